@@ -1,0 +1,119 @@
+//! Call sites: a name registered once and referred to by a small id.
+//!
+//! Every `record_fn!` or `scope!` expands to one `static Callsite`. On its
+//! first use it registers its name in a global table and caches the id; later
+//! uses read the id and the cached filter decision from the static itself, so
+//! the hot path never touches a lock or a string.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+use crate::{filter, recorder};
+
+/// Largest call-site id; ids must fit the 31 bits an event gives them.
+const MAX_ID: u32 = (1 << 31) - 1;
+
+/// Registered names; call-site id `i` names `NAMES[i - 1]`.
+static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+/// The names of all call sites registered so far, id `i` at index `i - 1`.
+pub(crate) fn names() -> Vec<&'static str> {
+    NAMES.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// One place in the code that records: a name, an id assigned on first use,
+/// and the cached decision of the filters.
+pub struct Callsite {
+    name: &'static str,
+    /// 0 until registered.
+    id: AtomicU32,
+    /// `generation << 1 | interested`, where generation is the filter
+    /// generation the decision was made under.
+    interest: AtomicU32,
+}
+
+impl Callsite {
+    /// A call site named `name`; used in a `static` by the macros.
+    pub const fn new(name: &'static str) -> Callsite {
+        Callsite {
+            name,
+            id: AtomicU32::new(0),
+            interest: AtomicU32::new(0),
+        }
+    }
+
+    /// The call site's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Records an enter and returns the guard that records the exit.
+    #[inline(always)]
+    pub fn enter(&'static self) -> SpanGuard {
+        SpanGuard {
+            id: self.record_enter(0),
+            task: 0,
+        }
+    }
+
+    /// Records an enter of slice of task `task` (0 for none) if this call
+    /// site is interested; returns the id to pass to [`record_exit`], or 0 if
+    /// nothing was recorded.
+    #[inline(always)]
+    pub(crate) fn record_enter(&self, task: u32) -> u32 {
+        let generation = filter::GENERATION.load(Ordering::Relaxed);
+        let mut interest = self.interest.load(Ordering::Relaxed);
+        if interest >> 1 != generation & (u32::MAX >> 1) {
+            interest = self.decide(generation);
+        }
+        if interest & 1 == 0 {
+            return 0;
+        }
+        let id = self.id.load(Ordering::Relaxed);
+        recorder::record(recorder::enter_meta(id, task));
+        id
+    }
+
+    /// Registers the name if needed and re-evaluates the filters.
+    #[cold]
+    #[inline(never)]
+    fn decide(&self, generation: u32) -> u32 {
+        if self.id.load(Ordering::Acquire) == 0 {
+            let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+            // Checked again under the lock: another thread may have won.
+            if self.id.load(Ordering::Acquire) == 0 {
+                if names.len() as u32 >= MAX_ID {
+                    return 0; // table full: record nothing rather than alias
+                }
+                names.push(self.name);
+                self.id.store(names.len() as u32, Ordering::Release);
+            }
+        }
+        let interested = filter::interested(self.name) as u32;
+        let interest = (generation << 1) | interested;
+        self.interest.store(interest, Ordering::Relaxed);
+        interest
+    }
+}
+
+/// Records the exit of an enter that returned `id` (nothing if `id` is 0).
+#[inline(always)]
+pub(crate) fn record_exit(id: u32, task: u32) {
+    if id != 0 {
+        recorder::record(recorder::exit_meta(id, task));
+    }
+}
+
+/// Records the exit of its call when dropped, also during a panic's unwinding.
+#[must_use = "the span ends when the guard is dropped; bind it with `let _span = ...`"]
+pub struct SpanGuard {
+    id: u32,
+    task: u32,
+}
+
+impl Drop for SpanGuard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        record_exit(self.id, self.task);
+    }
+}

@@ -1,0 +1,169 @@
+//! The recording clock: the CPU's invariant time-stamp counter where there is
+//! one, else `std::time::Instant`.
+//!
+//! The hot path stores raw ticks ([`now`]); turning them into nanoseconds is
+//! left to `collect()` ([`Calibration`]), which measures the tick rate over
+//! the whole time since the clock was started, so the longer the recording,
+//! the better the calibration.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Set once, before any thread records (see [`start`]); read on every event.
+static USE_TSC: AtomicBool = AtomicBool::new(false);
+
+/// The instant and tick count the clock was started at.
+struct Anchor {
+    instant: Instant,
+    ticks: u64,
+}
+
+static ANCHOR: OnceLock<Anchor> = OnceLock::new();
+
+/// Chooses the clock and records the anchor. Idempotent and cheap after the
+/// first call; called from every cold path that precedes recording.
+pub(crate) fn start() {
+    ANCHOR.get_or_init(|| {
+        let tsc = invariant_tsc_available()
+            && std::env::var_os("LOGPROF_CLOCK").is_none_or(|v| v != "instant");
+        USE_TSC.store(tsc, Ordering::Relaxed);
+        let instant = Instant::now();
+        let ticks = if tsc { read_tsc() } else { 0 };
+        Anchor { instant, ticks }
+    });
+}
+
+/// The name of the clock in use, for reports.
+pub fn clock_name() -> &'static str {
+    start();
+    if USE_TSC.load(Ordering::Relaxed) {
+        "tsc"
+    } else {
+        "instant"
+    }
+}
+
+/// Raw ticks: TSC ticks, or nanoseconds since the anchor. Only meaningful
+/// after [`start`].
+#[inline(always)]
+pub(crate) fn now() -> u64 {
+    if USE_TSC.load(Ordering::Relaxed) {
+        read_tsc()
+    } else {
+        instant_ticks()
+    }
+}
+
+#[cold]
+fn instant_ticks() -> u64 {
+    match ANCHOR.get() {
+        Some(anchor) => anchor.instant.elapsed().as_nanos() as u64,
+        None => 0,
+    }
+}
+
+#[inline(always)]
+fn read_tsc() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: RDTSC has no preconditions; it is only called when CPUID
+        // said the counter exists (see `invariant_tsc_available`).
+        #[allow(unused_unsafe)]
+        unsafe {
+            core::arch::x86_64::_rdtsc()
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        0
+    }
+}
+
+/// True when CPUID reports an invariant TSC (constant rate across power
+/// states, so it is a clock). Hypervisors that hide the bit get `Instant`.
+fn invariant_tsc_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::__cpuid;
+        // SAFETY: CPUID is available on every x86_64 CPU; leaf 0x8000_0000
+        // reports the highest extended leaf, checked before reading 0x8000_0007.
+        #[allow(unused_unsafe)]
+        let (max_leaf, power) = unsafe {
+            let max_leaf = __cpuid(0x8000_0000).eax;
+            let power = if max_leaf >= 0x8000_0007 {
+                __cpuid(0x8000_0007).edx
+            } else {
+                0
+            };
+            (max_leaf, power)
+        };
+        max_leaf >= 0x8000_0007 && power & (1 << 8) != 0
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Converts raw ticks to nanoseconds since the clock's anchor.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Calibration {
+    anchor_ticks: u64,
+    ns_per_tick: f64,
+}
+
+impl Calibration {
+    /// Measures the tick rate against `Instant` over the time since the
+    /// anchor, waiting until at least 2 ms have passed so the ratio is
+    /// meaningful.
+    pub(crate) fn measure() -> Calibration {
+        start();
+        let anchor = ANCHOR.get().expect("clock started above");
+        if !USE_TSC.load(Ordering::Relaxed) {
+            return Calibration {
+                anchor_ticks: 0,
+                ns_per_tick: 1.0,
+            };
+        }
+        loop {
+            let elapsed = anchor.instant.elapsed().as_nanos() as f64;
+            let ticks = read_tsc().wrapping_sub(anchor.ticks) as f64;
+            if elapsed >= 2_000_000.0 && ticks > 0.0 {
+                return Calibration {
+                    anchor_ticks: anchor.ticks,
+                    ns_per_tick: elapsed / ticks,
+                };
+            }
+            std::hint::spin_loop();
+        }
+    }
+
+    /// Nanoseconds since the anchor for a raw tick count; ticks from before
+    /// the anchor map to 0.
+    pub(crate) fn to_ns(&self, ticks: u64) -> u64 {
+        let delta = ticks.saturating_sub(self.anchor_ticks);
+        (delta as f64 * self.ns_per_tick) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_convert_to_increasing_nanoseconds_close_to_instant() {
+        start();
+        let cal0 = Calibration::measure();
+        let t0 = now();
+        let i0 = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let t1 = now();
+        let real = i0.elapsed().as_nanos() as f64;
+        let cal = Calibration::measure();
+        let measured = (cal.to_ns(t1) - cal.to_ns(t0)) as f64;
+        assert!(cal0.to_ns(t1) > cal0.to_ns(t0));
+        // Within 20 % of Instant: a wrong tick rate would be off by far more.
+        assert!((measured / real - 1.0).abs() < 0.2, "{measured} vs {real}");
+    }
+}

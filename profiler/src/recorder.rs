@@ -1,0 +1,429 @@
+//! Per-thread ring buffers: the hot path, and `collect()` that reads them.
+//!
+//! ## Layout
+//!
+//! Each thread that records owns a [`ThreadBuffer`], shared with a global
+//! registry so `collect()` can read it, also after the thread has exited. The
+//! buffer's ring is an array of 16-byte [`Slot`]s (timestamp, and
+//! `task << 32 | id << 1 | is_exit`) whose length is a power of two; event
+//! number `k` goes to slot `k % len`, so a full ring keeps the newest events
+//! and the count `head` goes on, telling how many were lost.
+//!
+//! ## Hot path
+//!
+//! [`record`] compares the thread's epoch with the global one (a `clear`,
+//! `init_buffer` or `adjust_buffer` bumps it and the thread resets itself on
+//! its next event), reads the clock, writes the slot with plain (relaxed)
+//! stores and publishes the new `head` with a release store. On x86 all of
+//! these are ordinary `mov`s: no lock, no read-modify-write, no allocation.
+//!
+//! ## Reading while recording
+//!
+//! Slots and `head` are atomics, so `collect()` racing with a recording thread
+//! is never undefined behaviour. It reads `head`, copies the ring, and reads
+//! `head` again; events whose slots may have been overwritten in between are
+//! dropped (and counted as overwritten). What it returns is then a consistent
+//! suffix of each thread's events up to the moment it read the thread: calls
+//! still running have no exit yet and are counted as unclosed, not shown.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::clock::{self, Calibration};
+use crate::trace::{Lane, Losses, NameTable, Span, Trace};
+
+/// Events a thread's ring holds unless `init_buffer` says otherwise.
+const DEFAULT_CAPACITY: usize = 1 << 16;
+
+/// Ring length (a power of two) for threads that start recording from now on.
+static CAPACITY: AtomicUsize = AtomicUsize::new(DEFAULT_CAPACITY);
+
+/// Bumped by `clear`, `init_buffer` and `adjust_buffer`; a buffer whose epoch
+/// differs holds nothing current. Starts at 1; a new thread has epoch 0.
+static EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// Thread ids are given out from 1 in the order threads first record.
+static NEXT_TID: AtomicU64 = AtomicU64::new(1);
+
+/// Every thread buffer not yet retired by a `clear`.
+static REGISTRY: Mutex<Vec<Arc<ThreadBuffer>>> = Mutex::new(Vec::new());
+
+const EXIT_BIT: u64 = 1;
+
+#[inline(always)]
+pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
+    ((task as u64) << 32) | ((id as u64) << 1)
+}
+
+#[inline(always)]
+pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
+    enter_meta(id, task) | EXIT_BIT
+}
+
+/// One event: 16 bytes.
+#[derive(Default)]
+struct Slot {
+    ticks: AtomicU64,
+    meta: AtomicU64,
+}
+
+struct Ring {
+    slots: Box<[Slot]>,
+}
+
+impl Ring {
+    fn new(capacity: usize) -> Arc<Ring> {
+        let capacity = capacity.max(2).next_power_of_two();
+        Arc::new(Ring {
+            slots: (0..capacity).map(|_| Slot::default()).collect(),
+        })
+    }
+}
+
+/// The part of a thread's buffer that other threads may read.
+struct ThreadBuffer {
+    tid: u64,
+    thread_name: String,
+    /// Events written since the last reset; only the owner stores it.
+    head: AtomicU64,
+    /// The epoch the contents belong to; only the owner stores it.
+    epoch: AtomicU64,
+    /// The ring in use. Replaced only by the owner (in `sync`); `collect`
+    /// clones the `Arc` so a ring it reads is never freed under it.
+    ring: Mutex<Arc<Ring>>,
+    /// A ring preallocated by `init_buffer` for the owner to switch to.
+    pending: Mutex<Option<Arc<Ring>>>,
+    /// False once the owning thread has exited.
+    alive: AtomicBool,
+}
+
+/// The owner thread's view of its buffer, kept in a thread-local.
+struct Local {
+    buffer: Arc<ThreadBuffer>,
+    ring: Arc<Ring>,
+    mask: u64,
+    head: u64,
+    epoch: u64,
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        self.buffer.alive.store(false, Ordering::Release);
+    }
+}
+
+thread_local! {
+    static LOCAL: UnsafeCell<Option<Local>> = const { UnsafeCell::new(None) };
+}
+
+/// Appends one event to the calling thread's ring.
+#[inline(always)]
+pub(crate) fn record(meta: u64) {
+    // `try_with`: a recorded call inside another thread-local's destructor
+    // may run after ours is gone; it is then silently not recorded.
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: the cell is only touched by its own thread, here and in
+        // `sync`, and neither re-enters the other while holding the reference.
+        let local = unsafe { &mut *cell.get() };
+        let local = match local {
+            Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed) => l,
+            _ => sync(local),
+        };
+        let ticks = clock::now();
+        // SAFETY: `mask` is the ring's length - 1, so the index is in bounds,
+        // and `local.ring` keeps the ring alive.
+        let slot = unsafe {
+            local
+                .ring
+                .slots
+                .get_unchecked((local.head & local.mask) as usize)
+        };
+        // Orders the previous `head` store before these slot stores, so a
+        // reader that sees them also sees that `head` (see `read_events`).
+        fence(Ordering::Release);
+        slot.ticks.store(ticks, Ordering::Relaxed);
+        slot.meta.store(meta, Ordering::Relaxed);
+        local.head += 1;
+        local.buffer.head.store(local.head, Ordering::Release);
+    });
+}
+
+/// The cold path: registers the thread on its first event, and resets its
+/// buffer after a `clear`, `init_buffer` or `adjust_buffer`.
+#[cold]
+#[inline(never)]
+fn sync(slot: &mut Option<Local>) -> &mut Local {
+    clock::start();
+    let epoch = EPOCH.load(Ordering::Acquire);
+    let capacity = CAPACITY.load(Ordering::Relaxed);
+    let local = slot.get_or_insert_with(|| {
+        let tid = NEXT_TID.fetch_add(1, Ordering::Relaxed);
+        let thread_name = std::thread::current()
+            .name()
+            .map_or_else(|| format!("thread-{tid}"), str::to_owned);
+        let ring = Ring::new(capacity);
+        let buffer = Arc::new(ThreadBuffer {
+            tid,
+            thread_name,
+            head: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
+            ring: Mutex::new(ring.clone()),
+            pending: Mutex::new(None),
+            alive: AtomicBool::new(true),
+        });
+        REGISTRY
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer.clone());
+        Local {
+            mask: ring.slots.len() as u64 - 1,
+            buffer,
+            ring,
+            head: 0,
+            epoch: 0,
+        }
+    });
+    let pending = local
+        .buffer
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    let new_ring = match pending {
+        Some(ring) => Some(ring),
+        None if local.ring.slots.len() < capacity => Some(Ring::new(capacity)),
+        None => None,
+    };
+    if let Some(ring) = new_ring {
+        *local.buffer.ring.lock().unwrap_or_else(|e| e.into_inner()) = ring.clone();
+        local.mask = ring.slots.len() as u64 - 1;
+        local.ring = ring;
+    }
+    local.head = 0;
+    local.buffer.head.store(0, Ordering::Release);
+    local.buffer.epoch.store(epoch, Ordering::Release);
+    local.epoch = epoch;
+    local
+}
+
+/// Makes the calling thread part of the current recording even if it records
+/// nothing: it then gets a lane (empty, and so counted as idle) in the next
+/// `collect()`. Call it on every worker of a pool at the start of a run, so a
+/// thread that got no work shows as the imbalance it is.
+pub fn register_thread() {
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: as in `record`: only this thread touches its cell.
+        let local = unsafe { &mut *cell.get() };
+        if !matches!(local, Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed)) {
+            sync(local);
+        }
+    });
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Vec<Arc<ThreadBuffer>>> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Starts a new recording: everything recorded so far is forgotten, and
+/// threads that have exited are dropped from the registry.
+pub fn clear() {
+    let mut registry = registry();
+    registry.retain(|b| b.alive.load(Ordering::Acquire));
+    EPOCH.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Preallocates a ring of at least `events_per_thread` events (rounded up to
+/// a power of two; an enter and an exit are two events) for every thread
+/// that has recorded, and makes it the size for threads that start recording
+/// later; then clears.
+///
+/// Threads switch to their new ring on their next event, without allocating.
+pub fn init_buffer(events_per_thread: usize) {
+    let capacity = events_per_thread.max(2).next_power_of_two();
+    CAPACITY.store(capacity, Ordering::Relaxed);
+    let mut registry = registry();
+    registry.retain(|b| b.alive.load(Ordering::Acquire));
+    for buffer in registry.iter() {
+        *buffer.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(Ring::new(capacity));
+    }
+    EPOCH.fetch_add(1, Ordering::AcqRel);
+    clock::start();
+}
+
+/// How much the current recording produced and lost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Events recorded since the last clear, over all threads, including the
+    /// overwritten ones.
+    pub events: u64,
+    /// Events overwritten because a ring was full.
+    pub lost: u64,
+    /// The most events any one thread produced: the ring size that would
+    /// have lost nothing.
+    pub max_per_thread: u64,
+    /// Threads that recorded since the last clear.
+    pub threads: usize,
+    /// The ring size of threads that record from now on.
+    pub capacity: usize,
+}
+
+/// Counts of the current recording: at least the events recorded since the
+/// last clear (a thread still recording may add more as this reads), the
+/// events lost, and the largest count one thread produced.
+pub fn recorded() -> Recorded {
+    let epoch = EPOCH.load(Ordering::Acquire);
+    let mut out = Recorded {
+        capacity: CAPACITY.load(Ordering::Relaxed),
+        ..Recorded::default()
+    };
+    for buffer in registry().iter() {
+        if buffer.epoch.load(Ordering::Acquire) != epoch {
+            continue;
+        }
+        let head = buffer.head.load(Ordering::Acquire);
+        let len = buffer
+            .ring
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .slots
+            .len() as u64;
+        out.events += head;
+        out.lost += head.saturating_sub(len);
+        out.max_per_thread = out.max_per_thread.max(head);
+        out.threads += 1;
+    }
+    out
+}
+
+/// Resizes the rings so that the same run again loses nothing, then clears.
+///
+/// The new size is the largest count one thread produced, plus a quarter for
+/// schedules that hand a thread more work the next time, rounded up to a
+/// power of two. Rings never shrink here; `init_buffer` sets any size.
+pub fn adjust_buffer() {
+    let r = recorded();
+    let needed = r.max_per_thread + r.max_per_thread / 4;
+    if needed as usize > r.capacity {
+        init_buffer(needed as usize);
+    } else {
+        clear();
+    }
+}
+
+/// A copy of one thread's events, oldest first.
+struct ThreadEvents {
+    tid: u64,
+    thread_name: String,
+    events: Vec<(u64, u64)>,
+    overwritten: u64,
+}
+
+fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
+    let ring = buffer
+        .ring
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let len = ring.slots.len() as u64;
+    let mask = len - 1;
+    let head_before = buffer.head.load(Ordering::Acquire);
+    let oldest = head_before.saturating_sub(len);
+    let mut events: Vec<(u64, u64)> = (oldest..head_before)
+        .map(|k| {
+            let slot = &ring.slots[(k & mask) as usize];
+            (
+                slot.ticks.load(Ordering::Relaxed),
+                slot.meta.load(Ordering::Relaxed),
+            )
+        })
+        .collect();
+    // Pairs with the release fence in `record`: if a slot we copied was
+    // overwritten by event k, we now see a head of at least k.
+    fence(Ordering::Acquire);
+    let head_after = buffer.head.load(Ordering::Relaxed);
+    // Event `head_after` may be being written right now, over the slot of
+    // event `head_after - len`: keep only what is certainly intact.
+    let first_intact = (head_after + 1).saturating_sub(len).max(oldest);
+    let torn = (first_intact - oldest).min(events.len() as u64);
+    events.drain(..torn as usize);
+    ThreadEvents {
+        tid: buffer.tid,
+        thread_name: buffer.thread_name.clone(),
+        events,
+        overwritten: first_intact.min(head_before),
+    }
+}
+
+/// A snapshot of every thread's events since the last clear, threads that
+/// have exited included, as a [`Trace`] with one lane per thread.
+///
+/// Collecting does not stop or clear the recording. Called while other
+/// threads record, it returns each thread's events up to the moment it read
+/// that thread; calls still running then are left out and counted in
+/// [`Losses::unclosed_enters`]. Exits whose enter was overwritten are skipped
+/// and counted in [`Losses::unmatched_exits`].
+pub fn collect() -> Trace {
+    let calibration = Calibration::measure();
+    let epoch = EPOCH.load(Ordering::Acquire);
+    let buffers: Vec<Arc<ThreadBuffer>> = registry()
+        .iter()
+        .filter(|b| b.epoch.load(Ordering::Acquire) == epoch)
+        .cloned()
+        .collect();
+    let names = crate::callsite::names();
+    let pid = std::process::id();
+    let mut table = NameTable::new();
+    // Call-site id -> trace name id, filled as names are met.
+    let mut name_ids: Vec<Option<u32>> = vec![None; names.len() + 1];
+    let mut losses = Losses::default();
+    let mut lanes = Vec::with_capacity(buffers.len());
+    for buffer in &buffers {
+        let thread = read_events(buffer);
+        losses.overwritten_events += thread.overwritten;
+        let mut lane = Lane::new(pid, thread.tid, thread.thread_name);
+        // Open calls: (call-site id, task, start ns, depth).
+        let mut open: Vec<(u32, u32, u64, u32)> = Vec::new();
+        let mut last_ns = 0;
+        for (ticks, meta) in thread.events {
+            // Times never run backwards within a lane, whatever the TSCs of
+            // the cores it ran on say.
+            let ns = calibration.to_ns(ticks).max(last_ns);
+            last_ns = ns;
+            let id = ((meta & 0xFFFF_FFFF) >> 1) as u32;
+            let task = (meta >> 32) as u32;
+            if id == 0 || id as usize > names.len() {
+                continue; // a slot not yet written (torn by a concurrent reset)
+            }
+            if meta & EXIT_BIT == 0 {
+                open.push((id, task, ns, open.len() as u32));
+                continue;
+            }
+            // The innermost open call with this id and task; usually the top.
+            let Some(pos) = open.iter().rposition(|&(i, t, _, _)| i == id && t == task) else {
+                losses.unmatched_exits += 1;
+                continue;
+            };
+            let (_, _, start_ns, depth) = open.remove(pos);
+            let name =
+                *name_ids[id as usize].get_or_insert_with(|| table.intern(names[id as usize - 1]));
+            lane.spans.push(Span {
+                name,
+                start_ns,
+                end_ns: ns,
+                depth,
+                task: (task != 0).then_some(task as u64),
+            });
+        }
+        losses.unclosed_enters += open.len() as u64;
+        lanes.push(lane);
+    }
+    let mut trace = Trace {
+        process_name: None,
+        names: table.into_names(),
+        lanes,
+        losses,
+    };
+    trace.normalize();
+    trace
+}

@@ -1,0 +1,268 @@
+//! `Trace::summary()`: the numbers that diagnose load imbalance.
+//!
+//! The *region* is the time from the first span's start to the last span's
+//! end, over all lanes. A lane is *busy* while one of its top-level spans
+//! (depth 0) runs, and *idle* for the rest of the region. From the per-lane
+//! busy times come the POP metrics:
+//!
+//! - load balance = mean busy / max busy (1 is perfect; 0.5 means the busiest
+//!   thread worked twice the average),
+//! - parallel efficiency = mean busy / wall (the share of the threads' time
+//!   spent working),
+//! - max − mean busy: the wall time a perfect balance would save.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::trace::{Lane, Trace};
+
+/// Busy and idle time of one lane.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LaneSummary {
+    /// Process id of the lane.
+    pub pid: u32,
+    /// Thread id of the lane.
+    pub tid: u64,
+    /// Thread name of the lane.
+    pub thread_name: String,
+    /// Number of spans on the lane, nested ones included.
+    pub spans: usize,
+    /// Time inside top-level spans.
+    pub busy_ns: u64,
+    /// Region wall time minus busy time.
+    pub idle_ns: u64,
+    /// busy / wall, from 0 to 1 (0 for an empty region).
+    pub utilisation: f64,
+}
+
+/// Calls and time of one span name over the whole trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionSummary {
+    /// The span name.
+    pub name: String,
+    /// How many spans carry the name.
+    pub calls: u64,
+    /// Sum of their durations (inclusive of nested spans).
+    pub total_ns: u64,
+}
+
+/// The summary of a trace: per-lane busy and idle time, the region's wall
+/// time and the POP load-balance metrics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Start of the region (earliest span start), in trace nanoseconds.
+    pub start_ns: u64,
+    /// End of the region (latest span end).
+    pub end_ns: u64,
+    /// `end_ns - start_ns`.
+    pub wall_ns: u64,
+    /// One entry per lane, in the trace's lane order.
+    pub lanes: Vec<LaneSummary>,
+    /// Mean of the lanes' busy time.
+    pub mean_busy_ns: f64,
+    /// Largest busy time of any lane.
+    pub max_busy_ns: u64,
+    /// mean busy / max busy; 1.0 when nothing is busy.
+    pub load_balance: f64,
+    /// mean busy / wall; 0.0 for an empty region.
+    pub parallel_efficiency: f64,
+    /// max busy − mean busy: what a perfect balance would save.
+    pub imbalance_ns: f64,
+    /// Per-name totals, the largest total first.
+    pub functions: Vec<FunctionSummary>,
+    /// Number of tasks (spans with an identity) that ran on more than one
+    /// thread.
+    pub migrated_tasks: usize,
+}
+
+/// Length of the union of the lane's top-level spans.
+fn busy_ns(lane: &Lane) -> u64 {
+    let mut intervals: Vec<(u64, u64)> = lane
+        .spans
+        .iter()
+        .filter(|s| s.depth == 0)
+        .map(|s| (s.start_ns, s.end_ns))
+        .collect();
+    intervals.sort_unstable();
+    let mut busy = 0;
+    let mut current: Option<(u64, u64)> = None;
+    for (start, end) in intervals {
+        current = match current {
+            Some((cs, ce)) if start <= ce => Some((cs, ce.max(end))),
+            Some((cs, ce)) => {
+                busy += ce - cs;
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((cs, ce)) = current {
+        busy += ce - cs;
+    }
+    busy
+}
+
+impl Trace {
+    /// Busy and idle time per lane, the region's wall time and the POP
+    /// metrics. Every lane counts, empty ones too: a thread of the pool that
+    /// got no work is the worst imbalance there is.
+    pub fn summary(&self) -> Summary {
+        let (start_ns, end_ns) = self.time_range().unwrap_or((0, 0));
+        let wall_ns = end_ns - start_ns;
+        let lanes: Vec<LaneSummary> = self
+            .lanes
+            .iter()
+            .map(|lane| {
+                let busy = busy_ns(lane);
+                LaneSummary {
+                    pid: lane.pid,
+                    tid: lane.tid,
+                    thread_name: lane.thread_name.clone(),
+                    spans: lane.spans.len(),
+                    busy_ns: busy,
+                    idle_ns: wall_ns.saturating_sub(busy),
+                    utilisation: ratio(busy as f64, wall_ns as f64, 0.0),
+                }
+            })
+            .collect();
+        let max_busy_ns = lanes.iter().map(|l| l.busy_ns).max().unwrap_or(0);
+        let mean_busy_ns = if lanes.is_empty() {
+            0.0
+        } else {
+            lanes.iter().map(|l| l.busy_ns as f64).sum::<f64>() / lanes.len() as f64
+        };
+
+        let mut totals: HashMap<u32, (u64, u64)> = HashMap::new();
+        let mut threads_of_task: HashMap<u64, BTreeSet<(u32, u64)>> = HashMap::new();
+        for lane in &self.lanes {
+            for span in &lane.spans {
+                let entry = totals.entry(span.name).or_default();
+                entry.0 += 1;
+                entry.1 += span.duration_ns();
+                if let Some(task) = span.task {
+                    threads_of_task
+                        .entry(task)
+                        .or_default()
+                        .insert((lane.pid, lane.tid));
+                }
+            }
+        }
+        let mut functions: Vec<FunctionSummary> = totals
+            .into_iter()
+            .map(|(name, (calls, total_ns))| FunctionSummary {
+                name: self.name(name).to_owned(),
+                calls,
+                total_ns,
+            })
+            .collect();
+        functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
+
+        Summary {
+            start_ns,
+            end_ns,
+            wall_ns,
+            lanes,
+            mean_busy_ns,
+            max_busy_ns,
+            load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),
+            parallel_efficiency: ratio(mean_busy_ns, wall_ns as f64, 0.0),
+            imbalance_ns: max_busy_ns as f64 - mean_busy_ns,
+            functions,
+            migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
+        }
+    }
+}
+
+/// `num / den`, or `if_zero` when `den` is zero.
+fn ratio(num: f64, den: f64, if_zero: f64) -> f64 {
+    if den == 0.0 {
+        if_zero
+    } else {
+        num / den
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Lane, Span};
+
+    fn span(name: u32, start_ns: u64, end_ns: u64, depth: u32) -> Span {
+        Span {
+            name,
+            start_ns,
+            end_ns,
+            depth,
+            task: None,
+        }
+    }
+
+    #[test]
+    fn static_like_imbalance() {
+        let mut trace = Trace::new();
+        let col = trace.intern("column");
+        let inner = trace.intern("pixel");
+        let mut a = Lane::new(1, 1, "a");
+        a.spans = vec![span(col, 0, 100, 0), span(inner, 10, 20, 1)];
+        let mut b = Lane::new(1, 2, "b");
+        b.spans = vec![span(col, 0, 25, 0), span(col, 25, 50, 0)];
+        trace.lanes = vec![a, b];
+        let s = trace.summary();
+        assert_eq!(s.wall_ns, 100);
+        assert_eq!(s.lanes[0].busy_ns, 100);
+        assert_eq!(s.lanes[1].busy_ns, 50);
+        assert_eq!(s.lanes[1].idle_ns, 50);
+        assert_eq!(s.mean_busy_ns, 75.0);
+        assert_eq!(s.load_balance, 0.75);
+        assert_eq!(s.parallel_efficiency, 0.75);
+        assert_eq!(s.imbalance_ns, 25.0);
+        assert_eq!(s.functions[0].name, "column");
+        assert_eq!(s.functions[0].calls, 3);
+        assert_eq!(s.functions[0].total_ns, 150);
+    }
+
+    #[test]
+    fn overlapping_top_level_spans_count_once() {
+        let mut trace = Trace::new();
+        let f = trace.intern("f");
+        let mut a = Lane::new(1, 1, "a");
+        a.spans = vec![span(f, 0, 60, 0), span(f, 40, 100, 0), span(f, 200, 210, 0)];
+        trace.lanes = vec![a];
+        assert_eq!(trace.summary().lanes[0].busy_ns, 110);
+    }
+
+    #[test]
+    fn empty_trace_is_balanced_and_idle() {
+        let s = Trace::new().summary();
+        assert_eq!(s.wall_ns, 0);
+        assert_eq!(s.load_balance, 1.0);
+        assert_eq!(s.parallel_efficiency, 0.0);
+        assert!(s.lanes.is_empty());
+    }
+
+    #[test]
+    fn migrated_tasks_are_counted() {
+        let mut trace = Trace::new();
+        let f = trace.intern("task");
+        let mut a = Lane::new(1, 1, "a");
+        let mut b = Lane::new(1, 2, "b");
+        a.spans = vec![
+            Span {
+                task: Some(7),
+                ..span(f, 0, 10, 0)
+            },
+            Span {
+                task: Some(8),
+                ..span(f, 10, 20, 0)
+            },
+        ];
+        b.spans = vec![Span {
+            task: Some(7),
+            ..span(f, 30, 40, 0)
+        }];
+        trace.lanes = vec![a, b];
+        assert_eq!(trace.summary().migrated_tasks, 1);
+        assert_eq!(trace.tasks()[&7], vec![(0, 0), (1, 0)]);
+    }
+}

@@ -1,0 +1,213 @@
+//! The `Trace`: what one recording (or one trace file) contains, independent
+//! of how it was recorded.
+//!
+//! A trace is a set of *lanes*, one per thread, each holding the *spans* that
+//! thread ran: a name, a start and end time in nanoseconds, and a nesting
+//! depth. Names are interned once in [`Trace::names`] and referred to by a
+//! small [`NameId`], so a trace of a million spans holds each name once.
+//!
+//! Everything downstream (the summary, the Chrome JSON files, the pictures)
+//! reads this type and nothing of the recorder's internals.
+
+use std::collections::HashMap;
+
+/// Index of a name in [`Trace::names`].
+pub type NameId = u32;
+
+/// One recorded call on one thread: from its enter to its exit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// The function or scope name, as an index into [`Trace::names`].
+    pub name: NameId,
+    /// Enter time in nanoseconds on the trace's clock.
+    pub start_ns: u64,
+    /// Exit time in nanoseconds; never before `start_ns`.
+    pub end_ns: u64,
+    /// 0 for a top-level span, 1 for a span entered inside it, and so on.
+    pub depth: u32,
+    /// The identity of the logical span (task) this slice belongs to, when it
+    /// may be entered more than once, possibly on other threads (a `tracing`
+    /// span, an async task). `None` for plain calls.
+    pub task: Option<u64>,
+}
+
+impl Span {
+    /// Time between enter and exit.
+    pub fn duration_ns(&self) -> u64 {
+        self.end_ns - self.start_ns
+    }
+}
+
+/// The spans of one thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    /// Process id (1 for the recording process).
+    pub pid: u32,
+    /// Thread id within the process; logprof's own recordings number threads
+    /// from 1 in the order they first recorded.
+    pub tid: u64,
+    /// The thread's name, or `thread-<tid>` if it had none.
+    pub thread_name: String,
+    /// The spans, ordered by start time, a parent before the children that
+    /// start at the same instant.
+    pub spans: Vec<Span>,
+}
+
+impl Lane {
+    /// An empty lane.
+    pub fn new(pid: u32, tid: u64, thread_name: impl Into<String>) -> Lane {
+        Lane {
+            pid,
+            tid,
+            thread_name: thread_name.into(),
+            spans: Vec::new(),
+        }
+    }
+}
+
+/// What the recorder could not turn into spans; all zero for a lossless run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Losses {
+    /// Events overwritten in a full ring buffer before `collect()` read them.
+    pub overwritten_events: u64,
+    /// Exits whose enter was lost (overwritten, or recorded before a `clear`),
+    /// skipped.
+    pub unmatched_exits: u64,
+    /// Enters with no exit yet when the trace was collected (calls still
+    /// running, or a slice left open), skipped.
+    pub unclosed_enters: u64,
+}
+
+impl Losses {
+    /// True when nothing was lost.
+    pub fn is_empty(&self) -> bool {
+        *self == Losses::default()
+    }
+}
+
+/// A snapshot of recorded spans, one lane per thread.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The process name shown by trace viewers (a scheduler's name, say).
+    pub process_name: Option<String>,
+    /// Interned span names; a [`Span::name`] indexes this.
+    pub names: Vec<String>,
+    /// The lanes, ordered by (pid, tid).
+    pub lanes: Vec<Lane>,
+    /// What could not be turned into spans.
+    pub losses: Losses,
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new() -> Trace {
+        Trace::default()
+    }
+
+    /// The name of a span.
+    pub fn name(&self, id: NameId) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// The id of `name`, adding it if it is new. Linear in the number of
+    /// names; use [`NameTable`] when interning many.
+    pub fn intern(&mut self, name: &str) -> NameId {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i as NameId,
+            None => {
+                self.names.push(name.to_owned());
+                (self.names.len() - 1) as NameId
+            }
+        }
+    }
+
+    /// The id of `name`, if any span uses it.
+    pub fn name_id(&self, name: &str) -> Option<NameId> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| i as NameId)
+    }
+
+    /// Total number of spans over all lanes.
+    pub fn span_count(&self) -> usize {
+        self.lanes.iter().map(|l| l.spans.len()).sum()
+    }
+
+    /// True when no lane holds a span.
+    pub fn is_empty(&self) -> bool {
+        self.span_count() == 0
+    }
+
+    /// The earliest start and the latest end of any span, or `None` for an
+    /// empty trace.
+    pub fn time_range(&self) -> Option<(u64, u64)> {
+        let mut spans = self.lanes.iter().flat_map(|l| l.spans.iter());
+        let first = spans.next()?;
+        Some(spans.fold((first.start_ns, first.end_ns), |(lo, hi), s| {
+            (lo.min(s.start_ns), hi.max(s.end_ns))
+        }))
+    }
+
+    /// Puts lanes in (pid, tid) order and each lane's spans in start order,
+    /// parents first; the order every consumer of a trace can rely on.
+    pub fn normalize(&mut self) {
+        self.lanes.sort_by_key(|l| (l.pid, l.tid));
+        for lane in &mut self.lanes {
+            lane.spans.sort_by(|a, b| {
+                (a.start_ns, a.depth, std::cmp::Reverse(a.end_ns)).cmp(&(
+                    b.start_ns,
+                    b.depth,
+                    std::cmp::Reverse(b.end_ns),
+                ))
+            });
+        }
+    }
+
+    /// Every slice of each task (spans with a [`Span::task`]), as
+    /// `(lane index, span index)` pairs in start order, keyed by task id.
+    pub fn tasks(&self) -> std::collections::BTreeMap<u64, Vec<(usize, usize)>> {
+        let mut tasks: std::collections::BTreeMap<u64, Vec<(usize, usize)>> = Default::default();
+        for (li, lane) in self.lanes.iter().enumerate() {
+            for (si, span) in lane.spans.iter().enumerate() {
+                if let Some(t) = span.task {
+                    tasks.entry(t).or_default().push((li, si));
+                }
+            }
+        }
+        for slices in tasks.values_mut() {
+            slices.sort_by_key(|&(li, si)| self.lanes[li].spans[si].start_ns);
+        }
+        tasks
+    }
+}
+
+/// A name interner for building traces: names to [`NameId`]s in O(1).
+#[derive(Debug, Default)]
+pub struct NameTable {
+    names: Vec<String>,
+    ids: HashMap<String, NameId>,
+}
+
+impl NameTable {
+    /// An empty table.
+    pub fn new() -> NameTable {
+        NameTable::default()
+    }
+
+    /// The id of `name`, adding it if it is new.
+    pub fn intern(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The interned names, in id order, for [`Trace::names`].
+    pub fn into_names(self) -> Vec<String> {
+        self.names
+    }
+}

@@ -1,0 +1,3 @@
+//! tracing layer (in progress)
+/// Placeholder.
+pub struct TracingLayer;
