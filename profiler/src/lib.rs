@@ -49,6 +49,7 @@ mod callsite;
 pub mod chrome;
 mod clock;
 mod filter;
+mod output;
 mod recorder;
 mod summary;
 mod trace;
@@ -59,6 +60,7 @@ pub use callsite::{Callsite, SpanGuard};
 pub use chrome::TraceFileError;
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
+pub use output::write_atomically;
 pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, recorded, register_thread, Recorded,
 };
