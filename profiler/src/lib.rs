@@ -100,6 +100,11 @@ macro_rules! __record_method {
         let _logprof_guard = CALLSITE.enter();
         $($receiver)+ . $method ( $($args)* )
     }};
+    ([$($receiver:tt)+] . $method:ident :: < $($generic:ty),+ > ( $($args:tt)* )) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::new(stringify!($method));
+        let _logprof_guard = CALLSITE.enter();
+        $($receiver)+ . $method :: < $($generic),+ > ( $($args)* )
+    }};
     ([$($receiver:tt)*] $next:tt $($rest:tt)*) => {
         $crate::__record_method!([$($receiver)* $next] $($rest)*)
     };

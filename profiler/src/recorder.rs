@@ -319,6 +319,21 @@ struct ThreadEvents {
     overwritten: u64,
 }
 
+/// True when `buffer` is the calling thread's own, which cannot be writing
+/// while this thread reads it.
+fn owned_by_current_thread(buffer: &ThreadBuffer) -> bool {
+    LOCAL
+        .try_with(|cell| {
+            // SAFETY: only this thread touches its cell, and this shared
+            // borrow ends before anything could record on this thread.
+            let local = unsafe { &*cell.get() };
+            local
+                .as_ref()
+                .is_some_and(|l| std::ptr::eq(&*l.buffer, buffer))
+        })
+        .unwrap_or(false)
+}
+
 fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
     let ring = buffer
         .ring
@@ -343,8 +358,11 @@ fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
     fence(Ordering::Acquire);
     let head_after = buffer.head.load(Ordering::Relaxed);
     // Event `head_after` may be being written right now, over the slot of
-    // event `head_after - len`: keep only what is certainly intact.
-    let first_intact = (head_after + 1).saturating_sub(len).max(oldest);
+    // event `head_after - len`, unless the owner is this thread or is gone:
+    // keep only what is certainly intact.
+    let quiet = !buffer.alive.load(Ordering::Acquire) || owned_by_current_thread(buffer);
+    let in_flight = if quiet { 0 } else { 1 };
+    let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
     let torn = (first_intact - oldest).min(events.len() as u64);
     events.drain(..torn as usize);
     ThreadEvents {
