@@ -1,0 +1,182 @@
+//! The command line: every command, every option and its default.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::export::ExportArgs;
+
+/// logprof: see where parallel code waits.
+///
+/// Runs the Julia-set fractal of the lecture under many schedulers, records
+/// every column on every thread, and shows the imbalance of each schedule as
+/// timelines and numbers. It also draws and summarises any Chrome trace file.
+#[derive(Debug, Parser)]
+#[command(name = "logprof", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the fractal under every scheduler: time, record, draw, compare.
+    Compare(CompareArgs),
+    /// Run the fractal under one scheduler: time, record, draw.
+    Run(RunArgs),
+    /// Time one scheduler against a swept parameter, as a table and a chart.
+    Sweep(SweepArgs),
+    /// Draw a Chrome trace file (ours or another tool's) as a timeline.
+    Render(RenderArgs),
+    /// Summarise a Chrome trace file: busy and idle per thread, load balance,
+    /// parallel efficiency, the functions that take the most time.
+    Report(ReportArgs),
+}
+
+/// Which implementation computes a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KernelArg {
+    /// Several pixels of a column at once in vector lanes (AVX-512 or AVX2 when
+    /// the CPU has them, chosen at run time).
+    Simd,
+    /// The lecture's scalar loop, one pixel at a time.
+    Scalar,
+}
+
+/// The workload and how it is timed; shared by compare, run and sweep.
+#[derive(Clone, Debug, Args)]
+pub struct WorkloadArgs {
+    /// Image size: the fractal is N×N pixels, N columns of work.
+    #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
+    pub size: usize,
+    /// Worker threads of the pool.
+    #[arg(long, short = 't', default_value_t = 4, value_name = "T")]
+    pub threads: usize,
+    /// Real part of the constant c in z = z² + c.
+    #[arg(long, default_value_t = -0.79, allow_hyphen_values = true, value_name = "RE")]
+    pub c_re: f64,
+    /// Imaginary part of the constant c.
+    #[arg(long, default_value_t = 0.15, allow_hyphen_values = true, value_name = "IM")]
+    pub c_im: f64,
+    /// Column kernel.
+    #[arg(long, value_enum, default_value_t = KernelArg::Simd)]
+    pub kernel: KernelArg,
+    /// Timed runs per measurement; the median is reported.
+    #[arg(long, default_value_t = 10, value_name = "RUNS")]
+    pub runs: usize,
+    /// Untimed runs before the timed ones.
+    #[arg(long, default_value_t = 3, value_name = "RUNS")]
+    pub warmup: usize,
+    /// Directory for traces, pictures and tables (created if missing).
+    #[arg(long, short = 'o', default_value = "logprof-out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Scheduler parameters, each used by the schedulers that take it.
+#[derive(Clone, Debug, Args)]
+pub struct ScheduleParams {
+    /// Columns a thread takes at a time under `chunked`.
+    #[arg(long, default_value_t = 4, value_name = "K")]
+    pub chunk: usize,
+    /// Pieces `forkjoin` halves the columns into (at most N/K columns a piece).
+    #[arg(long, default_value_t = 16, value_name = "K")]
+    pub ntasks: usize,
+    /// Fewest columns a task gets under `rayon` and `depthfirst`.
+    #[arg(long, default_value_t = 2, value_name = "K")]
+    pub basesize: usize,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub params: ScheduleParams,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
+    /// The scheduler: serial, static, dynamic, chunked, guided, forkjoin,
+    /// rayon or depthfirst.
+    #[arg(long, short = 's', value_name = "NAME")]
+    pub schedule: String,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub params: ScheduleParams,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// The parameter a sweep varies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SweepParam {
+    /// forkjoin's number of tasks: 4, 8, ..., 512 (the lecture's table).
+    Ntasks,
+    /// rayon's smallest task in columns: 1, 2, ..., 128 (the lecture's table).
+    Basesize,
+    /// chunked's columns per grab: 1, 2, ..., 128.
+    Chunk,
+    /// Worker threads, 1 to 2× the cores, for every scheduler (speed-up).
+    Threads,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SweepArgs {
+    /// What to vary.
+    #[arg(value_enum)]
+    pub param: SweepParam,
+    /// The values to try, comma-separated (default: the lecture's).
+    #[arg(long, value_delimiter = ',', value_name = "V,V,...")]
+    pub values: Option<Vec<usize>>,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub params: ScheduleParams,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// How a timeline groups its lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LaneGrouping {
+    /// One lane per thread.
+    Thread,
+    /// One lane per task (span identity), slices coloured by thread: shows
+    /// tasks that migrate between threads.
+    Task,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct RenderArgs {
+    /// The Chrome trace JSON file.
+    pub trace: PathBuf,
+    /// SVG output (default: the trace's name with .svg, unless --png is given).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// PNG output.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Lanes by thread or by task.
+    #[arg(long, value_enum, default_value_t = LaneGrouping::Thread)]
+    pub by: LaneGrouping,
+    /// Picture title (default: the trace's process name or file name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Picture width in pixels.
+    #[arg(long, default_value_t = 1400, value_name = "PX")]
+    pub width: u32,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ReportArgs {
+    /// The Chrome trace JSON file.
+    pub trace: PathBuf,
+    /// How many functions to list, the most time first.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
