@@ -1,0 +1,209 @@
+//! End-to-end tests of the `logprof` binary: real runs at small sizes, their
+//! files checked against each other, and every error path.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use logprof::Trace;
+use serde_json::Value;
+
+const SCHEDULERS: [&str; 8] = ["serial", "static", "dynamic", "chunked", "guided", "forkjoin", "rayon", "depthfirst"];
+
+fn logprof(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_logprof")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and expects success, showing stderr otherwise.
+fn ok(args: &[&str]) -> Output {
+    let out = logprof(args);
+    assert!(out.status.success(), "logprof {args:?} failed:\n{}", stderr(&out));
+    out
+}
+
+/// Runs and expects a one-line error naming `culprit`.
+fn fails(args: &[&str], culprit: &str) -> String {
+    let out = logprof(args);
+    assert!(!out.status.success(), "logprof {args:?} should fail");
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one-line error expected, got:\n{err}");
+    assert!(lines[0].starts_with("error"), "{err}");
+    assert!(err.contains(culprit), "error should name {culprit:?}: {err}");
+    err
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+/// Files that a failed write might have left behind.
+fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().contains(".tmp")).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn compare_writes_every_output_and_the_table_matches_the_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let n = 48;
+    let out = ok(&[
+        "compare", "--size", "48", "--threads", "3", "--runs", "2", "--warmup", "1", "--out", path_str(&out_dir),
+        "--export-csv", path_str(&dir.path().join("t.csv")),
+    ]);
+    let table = stdout(&out);
+    for s in SCHEDULERS {
+        assert!(table.contains(s), "table lists {s}:\n{table}");
+        for ext in ["trace.json", "svg", "png"] {
+            let f = out_dir.join(format!("{s}.{ext}"));
+            assert!(f.metadata().map(|m| m.len() > 0).unwrap_or(false), "{} exists", f.display());
+        }
+    }
+    for f in ["timelines.svg", "timelines.png", "fractal.png", "summary.md", "summary.json"] {
+        assert!(out_dir.join(f).exists(), "{f} exists");
+    }
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    let rows = summary["results"].as_array().unwrap();
+    assert_eq!(rows.len(), SCHEDULERS.len());
+    for row in rows {
+        let name = row["scheduler"].as_str().unwrap();
+        assert_eq!(row["same_image"], Value::Bool(true), "{name}");
+        // The table's balance numbers come from the trace file beside it.
+        let trace = Trace::read_chrome_json(out_dir.join(format!("{name}.trace.json"))).unwrap();
+        let s = trace.summary();
+        assert!((row["load_balance"].as_f64().unwrap() - s.load_balance).abs() < 1e-9, "{name}");
+        assert!((row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9, "{name}");
+        let columns = trace.name_id("juliaset_column").map_or(0, |id| {
+            trace.lanes.iter().flat_map(|l| &l.spans).filter(|sp| sp.name == id).count()
+        });
+        assert_eq!(columns, n, "{name}: one span a column");
+        assert_eq!(trace.lanes.len(), 3, "{name}: a lane per worker");
+        assert!(row["median_ms"].as_f64().unwrap() > 0.0);
+    }
+    let serial = rows.iter().find(|r| r["scheduler"] == "serial").unwrap();
+    assert!((serial["speedup"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    // Serial runs on one of three workers: balance 1/3.
+    assert!((serial["load_balance"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-6);
+    let csv = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + SCHEDULERS.len());
+    assert!(csv.starts_with("scheduler,params,median_ms"));
+    assert!(leftovers(&out_dir).is_empty());
+}
+
+#[test]
+fn run_one_schedule_and_report_and_render_its_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = path_str(dir.path());
+    let out = ok(&[
+        "run", "--schedule", "chunked", "--chunk", "3", "--size", "40", "--threads", "2", "--runs", "1", "--warmup", "0",
+        "--out", d, "--export-markdown", path_str(&dir.path().join("t.md")), "--export-json", path_str(&dir.path().join("t.json")),
+    ]);
+    assert!(stdout(&out).contains("chunk=3"));
+    let trace_path = dir.path().join("chunked.trace.json");
+    let md = std::fs::read_to_string(dir.path().join("t.md")).unwrap();
+    assert!(md.starts_with("| scheduler |"), "{md}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t.json")).unwrap()).unwrap();
+    assert_eq!(json["results"][0]["params"], "chunk=3");
+
+    let report = stdout(&ok(&["report", path_str(&trace_path)]));
+    let trace = Trace::read_chrome_json(&trace_path).unwrap();
+    let s = trace.summary();
+    assert!(report.contains(&format!("load balance: {:.3}", s.load_balance)), "{report}");
+    assert!(report.contains("worker-0") && report.contains("worker-1"));
+    assert!(report.contains("juliaset_column"));
+
+    let svg = dir.path().join("r.svg");
+    let png = dir.path().join("r.png");
+    ok(&["render", path_str(&trace_path), "--svg", path_str(&svg), "--png", path_str(&png)]);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("worker-1"));
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    ok(&["render", path_str(&trace_path), "--by", "task", "--svg", path_str(&svg)]);
+}
+
+#[test]
+fn render_and_report_read_another_tools_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("other.json");
+    // B/E pairs, out of order, as other tools write them.
+    std::fs::write(
+        &foreign,
+        r#"[{"name":"inner","ph":"E","ts":30,"pid":7,"tid":3},
+            {"name":"outer","ph":"B","ts":10,"pid":7,"tid":3},
+            {"name":"inner","ph":"B","ts":20,"pid":7,"tid":3},
+            {"name":"outer","ph":"E","ts":50,"pid":7,"tid":3},
+            {"name":"solo","ph":"X","ts":0,"dur":60,"pid":7,"tid":4}]"#,
+    )
+    .unwrap();
+    let report = stdout(&ok(&["report", path_str(&foreign)]));
+    assert!(report.contains("outer") && report.contains("inner") && report.contains("solo"), "{report}");
+    ok(&["render", path_str(&foreign)]);
+    assert!(dir.path().join("other.svg").exists());
+}
+
+#[test]
+fn sweep_prints_a_table_and_draws_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = path_str(dir.path());
+    let out = ok(&["sweep", "ntasks", "--values", "2,8", "--size", "32", "--threads", "2", "--runs", "1", "--warmup", "0", "--out", d]);
+    let table = stdout(&out);
+    assert_eq!(table.lines().filter(|l| l.starts_with("forkjoin")).count(), 2, "{table}");
+    for ext in ["svg", "png", "md", "json", "csv"] {
+        assert!(dir.path().join(format!("sweep-ntasks.{ext}")).exists(), "{ext}");
+    }
+}
+
+#[test]
+fn bad_input_gives_one_line_errors_and_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = path_str(dir.path());
+    let err = fails(&["run", "--schedule", "roundrobin", "--out", d], "roundrobin");
+    assert!(err.contains("forkjoin") && err.contains("depthfirst"), "lists the valid ones: {err}");
+    fails(&["compare", "--threads", "0", "--out", d], "--threads 0");
+    fails(&["compare", "--size", "0", "--out", d], "--size 0");
+    fails(&["run", "--schedule", "chunked", "--chunk", "0", "--out", d], "chunk");
+    fails(&["sweep", "basesize", "--values", "0,2", "--out", d], "0");
+
+    let missing = dir.path().join("missing.json");
+    fails(&["report", path_str(&missing)], "missing.json");
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, r#"{"traceEvents":[{"name":"a","ph":"X","ts":1,"du"#).unwrap();
+    fails(&["render", path_str(&truncated)], "truncated.json");
+    let not_trace = dir.path().join("config.json");
+    std::fs::write(&not_trace, r#"{"name":"not a trace"}"#).unwrap();
+    fails(&["report", path_str(&not_trace)], "config.json");
+
+    // An output directory that cannot be created: under a regular file.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let bad_out = file.join("out");
+    fails(&["compare", "--size", "8", "--out", path_str(&bad_out)], path_str(&bad_out));
+    // A render target that cannot be written leaves nothing behind.
+    let good = dir.path().join("good.trace.json");
+    std::fs::write(&good, r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#).unwrap();
+    fails(&["render", path_str(&good), "--svg", path_str(&file.join("x.svg"))], "x.svg");
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn help_and_version() {
+    let top = stdout(&ok(&["--help"]));
+    for cmd in ["compare", "run", "sweep", "render", "report"] {
+        assert!(top.contains(cmd), "{top}");
+    }
+    let compare = stdout(&ok(&["compare", "--help"]));
+    for option in ["--size", "[default: 1000]", "--threads", "[default: 4]", "--kernel", "--runs", "--out", "--export-markdown"] {
+        assert!(compare.contains(option), "compare --help mentions {option}");
+    }
+    let run = stdout(&ok(&["run", "--help"]));
+    assert!(run.contains("--schedule") && run.contains("--basesize") && run.contains("[default: 2]"));
+    assert!(stdout(&ok(&["--version"])).contains(env!("CARGO_PKG_VERSION")));
+}
