@@ -143,6 +143,13 @@ fn a_span_that_moves_between_threads_keeps_its_identity() {
     assert_ne!(stay_task, task);
     assert_eq!(tasks[&stay_task].len(), 1);
     assert_eq!(trace.summary().migrated_tasks, 1);
+
+    // The Chrome JSON keeps the identity.
+    let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
+    assert_eq!(back.summary().migrated_tasks, 1);
+    let back_tasks = back.tasks();
+    assert_eq!(back_tasks.len(), tasks.len());
+    assert_eq!(back_tasks[&task].len(), 3);
 }
 
 #[test]
