@@ -141,7 +141,7 @@ impl Calibration {
 
     /// Nanoseconds since the anchor for a raw tick count; ticks from before
     /// the anchor map to 0.
-    pub(crate) fn to_ns(&self, ticks: u64) -> u64 {
+    pub(crate) fn ns(&self, ticks: u64) -> u64 {
         let delta = ticks.saturating_sub(self.anchor_ticks);
         (delta as f64 * self.ns_per_tick) as u64
     }
@@ -161,8 +161,8 @@ mod tests {
         let t1 = now();
         let real = i0.elapsed().as_nanos() as f64;
         let cal = Calibration::measure();
-        let measured = (cal.to_ns(t1) - cal.to_ns(t0)) as f64;
-        assert!(cal0.to_ns(t1) > cal0.to_ns(t0));
+        let measured = (cal.ns(t1) - cal.ns(t0)) as f64;
+        assert!(cal0.ns(t1) > cal0.ns(t0));
         // Within 20 % of Instant: a wrong tick rate would be off by far more.
         assert!((measured / real - 1.0).abs() < 0.2, "{measured} vs {real}");
     }

@@ -406,7 +406,7 @@ pub fn collect() -> Trace {
         for (ticks, meta) in thread.events {
             // Times never run backwards within a lane, whatever the TSCs of
             // the cores it ran on say.
-            let ns = calibration.to_ns(ticks).max(last_ns);
+            let ns = calibration.ns(ticks).max(last_ns);
             last_ns = ns;
             let id = ((meta & 0xFFFF_FFFF) >> 1) as u32;
             let task = (meta >> 32) as u32;
