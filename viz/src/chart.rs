@@ -1,0 +1,386 @@
+//! Line charts of a measure against a swept parameter (time or speed-up
+//! against `ntasks` or `basesize`), one line per scheduler, drawn with
+//! plotters into SVG and rasterised like the timelines.
+
+use std::path::Path;
+
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::prelude::*;
+
+use crate::color::name_color;
+use crate::error::VizError;
+use crate::raster;
+use crate::scale::nice_step;
+use crate::text::FONT_FAMILY;
+
+/// One line of a [`LineChart`]: a name (a scheduler's, say) and its points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Shown in the legend; also picks the colour (the same as in timelines).
+    pub name: String,
+    /// `(x, y)` points, drawn in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Series {
+    /// A series from a name and points.
+    pub fn new(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series {
+            name: name.into(),
+            points,
+        }
+    }
+}
+
+/// A line chart: one line per series, an optional dashed ideal line, axes
+/// with labels, a legend.
+///
+/// ```
+/// use logprof_viz::{LineChart, Series};
+///
+/// let chart = LineChart {
+///     title: "fork-join: time against ntasks".into(),
+///     x_label: "ntasks".into(),
+///     y_label: "time (ms)".into(),
+///     series: vec![Series::new("fork-join", vec![(4.0, 16.3), (8.0, 10.7), (16.0, 10.3)])],
+///     log_x: true,
+///     ..LineChart::default()
+/// };
+/// let svg = chart.to_svg_string()?;
+/// assert!(svg.contains("fork-join"));
+/// # Ok::<(), logprof_viz::VizError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineChart {
+    /// Caption above the chart.
+    pub title: String,
+    /// Caption of the x axis (the swept parameter).
+    pub x_label: String,
+    /// Caption of the y axis (with its unit).
+    pub y_label: String,
+    /// The lines.
+    pub series: Vec<Series>,
+    /// A reference line drawn dashed in grey (perfect speed-up, say).
+    pub ideal: Option<Series>,
+    /// A logarithmic x axis, ticked at the data's x values (for parameters
+    /// swept in powers of two). Every x must then be positive.
+    pub log_x: bool,
+    /// Width in pixels (default 900).
+    pub width: u32,
+    /// Height in pixels (default 540).
+    pub height: u32,
+}
+
+impl Default for LineChart {
+    fn default() -> LineChart {
+        LineChart {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            series: Vec::new(),
+            ideal: None,
+            log_x: false,
+            width: 900,
+            height: 540,
+        }
+    }
+}
+
+fn rgb(hex: &str) -> RGBColor {
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+    RGBColor(channel(1), channel(3), channel(5))
+}
+
+/// A compact label for an axis value: `4`, `0.5`, `1.2e6`.
+fn axis_number(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    let a = v.abs();
+    if !(1e-3..1e6).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
+}
+
+impl LineChart {
+    /// A chart with a title and axis captions and no series yet.
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
+        LineChart {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            ..LineChart::default()
+        }
+    }
+
+    fn error(&self, problem: impl Into<String>) -> VizError {
+        VizError::Chart {
+            title: self.title.clone(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The chart as an SVG document, text in DejaVu Sans.
+    pub fn to_svg_string(&self) -> Result<String, VizError> {
+        if self.width < 200 || self.height < 150 {
+            return Err(VizError::option(
+                format!("chart size {}×{} px", self.width, self.height),
+                "too small; use at least 200×150 px",
+            ));
+        }
+        let all = || {
+            self.series
+                .iter()
+                .chain(self.ideal.iter())
+                .flat_map(|s| s.points.iter().copied())
+        };
+        if self.series.iter().all(|s| s.points.is_empty()) {
+            return Err(self.error("no series has any point; add points to `series`"));
+        }
+        if let Some((x, y)) = all().find(|(x, y)| !x.is_finite() || !y.is_finite()) {
+            return Err(self.error(format!("the point ({x}, {y}) is not a finite number")));
+        }
+        if self.log_x {
+            if let Some((x, _)) = all().find(|(x, _)| *x <= 0.0) {
+                return Err(self.error(format!(
+                    "x = {x} cannot go on a logarithmic axis; use log_x: false or positive x"
+                )));
+            }
+        }
+        let tx = |x: f64| if self.log_x { x.log10() } else { x };
+        let (mut x_lo, mut x_hi) = all()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (x, _)| {
+                (lo.min(tx(x)), hi.max(tx(x)))
+            });
+        let y_max = all().map(|p| p.1).fold(0.0, f64::max);
+        let y_min = all().map(|p| p.1).fold(0.0, f64::min);
+        if x_hi - x_lo < 1e-12 {
+            x_lo -= 0.5;
+            x_hi += 0.5;
+        }
+        let pad = (x_hi - x_lo) * 0.04;
+        let (x_lo, x_hi) = (x_lo - pad, x_hi + pad);
+        let y_span = (y_max - y_min).max(1e-12);
+        let (y_lo, y_hi) = (y_min, y_max + y_span * 0.08);
+
+        // Key points: the data's own x values on a log axis (powers of two
+        // stay readable), round steps otherwise.
+        let mut x_keys: Vec<f64> = if self.log_x {
+            let mut xs: Vec<f64> = all().map(|p| p.0).collect();
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
+            if xs.len() > 16 {
+                let step = xs.len().div_ceil(12);
+                xs = xs.into_iter().step_by(step).collect();
+            }
+            xs.into_iter().map(f64::log10).collect()
+        } else {
+            round_keys(x_lo, x_hi, 8.0)
+        };
+        x_keys.retain(|k| *k >= x_lo && *k <= x_hi);
+        let y_keys = round_keys(y_lo, y_hi, 6.0);
+        let log_x = self.log_x;
+
+        let mut svg = String::new();
+        {
+            let chart_err = |e: &dyn std::fmt::Display| self.error(e.to_string());
+            let root =
+                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| chart_err(&e))?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(
+                    &self.title,
+                    (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
+                )
+                .margin(18)
+                .x_label_area_size(52)
+                .y_label_area_size(70)
+                .build_cartesian_2d(
+                    KeyedAxis::new(x_lo, x_hi, x_keys),
+                    KeyedAxis::new(y_lo, y_hi, y_keys),
+                )
+                .map_err(|e| chart_err(&e))?;
+            let label_style = (FONT_FAMILY, 15).into_font().color(&RGBColor(55, 65, 81));
+            chart
+                .configure_mesh()
+                .x_desc(self.x_label.as_str())
+                .y_desc(self.y_label.as_str())
+                .axis_desc_style((FONT_FAMILY, 16))
+                .label_style(label_style)
+                .x_label_formatter(&|v| axis_number(if log_x { 10f64.powf(*v) } else { *v }))
+                .y_label_formatter(&|v| axis_number(*v))
+                .light_line_style(RGBColor(243, 244, 246))
+                .bold_line_style(RGBColor(229, 231, 235))
+                .axis_style(RGBColor(75, 85, 99))
+                .draw()
+                .map_err(|e| chart_err(&e))?;
+
+            let sorted = |s: &Series| {
+                let mut p: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (tx(x), y)).collect();
+                p.sort_by(|a, b| a.0.total_cmp(&b.0));
+                p
+            };
+            if let Some(ideal) = &self.ideal {
+                let grey = RGBColor(107, 114, 128);
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        sorted(ideal),
+                        8,
+                        5,
+                        grey.stroke_width(2),
+                    ))
+                    .map_err(|e| chart_err(&e))?
+                    .label(ideal.name.as_str())
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (7, 0)], grey.stroke_width(2))
+                            + PathElement::new(vec![(11, 0), (18, 0)], grey.stroke_width(2))
+                    });
+            }
+            for s in &self.series {
+                let color = rgb(name_color(&s.name));
+                let points = sorted(s);
+                chart
+                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
+                    .map_err(|e| chart_err(&e))?
+                    .label(s.name.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                    });
+                chart
+                    .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .map_err(|e| chart_err(&e))?;
+            }
+            chart
+                .configure_series_labels()
+                .position(legend_corner(&self.series, tx, (x_lo, x_hi), (y_lo, y_hi)))
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(209, 213, 219))
+                .label_font((FONT_FAMILY, 15))
+                .draw()
+                .map_err(|e| chart_err(&e))?;
+            root.present().map_err(|e| chart_err(&e))?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the chart as SVG to `path` (complete or not at all).
+    pub fn write_svg(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
+        let svg = self.to_svg_string()?;
+        raster::write_file(path.as_ref(), svg.as_bytes())
+    }
+
+    /// Writes the chart as PNG to `path`, rasterised like the timelines.
+    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
+        let svg = self.to_svg_string()?;
+        raster::write_png(path.as_ref(), &svg)
+    }
+}
+
+/// The corner of the plot with the fewest points near it, for the legend.
+fn legend_corner(
+    series: &[Series],
+    tx: impl Fn(f64) -> f64,
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> SeriesLabelPosition {
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let crowding = |right: bool, upper: bool| {
+        series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|&&(x, y)| {
+                let fx = (tx(x) - x_lo) / (x_hi - x_lo);
+                let fy = (y - y_lo) / (y_hi - y_lo);
+                let near_x = if right { fx > 0.55 } else { fx < 0.45 };
+                let near_y = if upper { fy > 0.6 } else { fy < 0.4 };
+                near_x && near_y
+            })
+            .count()
+    };
+    corners
+        .into_iter()
+        .min_by_key(|&(_, right, upper)| crowding(right, upper))
+        .map(|c| c.0)
+        .unwrap_or(SeriesLabelPosition::UpperRight)
+}
+
+/// A linear f64 axis with grid lines and labels at chosen values only.
+struct KeyedAxis {
+    lo: f64,
+    hi: f64,
+    keys: Vec<f64>,
+}
+
+impl KeyedAxis {
+    fn new(lo: f64, hi: f64, keys: Vec<f64>) -> KeyedAxis {
+        KeyedAxis { lo, hi, keys }
+    }
+}
+
+impl Ranged for KeyedAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let f = (value - self.lo) / (self.hi - self.lo);
+        (f64::from(limit.0) + f * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.keys.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+impl ValueFormatter<f64> for KeyedAxis {
+    fn format(value: &f64) -> String {
+        axis_number(*value)
+    }
+}
+
+/// Multiples of a round step within `[lo, hi]`.
+fn round_keys(lo: f64, hi: f64, target: f64) -> Vec<f64> {
+    let span = hi - lo;
+    let step = nice_step(span, target, span * 1e-9);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_numbers_are_compact() {
+        assert_eq!(axis_number(4.0), "4");
+        assert_eq!(axis_number(0.5), "0.5");
+        assert_eq!(axis_number(10.25), "10.25");
+        assert_eq!(axis_number(2e6), "2.0e6");
+    }
+
+    #[test]
+    fn round_keys_cover_the_range() {
+        assert_eq!(round_keys(0.0, 17.0, 6.0), vec![0.0, 5.0, 10.0, 15.0]);
+    }
+}

@@ -1,0 +1,84 @@
+//! SVG to PNG: usvg parses, resvg draws, with the embedded DejaVu fonts only.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use resvg::{tiny_skia, usvg};
+
+use crate::error::VizError;
+use crate::text::FONT_FAMILY;
+
+/// Largest PNG side we agree to allocate, in pixels.
+const MAX_SIDE: u32 = 16_384;
+
+/// A font database holding DejaVu Sans (regular, bold, oblique) and nothing
+/// else: no system fonts, so a PNG looks the same on every machine.
+fn font_database() -> Arc<usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for bytes in [
+            dejavu::sans::regular(),
+            dejavu::sans::bold(),
+            dejavu::sans::oblique(),
+            dejavu::sans::bold_oblique(),
+        ] {
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(bytes)));
+        }
+        db.set_sans_serif_family(FONT_FAMILY);
+        db.set_serif_family(FONT_FAMILY);
+        db.set_monospace_family(FONT_FAMILY);
+        Arc::new(db)
+    })
+    .clone()
+}
+
+/// Rasterises an SVG document into PNG bytes, one pixel per SVG user unit,
+/// on a white background, with text set in the embedded DejaVu Sans.
+///
+/// Timelines and charts use it for `write_png`; it is public so that any SVG
+/// written by this crate can be turned into a PNG later.
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, VizError> {
+    let fail = |problem: String| VizError::Rasterize {
+        path: None,
+        problem,
+    };
+    let options = usvg::Options {
+        font_family: FONT_FAMILY.to_owned(),
+        fontdb: font_database(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options)
+        .map_err(|e| fail(format!("the SVG does not parse: {e}")))?;
+    let size = tree.size().to_int_size();
+    let (width, height) = (size.width(), size.height());
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(fail(format!(
+            "the image would be {width}×{height} px, more than {MAX_SIDE} px a side; \
+             draw a narrower picture or fewer lanes"
+        )));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| fail(format!("cannot allocate a {width}×{height} px image")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| fail(format!("PNG encoding failed: {e}")))
+}
+
+/// Writes `contents` to `path` atomically: complete or not at all.
+pub(crate) fn write_file(path: &Path, contents: &[u8]) -> Result<(), VizError> {
+    logprof::write_atomically(path, |out| std::io::Write::write_all(out, contents))
+        .map_err(|e| VizError::write(path, e))
+}
+
+/// Rasterises `svg` and writes the PNG to `path` atomically.
+pub(crate) fn write_png(path: &Path, svg: &str) -> Result<(), VizError> {
+    let png = svg_to_png(svg).map_err(|e| e.for_png(path))?;
+    write_file(path, &png)
+}
