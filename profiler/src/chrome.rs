@@ -765,6 +765,7 @@ struct LaneEvents {
 struct Reader {
     names: NameTable,
     lane_index: HashMap<(u32, u64), usize>,
+    last_lane: Option<((u32, u64), usize)>,
     lanes: Vec<LaneEvents>,
     process_names: BTreeMap<u32, String>,
     /// Entries seen, and how many had a `ph`.
@@ -862,40 +863,62 @@ fn parse_array(text: &str, reader: &mut Reader) -> Result<(), serde_json::Error>
 /// Microseconds as JSON number text to whole nanoseconds: exact up to three
 /// decimals, rounded to the nearest nanosecond beyond.
 fn micros_to_ns(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+    let too_large = || format!("{text} µs is too large (more than 2^64 ns)");
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let mut i = usize::from(negative);
+    if !bytes.get(i).is_some_and(u8::is_ascii_digit) {
         let shown: String = text.chars().take(40).collect();
         return Err(format!("must be a number of microseconds, found {shown}"));
     }
-    let too_large = || format!("{text} µs is too large (more than 2^64 ns)");
-    let ns = if digits.contains(['e', 'E']) {
-        // Exponent notation: rare enough to go through f64.
-        let v: f64 = digits
+    let digit = |i: usize| {
+        bytes
+            .get(i)
+            .filter(|d| d.is_ascii_digit())
+            .map(|d| u64::from(d - b'0'))
+    };
+    let mut micros: u64 = 0;
+    while let Some(d) = digit(i) {
+        micros = micros
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(d))
+            .ok_or_else(too_large)?;
+        i += 1;
+    }
+    // The first three decimals exactly, the fourth to round.
+    let mut frac = 0;
+    let mut decimals = 0;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(d) = digit(i) {
+            match decimals {
+                0..=2 => frac = frac * 10 + d,
+                3 => frac += u64::from(d >= 5),
+                _ => {}
+            }
+            decimals += 1;
+            i += 1;
+        }
+    }
+    for _ in decimals..3 {
+        frac *= 10;
+    }
+    let ns = if i == bytes.len() {
+        micros
+            .checked_mul(1000)
+            .and_then(|ns| ns.checked_add(frac))
+            .ok_or_else(too_large)?
+    } else {
+        // An exponent: rare enough to go through f64.
+        let v: f64 = text
+            .trim()
             .parse()
             .map_err(|_| format!("{text} is not a number"))?;
-        let ns = (v * 1000.0).round();
+        let ns = (v.abs() * 1000.0).round();
         if !ns.is_finite() || ns >= u64::MAX as f64 {
             return Err(too_large());
         }
         ns as u64
-    } else {
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let int: u64 = int.parse().map_err(|_| too_large())?;
-        let frac = frac.as_bytes();
-        let mut ns = 0;
-        for k in 0..3 {
-            ns = ns * 10 + frac.get(k).map_or(0, |d| u64::from(d - b'0'));
-        }
-        if frac.get(3).is_some_and(|&d| d >= b'5') {
-            ns += 1;
-        }
-        int.checked_mul(1000)
-            .and_then(|us| us.checked_add(ns))
-            .ok_or_else(too_large)?
     };
     if negative && ns != 0 {
         return Err(format!("is negative ({text} µs)"));
@@ -910,6 +933,12 @@ fn micros_text(ns: u64) -> String {
 
 impl Reader {
     fn lane(&mut self, pid: u32, tid: u64) -> &mut LaneEvents {
+        // Files tend to hold runs of events of one thread.
+        if let Some(&(key, index)) = self.last_lane.as_ref() {
+            if key == (pid, tid) {
+                return &mut self.lanes[index];
+            }
+        }
         let index = *self.lane_index.entry((pid, tid)).or_insert_with(|| {
             self.lanes.push(LaneEvents {
                 pid,
@@ -919,6 +948,7 @@ impl Reader {
             });
             self.lanes.len() - 1
         });
+        self.last_lane = Some(((pid, tid), index));
         &mut self.lanes[index]
     }
 
@@ -1053,7 +1083,7 @@ impl Reader {
         let read_names = self.names.into_names();
         let mut lanes = Vec::with_capacity(self.lanes.len());
         for lane in self.lanes {
-            let spans = lane_spans(&lane, ours, &read_names).map_err(|e| {
+            let spans = lane_spans(lane.events, ours, &read_names).map_err(|e| {
                 ChromeJsonError::new(format!(
                     "not a valid trace: on pid {} tid {}: {e}",
                     lane.pid, lane.tid
@@ -1120,8 +1150,7 @@ struct Open {
 
 /// The spans of one lane: `X` events as they are, `B`/`E` pairs matched
 /// (see the module documentation for the rule), depths filled in.
-fn lane_spans(lane: &LaneEvents, ours: bool, names: &[String]) -> Result<Vec<Span>, String> {
-    let mut events = lane.events.clone();
+fn lane_spans(mut events: Vec<Event>, ours: bool, names: &[String]) -> Result<Vec<Span>, String> {
     if !events.is_sorted_by_key(|e| e.ts) {
         events.sort_by_key(|e| e.ts); // stable: file order among equal times
     }

@@ -396,7 +396,8 @@ fn times_may_be_integers_decimals_or_exponents() {
         {"ph":"X","name":"a","pid":1,"tid":1,"ts":1,"dur":0.0005},
         {"ph":"X","name":"b","pid":1,"tid":1,"ts":2.0004999,"dur":1e-3},
         {"ph":"X","name":"c","pid":"1","tid":1.0,"ts":3E3,"dur":0},
-        {"ph":"X","name":"d","pid":1,"tid":1,"ts":18446744073709551.615,"dur":0}
+        {"ph":"X","name":"d","pid":1,"tid":1,"ts":18446744073709551.615,"dur":0},
+        {"ph":"X","name":"e","pid":1,"tid":1,"ts":4.9995,"dur":-0.0}
     ]"#;
     let trace = Trace::from_chrome_json_str(text).unwrap();
     let s = |name: &str, start, end| (name.to_owned(), start, end, 0);
@@ -405,6 +406,7 @@ fn times_may_be_integers_decimals_or_exponents() {
         [
             s("a", 1_000, 1_001),
             s("b", 2_000, 2_001),
+            s("e", 5_000, 5_000),
             s("c", 3_000_000, 3_000_000),
             s("d", u64::MAX, u64::MAX),
         ]

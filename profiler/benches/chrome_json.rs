@@ -1,0 +1,77 @@
+//! Writing and reading Chrome Trace Event JSON for a trace of one million
+//! spans: 8 lanes, two levels of nesting, some task slices that hop between
+//! threads.
+//!
+//! `cargo bench -p logprof --bench chrome_json`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use logprof::{Lane, Span, Trace};
+
+const LANES: u64 = 8;
+const SPANS_PER_LANE: u64 = 125_000;
+
+fn million_spans() -> Trace {
+    let mut trace = Trace::new();
+    let names: Vec<u32> = (0..10)
+        .map(|i| trace.intern(&format!("kernels::column_{i}")))
+        .collect();
+    for tid in 1..=LANES {
+        let mut lane = Lane::new(1, tid, format!("worker-{tid}"));
+        let mut t = 1_000_000 * tid;
+        for k in 0..SPANS_PER_LANE / 2 {
+            // A parent and one child, every 64th pair a task slice.
+            let task = (k % 64 == 0).then_some(k / 64 * LANES + (k / 64 + tid) % LANES);
+            lane.spans.push(Span {
+                name: names[(k % 10) as usize],
+                start_ns: t,
+                end_ns: t + 1_500,
+                depth: 0,
+                task,
+            });
+            lane.spans.push(Span {
+                name: names[((k + 3) % 10) as usize],
+                start_ns: t + 100,
+                end_ns: t + 1_234,
+                depth: 1,
+                task: None,
+            });
+            t += 2_017;
+        }
+        trace.lanes.push(lane);
+    }
+    trace.process_name = Some("bench".to_owned());
+    trace.normalize();
+    trace
+}
+
+fn chrome_json(c: &mut Criterion) {
+    let trace = million_spans();
+    let json = trace.to_chrome_json();
+    assert_eq!(Trace::from_chrome_json_str(&json).unwrap(), trace);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.json");
+
+    let mut group = c.benchmark_group("chrome_json_1M_spans");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(trace.span_count() as u64));
+    group.bench_function("write_to_vec", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(json.len());
+            trace.write_chrome_json_to(&mut out).unwrap();
+            out.len()
+        })
+    });
+    group.bench_function("read_from_str", |b| {
+        b.iter(|| Trace::from_chrome_json_str(&json).unwrap().span_count())
+    });
+    group.bench_function("write_file", |b| {
+        b.iter(|| trace.write_chrome_json(&path).unwrap())
+    });
+    group.bench_function("read_file", |b| {
+        b.iter(|| Trace::read_chrome_json(&path).unwrap().span_count())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, chrome_json);
+criterion_main!(benches);
