@@ -2,9 +2,17 @@
 //! tools, and the errors for files that are not traces.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use logprof::{Lane, Losses, Span, Trace};
 use serde_json::Value;
+
+/// The recorder is global per process: tests that record take this first.
+static RECORDER: Mutex<()> = Mutex::new(());
+
+fn recorder() -> MutexGuard<'static, ()> {
+    RECORDER.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -192,6 +200,7 @@ fn fib(n: u64) -> u64 {
 
 #[test]
 fn recorded_trace_round_trips_through_a_file() {
+    let _lock = recorder();
     logprof::init_buffer(1 << 14);
     let handles: Vec<_> = (0..3)
         .map(|i| {
@@ -226,6 +235,56 @@ fn recorded_trace_round_trips_through_a_file() {
     trace.write_chrome_json(&path).unwrap();
     let back = Trace::read_chrome_json(&path).unwrap();
     assert_eq!(back, trace);
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn recorded_task_that_hops_threads_round_trips() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let _lock = recorder();
+    logprof::init_buffer(1 << 12);
+    let dispatch =
+        tracing::Dispatch::new(tracing_subscriber::registry().with(logprof::TracingLayer::new()));
+    let task = tracing::dispatcher::with_default(&dispatch, || tracing::info_span!("hopping"));
+    for k in 0..3 {
+        let task = task.clone();
+        std::thread::Builder::new()
+            .name(format!("hop-{k}"))
+            .spawn(move || {
+                let _entered = task.enter();
+                let _inside = logprof::scope!("inside the task");
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+    drop(task);
+    let trace = logprof::collect();
+    let tasks = trace.tasks();
+    let slices = tasks
+        .values()
+        .find(|slices| slices.len() == 3)
+        .unwrap_or_else(|| panic!("no task with three slices: {trace:?}"));
+    let lanes: std::collections::BTreeSet<usize> = slices.iter().map(|&(li, _)| li).collect();
+    assert_eq!(lanes.len(), 3);
+
+    let text = trace.to_chrome_json();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let flows = |ph: &str| {
+        json["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == ph)
+            .count()
+    };
+    assert_eq!((flows("s"), flows("f")), (2, 2));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tasks.json");
+    trace.write_chrome_json(&path).unwrap();
+    assert_eq!(Trace::read_chrome_json(&path).unwrap(), trace);
 }
 
 #[test]
