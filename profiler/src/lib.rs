@@ -57,7 +57,7 @@ mod trace;
 mod tracing_layer;
 
 pub use callsite::{Callsite, SpanGuard};
-pub use chrome::TraceFileError;
+pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use output::write_atomically;
