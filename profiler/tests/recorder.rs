@@ -342,3 +342,39 @@ fn collect_while_threads_record_is_consistent() {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
 }
+
+/// Stress for the unsafe hot path: rings swapped, cleared and read while
+/// threads record. Nothing may panic, and every span must be well-formed.
+#[test]
+fn clear_init_and_collect_race_with_recording_threads() {
+    let _g = lock();
+    fresh(64);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    outer(2);
+                }
+            });
+        }
+        for round in 0..300 {
+            match round % 3 {
+                0 => logprof::init_buffer(16 << (round % 7)),
+                1 => logprof::clear(),
+                _ => logprof::adjust_buffer(),
+            }
+            let trace = logprof::collect();
+            for lane in &trace.lanes {
+                for span in &lane.spans {
+                    assert!(span.start_ns <= span.end_ns);
+                    assert!(span.depth <= 2);
+                    assert!((span.name as usize) < trace.names.len());
+                }
+            }
+            let r = logprof::recorded();
+            assert!(r.lost <= r.events);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+}
