@@ -1,1 +1,73 @@
-fn main() {}
+//! Rendering a trace of 1,000,000 calls on 4 threads: to SVG, and to PNG
+//! (SVG + rasterisation). Targets: SVG < 1 s, PNG < 2 s.
+//!
+//! `cargo bench -p logprof-viz --bench render`
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use logprof::{Lane, NameTable, Span, Trace};
+use logprof_viz::{svg_to_png, Timeline};
+
+/// 1,000,000 calls of uneven length (0.5 to 3.5 µs) on 4 threads, two names,
+/// each tenth call holding a nested call: the shape of a fine-grained
+/// dynamic schedule.
+fn million_calls() -> Trace {
+    let mut names = NameTable::new();
+    let column = names.intern("juliaset_column");
+    let pixel = names.intern("pixel_row");
+    let mut lanes = Vec::new();
+    let mut calls = 0;
+    for t in 0..4u64 {
+        let mut lane = Lane::new(1, t + 1, format!("worker-{}", t + 1));
+        let mut now = 10_000 + t * 100;
+        let mut i = 0u64;
+        while calls < 1_000_000 * (t + 1) / 4 {
+            let len = 500 + (i * 7919 + t * 31) % 3_000;
+            lane.spans.push(Span {
+                name: column,
+                start_ns: now,
+                end_ns: now + len,
+                depth: 0,
+                task: None,
+            });
+            calls += 1;
+            if i % 10 == 0 && calls < 1_000_000 * (t + 1) / 4 {
+                lane.spans.push(Span {
+                    name: pixel,
+                    start_ns: now + 100,
+                    end_ns: now + len - 100,
+                    depth: 1,
+                    task: None,
+                });
+                calls += 1;
+            }
+            now += len + 200;
+            i += 1;
+        }
+        lanes.push(lane);
+    }
+    Trace {
+        process_name: Some("dynamic".into()),
+        names: names.into_names(),
+        lanes,
+        ..Trace::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let trace = million_calls();
+    assert_eq!(trace.span_count(), 1_000_000);
+    let mut group = c.benchmark_group("timeline_1M_calls_4_threads");
+    group.sample_size(10);
+    group.bench_function("svg", |b| {
+        b.iter(|| Timeline::new(&trace).to_svg_string().unwrap())
+    });
+    group.bench_function("png", |b| {
+        b.iter(|| svg_to_png(&Timeline::new(&trace).to_svg_string().unwrap()).unwrap())
+    });
+    let svg = Timeline::new(&trace).to_svg_string().unwrap();
+    group.bench_function("rasterise_only", |b| b.iter(|| svg_to_png(&svg).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

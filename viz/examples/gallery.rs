@@ -142,6 +142,34 @@ fn tasks_trace() -> Trace {
     trace
 }
 
+/// A million short calls on 4 threads, one in ten holding a nested call;
+/// thread 4 starts late and the others finish at different times.
+fn million_calls() -> Trace {
+    let mut names = NameTable::new();
+    let column = names.intern("juliaset_column!");
+    let pixel = names.intern("pixel_row");
+    let mut lanes = Vec::new();
+    for t in 0..4u64 {
+        let mut lane = Lane::new(1, t + 1, format!("worker-{}", t + 1));
+        let mut now = if t == 3 { 400_000 } else { t * 100 };
+        for i in 0..250_000u64 {
+            let len = 500 + (i * 7919 + t * 31) % (2_000 + 500 * t);
+            lane.spans.push(span(column, now, now + len, 0));
+            if i % 10 == 0 {
+                lane.spans.push(span(pixel, now + 100, now + len - 100, 1));
+            }
+            now += len + 200;
+        }
+        lanes.push(lane);
+    }
+    Trace {
+        process_name: Some("many calls".into()),
+        names: names.into_names(),
+        lanes,
+        ..Trace::default()
+    }
+}
+
 fn main() -> Result<(), VizError> {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "gallery".into()));
     std::fs::create_dir_all(&dir).map_err(|e| VizError::Write {
@@ -178,6 +206,10 @@ fn main() -> Result<(), VizError> {
     figure.write_svg(dir.join("figure.svg"))?;
     figure.write_png(dir.join("figure.png"))?;
     Timeline::new(&Trace::new()).write_png(dir.join("empty.png"))?;
+    let million = million_calls();
+    let timeline = Timeline::new(&million).title("1,000,000 calls, merged per pixel");
+    timeline.write_svg(dir.join("million.svg"))?;
+    timeline.write_png(dir.join("million.png"))?;
 
     let ntasks = [4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
     let ms = [16.26, 10.66, 10.33, 10.79, 10.21, 10.22, 10.62, 11.01];

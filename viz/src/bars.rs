@@ -51,6 +51,9 @@ pub(crate) struct Bar {
     pub item: usize,
     /// Merged bars: (key, calls, ns) of every key in it.
     pub keys: Vec<(u32, u64, u64)>,
+    /// Share of the bar's width (at least a pixel) that its spans cover,
+    /// 0 to 1; 1 for an unmerged bar.
+    pub coverage: f64,
     /// Pixel column of a merged bar.
     column: i64,
 }
@@ -75,8 +78,10 @@ impl Bar {
         }
     }
 
-    fn finish(mut self) -> Bar {
+    fn finish(mut self, px_per_ns: f64) -> Bar {
         if self.calls > 1 {
+            let width = (self.x1 - self.x0).max(MIN_BAR_PX);
+            self.coverage = (self.busy_ns as f64 * px_per_ns / width).clamp(0.0, 1.0);
             // The colour of a merged bar is that of the key with most time.
             self.keys
                 .sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
@@ -128,6 +133,7 @@ impl RowBuilder {
                 key,
                 item,
                 keys: Vec::new(),
+                coverage: 1.0,
                 column: i64::MIN,
             });
             return;
@@ -150,13 +156,14 @@ impl RowBuilder {
             key,
             item,
             keys: vec![(key, 1, end - start)],
+            coverage: 1.0,
             column,
         });
     }
 
     fn flush(&mut self) {
         if let Some(p) = self.pending.take() {
-            self.bars.push(p.finish());
+            self.bars.push(p.finish(self.scale.px_per_ns));
         }
     }
 
@@ -248,6 +255,12 @@ mod tests {
         assert_eq!(bars[0].calls, 10);
         assert_eq!(bars[1].calls, 3);
         assert_eq!(bars[1].key, 8, "the key with most time colours the bar");
+        // 9 ns busy of the 10 ns the (one pixel wide) bar stands for.
+        assert!(
+            (bars[1].coverage - 0.9).abs() < 1e-9,
+            "{}",
+            bars[1].coverage
+        );
         assert_eq!(bars.iter().map(|b| b.calls).sum::<u64>(), 13);
     }
 

@@ -1062,6 +1062,10 @@ fn draw_lane(panel: &PanelView, lane: &LaneView, top: f64, cols: Columns, by_tas
                 .set("width", r2(w))
                 .set("height", r2(h))
                 .set("fill", color);
+            if bar.is_merged() && bar.coverage < 0.95 {
+                // Sparse merged calls are drawn faint: density, not a block.
+                rect = rect.set("fill-opacity", r2(0.3 + 0.7 * bar.coverage));
+            }
             if w >= 4.0 {
                 // A hairline between neighbouring calls.
                 rect = rect
@@ -1077,7 +1081,7 @@ fn draw_lane(panel: &PanelView, lane: &LaneView, top: f64, cols: Columns, by_tas
                 let label = fit(name, size, false, w - 6.0);
                 // A clipped thread name says nothing: the colour does.
                 let clipped = label != name;
-                if !label.is_empty() && !(by_task && clipped) {
+                if !label.is_empty() && (!by_task || !clipped) {
                     g.append(
                         text(bar.x0 + 3.0, y + h / 2.0 + size * 0.36, &label, size, INK)
                             .set("pointer-events", "none"),

@@ -1,0 +1,211 @@
+//! PNG output: it decodes, has the requested size, has its text (the
+//! embedded font was really used) and colour in every busy lane.
+
+mod common;
+
+use common::{parse, El};
+use logprof_viz::{svg_to_png, Figure, LineChart, Series, Timeline};
+use resvg::tiny_skia::Pixmap;
+
+struct Png {
+    pixmap: Pixmap,
+}
+
+impl Png {
+    fn decode(bytes: &[u8]) -> Png {
+        Png {
+            pixmap: Pixmap::decode_png(bytes).expect("the PNG decodes"),
+        }
+    }
+
+    fn rgb(&self, x: u32, y: u32) -> (u8, u8, u8) {
+        let p = self.pixmap.pixel(x, y).expect("inside the image");
+        (p.red(), p.green(), p.blue())
+    }
+
+    /// Pixels in the box that satisfy `pred`.
+    fn count(
+        &self,
+        (x0, y0, x1, y1): (f64, f64, f64, f64),
+        pred: impl Fn((u8, u8, u8)) -> bool,
+    ) -> usize {
+        let w = self.pixmap.width();
+        let h = self.pixmap.height();
+        let mut n = 0;
+        for y in (y0.max(0.0) as u32)..(y1.min(f64::from(h)) as u32) {
+            for x in (x0.max(0.0) as u32)..(x1.min(f64::from(w)) as u32) {
+                if pred(self.rgb(x, y)) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+fn dark((r, g, b): (u8, u8, u8)) -> bool {
+    u32::from(r) + u32::from(g) + u32::from(b) < 3 * 110
+}
+
+fn coloured((r, g, b): (u8, u8, u8)) -> bool {
+    r.max(g).max(b) - r.min(g).min(b) > 50
+}
+
+/// (label column, plot area) boxes of each lane, from the SVG's geometry.
+/// A pixel box: x0, y0, x1, y1.
+type Area = (f64, f64, f64, f64);
+
+fn lane_boxes(svg: &str) -> Vec<(String, Area, Area)> {
+    let els = parse(svg);
+    let plot_x = els[0].num("data-plot-x");
+    let plot_w = els[0].num("data-plot-width");
+    els.iter()
+        .filter(|e: &&El| e.class() == "lane")
+        .map(|e| {
+            let (y, h) = (e.num("data-y"), e.num("data-height"));
+            (
+                e.attr("data-lane").unwrap().to_owned(),
+                (0.0, y, plot_x, y + h),
+                (plot_x, y, plot_x + plot_w, y + h),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn timeline_png_has_size_text_and_colour() {
+    let trace = common::static_like();
+    let timeline = Timeline::new(&trace).width(900);
+    let svg = timeline.to_svg_string().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("static.png");
+    timeline.write_png(&path).unwrap();
+    let png = Png::decode(&std::fs::read(&path).unwrap());
+    assert_eq!(png.pixmap.width(), 900, "the requested width");
+    let height = parse(&svg)[0].num("height") as u32;
+    assert_eq!(png.pixmap.height(), height);
+
+    let lanes = lane_boxes(&svg);
+    assert_eq!(lanes.len(), 4);
+    for (name, label, plot) in &lanes {
+        // The label column holds rendered text: dark glyph pixels. Without
+        // the embedded font, resvg would silently draw no text at all.
+        let text_pixels = png.count(*label, dark);
+        assert!(
+            text_pixels > 20,
+            "{name}: {text_pixels} dark pixels in the label column"
+        );
+        // Every lane here is busy: its bars are coloured.
+        let colour_pixels = png.count(*plot, coloured);
+        assert!(
+            colour_pixels > 500,
+            "{name}: {colour_pixels} coloured pixels"
+        );
+    }
+    // The top left corner is the white background.
+    assert_eq!(png.rgb(1, 1), (255, 255, 255));
+}
+
+#[test]
+fn busier_lanes_have_more_colour() {
+    let trace = common::static_like();
+    let svg = Timeline::new(&trace).to_svg_string().unwrap();
+    let png = Png::decode(&svg_to_png(&svg).unwrap());
+    let colour: Vec<usize> = lane_boxes(&svg)
+        .iter()
+        .map(|l| png.count(l.2, coloured))
+        .collect();
+    // worker-2 and worker-3 work 4× longer than worker-1 and worker-4.
+    assert!(colour[1] > 2 * colour[0], "{colour:?}");
+    assert!(colour[2] > 2 * colour[3], "{colour:?}");
+}
+
+#[test]
+fn empty_and_single_thread_pngs_render_text() {
+    let empty = logprof::Trace::new();
+    let png = Png::decode(&svg_to_png(&Timeline::new(&empty).to_svg_string().unwrap()).unwrap());
+    let (w, h) = (png.pixmap.width(), png.pixmap.height());
+    assert_eq!(w, logprof_viz::DEFAULT_WIDTH);
+    assert!(png.count((0.0, 0.0, f64::from(w), f64::from(h)), dark) > 100);
+
+    let mut one = common::static_like();
+    one.lanes.truncate(1);
+    let svg = Timeline::new(&one).to_svg_string().unwrap();
+    let png = Png::decode(&svg_to_png(&svg).unwrap());
+    let lanes = lane_boxes(&svg);
+    assert_eq!(lanes.len(), 1);
+    assert!(png.count(lanes[0].1, dark) > 20);
+    assert!(png.count(lanes[0].2, coloured) > 500);
+}
+
+#[test]
+fn figure_and_task_view_pngs_render() {
+    let a = common::static_like();
+    let t = common::tasks();
+    let dir = tempfile::tempdir().unwrap();
+    let fig = dir.path().join("figure.png");
+    Figure::new()
+        .add("static", &a)
+        .add("tasks", &t)
+        .width(1000)
+        .write_png(&fig)
+        .unwrap();
+    assert_eq!(
+        Png::decode(&std::fs::read(&fig).unwrap()).pixmap.width(),
+        1000
+    );
+
+    let svg = Timeline::new(&t).by_task(true).to_svg_string().unwrap();
+    let png = Png::decode(&svg_to_png(&svg).unwrap());
+    for (name, label, plot) in lane_boxes(&svg) {
+        assert!(png.count(label, dark) > 20, "{name}");
+        assert!(png.count(plot, coloured) > 100, "{name}");
+    }
+}
+
+#[test]
+fn chart_png_has_lines_and_text() {
+    let chart = LineChart {
+        title: "time against ntasks".into(),
+        x_label: "ntasks".into(),
+        y_label: "time (ms)".into(),
+        series: vec![
+            Series::new(
+                "fork-join",
+                vec![(4.0, 16.3), (8.0, 10.7), (16.0, 10.3), (32.0, 10.8)],
+            ),
+            Series::new(
+                "static",
+                vec![(4.0, 15.8), (8.0, 15.8), (16.0, 15.8), (32.0, 15.8)],
+            ),
+        ],
+        ideal: Some(Series::new("ideal", vec![(4.0, 9.7), (32.0, 9.7)])),
+        log_x: true,
+        width: 640,
+        height: 400,
+    };
+    let svg = chart.to_svg_string().unwrap();
+    assert!(svg.contains("DejaVu Sans"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chart.png");
+    chart.write_png(&path).unwrap();
+    let png = Png::decode(&std::fs::read(&path).unwrap());
+    assert_eq!((png.pixmap.width(), png.pixmap.height()), (640, 400));
+    // The title (top band) is rendered text.
+    assert!(png.count((0.0, 0.0, 640.0, 40.0), dark) > 100);
+    // The series are coloured lines.
+    assert!(png.count((0.0, 0.0, 640.0, 400.0), coloured) > 500);
+}
+
+#[test]
+fn chart_errors_name_the_chart() {
+    let empty = LineChart::new("nothing", "x", "y");
+    let e = empty.to_svg_string().unwrap_err();
+    assert!(e.to_string().contains("\"nothing\""), "{e}");
+    let mut log = LineChart::new("log", "x", "y");
+    log.log_x = true;
+    log.series
+        .push(Series::new("s", vec![(0.0, 1.0), (1.0, 2.0)]));
+    let e = log.to_svg_string().unwrap_err();
+    assert!(e.to_string().contains("logarithmic"), "{e}");
+}
