@@ -692,7 +692,8 @@ fn build_panel<'a>(
             for &(li, si) in slices {
                 let entry = totals.entry(ord_of_lane[li]).or_default();
                 entry.0 += 1;
-                entry.1 += trace.lanes[li].spans[si].duration_ns();
+                let s = &trace.lanes[li].spans[si];
+                entry.1 += s.end_ns.saturating_sub(s.start_ns);
             }
             if lanes.len() == MAX_TASK_LANES {
                 continue;

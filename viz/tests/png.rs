@@ -209,3 +209,22 @@ fn chart_errors_name_the_chart() {
     let e = log.to_svg_string().unwrap_err();
     assert!(e.to_string().contains("logarithmic"), "{e}");
 }
+
+#[test]
+fn degenerate_charts_draw_without_panicking() {
+    for points in [
+        vec![(1.0, 0.0)],
+        vec![(2.0, 0.0), (4.0, 0.0)],
+        vec![(8.0, -3.0), (16.0, 5.0)],
+    ] {
+        for log_x in [false, true] {
+            let chart = LineChart {
+                series: vec![Series::new("s", points.clone())],
+                log_x,
+                ..LineChart::new("degenerate", "x", "y")
+            };
+            let png = Png::decode(&svg_to_png(&chart.to_svg_string().unwrap()).unwrap());
+            assert_eq!(png.pixmap.width(), 900);
+        }
+    }
+}
