@@ -1,1 +1,74 @@
-//! placeholder
+//! # logprof-kernels: the lecture's workloads, under every scheduler
+//!
+//! The workloads that logprof's timelines are learned on, from the Julia
+//! lecture on parallel programming:
+//!
+//! - the **Julia-set fractal** ([`JuliaSet`]): an `n × n` image, one column
+//!   the unit of parallel work, computed by a plain scalar kernel or a SIMD
+//!   kernel ([`Kernel`]) that gives the same image bit for bit, under eight
+//!   schedules ([`Schedule`]) on one persistent pool of workers ([`Pool`]),
+//!   with every column recorded as one `juliaset_column` span when asked;
+//! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
+//!   or an array counter, serially or on the pool.
+//!
+//! ```
+//! use logprof_kernels::{run, JuliaSet, Kernel, Pool, Schedule};
+//!
+//! let pool = Pool::new(4)?;
+//! let fractal = JuliaSet::with_size(100)?; // c = -0.79 + 0.15i
+//! let serial = fractal.compute(Kernel::Scalar)?;
+//!
+//! logprof::init_buffer(1 << 12);
+//! let image = run(&pool, &Schedule::ForkJoin { ntasks: 16 }, &fractal, Kernel::Simd, true)?;
+//! let trace = logprof::collect();
+//!
+//! assert_eq!(image, serial);
+//! assert_eq!(trace.span_count(), 100); // one span a column
+//! // How uneven the work is: iterations in each of 4 static blocks.
+//! let blocks = logprof_kernels::iterations_per_block(&serial.iterations_per_column(), 4);
+//! assert!(blocks[1] > 3 * blocks[0]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The schedules
+//!
+//! | schedule | how columns are dealt out | lecture's construct |
+//! |---|---|---|
+//! | `serial` | all, in order, on one worker | `juliaset` |
+//! | `static` | one equal block a thread | `@threads :static` |
+//! | `dynamic` | `threads` equal blocks on demand | `@threads :dynamic` |
+//! | `chunked(chunk)` | next `chunk` columns from a counter | OpenMP `dynamic, k` |
+//! | `guided` | shrinking chunks, `ceil(remaining/threads)` | OpenMP `guided` |
+//! | `forkjoin(ntasks)` | recursive halving with `join` | `juliaset_recspawn!` |
+//! | `rayon(basesize)` | parallel iterator, pieces ≥ basesize | FLoops `ThreadedEx` |
+//! | `depthfirst(basesize)` | a FIFO task per basesize chunk | `DepthFirstEx` |
+//!
+//! All run on the same [`Pool`], built once, so no timed run starts threads.
+//! Every schedule gives the serial image exactly, for every `n ≥ 1` and any
+//! number of threads, also more threads than columns. Bad parameters (zero
+//! threads, a zero chunk, `n = 0`, ...) are [`KernelError`] values, never
+//! panics.
+//!
+//! ## What this crate is not
+//!
+//! It is not a fractal library or a general scheduler: the kernels are there
+//! to be profiled. It draws nothing (it hands out pixels and RGB bytes; the
+//! pictures are `logprof-viz`'s), times nothing (that is the CLI's and the
+//! benchmarks' job), and its process-based runs are still to come.
+
+mod color;
+mod error;
+pub mod histogram;
+mod julia;
+mod pool;
+mod schedule;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+
+pub use color::{spectral, to_rgb};
+pub use error::KernelError;
+pub use julia::{
+    coordinate, iterations_per_block, pixel, Image, Isa, JuliaSet, Kernel, MAX_ITERATIONS, MAX_N,
+};
+pub use pool::{run, run_into, Pool};
+pub use schedule::{Schedule, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};

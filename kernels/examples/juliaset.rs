@@ -1,0 +1,46 @@
+//! Computes the lecture's fractal under every schedule, checks each image
+//! against the serial one, and prints how the work is spread over 4 static
+//! blocks.
+//!
+//! ```sh
+//! cargo run --release -p logprof-kernels --example juliaset -- [threads] [n]
+//! ```
+
+use std::time::Instant;
+
+use logprof_kernels::{iterations_per_block, run, Isa, JuliaSet, Kernel, Pool, Schedule};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let threads: usize = args.next().map_or(Ok(4), |a| a.parse())?;
+    let n: usize = args.next().map_or(Ok(1000), |a| a.parse())?;
+    let fractal = JuliaSet::with_size(n)?;
+    let pool = Pool::new(threads)?;
+
+    let start = Instant::now();
+    let serial = fractal.compute(Kernel::Scalar)?;
+    println!("serial scalar: {:.2?}", start.elapsed());
+    let blocks = iterations_per_block(&serial.iterations_per_column(), 4);
+    let millions: Vec<String> = blocks
+        .iter()
+        .map(|&b| format!("{:.2}M", b as f64 / 1e6))
+        .collect();
+    println!(
+        "iterations in 4 static blocks: {} (total {:.2}M)",
+        millions.join(", "),
+        serial.total_iterations() as f64 / 1e6
+    );
+    println!("SIMD instruction set: {}", Isa::detect());
+
+    for kernel in Kernel::ALL {
+        for schedule in Schedule::all() {
+            run(&pool, &schedule, &fractal, kernel, false)?; // warm up
+            let start = Instant::now();
+            let image = run(&pool, &schedule, &fractal, kernel, false)?;
+            let elapsed = start.elapsed();
+            assert_eq!(image, serial, "{schedule} {kernel} differs from serial");
+            println!("{kernel:>6} {schedule:<22} {threads} threads: {elapsed:.2?}");
+        }
+    }
+    Ok(())
+}
