@@ -1,0 +1,134 @@
+//! Every schedule gives the serial scalar image, for any size and thread
+//! count, and bad parameters are errors.
+
+use logprof_kernels::{run, run_into, Image, JuliaSet, Kernel, KernelError, Pool, Schedule};
+
+const THREADS: [usize; 7] = [1, 2, 3, 4, 7, 16, 64];
+const SIZES: [usize; 6] = [1, 2, 3, 5, 17, 100];
+
+/// The default schedules and a few extreme parameters.
+fn schedules() -> Vec<Schedule> {
+    let mut all = Schedule::all().to_vec();
+    all.extend([
+        Schedule::Chunked { chunk: 1 },
+        Schedule::Chunked { chunk: 3 },
+        Schedule::Chunked { chunk: 1000 },
+        Schedule::ForkJoin { ntasks: 1 },
+        Schedule::ForkJoin { ntasks: 3 },
+        Schedule::ForkJoin { ntasks: 512 },
+        Schedule::Rayon { basesize: 1 },
+        Schedule::Rayon { basesize: 7 },
+        Schedule::Rayon { basesize: 1000 },
+        Schedule::DepthFirst { basesize: 1 },
+        Schedule::DepthFirst { basesize: 5 },
+        Schedule::DepthFirst { basesize: 1000 },
+    ]);
+    all
+}
+
+#[test]
+fn every_schedule_gives_the_serial_image() {
+    let fractals: Vec<(JuliaSet, Image)> = SIZES
+        .iter()
+        .map(|&n| {
+            let f = JuliaSet::with_size(n).unwrap();
+            let serial = f.compute(Kernel::Scalar).unwrap();
+            (f, serial)
+        })
+        .collect();
+    for threads in THREADS {
+        let pool = Pool::new(threads).unwrap();
+        assert_eq!(pool.threads(), threads);
+        for schedule in schedules() {
+            for (f, serial) in &fractals {
+                for kernel in Kernel::ALL {
+                    let image = run(&pool, &schedule, f, kernel, false).unwrap();
+                    assert!(
+                        image == *serial,
+                        "{schedule} {kernel} with {threads} threads at n={}",
+                        f.n
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn other_constants_and_repeated_runs_into_one_image() {
+    let pool = Pool::new(3).unwrap();
+    let mut image = Image::new(1).unwrap();
+    for (n, c_re, c_im) in [(64, -0.4, 0.6), (31, 0.285, 0.01), (50, -0.79, 0.15)] {
+        let f = JuliaSet::new(n, c_re, c_im).unwrap();
+        let serial = f.compute(Kernel::Scalar).unwrap();
+        for schedule in Schedule::all() {
+            // Dirty the image first: every pixel must be written.
+            image.as_bytes_mut().fill(0xAB);
+            run_into(&pool, &schedule, &f, Kernel::Simd, false, &mut image).unwrap();
+            assert!(image == serial, "{schedule} at n={n}");
+        }
+    }
+}
+
+#[test]
+fn bad_parameters_are_errors_not_panics() {
+    assert_eq!(Pool::new(0).unwrap_err(), KernelError::ZeroThreads);
+    assert!(Pool::new(0).unwrap_err().to_string().contains("threads"));
+    let pool = Pool::new(2).unwrap();
+    let f = JuliaSet::with_size(10).unwrap();
+    for (schedule, param) in [
+        (Schedule::Chunked { chunk: 0 }, "chunk"),
+        (Schedule::ForkJoin { ntasks: 0 }, "ntasks"),
+        (Schedule::Rayon { basesize: 0 }, "basesize"),
+        (Schedule::DepthFirst { basesize: 0 }, "basesize"),
+    ] {
+        let err = run(&pool, &schedule, &f, Kernel::Simd, false).unwrap_err();
+        assert_eq!(
+            err,
+            KernelError::InvalidParameter {
+                schedule: schedule.name(),
+                param,
+                value: 0
+            }
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains(schedule.name()) && msg.contains(&format!("{param}=0")),
+            "{msg}"
+        );
+    }
+    let zero = JuliaSet {
+        n: 0,
+        ..JuliaSet::default()
+    };
+    assert_eq!(
+        run(&pool, &Schedule::Static, &zero, Kernel::Simd, false).unwrap_err(),
+        KernelError::InvalidSize { n: 0 }
+    );
+    let mut image = Image::new(4).unwrap();
+    assert!(run_into(&pool, &Schedule::Static, &zero, Kernel::Simd, false, &mut image).is_err());
+    // A failed run leaves the image as it was.
+    assert_eq!(image.n(), 4);
+}
+
+#[test]
+fn huge_parameters_are_fine() {
+    let pool = Pool::new(2).unwrap();
+    let f = JuliaSet::with_size(9).unwrap();
+    let serial = f.compute(Kernel::Scalar).unwrap();
+    for schedule in [
+        Schedule::Chunked { chunk: usize::MAX },
+        Schedule::ForkJoin { ntasks: usize::MAX },
+        Schedule::Rayon {
+            basesize: usize::MAX,
+        },
+        Schedule::DepthFirst {
+            basesize: usize::MAX,
+        },
+    ] {
+        assert_eq!(
+            run(&pool, &schedule, &f, Kernel::Simd, false).unwrap(),
+            serial
+        );
+    }
+}
