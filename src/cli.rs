@@ -56,7 +56,12 @@ pub struct WorkloadArgs {
     #[arg(long, default_value_t = -0.79, allow_hyphen_values = true, value_name = "RE")]
     pub c_re: f64,
     /// Imaginary part of the constant c.
-    #[arg(long, default_value_t = 0.15, allow_hyphen_values = true, value_name = "IM")]
+    #[arg(
+        long,
+        default_value_t = 0.15,
+        allow_hyphen_values = true,
+        value_name = "IM"
+    )]
     pub c_im: f64,
     /// Column kernel.
     #[arg(long, value_enum, default_value_t = KernelArg::Simd)]

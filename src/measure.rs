@@ -25,9 +25,14 @@ impl Timing {
         let mut sorted = times_s.clone();
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
-        let median_s = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+        let median_s = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
         let mean_s = sorted.iter().sum::<f64>() / n as f64;
-        let variance = sorted.iter().map(|t| (t - mean_s).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
+        let variance =
+            sorted.iter().map(|t| (t - mean_s).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
         Timing {
             median_s,
             mean_s,
@@ -40,7 +45,11 @@ impl Timing {
 }
 
 /// Runs `f` `warmup` times untimed, then `runs` times timed (at least once).
-pub fn time_runs<E>(warmup: usize, runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Result<Timing, E> {
+pub fn time_runs<E>(
+    warmup: usize,
+    runs: usize,
+    mut f: impl FnMut() -> Result<(), E>,
+) -> Result<Timing, E> {
     for _ in 0..warmup {
         f()?;
     }
@@ -59,7 +68,11 @@ mod tests {
 
     #[test]
     fn median_of_odd_and_even_counts() {
-        let ms = |v: &[u64]| v.iter().map(|&m| Duration::from_millis(m)).collect::<Vec<_>>();
+        let ms = |v: &[u64]| {
+            v.iter()
+                .map(|&m| Duration::from_millis(m))
+                .collect::<Vec<_>>()
+        };
         let t = Timing::from_times(ms(&[30, 10, 20]));
         assert_eq!(t.median_s, 0.020);
         assert_eq!((t.min_s, t.max_s), (0.010, 0.030));

@@ -11,11 +11,19 @@ use logprof_viz::{Figure, Timeline};
 /// Creates the output directory if needed and checks that it can be written,
 /// before any work is done.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}: choose another with --out", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create output directory {}: choose another with --out",
+            dir.display()
+        )
+    })?;
     let probe = dir.join(format!(".logprof-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("cannot write in output directory {}: choose another with --out", dir.display()))?;
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "cannot write in output directory {}: choose another with --out",
+            dir.display()
+        )
+    })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }

@@ -34,7 +34,13 @@ pub fn run(args: &RenderArgs) -> Result<()> {
 
 /// `run.trace.json` -> `run.svg`; `x.json` -> `x.svg`.
 fn default_svg_path(trace: &std::path::Path) -> std::path::PathBuf {
-    let name = trace.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let stem = name.strip_suffix(".trace.json").or_else(|| name.strip_suffix(".json")).unwrap_or(&name);
+    let name = trace
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".trace.json")
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(&name);
     trace.with_file_name(format!("{stem}.svg"))
 }

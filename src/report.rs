@@ -51,7 +51,14 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
             Cell::Int(f.calls),
             Cell::float(ms(f.total_ns as f64), 3),
             Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
-            Cell::float(if busy == 0 { 0.0 } else { 100.0 * f.total_ns as f64 / busy as f64 }, 1),
+            Cell::float(
+                if busy == 0 {
+                    0.0
+                } else {
+                    100.0 * f.total_ns as f64 / busy as f64
+                },
+                1,
+            ),
         ]);
     }
     table
@@ -73,7 +80,10 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
         ms(summary.imbalance_ns)
     ));
     if summary.migrated_tasks > 0 {
-        out.push_str(&format!("tasks that ran on more than one thread: {}\n", summary.migrated_tasks));
+        out.push_str(&format!(
+            "tasks that ran on more than one thread: {}\n",
+            summary.migrated_tasks
+        ));
     }
     let l = trace.losses;
     if !l.is_empty() {
@@ -88,7 +98,10 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
 pub fn run(args: &ReportArgs) -> Result<()> {
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
-    let title = trace.process_name.clone().unwrap_or_else(|| args.trace.display().to_string());
+    let title = trace
+        .process_name
+        .clone()
+        .unwrap_or_else(|| args.trace.display().to_string());
     println!("{title}");
     print!("{}", headline(&trace, &summary));
     println!();

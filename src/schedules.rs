@@ -46,13 +46,19 @@ impl Bench {
         if workload.threads == 0 {
             bail!("--threads 0: at least one worker thread is needed");
         }
-        let fractal = JuliaSet::new(workload.size, workload.c_re, workload.c_im)
-            .with_context(|| format!("invalid workload (--size {}, --c-re {}, --c-im {})", workload.size, workload.c_re, workload.c_im))?;
+        let fractal =
+            JuliaSet::new(workload.size, workload.c_re, workload.c_im).with_context(|| {
+                format!(
+                    "invalid workload (--size {}, --c-re {}, --c-im {})",
+                    workload.size, workload.c_re, workload.c_im
+                )
+            })?;
         let kernel = match workload.kernel {
             KernelArg::Simd => Kernel::Simd,
             KernelArg::Scalar => Kernel::Scalar,
         };
-        let pool = Pool::new(workload.threads).with_context(|| format!("cannot start {} worker threads", workload.threads))?;
+        let pool = Pool::new(workload.threads)
+            .with_context(|| format!("cannot start {} worker threads", workload.threads))?;
         let reference = fractal.compute(Kernel::Scalar)?;
         let image = Image::new(fractal.n)?;
         // An enter and an exit per column; enough for one thread doing all.
@@ -70,7 +76,13 @@ impl Bench {
     /// Times `schedule` (warm-up, then the median of the timed runs, not
     /// recorded), then records one more run and checks its image.
     pub fn measure(&mut self, schedule: &Schedule, mut tick: impl FnMut()) -> Result<Outcome> {
-        let Bench { pool, fractal, kernel, image, .. } = self;
+        let Bench {
+            pool,
+            fractal,
+            kernel,
+            image,
+            ..
+        } = self;
         let timing = time_runs(self.workload.warmup, self.workload.runs, || {
             let r = logprof_kernels::run_into(pool, schedule, fractal, *kernel, false, image);
             tick();
@@ -104,13 +116,22 @@ pub fn all_schedules(params: &ScheduleParams) -> Result<Vec<Schedule>> {
         .into_iter()
         .map(|s| {
             let s = match s {
-                Schedule::Chunked { .. } => Schedule::Chunked { chunk: params.chunk },
-                Schedule::ForkJoin { .. } => Schedule::ForkJoin { ntasks: params.ntasks },
-                Schedule::Rayon { .. } => Schedule::Rayon { basesize: params.basesize },
-                Schedule::DepthFirst { .. } => Schedule::DepthFirst { basesize: params.basesize },
+                Schedule::Chunked { .. } => Schedule::Chunked {
+                    chunk: params.chunk,
+                },
+                Schedule::ForkJoin { .. } => Schedule::ForkJoin {
+                    ntasks: params.ntasks,
+                },
+                Schedule::Rayon { .. } => Schedule::Rayon {
+                    basesize: params.basesize,
+                },
+                Schedule::DepthFirst { .. } => Schedule::DepthFirst {
+                    basesize: params.basesize,
+                },
                 other => other,
             };
-            s.validate().with_context(|| format!("invalid parameter for {}", s.name()))?;
+            s.validate()
+                .with_context(|| format!("invalid parameter for {}", s.name()))?;
             Ok(s)
         })
         .collect()
@@ -118,7 +139,8 @@ pub fn all_schedules(params: &ScheduleParams) -> Result<Vec<Schedule>> {
 
 /// The schedule called `name`, with its parameter from `params`.
 pub fn named_schedule(name: &str, params: &ScheduleParams) -> Result<Schedule> {
-    let unparameterised = Schedule::from_name(name, None).map_err(|e| anyhow::anyhow!("--schedule {name:?}: {e}"))?;
+    let unparameterised =
+        Schedule::from_name(name, None).map_err(|e| anyhow::anyhow!("--schedule {name:?}: {e}"))?;
     all_schedules(params)?
         .into_iter()
         .find(|s| s.name() == unparameterised.name())
@@ -190,16 +212,32 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
 }
 
 /// Writes everything of a set of outcomes into the output directory.
-fn write_outputs(bench: &Bench, outcomes: &[Outcome], table: &Table, dir: &Path) -> Result<Vec<PathBuf>> {
+fn write_outputs(
+    bench: &Bench,
+    outcomes: &[Outcome],
+    table: &Table,
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for o in outcomes {
-        written.extend(output::trace_files(&o.trace, dir, o.schedule.name(), &o.schedule.to_string())?);
+        written.extend(output::trace_files(
+            &o.trace,
+            dir,
+            o.schedule.name(),
+            &o.schedule.to_string(),
+        )?);
     }
     if outcomes.len() > 1 {
-        let traces: Vec<(String, &Trace)> = outcomes.iter().map(|o| (o.schedule.to_string(), &o.trace)).collect();
+        let traces: Vec<(String, &Trace)> = outcomes
+            .iter()
+            .map(|o| (o.schedule.to_string(), &o.trace))
+            .collect();
         written.extend(output::figure(&traces, dir, "timelines")?);
     }
-    written.push(output::fractal_png(&bench.reference, &dir.join("fractal.png"))?);
+    written.push(output::fractal_png(
+        &bench.reference,
+        &dir.join("fractal.png"),
+    )?);
     let meta = run_meta(bench, outcomes);
     let markdown = format!(
         "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{table}\n\
@@ -222,14 +260,22 @@ fn write_outputs(bench: &Bench, outcomes: &[Outcome], table: &Table, dir: &Path)
     Ok(written)
 }
 
-fn finish(bench: &Bench, outcomes: &[Outcome], table: &Table, export: &crate::export::ExportArgs) -> Result<()> {
+fn finish(
+    bench: &Bench,
+    outcomes: &[Outcome],
+    table: &Table,
+    export: &crate::export::ExportArgs,
+) -> Result<()> {
     print!("{}", table.to_text());
     let dir = &bench.workload.out;
     let written = write_outputs(bench, outcomes, table, dir)?;
     export.write(table, &run_meta(bench, outcomes))?;
     eprintln!("wrote {} files to {}", written.len(), dir.display());
     if let Some(bad) = outcomes.iter().find(|o| !o.same_image) {
-        bail!("{} computed a different image than the serial reference", bad.schedule);
+        bail!(
+            "{} computed a different image than the serial reference",
+            bad.schedule
+        );
     }
     Ok(())
 }
@@ -239,14 +285,20 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     output::prepare_dir(&args.workload.out)?;
     let mut bench = Bench::new(&args.workload)?;
     warn_if_oversubscribed(args.workload.threads);
-    let bar = crate::progress::bar(bench.steps_per_measure() * schedules.len() as u64, "compare");
+    let bar = crate::progress::bar(
+        bench.steps_per_measure() * schedules.len() as u64,
+        "compare",
+    );
     let mut outcomes = Vec::new();
     for schedule in &schedules {
         bar.set_message(schedule.to_string());
         outcomes.push(bench.measure(schedule, || bar.inc(1))?);
     }
     bar.finish_and_clear();
-    let serial = outcomes.iter().find(|o| o.schedule == Schedule::Serial).map(|o| o.timing.median_s);
+    let serial = outcomes
+        .iter()
+        .find(|o| o.schedule == Schedule::Serial)
+        .map(|o| o.timing.median_s);
     let table = outcome_table(&outcomes, serial);
     finish(&bench, &outcomes, &table, &args.export)
 }

@@ -44,7 +44,10 @@ struct Point {
 }
 
 pub fn run(args: &SweepArgs) -> Result<()> {
-    let values = args.values.clone().unwrap_or_else(|| default_values(args.param));
+    let values = args
+        .values
+        .clone()
+        .unwrap_or_else(|| default_values(args.param));
     let name = param_name(args.param);
     if values.is_empty() {
         bail!("--values is empty: give at least one {name}");
@@ -75,7 +78,10 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     write_text(&dir.join(format!("{stem}.json")), &to_json(&table, &meta))?;
     write_text(&dir.join(format!("{stem}.csv")), &to_csv(&table))?;
     args.export.write(&table, &meta)?;
-    eprintln!("wrote {stem}.svg, .png, .md, .json and .csv to {}", dir.display());
+    eprintln!(
+        "wrote {stem}.svg, .png, .md, .json and .csv to {}",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -88,7 +94,10 @@ fn sweep_parameter(args: &SweepArgs, param: SweepParam, values: &[usize]) -> Res
     };
     let mut bench = Bench::new(&args.workload)?;
     warn_if_oversubscribed(args.workload.threads);
-    let bar = crate::progress::bar(bench.steps_per_measure() * (values.len() as u64 + 1), "sweep");
+    let bar = crate::progress::bar(
+        bench.steps_per_measure() * (values.len() as u64 + 1),
+        "sweep",
+    );
     let serial = bench.measure(&Schedule::Serial, || bar.inc(1))?;
     let mut points = Vec::new();
     for &value in values {
@@ -109,7 +118,10 @@ fn sweep_parameter(args: &SweepArgs, param: SweepParam, values: &[usize]) -> Res
 fn sweep_threads(args: &SweepArgs, values: &[usize]) -> Result<Vec<Point>> {
     let schedules = all_schedules(&args.params)?;
     let steps = (args.workload.warmup + args.workload.runs.max(1) + 1) as u64;
-    let bar = crate::progress::bar(steps * values.len() as u64 * schedules.len() as u64, "sweep threads");
+    let bar = crate::progress::bar(
+        steps * values.len() as u64 * schedules.len() as u64,
+        "sweep threads",
+    );
     warn_if_oversubscribed(*values.iter().max().unwrap_or(&1));
     let mut points = Vec::new();
     let mut serial_median_s = None;
@@ -168,31 +180,54 @@ fn sweep_chart(args: &SweepArgs, name: &str, points: &[Point]) -> LineChart {
     for p in points {
         let label = p.outcome.schedule.name().to_owned();
         let (x, y) = if args.param == SweepParam::Threads {
-            (p.value as f64, p.serial_median_s / p.outcome.timing.median_s)
+            (
+                p.value as f64,
+                p.serial_median_s / p.outcome.timing.median_s,
+            )
         } else {
             (p.value as f64, p.outcome.timing.median_s * 1e3)
         };
         match series.iter_mut().find(|s| s.name == label) {
             Some(s) => s.points.push((x, y)),
-            None => series.push(Series {
-                name: label,
-                points: vec![(x, y)],
-            }),
+            None => series.push(Series::new(label, vec![(x, y)])),
         }
     }
     let xs: Vec<f64> = points.iter().map(|p| p.value as f64).collect();
-    let (lo, hi) = (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(0.0, f64::max));
+    let (lo, hi) = (
+        xs.iter().copied().fold(f64::INFINITY, f64::min),
+        xs.iter().copied().fold(0.0, f64::max),
+    );
     if args.param == SweepParam::Threads {
-        LineChart::new(format!("Speed-up against threads, n = {}", args.workload.size), "threads", "speed-up over serial")
-            .series(series)
-            .ideal(vec![(lo, lo), (hi, hi)])
-            .log_x(true)
+        LineChart {
+            series,
+            ideal: Some(Series::new("ideal", vec![(lo, lo), (hi, hi)])),
+            log_x: true,
+            ..LineChart::new(
+                format!("Speed-up against threads, n = {}", args.workload.size),
+                "threads",
+                "speed-up over serial",
+            )
+        }
     } else {
         // Ideal: the serial time shared perfectly by the threads.
-        let ideal_ms = points.first().map_or(0.0, |p| p.serial_median_s * 1e3 / args.workload.threads as f64);
-        LineChart::new(format!("Time against {name}, n = {}, {} threads", args.workload.size, args.workload.threads), name, "median time (ms)")
-            .series(series)
-            .ideal(vec![(lo, ideal_ms), (hi, ideal_ms)])
-            .log_x(true)
+        let ideal_ms = points.first().map_or(0.0, |p| {
+            p.serial_median_s * 1e3 / args.workload.threads as f64
+        });
+        LineChart {
+            series,
+            ideal: Some(Series::new(
+                "ideal (serial / threads)",
+                vec![(lo, ideal_ms), (hi, ideal_ms)],
+            )),
+            log_x: true,
+            ..LineChart::new(
+                format!(
+                    "Time against {name}, n = {}, {} threads",
+                    args.workload.size, args.workload.threads
+                ),
+                name,
+                "median time (ms)",
+            )
+        }
     }
 }

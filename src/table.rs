@@ -110,12 +110,23 @@ impl Table {
 
     /// The table as aligned plain text for the terminal.
     pub fn to_text(&self) -> String {
-        let cells: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Cell::display).collect()).collect();
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::display).collect())
+            .collect();
         let widths: Vec<usize> = self
             .columns
             .iter()
             .enumerate()
-            .map(|(i, (_, title))| cells.iter().map(|r| r[i].chars().count()).chain([title.chars().count()]).max().unwrap_or(0))
+            .map(|(i, (_, title))| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([title.chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let numeric: Vec<bool> = (0..self.columns.len())
             .map(|i| !self.rows.is_empty() && self.rows.iter().all(|r| r[i].is_numeric()))
@@ -124,7 +135,13 @@ impl Table {
             let parts: Vec<String> = texts
                 .iter()
                 .enumerate()
-                .map(|(i, t)| if numeric[i] { format!("{t:>w$}", w = widths[i]) } else { format!("{t:<w$}", w = widths[i]) })
+                .map(|(i, t)| {
+                    if numeric[i] {
+                        format!("{t:>w$}", w = widths[i])
+                    } else {
+                        format!("{t:<w$}", w = widths[i])
+                    }
+                })
                 .collect();
             parts.join("  ").trim_end().to_owned()
         };

@@ -7,10 +7,22 @@ use std::process::{Command, Output};
 use logprof::Trace;
 use serde_json::Value;
 
-const SCHEDULERS: [&str; 8] = ["serial", "static", "dynamic", "chunked", "guided", "forkjoin", "rayon", "depthfirst"];
+const SCHEDULERS: [&str; 8] = [
+    "serial",
+    "static",
+    "dynamic",
+    "chunked",
+    "guided",
+    "forkjoin",
+    "rayon",
+    "depthfirst",
+];
 
 fn logprof(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_logprof")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -24,7 +36,11 @@ fn stderr(o: &Output) -> String {
 /// Runs and expects success, showing stderr otherwise.
 fn ok(args: &[&str]) -> Output {
     let out = logprof(args);
-    assert!(out.status.success(), "logprof {args:?} failed:\n{}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "logprof {args:?} failed:\n{}",
+        stderr(&out)
+    );
     out
 }
 
@@ -36,7 +52,10 @@ fn fails(args: &[&str], culprit: &str) -> String {
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one-line error expected, got:\n{err}");
     assert!(lines[0].starts_with("error"), "{err}");
-    assert!(err.contains(culprit), "error should name {culprit:?}: {err}");
+    assert!(
+        err.contains(culprit),
+        "error should name {culprit:?}: {err}"
+    );
     err
 }
 
@@ -47,7 +66,15 @@ fn path_str(p: &Path) -> &str {
 /// Files that a failed write might have left behind.
 fn leftovers(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().contains(".tmp")).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().contains(".tmp"))
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -57,21 +84,44 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
     let out_dir = dir.path().join("out");
     let n = 48;
     let out = ok(&[
-        "compare", "--size", "48", "--threads", "3", "--runs", "2", "--warmup", "1", "--out", path_str(&out_dir),
-        "--export-csv", path_str(&dir.path().join("t.csv")),
+        "compare",
+        "--size",
+        "48",
+        "--threads",
+        "3",
+        "--runs",
+        "2",
+        "--warmup",
+        "1",
+        "--out",
+        path_str(&out_dir),
+        "--export-csv",
+        path_str(&dir.path().join("t.csv")),
     ]);
     let table = stdout(&out);
     for s in SCHEDULERS {
         assert!(table.contains(s), "table lists {s}:\n{table}");
         for ext in ["trace.json", "svg", "png"] {
             let f = out_dir.join(format!("{s}.{ext}"));
-            assert!(f.metadata().map(|m| m.len() > 0).unwrap_or(false), "{} exists", f.display());
+            assert!(
+                f.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                "{} exists",
+                f.display()
+            );
         }
     }
-    for f in ["timelines.svg", "timelines.png", "fractal.png", "summary.md", "summary.json"] {
+    for f in [
+        "timelines.svg",
+        "timelines.png",
+        "fractal.png",
+        "summary.md",
+        "summary.json",
+    ] {
         assert!(out_dir.join(f).exists(), "{f} exists");
     }
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
     let rows = summary["results"].as_array().unwrap();
     assert_eq!(rows.len(), SCHEDULERS.len());
     for row in rows {
@@ -80,10 +130,21 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
         // The table's balance numbers come from the trace file beside it.
         let trace = Trace::read_chrome_json(out_dir.join(format!("{name}.trace.json"))).unwrap();
         let s = trace.summary();
-        assert!((row["load_balance"].as_f64().unwrap() - s.load_balance).abs() < 1e-9, "{name}");
-        assert!((row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9, "{name}");
+        assert!(
+            (row["load_balance"].as_f64().unwrap() - s.load_balance).abs() < 1e-9,
+            "{name}"
+        );
+        assert!(
+            (row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9,
+            "{name}"
+        );
         let columns = trace.name_id("juliaset_column").map_or(0, |id| {
-            trace.lanes.iter().flat_map(|l| &l.spans).filter(|sp| sp.name == id).count()
+            trace
+                .lanes
+                .iter()
+                .flat_map(|l| &l.spans)
+                .filter(|sp| sp.name == id)
+                .count()
         });
         assert_eq!(columns, n, "{name}: one span a column");
         assert_eq!(trace.lanes.len(), 3, "{name}: a lane per worker");
@@ -104,29 +165,64 @@ fn run_one_schedule_and_report_and_render_its_trace() {
     let dir = tempfile::tempdir().unwrap();
     let d = path_str(dir.path());
     let out = ok(&[
-        "run", "--schedule", "chunked", "--chunk", "3", "--size", "40", "--threads", "2", "--runs", "1", "--warmup", "0",
-        "--out", d, "--export-markdown", path_str(&dir.path().join("t.md")), "--export-json", path_str(&dir.path().join("t.json")),
+        "run",
+        "--schedule",
+        "chunked",
+        "--chunk",
+        "3",
+        "--size",
+        "40",
+        "--threads",
+        "2",
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--out",
+        d,
+        "--export-markdown",
+        path_str(&dir.path().join("t.md")),
+        "--export-json",
+        path_str(&dir.path().join("t.json")),
     ]);
     assert!(stdout(&out).contains("chunk=3"));
     let trace_path = dir.path().join("chunked.trace.json");
     let md = std::fs::read_to_string(dir.path().join("t.md")).unwrap();
     assert!(md.starts_with("| scheduler |"), "{md}");
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t.json")).unwrap()).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("t.json")).unwrap()).unwrap();
     assert_eq!(json["results"][0]["params"], "chunk=3");
 
     let report = stdout(&ok(&["report", path_str(&trace_path)]));
     let trace = Trace::read_chrome_json(&trace_path).unwrap();
     let s = trace.summary();
-    assert!(report.contains(&format!("load balance: {:.3}", s.load_balance)), "{report}");
+    assert!(
+        report.contains(&format!("load balance: {:.3}", s.load_balance)),
+        "{report}"
+    );
     assert!(report.contains("worker-0") && report.contains("worker-1"));
     assert!(report.contains("juliaset_column"));
 
     let svg = dir.path().join("r.svg");
     let png = dir.path().join("r.png");
-    ok(&["render", path_str(&trace_path), "--svg", path_str(&svg), "--png", path_str(&png)]);
+    ok(&[
+        "render",
+        path_str(&trace_path),
+        "--svg",
+        path_str(&svg),
+        "--png",
+        path_str(&png),
+    ]);
     assert!(std::fs::read_to_string(&svg).unwrap().contains("worker-1"));
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
-    ok(&["render", path_str(&trace_path), "--by", "task", "--svg", path_str(&svg)]);
+    ok(&[
+        "render",
+        path_str(&trace_path),
+        "--by",
+        "task",
+        "--svg",
+        path_str(&svg),
+    ]);
 }
 
 #[test]
@@ -144,7 +240,10 @@ fn render_and_report_read_another_tools_trace() {
     )
     .unwrap();
     let report = stdout(&ok(&["report", path_str(&foreign)]));
-    assert!(report.contains("outer") && report.contains("inner") && report.contains("solo"), "{report}");
+    assert!(
+        report.contains("outer") && report.contains("inner") && report.contains("solo"),
+        "{report}"
+    );
     ok(&["render", path_str(&foreign)]);
     assert!(dir.path().join("other.svg").exists());
 }
@@ -153,11 +252,33 @@ fn render_and_report_read_another_tools_trace() {
 fn sweep_prints_a_table_and_draws_a_chart() {
     let dir = tempfile::tempdir().unwrap();
     let d = path_str(dir.path());
-    let out = ok(&["sweep", "ntasks", "--values", "2,8", "--size", "32", "--threads", "2", "--runs", "1", "--warmup", "0", "--out", d]);
+    let out = ok(&[
+        "sweep",
+        "ntasks",
+        "--values",
+        "2,8",
+        "--size",
+        "32",
+        "--threads",
+        "2",
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--out",
+        d,
+    ]);
     let table = stdout(&out);
-    assert_eq!(table.lines().filter(|l| l.starts_with("forkjoin")).count(), 2, "{table}");
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("forkjoin")).count(),
+        2,
+        "{table}"
+    );
     for ext in ["svg", "png", "md", "json", "csv"] {
-        assert!(dir.path().join(format!("sweep-ntasks.{ext}")).exists(), "{ext}");
+        assert!(
+            dir.path().join(format!("sweep-ntasks.{ext}")).exists(),
+            "{ext}"
+        );
     }
 }
 
@@ -165,17 +286,30 @@ fn sweep_prints_a_table_and_draws_a_chart() {
 fn bad_input_gives_one_line_errors_and_a_failing_exit() {
     let dir = tempfile::tempdir().unwrap();
     let d = path_str(dir.path());
-    let err = fails(&["run", "--schedule", "roundrobin", "--out", d], "roundrobin");
-    assert!(err.contains("forkjoin") && err.contains("depthfirst"), "lists the valid ones: {err}");
+    let err = fails(
+        &["run", "--schedule", "roundrobin", "--out", d],
+        "roundrobin",
+    );
+    assert!(
+        err.contains("forkjoin") && err.contains("depthfirst"),
+        "lists the valid ones: {err}"
+    );
     fails(&["compare", "--threads", "0", "--out", d], "--threads 0");
     fails(&["compare", "--size", "0", "--out", d], "--size 0");
-    fails(&["run", "--schedule", "chunked", "--chunk", "0", "--out", d], "chunk");
+    fails(
+        &["run", "--schedule", "chunked", "--chunk", "0", "--out", d],
+        "chunk",
+    );
     fails(&["sweep", "basesize", "--values", "0,2", "--out", d], "0");
 
     let missing = dir.path().join("missing.json");
     fails(&["report", path_str(&missing)], "missing.json");
     let truncated = dir.path().join("truncated.json");
-    std::fs::write(&truncated, r#"{"traceEvents":[{"name":"a","ph":"X","ts":1,"du"#).unwrap();
+    std::fs::write(
+        &truncated,
+        r#"{"traceEvents":[{"name":"a","ph":"X","ts":1,"du"#,
+    )
+    .unwrap();
     fails(&["render", path_str(&truncated)], "truncated.json");
     let not_trace = dir.path().join("config.json");
     std::fs::write(&not_trace, r#"{"name":"not a trace"}"#).unwrap();
@@ -185,11 +319,26 @@ fn bad_input_gives_one_line_errors_and_a_failing_exit() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
     let bad_out = file.join("out");
-    fails(&["compare", "--size", "8", "--out", path_str(&bad_out)], path_str(&bad_out));
+    fails(
+        &["compare", "--size", "8", "--out", path_str(&bad_out)],
+        path_str(&bad_out),
+    );
     // A render target that cannot be written leaves nothing behind.
     let good = dir.path().join("good.trace.json");
-    std::fs::write(&good, r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#).unwrap();
-    fails(&["render", path_str(&good), "--svg", path_str(&file.join("x.svg"))], "x.svg");
+    std::fs::write(
+        &good,
+        r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
+    )
+    .unwrap();
+    fails(
+        &[
+            "render",
+            path_str(&good),
+            "--svg",
+            path_str(&file.join("x.svg")),
+        ],
+        "x.svg",
+    );
     assert!(leftovers(dir.path()).is_empty());
 }
 
@@ -200,10 +349,21 @@ fn help_and_version() {
         assert!(top.contains(cmd), "{top}");
     }
     let compare = stdout(&ok(&["compare", "--help"]));
-    for option in ["--size", "[default: 1000]", "--threads", "[default: 4]", "--kernel", "--runs", "--out", "--export-markdown"] {
+    for option in [
+        "--size",
+        "[default: 1000]",
+        "--threads",
+        "[default: 4]",
+        "--kernel",
+        "--runs",
+        "--out",
+        "--export-markdown",
+    ] {
         assert!(compare.contains(option), "compare --help mentions {option}");
     }
     let run = stdout(&ok(&["run", "--help"]));
-    assert!(run.contains("--schedule") && run.contains("--basesize") && run.contains("[default: 2]"));
+    assert!(
+        run.contains("--schedule") && run.contains("--basesize") && run.contains("[default: 2]")
+    );
     assert!(stdout(&ok(&["--version"])).contains(env!("CARGO_PKG_VERSION")));
 }

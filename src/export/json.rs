@@ -12,7 +12,8 @@ pub fn to_json(table: &Table, meta: &Value) -> String {
         _ => serde_json::Map::new(),
     };
     object.insert("results".to_owned(), Value::Array(table.to_json_rows()));
-    let mut text = serde_json::to_string_pretty(&Value::Object(object)).expect("JSON values always serialize");
+    let mut text =
+        serde_json::to_string_pretty(&Value::Object(object)).expect("JSON values always serialize");
     text.push('\n');
     text
 }

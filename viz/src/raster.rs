@@ -82,3 +82,61 @@ pub(crate) fn write_png(path: &Path, svg: &str) -> Result<(), VizError> {
     let png = svg_to_png(svg).map_err(|e| e.for_png(path))?;
     write_file(path, &png)
 }
+
+/// Writes an image given as row-major RGB bytes (`width × height × 3`) as a
+/// PNG, atomically: the fractal of a run, say.
+pub fn write_rgb_png(
+    path: impl AsRef<Path>,
+    width: u32,
+    height: u32,
+    rgb: &[u8],
+) -> Result<(), VizError> {
+    let path = path.as_ref();
+    let fail = |problem: String| VizError::Rasterize {
+        path: Some(path.to_path_buf()),
+        problem,
+    };
+    if rgb.len() as u64 != width as u64 * height as u64 * 3 {
+        return Err(fail(format!(
+            "{} bytes of RGB for a {width}×{height} image; expected {}",
+            rgb.len(),
+            width as u64 * height as u64 * 3
+        )));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| fail(format!("cannot allocate a {width}×{height} px image")))?;
+    // Opaque pixels: premultiplied RGBA is the RGB itself with alpha 255.
+    for (dst, src) in pixmap
+        .data_mut()
+        .chunks_exact_mut(4)
+        .zip(rgb.chunks_exact(3))
+    {
+        dst.copy_from_slice(&[src[0], src[1], src[2], 255]);
+    }
+    let png = pixmap
+        .encode_png()
+        .map_err(|e| fail(format!("PNG encoding failed: {e}")))?;
+    write_file(path, &png)
+}
+
+#[cfg(test)]
+mod rgb_tests {
+    use super::*;
+
+    #[test]
+    fn rgb_png_round_trips_and_rejects_wrong_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.png");
+        let rgb: Vec<u8> = (0..2 * 3 * 3).map(|i| (i * 10) as u8).collect();
+        write_rgb_png(&path, 3, 2, &rgb).unwrap();
+        let decoded = tiny_skia::Pixmap::load_png(&path).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (3, 2));
+        let px = decoded.pixel(1, 1).unwrap();
+        assert_eq!(
+            (px.red(), px.green(), px.blue()),
+            (rgb[12], rgb[13], rgb[14])
+        );
+        let err = write_rgb_png(&path, 4, 4, &rgb).unwrap_err().to_string();
+        assert!(err.contains("x.png"), "{err}");
+    }
+}
