@@ -1,1 +1,105 @@
-fn main() {}
+//! The Julia set at n = 1000 (c = -0.79 + 0.15i): kernels, schedules, and
+//! the cost of recording.
+//!
+//! ```sh
+//! cargo bench -p logprof-kernels --bench juliaset
+//! cargo bench -p logprof-kernels --bench juliaset -- kernel/          # scalar vs SIMD
+//! LOGPROF_BENCH_THREADS=4,8,16 cargo bench -p logprof-kernels --bench juliaset -- schedule/
+//! ```
+//!
+//! Groups: `kernel/<isa>` (one thread, serial: the SIMD target is ≥ 5× the
+//! scalar), `schedule/<kernel>/<threads>/<schedule>` (every schedule at 2 and
+//! 4 threads, or the thread counts in `LOGPROF_BENCH_THREADS`), and
+//! `recording/<schedule>/<plain|recorded>` (the recorded run should stay
+//! within 2% of the plain one).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use logprof_kernels::{run_into, Image, Isa, JuliaSet, Kernel, Pool, Schedule};
+
+fn thread_counts() -> Vec<usize> {
+    std::env::var("LOGPROF_BENCH_THREADS")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .filter_map(|t| t.trim().parse().ok())
+                .filter(|&t| t > 0)
+                .collect::<Vec<usize>>()
+        })
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| vec![2, 4])
+}
+
+fn kernels(c: &mut Criterion) {
+    let fractal = JuliaSet::default();
+    let mut group = c.benchmark_group("kernel");
+    for isa in Isa::available() {
+        group.bench_function(isa.name(), |b| {
+            b.iter(|| fractal.compute_isa(isa).expect("valid fractal"))
+        });
+    }
+    group.finish();
+}
+
+fn schedules(c: &mut Criterion) {
+    let fractal = JuliaSet::default();
+    let mut image = Image::new(fractal.n).expect("valid size");
+    let mut group = c.benchmark_group("schedule");
+    for threads in thread_counts() {
+        let pool = Pool::new(threads).expect("threads > 0");
+        for kernel in Kernel::ALL {
+            for schedule in Schedule::all() {
+                // Scalar only for a few, to keep the run short.
+                if kernel == Kernel::Scalar
+                    && !matches!(
+                        schedule,
+                        Schedule::Serial | Schedule::Static | Schedule::ForkJoin { .. }
+                    )
+                {
+                    continue;
+                }
+                let id = BenchmarkId::new(format!("{kernel}/{threads}"), schedule);
+                group.bench_function(id, |b| {
+                    b.iter(|| {
+                        run_into(&pool, &schedule, &fractal, kernel, false, &mut image)
+                            .expect("valid run")
+                    })
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+fn recording(c: &mut Criterion) {
+    let fractal = JuliaSet::default();
+    let mut image = Image::new(fractal.n).expect("valid size");
+    let pool = Pool::new(2).expect("threads > 0");
+    // Room for a run's events; the rings wrap in later iterations, which
+    // costs the same as filling them.
+    logprof::init_buffer(1 << 14);
+    let mut group = c.benchmark_group("recording");
+    for schedule in [
+        Schedule::Serial,
+        Schedule::Dynamic,
+        Schedule::Chunked { chunk: 1 },
+        Schedule::ForkJoin { ntasks: 16 },
+        Schedule::Rayon { basesize: 2 },
+    ] {
+        for record in [false, true] {
+            let id = BenchmarkId::new(
+                schedule.to_string(),
+                if record { "recorded" } else { "plain" },
+            );
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    run_into(&pool, &schedule, &fractal, Kernel::Simd, record, &mut image)
+                        .expect("valid run")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, kernels, schedules, recording);
+criterion_main!(benches);

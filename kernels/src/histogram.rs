@@ -246,8 +246,8 @@ fn one_file(path: &Path, counter: Counter, record: bool) -> Result<Part, Histogr
     Ok(match (counter, record) {
         (Counter::HashMap, true) => Part::Map(logprof::record_fn!(histfile_map(path))?),
         (Counter::HashMap, false) => Part::Map(histfile_map(path)?),
-        (Counter::Array, true) => Part::Array(logprof::record_fn!(histfile_array(path))?),
-        (Counter::Array, false) => Part::Array(histfile_array(path)?),
+        (Counter::Array, true) => Part::Array(Box::new(logprof::record_fn!(histfile_array(path))?)),
+        (Counter::Array, false) => Part::Array(Box::new(histfile_array(path)?)),
     })
 }
 
@@ -255,14 +255,15 @@ fn one_file(path: &Path, counter: Counter, record: bool) -> Result<Part, Histogr
 /// hash-map variant pays for merging maps as the lecture's does.
 enum Part {
     Map(HashMap<u8, u64>),
-    Array(Histogram),
+    /// Boxed: 2 KiB would make every `Part` that large.
+    Array(Box<Histogram>),
 }
 
 impl Part {
     fn empty(counter: Counter) -> Part {
         match counter {
             Counter::HashMap => Part::Map(HashMap::new()),
-            Counter::Array => Part::Array(Histogram::new()),
+            Counter::Array => Part::Array(Box::default()),
         }
     }
 
@@ -277,7 +278,7 @@ impl Part {
             (a, b) => {
                 let mut h = a.into_histogram();
                 h.merge(&b.into_histogram());
-                Part::Array(h)
+                Part::Array(Box::new(h))
             }
         }
     }
@@ -285,7 +286,7 @@ impl Part {
     fn into_histogram(self) -> Histogram {
         match self {
             Part::Map(m) => Histogram::from_map(&m),
-            Part::Array(h) => h,
+            Part::Array(h) => *h,
         }
     }
 }

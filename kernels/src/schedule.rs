@@ -205,7 +205,7 @@ impl Schedule {
     pub fn pieces(&self, n: usize, threads: usize) -> Option<Vec<Range<usize>>> {
         let threads = threads.max(1);
         match *self {
-            Schedule::Serial => Some(vec![0..n]),
+            Schedule::Serial => Some(std::iter::once(0..n).collect()),
             Schedule::Static | Schedule::Dynamic => Some(static_blocks(n, threads)),
             Schedule::Chunked { chunk } => Some(chunked_blocks(n, chunk)),
             Schedule::Guided => Some(guided_blocks(n, threads)),

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use logprof_kernels::histogram::{
-    generate_folder, histfile_array, histfile_map, histogram_serial, histogram_threads,
-    list_files, Counter, FolderSpec, Histogram, HistogramError, XorShift,
+    generate_folder, histfile_array, histfile_map, histogram_serial, histogram_threads, list_files,
+    Counter, FolderSpec, Histogram, HistogramError, XorShift,
 };
 use logprof_kernels::Pool;
 
@@ -124,5 +124,8 @@ fn errors_name_the_path() {
     let err = generate_folder(&file.join("sub"), &spec()).unwrap_err();
     assert!(err.to_string().contains("plain"), "{err}");
     assert_eq!("dict".parse::<Counter>(), Ok(Counter::HashMap));
-    assert!("tree".parse::<Counter>().unwrap_err().contains("hashmap, array"));
+    assert!("tree"
+        .parse::<Counter>()
+        .unwrap_err()
+        .contains("hashmap, array"));
 }

@@ -107,6 +107,9 @@ fn histogram_records_one_span_a_file() {
         assert_eq!(trace.span_count(), 9);
         assert_eq!(trace.names, vec![name.to_owned()]);
         assert_eq!(trace.lanes.len(), 3);
-        assert!(trace.lanes.iter().all(|l| l.thread_name.starts_with("worker-")));
+        assert!(trace
+            .lanes
+            .iter()
+            .all(|l| l.thread_name.starts_with("worker-")));
     }
 }

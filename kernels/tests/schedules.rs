@@ -106,7 +106,15 @@ fn bad_parameters_are_errors_not_panics() {
         KernelError::InvalidSize { n: 0 }
     );
     let mut image = Image::new(4).unwrap();
-    assert!(run_into(&pool, &Schedule::Static, &zero, Kernel::Simd, false, &mut image).is_err());
+    assert!(run_into(
+        &pool,
+        &Schedule::Static,
+        &zero,
+        Kernel::Simd,
+        false,
+        &mut image
+    )
+    .is_err());
     // A failed run leaves the image as it was.
     assert_eq!(image.n(), 4);
 }
