@@ -65,8 +65,8 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     let chart = sweep_chart(args, name, &points);
     let dir = &args.workload.out;
     let stem = format!("sweep-{name}");
-    chart.write_svg(&dir.join(format!("{stem}.svg")))?;
-    chart.write_png(&dir.join(format!("{stem}.png")))?;
+    chart.write_svg(dir.join(format!("{stem}.svg")))?;
+    chart.write_png(dir.join(format!("{stem}.png")))?;
     let meta = json!({
         "sweep": name,
         "size": args.workload.size,

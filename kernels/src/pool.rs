@@ -33,7 +33,8 @@ impl std::fmt::Debug for Pool {
 
 impl Pool {
     /// Starts `threads` workers (at least 1; any number is fine, also more
-    /// than the machine has cores).
+    /// than the machine has cores) and registers them with logprof in index
+    /// order, so their lanes appear as worker-0, worker-1, ... in traces.
     pub fn new(threads: usize) -> Result<Pool, KernelError> {
         if threads == 0 {
             return Err(KernelError::ZeroThreads);
@@ -45,6 +46,16 @@ impl Pool {
             .map_err(|e| KernelError::PoolBuild {
                 message: e.to_string(),
             })?;
+        // logprof numbers threads in the order they first register; register
+        // the workers one after the other, so lanes read worker-0, worker-1, ...
+        let turn = std::sync::atomic::AtomicUsize::new(0);
+        pool.broadcast(|ctx| {
+            while turn.load(std::sync::atomic::Ordering::Acquire) != ctx.index() {
+                std::thread::yield_now();
+            }
+            logprof::register_thread();
+            turn.fetch_add(1, std::sync::atomic::Ordering::Release);
+        });
         Ok(Pool { pool, threads })
     }
 

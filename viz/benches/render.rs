@@ -30,7 +30,7 @@ fn million_calls() -> Trace {
                 task: None,
             });
             calls += 1;
-            if i % 10 == 0 && calls < 1_000_000 * (t + 1) / 4 {
+            if i.is_multiple_of(10) && calls < 1_000_000 * (t + 1) / 4 {
                 lane.spans.push(Span {
                     name: pixel,
                     start_ns: now + 100,
