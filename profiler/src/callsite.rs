@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+use crate::reentry::ColdGuard;
 use crate::{filter, recorder};
 
 /// Largest call-site id; ids must fit the 31 bits an event gives them.
@@ -18,6 +19,7 @@ static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
 
 /// The names of all call sites registered so far, id `i` at index `i - 1`.
 pub(crate) fn names() -> Vec<&'static str> {
+    let _cold = ColdGuard::enter();
     NAMES.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
@@ -62,7 +64,7 @@ impl Callsite {
     #[inline(always)]
     pub(crate) fn record_enter(&self, task: u32) -> u32 {
         let generation = filter::GENERATION.load(Ordering::Relaxed);
-        let mut interest = self.interest.load(Ordering::Relaxed);
+        let mut interest = self.interest.load(Ordering::Acquire);
         if interest >> 1 != generation & (u32::MAX >> 1) {
             interest = self.decide(generation);
         }
@@ -78,6 +80,12 @@ impl Callsite {
     #[cold]
     #[inline(never)]
     fn decide(&self, generation: u32) -> u32 {
+        // Registering locks and allocates: not from inside another cold path
+        // of this thread (an allocator that records). Nothing is recorded
+        // and nothing cached; the next call decides again.
+        let Some(_cold) = ColdGuard::try_enter() else {
+            return 0;
+        };
         if self.id.load(Ordering::Acquire) == 0 {
             let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
             // Checked again under the lock: another thread may have won.
@@ -91,7 +99,8 @@ impl Callsite {
         }
         let interested = filter::interested(self.name) as u32;
         let interest = (generation << 1) | interested;
-        self.interest.store(interest, Ordering::Relaxed);
+        // Release: a thread that sees this decision also sees the id.
+        self.interest.store(interest, Ordering::Release);
         interest
     }
 }

@@ -1264,17 +1264,5 @@ fn lane_spans(mut events: Vec<Event>, ours: bool, names: &[String]) -> Result<Ve
 /// Gives each span of unknown depth the number of spans on its lane that
 /// contain it. A span that starts when another ends is its sibling.
 fn fill_depths(spans: &mut [Span]) {
-    let mut order: Vec<usize> = (0..spans.len()).collect();
-    order.sort_by_key(|&i| (spans[i].start_ns, std::cmp::Reverse(spans[i].end_ns)));
-    let mut ends: Vec<u64> = Vec::new();
-    for i in order {
-        let span = &mut spans[i];
-        while ends.last().is_some_and(|&end| end <= span.start_ns) {
-            ends.pop();
-        }
-        if span.depth == UNKNOWN_DEPTH {
-            span.depth = ends.len() as u32;
-        }
-        ends.push(span.end_ns);
-    }
+    crate::trace::nest_by_containment(spans, |s| s.depth == UNKNOWN_DEPTH);
 }

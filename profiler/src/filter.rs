@@ -25,6 +25,7 @@ static FILTERS: Mutex<Filters> = Mutex::new(Filters {
 });
 
 fn change(f: impl FnOnce(&mut Filters)) {
+    let _cold = crate::reentry::ColdGuard::enter();
     let mut filters = FILTERS.lock().unwrap_or_else(|e| e.into_inner());
     f(&mut filters);
     GENERATION.fetch_add(1, Ordering::Release);
@@ -38,6 +39,7 @@ pub fn set_enabled(enabled: bool) {
 
 /// Whether recording is on.
 pub fn is_enabled() -> bool {
+    let _cold = crate::reentry::ColdGuard::enter();
     FILTERS.lock().unwrap_or_else(|e| e.into_inner()).enabled
 }
 

@@ -51,6 +51,7 @@ mod clock;
 mod filter;
 mod output;
 mod recorder;
+mod reentry;
 mod summary;
 mod trace;
 #[cfg(feature = "tracing")]

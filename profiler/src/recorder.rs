@@ -27,10 +27,12 @@
 //! still running have no exit yet and are counted as unclosed, not shown.
 
 use std::cell::UnsafeCell;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
+use crate::reentry::ColdGuard;
 use crate::trace::{Lane, Losses, NameTable, Span, Trace};
 
 /// Events a thread's ring holds unless `init_buffer` says otherwise.
@@ -114,7 +116,43 @@ impl Drop for Local {
 }
 
 thread_local! {
-    static LOCAL: UnsafeCell<Option<Local>> = const { UnsafeCell::new(None) };
+    /// The thread's buffer. `ManuallyDrop` so the thread-local needs no
+    /// destructor: accessing it then never registers one (which may
+    /// allocate, and an allocator that records would come straight back
+    /// here), and it stays usable while other thread-locals are destroyed.
+    static LOCAL: UnsafeCell<ManuallyDrop<Option<Local>>> =
+        const { UnsafeCell::new(ManuallyDrop::new(None)) };
+    /// Releases the buffer at thread exit; first touched in `sync`.
+    static EXIT: ThreadExit = const { ThreadExit };
+}
+
+/// Drops the thread's [`Local`] when the thread exits, which marks its
+/// buffer as no longer alive (it stays readable by `collect`).
+struct ThreadExit;
+
+impl Drop for ThreadExit {
+    fn drop(&mut self) {
+        let local = LOCAL.try_with(|cell| {
+            // SAFETY: short borrow on the owning thread; nothing else holds
+            // one while a thread-local destructor runs.
+            ManuallyDrop::into_inner(std::mem::replace(
+                unsafe { &mut *cell.get() },
+                ManuallyDrop::new(None),
+            ))
+        });
+        drop(local); // outside the borrow: dropping may free
+    }
+}
+
+type LocalCell = UnsafeCell<ManuallyDrop<Option<Local>>>;
+
+/// Whether the thread's buffer is missing or belongs to an older epoch.
+#[inline(always)]
+fn needs_sync(cell: &LocalCell) -> bool {
+    // SAFETY: a shared borrow that ends before anything else can run on this
+    // thread; no `&mut` to the cell is alive here (see `record` and `sync`).
+    let local = unsafe { &*cell.get() };
+    !matches!(&**local, Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed))
 }
 
 /// Appends one event to the calling thread's ring.
@@ -123,12 +161,14 @@ pub(crate) fn record(meta: u64) {
     // `try_with`: a recorded call inside another thread-local's destructor
     // may run after ours is gone; it is then silently not recorded.
     let _ = LOCAL.try_with(|cell| {
-        // SAFETY: the cell is only touched by its own thread, here and in
-        // `sync`, and neither re-enters the other while holding the reference.
-        let local = unsafe { &mut *cell.get() };
-        let local = match local {
-            Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed) => l,
-            _ => sync(local),
+        if needs_sync(cell) && !sync(cell) {
+            return; // re-entered from inside `sync`: dropped
+        }
+        // SAFETY: only this thread touches its cell, and nothing below can
+        // re-enter `record` while this borrow lives: reading the clock and
+        // storing to atomics neither allocates nor calls user code.
+        let Some(local) = (unsafe { &mut *cell.get() }).as_mut() else {
+            return;
         };
         let ticks = clock::now();
         // SAFETY: `mask` is the ring's length - 1, so the index is in bounds,
@@ -150,40 +190,34 @@ pub(crate) fn record(meta: u64) {
 }
 
 /// The cold path: registers the thread on its first event, and resets its
-/// buffer after a `clear`, `init_buffer` or `adjust_buffer`.
+/// buffer after a `clear`, `init_buffer` or `adjust_buffer`. Returns false,
+/// doing nothing, when called again from inside itself (an allocator that
+/// records).
+///
+/// Everything that may allocate or free runs while no reference into the
+/// cell is held; the cell is only touched by short `&mut` borrows that
+/// swap values in or out.
 #[cold]
 #[inline(never)]
-fn sync(slot: &mut Option<Local>) -> &mut Local {
+fn sync(cell: &LocalCell) -> bool {
+    // `sync` allocates and locks; re-entered (an allocator that records),
+    // or called while another cold path holds a lock, it does nothing.
+    let Some(_cold) = ColdGuard::try_enter() else {
+        return false;
+    };
     clock::start();
+    // Registers the exit hook (it may allocate: we are under the guard).
+    if EXIT.try_with(|_| ()).is_err() {
+        return false; // the thread is exiting
+    }
     let epoch = EPOCH.load(Ordering::Acquire);
     let capacity = CAPACITY.load(Ordering::Relaxed);
-    let local = slot.get_or_insert_with(|| {
-        let tid = NEXT_TID.fetch_add(1, Ordering::Relaxed);
-        let thread_name = std::thread::current()
-            .name()
-            .map_or_else(|| format!("thread-{tid}"), str::to_owned);
-        let ring = Ring::new(capacity);
-        let buffer = Arc::new(ThreadBuffer {
-            tid,
-            thread_name,
-            head: AtomicU64::new(0),
-            epoch: AtomicU64::new(0),
-            ring: Mutex::new(ring.clone()),
-            pending: Mutex::new(None),
-            alive: AtomicBool::new(true),
-        });
-        REGISTRY
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(buffer.clone());
-        Local {
-            mask: ring.slots.len() as u64 - 1,
-            buffer,
-            ring,
-            head: 0,
-            epoch: 0,
-        }
-    });
+    // SAFETY: short borrow, no `&mut` alive (re-entry returned above).
+    let current = unsafe { &mut *cell.get() }.take();
+    let mut local = match current {
+        Some(local) => local,
+        None => register_current_thread(capacity),
+    };
     let pending = local
         .buffer
         .pending
@@ -195,16 +229,51 @@ fn sync(slot: &mut Option<Local>) -> &mut Local {
         None if local.ring.slots.len() < capacity => Some(Ring::new(capacity)),
         None => None,
     };
-    if let Some(ring) = new_ring {
+    let old_ring = new_ring.map(|ring| {
         *local.buffer.ring.lock().unwrap_or_else(|e| e.into_inner()) = ring.clone();
         local.mask = ring.slots.len() as u64 - 1;
-        local.ring = ring;
-    }
+        std::mem::replace(&mut local.ring, ring)
+    });
     local.head = 0;
     local.buffer.head.store(0, Ordering::Release);
     local.buffer.epoch.store(epoch, Ordering::Release);
     local.epoch = epoch;
-    local
+    // SAFETY: short borrow, no other reference alive; the slot is empty (it
+    // was taken above and nothing on this thread could refill it meanwhile,
+    // since re-entry returns early).
+    unsafe { **cell.get() = Some(local) };
+    drop(old_ring); // may free: outside any borrow of the cell
+    true
+}
+
+/// The shared buffer and the thread-local view of a thread that records for
+/// the first time.
+fn register_current_thread(capacity: usize) -> Local {
+    let tid = NEXT_TID.fetch_add(1, Ordering::Relaxed);
+    let thread_name = std::thread::current()
+        .name()
+        .map_or_else(|| format!("thread-{tid}"), str::to_owned);
+    let ring = Ring::new(capacity);
+    let buffer = Arc::new(ThreadBuffer {
+        tid,
+        thread_name,
+        head: AtomicU64::new(0),
+        epoch: AtomicU64::new(0),
+        ring: Mutex::new(ring.clone()),
+        pending: Mutex::new(None),
+        alive: AtomicBool::new(true),
+    });
+    REGISTRY
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(buffer.clone());
+    Local {
+        mask: ring.slots.len() as u64 - 1,
+        buffer,
+        ring,
+        head: 0,
+        epoch: 0,
+    }
 }
 
 /// Makes the calling thread part of the current recording even if it records
@@ -213,10 +282,8 @@ fn sync(slot: &mut Option<Local>) -> &mut Local {
 /// thread that got no work shows as the imbalance it is.
 pub fn register_thread() {
     let _ = LOCAL.try_with(|cell| {
-        // SAFETY: as in `record`: only this thread touches its cell.
-        let local = unsafe { &mut *cell.get() };
-        if !matches!(local, Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed)) {
-            sync(local);
+        if needs_sync(cell) {
+            sync(cell);
         }
     });
 }
@@ -228,6 +295,7 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<Arc<ThreadBuffer>>> {
 /// Starts a new recording: everything recorded so far is forgotten, and
 /// threads that have exited are dropped from the registry.
 pub fn clear() {
+    let _cold = ColdGuard::enter();
     let mut registry = registry();
     registry.retain(|b| b.alive.load(Ordering::Acquire));
     EPOCH.fetch_add(1, Ordering::AcqRel);
@@ -240,6 +308,7 @@ pub fn clear() {
 ///
 /// Threads switch to their new ring on their next event, without allocating.
 pub fn init_buffer(events_per_thread: usize) {
+    let _cold = ColdGuard::enter();
     let capacity = events_per_thread.max(2).next_power_of_two();
     CAPACITY.store(capacity, Ordering::Relaxed);
     let mut registry = registry();
@@ -272,6 +341,7 @@ pub struct Recorded {
 /// last clear (a thread still recording may add more as this reads), the
 /// events lost, and the largest count one thread produced.
 pub fn recorded() -> Recorded {
+    let _cold = ColdGuard::enter();
     let epoch = EPOCH.load(Ordering::Acquire);
     let mut out = Recorded {
         capacity: CAPACITY.load(Ordering::Relaxed),
@@ -334,7 +404,9 @@ fn owned_by_current_thread(buffer: &ThreadBuffer) -> bool {
         .unwrap_or(false)
 }
 
-fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
+/// The thread's events of `epoch`, or `None` if its buffer was reset (a
+/// `clear` or `init_buffer` on another thread) while it was being read.
+fn read_events(buffer: &ThreadBuffer, epoch: u64) -> Option<ThreadEvents> {
     let ring = buffer
         .ring
         .lock()
@@ -365,12 +437,15 @@ fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
     let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
     let torn = (first_intact - oldest).min(events.len() as u64);
     events.drain(..torn as usize);
-    ThreadEvents {
+    if buffer.epoch.load(Ordering::Acquire) != epoch {
+        return None; // reset under us: the copy may mix two recordings
+    }
+    Some(ThreadEvents {
         tid: buffer.tid,
         thread_name: buffer.thread_name.clone(),
         events,
         overwritten: first_intact.min(head_before),
-    }
+    })
 }
 
 /// A snapshot of every thread's events since the last clear, threads that
@@ -382,6 +457,7 @@ fn read_events(buffer: &ThreadBuffer) -> ThreadEvents {
 /// [`Losses::unclosed_enters`]. Exits whose enter was overwritten are skipped
 /// and counted in [`Losses::unmatched_exits`].
 pub fn collect() -> Trace {
+    let _cold = ColdGuard::enter();
     let calibration = Calibration::measure();
     let epoch = EPOCH.load(Ordering::Acquire);
     let buffers: Vec<Arc<ThreadBuffer>> = registry()
@@ -389,15 +465,19 @@ pub fn collect() -> Trace {
         .filter(|b| b.epoch.load(Ordering::Acquire) == epoch)
         .cloned()
         .collect();
+    let threads: Vec<ThreadEvents> = buffers
+        .iter()
+        .filter_map(|b| read_events(b, epoch))
+        .collect();
+    // Read after the events, so every id in them has its name.
     let names = crate::callsite::names();
     let pid = std::process::id();
     let mut table = NameTable::new();
     // Call-site id -> trace name id, filled as names are met.
     let mut name_ids: Vec<Option<u32>> = vec![None; names.len() + 1];
     let mut losses = Losses::default();
-    let mut lanes = Vec::with_capacity(buffers.len());
-    for buffer in &buffers {
-        let thread = read_events(buffer);
+    let mut lanes = Vec::with_capacity(threads.len());
+    for thread in threads {
         losses.overwritten_events += thread.overwritten;
         let mut lane = Lane::new(pid, thread.tid, thread.thread_name);
         // Open calls: (call-site id, task, start ns, depth).
@@ -434,6 +514,11 @@ pub fn collect() -> Trace {
             });
         }
         losses.unclosed_enters += open.len() as u64;
+        if !open.is_empty() {
+            // Depths counted enters that never closed (a call still running,
+            // a forgotten guard): nest the closed spans by containment.
+            crate::trace::nest_by_containment(&mut lane.spans, |_| true);
+        }
         lanes.push(lane);
     }
     let mut trace = Trace {

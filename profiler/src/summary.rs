@@ -139,7 +139,7 @@ impl Trace {
             for span in &lane.spans {
                 let entry = totals.entry(span.name).or_default();
                 entry.0 += 1;
-                entry.1 += span.duration_ns();
+                entry.1 = entry.1.saturating_add(span.duration_ns());
                 if let Some(task) = span.task {
                     threads_of_task
                         .entry(task)

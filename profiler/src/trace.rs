@@ -34,14 +34,14 @@ pub struct Span {
 impl Span {
     /// Time between enter and exit.
     pub fn duration_ns(&self) -> u64 {
-        self.end_ns - self.start_ns
+        self.end_ns.saturating_sub(self.start_ns)
     }
 }
 
 /// The spans of one thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lane {
-    /// Process id (1 for the recording process).
+    /// Process id (the recording process's own id in logprof's recordings).
     pub pid: u32,
     /// Thread id within the process; logprof's own recordings number threads
     /// from 1 in the order they first recorded.
@@ -104,9 +104,12 @@ impl Trace {
         Trace::default()
     }
 
-    /// The name of a span.
+    /// The name of a span; `"<unknown>"` for an id the trace does not hold
+    /// (a hand-built trace can have one).
     pub fn name(&self, id: NameId) -> &str {
-        &self.names[id as usize]
+        self.names
+            .get(id as usize)
+            .map_or("<unknown>", String::as_str)
     }
 
     /// The id of `name`, adding it if it is new. Linear in the number of
@@ -179,6 +182,28 @@ impl Trace {
             slices.sort_by_key(|&(li, si)| self.lanes[li].spans[si].start_ns);
         }
         tasks
+    }
+}
+
+/// Sets the depth of the spans for which `recompute` holds to the number of
+/// spans that contain them, in one lane. At equal starts the longer span is
+/// the parent, then the one with the smaller depth already set.
+pub(crate) fn nest_by_containment(spans: &mut [Span], recompute: impl Fn(&Span) -> bool) {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &spans[i];
+        (s.start_ns, std::cmp::Reverse(s.end_ns), s.depth)
+    });
+    let mut open_ends: Vec<u64> = Vec::new();
+    for i in order {
+        let span = &mut spans[i];
+        while open_ends.last().is_some_and(|&end| end <= span.start_ns) {
+            open_ends.pop();
+        }
+        if recompute(span) {
+            span.depth = open_ends.len() as u32;
+        }
+        open_ends.push(span.end_ns);
     }
 }
 

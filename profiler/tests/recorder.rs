@@ -326,8 +326,14 @@ fn collect_while_threads_record_is_consistent() {
                 }
             });
         }
-        for _ in 0..200 {
+        let mut seen = 0;
+        let started = std::time::Instant::now();
+        // At least 200 rounds, and on until the threads have been seen.
+        let mut round = 0;
+        while round < 200 || (seen == 0 && started.elapsed().as_secs() < 20) {
+            round += 1;
             let trace = logprof::collect();
+            seen += trace.span_count();
             for lane in &trace.lanes {
                 for span in &lane.spans {
                     assert!(span.start_ns <= span.end_ns);
@@ -340,6 +346,7 @@ fn collect_while_threads_record_is_consistent() {
             }
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(seen > 0, "collect saw the recording threads' spans");
     });
 }
 
@@ -358,23 +365,51 @@ fn clear_init_and_collect_race_with_recording_threads() {
                 }
             });
         }
-        for round in 0..300 {
+        let mut seen = 0;
+        let started = std::time::Instant::now();
+        let mut round = 0;
+        while round < 300 || (seen == 0 && started.elapsed().as_secs() < 20) {
+            round += 1;
             match round % 3 {
                 0 => logprof::init_buffer(16 << (round % 7)),
                 1 => logprof::clear(),
                 _ => logprof::adjust_buffer(),
             }
             let trace = logprof::collect();
+            seen += trace.span_count();
             for lane in &trace.lanes {
                 for span in &lane.spans {
                     assert!(span.start_ns <= span.end_ns);
                     assert!(span.depth <= 2);
                     assert!((span.name as usize) < trace.names.len());
+                    // Every name is one the recording threads use.
+                    assert!(["outer_scope", "middle", "leaf"].contains(&trace.name(span.name)));
                 }
             }
-            let r = logprof::recorded();
-            assert!(r.lost <= r.events);
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(seen > 0, "collect saw the recording threads' spans");
     });
+}
+
+#[test]
+fn a_forgotten_guard_is_counted_and_does_not_hide_the_lane() {
+    let _g = lock();
+    fresh(256);
+    std::mem::forget(scope!("forgotten"));
+    for i in 0..5 {
+        record_fn!(middle(i));
+    }
+    let trace = logprof::collect();
+    assert_eq!(trace.losses.unclosed_enters, 1);
+    let lane = trace
+        .lanes
+        .iter()
+        .find(|l| !l.spans.is_empty())
+        .expect("a lane with spans");
+    // The calls after the forgotten enter are top-level again, so the lane is busy.
+    assert_eq!(lane.spans.iter().filter(|s| s.depth == 0).count(), 5);
+    assert_eq!(lane.spans.iter().filter(|s| s.depth == 1).count(), 10);
+    assert!(trace.summary().lanes.iter().any(|l| l.busy_ns > 0));
+    logprof::clear();
 }
