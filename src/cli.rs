@@ -46,7 +46,8 @@ pub enum KernelArg {
 /// The workload and how it is timed; shared by compare, run and sweep.
 #[derive(Clone, Debug, Args)]
 pub struct WorkloadArgs {
-    /// Image size: the fractal is N×N pixels, N columns of work.
+    /// Image size: the fractal is N×N pixels, N columns of work (at most
+    /// 8192, since fractal.png has a pixel per column).
     #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
     pub size: usize,
     /// Worker threads of the pool.
@@ -81,13 +82,13 @@ pub struct WorkloadArgs {
 #[derive(Clone, Debug, Args)]
 pub struct ScheduleParams {
     /// Columns a thread takes at a time under `chunked`.
-    #[arg(long, default_value_t = 4, value_name = "K")]
+    #[arg(long, default_value_t = logprof_kernels::DEFAULT_CHUNK, value_name = "K")]
     pub chunk: usize,
     /// Pieces `forkjoin` halves the columns into (at most N/K columns a piece).
-    #[arg(long, default_value_t = 16, value_name = "K")]
+    #[arg(long, default_value_t = logprof_kernels::DEFAULT_NTASKS, value_name = "K")]
     pub ntasks: usize,
     /// Fewest columns a task gets under `rayon` and `depthfirst`.
-    #[arg(long, default_value_t = 2, value_name = "K")]
+    #[arg(long, default_value_t = logprof_kernels::DEFAULT_BASESIZE, value_name = "K")]
     pub basesize: usize,
 }
 
@@ -104,7 +105,8 @@ pub struct CompareArgs {
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// The scheduler: serial, static, dynamic, chunked, guided, forkjoin,
-    /// rayon or depthfirst.
+    /// rayon or depthfirst; a parameter may be given inline, as in
+    /// `chunked(8)` or `rayon(basesize=32)`, instead of with its option.
     #[arg(long, short = 's', value_name = "NAME")]
     pub schedule: String,
     #[command(flatten)]

@@ -44,20 +44,25 @@ impl Timing {
     }
 }
 
-/// Runs `f` `warmup` times untimed, then `runs` times timed (at least once).
+/// Runs `f` `warmup` times untimed, then `runs` times timed (at least
+/// once); `after_each` (a progress bar's tick) runs after every run, outside
+/// the timed part.
 pub fn time_runs<E>(
     warmup: usize,
     runs: usize,
     mut f: impl FnMut() -> Result<(), E>,
+    mut after_each: impl FnMut(),
 ) -> Result<Timing, E> {
     for _ in 0..warmup {
         f()?;
+        after_each();
     }
     let mut times = Vec::with_capacity(runs.max(1));
     for _ in 0..runs.max(1) {
         let start = Instant::now();
         f()?;
         times.push(start.elapsed());
+        after_each();
     }
     Ok(Timing::from_times(times))
 }

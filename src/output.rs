@@ -28,6 +28,33 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks, before any work, that the output directory and the directories
+/// of the export files can be written.
+pub fn prepare_outputs(dir: &Path, export: &crate::export::ExportArgs) -> Result<()> {
+    prepare_dir(dir)?;
+    for file in [
+        &export.export_markdown,
+        &export.export_json,
+        &export.export_csv,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let parent = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !parent.is_dir() {
+            anyhow::bail!(
+                "cannot write {}: directory {} does not exist",
+                file.display(),
+                parent.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `<stem>.trace.json`, `<stem>.svg` and `<stem>.png` for one trace.
 pub fn trace_files(trace: &Trace, dir: &Path, stem: &str, title: &str) -> Result<Vec<PathBuf>> {
     let json = dir.join(format!("{stem}.trace.json"));

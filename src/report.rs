@@ -37,13 +37,11 @@ pub fn lanes_table(summary: &Summary) -> Table {
 
 /// The functions that take the most time.
 pub fn functions_table(summary: &Summary, top: usize) -> Table {
-    let busy: u64 = summary.lanes.iter().map(|l| l.busy_ns).sum();
     let mut table = Table::new(&[
         ("function", "function"),
         ("calls", "calls"),
         ("total_ms", "total ms"),
         ("mean_us", "mean µs"),
-        ("share_of_busy_pct", "% of busy"),
     ]);
     for f in summary.functions.iter().take(top) {
         table.push(vec![
@@ -51,14 +49,6 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
             Cell::Int(f.calls),
             Cell::float(ms(f.total_ns as f64), 3),
             Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
-            Cell::float(
-                if busy == 0 {
-                    0.0
-                } else {
-                    100.0 * f.total_ns as f64 / busy as f64
-                },
-                1,
-            ),
         ]);
     }
     table

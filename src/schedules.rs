@@ -15,6 +15,9 @@ use crate::output;
 use crate::report::ms;
 use crate::table::{Cell, Table};
 
+/// The largest image the CLI draws: fractal.png has a pixel per column.
+pub const MAX_SIZE: usize = 8192;
+
 /// Everything measured about one scheduler.
 pub struct Outcome {
     pub schedule: Schedule,
@@ -40,12 +43,7 @@ impl Bench {
     /// Starts the pool and computes the reference image; every bad parameter
     /// is reported here, before any work.
     pub fn new(workload: &WorkloadArgs) -> Result<Bench> {
-        if workload.size == 0 {
-            bail!("--size 0: the image needs at least one column; give --size 1 or more");
-        }
-        if workload.threads == 0 {
-            bail!("--threads 0: at least one worker thread is needed");
-        }
+        check_workload(workload)?;
         let fractal =
             JuliaSet::new(workload.size, workload.c_re, workload.c_im).with_context(|| {
                 format!(
@@ -83,15 +81,19 @@ impl Bench {
             image,
             ..
         } = self;
-        let timing = time_runs(self.workload.warmup, self.workload.runs, || {
-            let r = logprof_kernels::run_into(pool, schedule, fractal, *kernel, false, image);
-            tick();
-            r
-        })?;
+        let timing = time_runs(
+            self.workload.warmup,
+            self.workload.runs,
+            || logprof_kernels::run_into(pool, schedule, fractal, *kernel, false, image),
+            &mut tick,
+        )?;
         logprof::clear();
         logprof_kernels::run_into(pool, schedule, fractal, *kernel, true, image)?;
         let mut trace = logprof::collect();
         tick();
+        if !trace.losses.is_empty() {
+            eprintln!("warning: the recorded run of {schedule} lost events ({:?}); its balance numbers are partial", trace.losses);
+        }
         trace.process_name = Some(schedule.to_string());
         let same_image = *image == self.reference;
         let summary = trace.summary();
@@ -106,7 +108,38 @@ impl Bench {
 
     /// Steps a `measure` call ticks: warm-up, timed runs, the recorded run.
     pub fn steps_per_measure(&self) -> u64 {
-        (self.workload.warmup + self.workload.runs.max(1) + 1) as u64
+        steps_per_measure(&self.workload)
+    }
+}
+
+/// Rejects sizes and thread counts no run can use, naming the option.
+pub fn check_workload(workload: &WorkloadArgs) -> Result<()> {
+    if workload.size == 0 {
+        bail!("--size 0: the image needs at least one column; give --size 1 or more");
+    }
+    if workload.size > MAX_SIZE {
+        bail!(
+            "--size {}: at most {MAX_SIZE} (fractal.png has a pixel per column)",
+            workload.size
+        );
+    }
+    if workload.threads == 0 {
+        bail!("--threads 0: at least one worker thread is needed");
+    }
+    Ok(())
+}
+
+/// Steps a [`Bench::measure`] call ticks for `workload`.
+pub fn steps_per_measure(workload: &WorkloadArgs) -> u64 {
+    (workload.warmup + workload.runs.max(1) + 1) as u64
+}
+
+/// The parameter the options give `schedule` (chunk, ntasks or basesize).
+fn param_from_options(schedule: &Schedule, params: &ScheduleParams) -> Option<usize> {
+    match schedule.param_name()? {
+        "chunk" => Some(params.chunk),
+        "ntasks" => Some(params.ntasks),
+        _ => Some(params.basesize),
     }
 }
 
@@ -115,21 +148,7 @@ pub fn all_schedules(params: &ScheduleParams) -> Result<Vec<Schedule>> {
     Schedule::all()
         .into_iter()
         .map(|s| {
-            let s = match s {
-                Schedule::Chunked { .. } => Schedule::Chunked {
-                    chunk: params.chunk,
-                },
-                Schedule::ForkJoin { .. } => Schedule::ForkJoin {
-                    ntasks: params.ntasks,
-                },
-                Schedule::Rayon { .. } => Schedule::Rayon {
-                    basesize: params.basesize,
-                },
-                Schedule::DepthFirst { .. } => Schedule::DepthFirst {
-                    basesize: params.basesize,
-                },
-                other => other,
-            };
+            let s = param_from_options(&s, params).map_or(s, |p| s.with_param(p));
             s.validate()
                 .with_context(|| format!("invalid parameter for {}", s.name()))?;
             Ok(s)
@@ -137,14 +156,18 @@ pub fn all_schedules(params: &ScheduleParams) -> Result<Vec<Schedule>> {
         .collect()
 }
 
-/// The schedule called `name`, with its parameter from `params`.
-pub fn named_schedule(name: &str, params: &ScheduleParams) -> Result<Schedule> {
-    let unparameterised =
-        Schedule::from_name(name, None).map_err(|e| anyhow::anyhow!("--schedule {name:?}: {e}"))?;
-    all_schedules(params)?
-        .into_iter()
-        .find(|s| s.name() == unparameterised.name())
-        .context("every named schedule is among all schedules")
+/// The schedule `spec` names: `chunked(8)` carries its parameter, a bare
+/// name takes it from the options.
+pub fn named_schedule(spec: &str, params: &ScheduleParams) -> Result<Schedule> {
+    let schedule = if spec.contains('(') {
+        spec.parse::<Schedule>()
+    } else {
+        Schedule::from_name(spec, None).and_then(|s| {
+            let s = param_from_options(&s, params).map_or(s, |p| s.with_param(p));
+            s.validate().map(|()| s)
+        })
+    };
+    schedule.map_err(|e| anyhow::anyhow!("--schedule {spec:?}: {e}"))
 }
 
 /// Says, on stderr, when the timings measure sharing rather than speed-up.
@@ -282,8 +305,8 @@ fn finish(
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
     let schedules = all_schedules(&args.params)?;
-    output::prepare_dir(&args.workload.out)?;
     let mut bench = Bench::new(&args.workload)?;
+    output::prepare_outputs(&args.workload.out, &args.export)?;
     warn_if_oversubscribed(args.workload.threads);
     let bar = crate::progress::bar(
         bench.steps_per_measure() * schedules.len() as u64,
@@ -305,8 +328,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
 
 pub fn run(args: &RunArgs) -> Result<()> {
     let schedule = named_schedule(&args.schedule, &args.params)?;
-    output::prepare_dir(&args.workload.out)?;
     let mut bench = Bench::new(&args.workload)?;
+    output::prepare_outputs(&args.workload.out, &args.export)?;
     warn_if_oversubscribed(args.workload.threads);
     // Serial is timed too, for the speed-up, but only drawn when asked for.
     let bar = crate::progress::bar(bench.steps_per_measure() * 2, schedule.name());

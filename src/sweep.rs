@@ -55,7 +55,8 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     if let Some(bad) = values.iter().find(|&&v| v == 0) {
         bail!("--values contains {bad}: every {name} must be at least 1");
     }
-    crate::output::prepare_dir(&args.workload.out)?;
+    crate::schedules::check_workload(&args.workload)?;
+    crate::output::prepare_outputs(&args.workload.out, &args.export)?;
     let points = match args.param {
         SweepParam::Threads => sweep_threads(args, &values)?,
         param => sweep_parameter(args, param, &values)?,

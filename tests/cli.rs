@@ -343,6 +343,98 @@ fn bad_input_gives_one_line_errors_and_a_failing_exit() {
 }
 
 #[test]
+fn command_line_mistakes_are_one_line_and_checked_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = path_str(dir.path());
+    let err = fails(&["compare", "--threads", "abc"], "abc");
+    assert!(err.contains("--threads"), "{err}");
+    let err = fails(&["compare", "--kernel", "avx9"], "avx9");
+    assert!(
+        err.contains("simd") && err.contains("scalar"),
+        "lists the kernels: {err}"
+    );
+    fails(&["sweep", "colour"], "colour");
+    fails(&["compare", "--bogus"], "--bogus");
+    fails(
+        &["compare", "--size", "100000", "--out", d],
+        "--size 100000",
+    );
+    // An export into a missing directory is refused before the run.
+    let missing = dir.path().join("no-such-dir").join("t.csv");
+    fails(
+        &[
+            "run",
+            "--schedule",
+            "static",
+            "--size",
+            "8",
+            "--out",
+            d,
+            "--export-csv",
+            path_str(&missing),
+        ],
+        "no-such-dir",
+    );
+    assert!(
+        !dir.path().join("static.trace.json").exists(),
+        "nothing ran"
+    );
+    // A new output directory is not created for a workload that is refused.
+    let never = dir.path().join("never");
+    fails(
+        &["compare", "--size", "0", "--out", path_str(&never)],
+        "--size 0",
+    );
+    assert!(!never.exists());
+}
+
+#[test]
+fn inline_parameters_and_the_oversubscription_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = path_str(dir.path());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores + 1).to_string();
+    let out = ok(&[
+        "run",
+        "--schedule",
+        "rayon(basesize=5)",
+        "--size",
+        "24",
+        "--threads",
+        &threads,
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--out",
+        d,
+    ]);
+    assert!(stdout(&out).contains("basesize=5"), "{}", stdout(&out));
+    let note: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.contains("cores"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        note.len(),
+        1,
+        "one line says there are more threads than cores: {}",
+        stderr(&out)
+    );
+    assert!(
+        note[0].contains(&format!("{threads} threads on {cores} cores")),
+        "{}",
+        note[0]
+    );
+    let trace = Trace::read_chrome_json(dir.path().join("rayon.trace.json")).unwrap();
+    assert_eq!(trace.lanes.len(), cores + 1);
+    // Lanes in worker order.
+    let names: Vec<&str> = trace.lanes.iter().map(|l| l.thread_name.as_str()).collect();
+    let expected: Vec<String> = (0..=cores).map(|i| format!("worker-{i}")).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
 fn help_and_version() {
     let top = stdout(&ok(&["--help"]));
     for cmd in ["compare", "run", "sweep", "render", "report"] {

@@ -85,4 +85,6 @@ pub use chart::{LineChart, Series};
 pub use color::{name_color, thread_color};
 pub use error::VizError;
 pub use raster::{svg_to_png, write_rgb_png};
-pub use timeline::{Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MIN_WIDTH};
+pub use timeline::{
+    Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH, MIN_WIDTH,
+};

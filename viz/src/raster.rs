@@ -9,7 +9,7 @@ use crate::error::VizError;
 use crate::text::FONT_FAMILY;
 
 /// Largest PNG side we agree to allocate, in pixels.
-const MAX_SIDE: u32 = 16_384;
+pub(crate) const MAX_SIDE: u32 = 16_384;
 
 /// A font database holding DejaVu Sans (regular, bold, oblique) and nothing
 /// else: no system fonts, so a PNG looks the same on every machine.
@@ -101,6 +101,11 @@ pub fn write_rgb_png(
             "{} bytes of RGB for a {width}×{height} image; expected {}",
             rgb.len(),
             width as u64 * height as u64 * 3
+        )));
+    }
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(fail(format!(
+            "a {width}×{height} px image is more than {MAX_SIDE} px a side"
         )));
     }
     let mut pixmap = tiny_skia::Pixmap::new(width, height)

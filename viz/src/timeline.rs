@@ -23,6 +23,9 @@ use crate::text::{fit, text_width, FONT_FAMILY};
 pub const DEFAULT_WIDTH: u32 = 1200;
 /// Narrowest picture we draw: below this the labels do not fit.
 pub const MIN_WIDTH: u32 = 480;
+
+/// The widest picture, in pixels: the largest side a PNG may have.
+pub const MAX_WIDTH: u32 = crate::raster::MAX_SIDE;
 /// Nesting depths drawn per lane; deeper spans are counted in a note.
 pub const MAX_DEPTH_ROWS: usize = 12;
 /// Task lanes drawn in the task view; further tasks are counted in a note.
@@ -364,6 +367,12 @@ fn render(scene: &Scene) -> Result<String, VizError> {
         return Err(VizError::option(
             format!("width {} px", scene.width),
             format!("too narrow for the labels; use at least {MIN_WIDTH} px"),
+        ));
+    }
+    if scene.width > MAX_WIDTH {
+        return Err(VizError::option(
+            format!("width {} px", scene.width),
+            format!("wider than a picture can be rasterised; use at most {MAX_WIDTH} px"),
         ));
     }
     let max_wall = scene.panels.iter().map(|p| wall_ns(p.1)).max().unwrap_or(0);
