@@ -21,6 +21,8 @@ use crate::schedule::{
 pub struct Pool {
     pool: rayon::ThreadPool,
     threads: usize,
+    /// The logprof recording the workers were last registered with.
+    registered_for: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Pool {
@@ -56,7 +58,11 @@ impl Pool {
             logprof::register_thread();
             turn.fetch_add(1, std::sync::atomic::Ordering::Release);
         });
-        Ok(Pool { pool, threads })
+        Ok(Pool {
+            pool,
+            threads,
+            registered_for: std::sync::atomic::AtomicU64::new(logprof::recording_id()),
+        })
     }
 
     /// The number of workers.
@@ -73,8 +79,18 @@ impl Pool {
     /// Makes every worker part of the current logprof recording, so each gets
     /// a lane in the next trace even if it gets no work (an empty lane shows
     /// as idle, which is the truth). [`run`] does this when recording.
+    ///
+    /// Waking every worker costs tens of microseconds, so it is done only
+    /// when the recording changed (a `logprof::clear` and the like) since
+    /// the last registration.
     pub fn register_lanes(&self) {
-        self.pool.broadcast(|_| logprof::register_thread());
+        let current = logprof::recording_id();
+        let last = self
+            .registered_for
+            .swap(current, std::sync::atomic::Ordering::AcqRel);
+        if last != current {
+            self.pool.broadcast(|_| logprof::register_thread());
+        }
     }
 }
 

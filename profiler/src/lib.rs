@@ -63,7 +63,7 @@ pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use output::write_atomically;
 pub use recorder::{
-    adjust_buffer, clear, collect, init_buffer, recorded, register_thread, Recorded,
+    adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
 pub use trace::{Lane, Losses, NameId, NameTable, Span, Trace};

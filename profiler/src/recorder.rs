@@ -288,6 +288,13 @@ pub fn register_thread() {
     });
 }
 
+/// Identifies the current recording: it changes at every [`clear`],
+/// [`init_buffer`] and [`adjust_buffer`]. A pool that registers its workers
+/// with [`register_thread`] needs to do so again only when it has changed.
+pub fn recording_id() -> u64 {
+    EPOCH.load(Ordering::Acquire)
+}
+
 fn registry() -> std::sync::MutexGuard<'static, Vec<Arc<ThreadBuffer>>> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
