@@ -11,7 +11,11 @@
 //! scalar), `schedule/<kernel>/<threads>/<schedule>` (every schedule at 2 and
 //! 4 threads, or the thread counts in `LOGPROF_BENCH_THREADS`), and
 //! `recording/<schedule>/<plain|recorded>` (the recorded run should stay
-//! within 2% of the plain one).
+//! within 2% of the plain one; each timed run alternates with an untimed run
+//! of the other variant; `examples/recording_overhead.rs` gives the median
+//! ratio of interleaved pairs).
+
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use logprof_kernels::{run_into, Image, Isa, JuliaSet, Kernel, Pool, Schedule};
@@ -90,10 +94,27 @@ fn recording(c: &mut Criterion) {
                 schedule.to_string(),
                 if record { "recorded" } else { "plain" },
             );
+            // Each timed run follows an untimed run of the other variant, so
+            // plain and recorded are measured under the same conditions.
             group.bench_function(id, |b| {
-                b.iter(|| {
-                    run_into(&pool, &schedule, &fractal, Kernel::Simd, record, &mut image)
-                        .expect("valid run")
+                b.iter_custom(|iters| {
+                    let mut timed = Duration::ZERO;
+                    for _ in 0..iters {
+                        run_into(
+                            &pool,
+                            &schedule,
+                            &fractal,
+                            Kernel::Simd,
+                            !record,
+                            &mut image,
+                        )
+                        .expect("valid run");
+                        let start = Instant::now();
+                        run_into(&pool, &schedule, &fractal, Kernel::Simd, record, &mut image)
+                            .expect("valid run");
+                        timed += start.elapsed();
+                    }
+                    timed
                 })
             });
         }
