@@ -78,29 +78,7 @@ pub struct Summary {
 
 /// Length of the union of the lane's top-level spans.
 fn busy_ns(lane: &Lane) -> u64 {
-    let mut intervals: Vec<(u64, u64)> = lane
-        .spans
-        .iter()
-        .filter(|s| s.depth == 0)
-        .map(|s| (s.start_ns, s.end_ns))
-        .collect();
-    intervals.sort_unstable();
-    let mut busy = 0;
-    let mut current: Option<(u64, u64)> = None;
-    for (start, end) in intervals {
-        current = match current {
-            Some((cs, ce)) if start <= ce => Some((cs, ce.max(end))),
-            Some((cs, ce)) => {
-                busy += ce - cs;
-                Some((start, end))
-            }
-            None => Some((start, end)),
-        };
-    }
-    if let Some((cs, ce)) = current {
-        busy += ce - cs;
-    }
-    busy
+    lane.busy_intervals().iter().map(|(s, e)| e - s).sum()
 }
 
 impl Trace {
@@ -230,6 +208,7 @@ mod tests {
         a.spans = vec![span(f, 0, 60, 0), span(f, 40, 100, 0), span(f, 200, 210, 0)];
         trace.lanes = vec![a];
         assert_eq!(trace.summary().lanes[0].busy_ns, 110);
+        assert_eq!(trace.lanes[0].busy_intervals(), vec![(0, 100), (200, 210)]);
     }
 
     #[test]

@@ -54,6 +54,26 @@ pub struct Lane {
 }
 
 impl Lane {
+    /// When the thread was busy: the union of its top-level spans, as sorted,
+    /// disjoint `(start_ns, end_ns)` intervals.
+    pub fn busy_intervals(&self) -> Vec<(u64, u64)> {
+        let mut intervals: Vec<(u64, u64)> = self
+            .spans
+            .iter()
+            .filter(|s| s.depth == 0)
+            .map(|s| (s.start_ns, s.end_ns.max(s.start_ns)))
+            .collect();
+        intervals.sort_unstable();
+        let mut union: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
+        for (start, end) in intervals {
+            match union.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => union.push((start, end)),
+            }
+        }
+        union
+    }
+
     /// An empty lane.
     pub fn new(pid: u32, tid: u64, thread_name: impl Into<String>) -> Lane {
         Lane {

@@ -174,21 +174,6 @@ impl RowBuilder {
     }
 }
 
-/// Sorted, merged (start, end) intervals: the union of `intervals`.
-pub(crate) fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    if !intervals.windows(2).all(|w| w[0].0 <= w[1].0) {
-        intervals.sort_unstable();
-    }
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(intervals.len() / 2 + 1);
-    for (s, e) in intervals {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
-}
-
 /// Adds, for every pixel column of `cover`, the share of it that the
 /// intervals cover (0 to 1): the basis of the concurrency strip.
 pub(crate) fn add_coverage(cover: &mut [f64], scale: &TimeScale, busy: &[(u64, u64)]) {
@@ -288,14 +273,6 @@ mod tests {
         let (bars, outside) = row.finish();
         assert_eq!(outside, 1);
         assert_eq!((bars[0].x0, bars[0].x1), (50.0, 100.0));
-    }
-
-    #[test]
-    fn union_merges_overlaps() {
-        assert_eq!(
-            union(vec![(5, 8), (0, 3), (2, 4), (8, 9)]),
-            vec![(0, 4), (5, 9)]
-        );
     }
 
     #[test]

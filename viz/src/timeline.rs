@@ -12,7 +12,7 @@ use svg::node::element::{
 use svg::node::Text as TextNode;
 use svg::{Document, Node};
 
-use crate::bars::{add_coverage, union, Bar, RowBuilder, TimeScale};
+use crate::bars::{add_coverage, Bar, RowBuilder, TimeScale};
 use crate::color::{darker, name_color, thread_color, INK, MUTED, RULE, WARN};
 use crate::error::VizError;
 use crate::raster;
@@ -620,16 +620,7 @@ fn build_panel<'a>(
     // Busy intervals per thread: idle hatch and concurrency strip.
     let busy: Vec<Vec<(u64, u64)>> = order
         .iter()
-        .map(|&i| {
-            union(
-                trace.lanes[i]
-                    .spans
-                    .iter()
-                    .filter(|s| s.depth == 0)
-                    .map(|s| (s.start_ns, s.end_ns.max(s.start_ns)))
-                    .collect(),
-            )
-        })
+        .map(|&i| trace.lanes[i].busy_intervals())
         .collect();
     for b in &busy {
         add_coverage(&mut concurrency, &scale, b);

@@ -70,6 +70,35 @@ fn colours_follow_names_and_are_stable() {
     let first = Timeline::new(&trace).to_svg_string().unwrap();
     let second = Timeline::new(&trace).to_svg_string().unwrap();
     assert_eq!(first, second, "rendering is deterministic");
+    // The same names interned in the opposite order keep their colours.
+    let mut reversed = trace.clone();
+    reversed.names.reverse();
+    let last = trace.names.len() as u32 - 1;
+    for lane in &mut reversed.lanes {
+        for span in &mut lane.spans {
+            span.name = last - span.name;
+        }
+    }
+    let colour_by_name = |svg: &str| {
+        let els = parse(svg);
+        let mut map: Vec<(String, String)> = bars(&els)
+            .into_iter()
+            .map(|(i, bar)| {
+                let title = &child(&els, i, "title").unwrap().text;
+                (
+                    title.lines().next().unwrap().to_owned(),
+                    bar.attr("fill").unwrap().to_owned(),
+                )
+            })
+            .collect();
+        map.sort();
+        map.dedup();
+        map
+    };
+    assert_eq!(
+        colour_by_name(&first),
+        colour_by_name(&Timeline::new(&reversed).to_svg_string().unwrap())
+    );
     let els = parse(&first);
     for (i, bar) in bars(&els) {
         let title = &child(&els, i, "title").unwrap().text;
