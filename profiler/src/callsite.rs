@@ -27,6 +27,9 @@ pub(crate) fn names() -> Vec<&'static str> {
 /// and the cached decision of the filters.
 pub struct Callsite {
     name: &'static str,
+    /// Whether `name` is a call path written with generic arguments
+    /// (`Vec::<u8>::with_capacity`), to be registered without them.
+    generic_path: bool,
     /// 0 until registered.
     id: AtomicU32,
     /// `generation << 1 | interested`, where generation is the filter
@@ -39,14 +42,37 @@ impl Callsite {
     pub const fn new(name: &'static str) -> Callsite {
         Callsite {
             name,
+            generic_path: false,
             id: AtomicU32::new(0),
             interest: AtomicU32::new(0),
         }
     }
 
-    /// The call site's name.
+    /// A call site named after a call path as `stringify!` wrote it, generic
+    /// arguments included; it is registered as the path without them
+    /// (`Vec :: < u8 > :: with_capacity` records `Vec::with_capacity`).
+    #[doc(hidden)]
+    pub const fn new_generic_path(written: &'static str) -> Callsite {
+        Callsite {
+            generic_path: true,
+            ..Callsite::new(written)
+        }
+    }
+
+    /// The call site's name as written in the code.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The name spans get: the written name, with generic arguments removed
+    /// from a generic call path (leaked once per such call site, at
+    /// registration).
+    fn registered_name(&self) -> &'static str {
+        if self.generic_path {
+            Box::leak(strip_generic_arguments(self.name).into_boxed_str())
+        } else {
+            self.name
+        }
     }
 
     /// Records an enter and returns the guard that records the exit.
@@ -86,22 +112,67 @@ impl Callsite {
         let Some(_cold) = ColdGuard::try_enter() else {
             return 0;
         };
-        if self.id.load(Ordering::Acquire) == 0 {
+        let name = {
             let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-            // Checked again under the lock: another thread may have won.
-            if self.id.load(Ordering::Acquire) == 0 {
+            // Checked under the lock: another thread may have registered it.
+            let mut id = self.id.load(Ordering::Acquire);
+            if id == 0 {
                 if names.len() as u32 >= MAX_ID {
                     return 0; // table full: record nothing rather than alias
                 }
-                names.push(self.name);
-                self.id.store(names.len() as u32, Ordering::Release);
+                names.push(self.registered_name());
+                id = names.len() as u32;
+                self.id.store(id, Ordering::Release);
             }
-        }
-        let interested = filter::interested(self.name) as u32;
+            names[id as usize - 1]
+        };
+        let interested = filter::interested(name) as u32;
         let interest = (generation << 1) | interested;
         // Release: a thread that sees this decision also sees the id.
         self.interest.store(interest, Ordering::Release);
         interest
+    }
+}
+
+/// `Vec :: < u8 > :: with_capacity` -> `Vec::with_capacity`: drops every
+/// `<...>` (nested ones too) and the `::` before it, and all white space.
+fn strip_generic_arguments(written: &str) -> String {
+    let mut out = String::with_capacity(written.len());
+    let mut depth = 0usize;
+    for c in written.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            c if depth == 0 && !c.is_whitespace() => out.push(c),
+            _ => {}
+        }
+    }
+    // A turbofish leaves `::` before the removed arguments: `a::::b`, `f::`.
+    while let Some(i) = out.find("::::") {
+        out.replace_range(i..i + 4, "::");
+    }
+    out.trim_end_matches("::").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_generic_arguments;
+
+    #[test]
+    fn generic_arguments_are_removed_from_call_paths() {
+        assert_eq!(
+            strip_generic_arguments("Vec :: < u8 > :: with_capacity"),
+            "Vec::with_capacity"
+        );
+        assert_eq!(strip_generic_arguments("parse :: < u32 >"), "parse");
+        assert_eq!(
+            strip_generic_arguments("a :: B :: < Vec < Vec < u8 >> , C > :: f"),
+            "a::B::f"
+        );
+        assert_eq!(
+            strip_generic_arguments("kernels::column"),
+            "kernels::column"
+        );
     }
 }
 

@@ -76,8 +76,13 @@ pub use tracing_layer::TracingLayer;
 /// The span is named after the called path as written:
 /// `record_fn!(juliaset_column(&mut img, j))` records `juliaset_column`,
 /// `record_fn!(kernels::column(j))` records `kernels::column`, and a method
-/// call `record_fn!(img.fill(0))` records `fill`. The exit is recorded even
-/// if the call panics.
+/// call `record_fn!(img.fill(0))` records `fill`; generic arguments are left
+/// out of the name (`record_fn!(parse::<u32>(s))` records `parse`). The exit
+/// is recorded even if the call panics.
+///
+/// The arguments (and a method's receiver) are evaluated inside the span, as
+/// part of the call; bind them first if they are expensive and should not
+/// count.
 #[macro_export]
 macro_rules! record_fn {
     ($first:ident $(:: $rest:ident)* ( $($args:tt)* )) => {{
@@ -92,7 +97,7 @@ macro_rules! record_fn {
 }
 
 /// Implementation detail of [`record_fn!`]: finds the last `.method(args)` of
-/// a method-call chain.
+/// a method-call chain, or the arguments of a generic path.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_method {
@@ -105,6 +110,14 @@ macro_rules! __record_method {
         static CALLSITE: $crate::Callsite = $crate::Callsite::new(stringify!($method));
         let _logprof_guard = CALLSITE.enter();
         $($receiver)+ . $method :: < $($generic),+ > ( $($args)* )
+    }};
+    // Any other callee followed by its arguments: a path with generic
+    // arguments (`parse::<u32>(s)`, `Vec::<u8>::with_capacity(n)`).
+    ([$($callee:tt)+] ( $($args:tt)* )) => {{
+        static CALLSITE: $crate::Callsite =
+            $crate::Callsite::new_generic_path(stringify!($($callee)+));
+        let _logprof_guard = CALLSITE.enter();
+        $($callee)+ ( $($args)* )
     }};
     ([$($receiver:tt)*] $next:tt $($rest:tt)*) => {
         $crate::__record_method!([$($receiver)* $next] $($rest)*)

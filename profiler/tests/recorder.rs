@@ -129,6 +129,10 @@ fn record_fn_names_paths_and_methods_and_returns_values() {
     assert_eq!(total, 6);
     let doubled = record_fn!(v.iter().map::<i32, _>(|x| x * 2).collect::<Vec<i32>>());
     assert_eq!(doubled, vec![2, 4, 6]);
+    let parsed = record_fn!(str::parse::<u32>("42"));
+    assert_eq!(parsed, Ok(42));
+    let buffer = record_fn!(Vec::<u8>::with_capacity(8));
+    assert!(buffer.capacity() >= 8);
     let trace = logprof::collect();
     let mut names: Vec<&str> = trace
         .lanes
@@ -137,7 +141,17 @@ fn record_fn_names_paths_and_methods_and_returns_values() {
         .map(|s| trace.name(s.name))
         .collect();
     names.sort();
-    assert_eq!(names, vec!["collect", "kernels::column", "sort", "sum"]);
+    assert_eq!(
+        names,
+        vec![
+            "Vec::with_capacity",
+            "collect",
+            "kernels::column",
+            "sort",
+            "str::parse",
+            "sum"
+        ]
+    );
 }
 
 #[test]
