@@ -7,6 +7,10 @@ use std::sync::{Mutex, MutexGuard};
 use logprof::{Lane, Losses, Span, Trace};
 use serde_json::Value;
 
+#[path = "support/shape.rs"]
+mod shape;
+use shape::shape;
+
 /// The recorder is global per process: tests that record take this first.
 static RECORDER: Mutex<()> = Mutex::new(());
 
@@ -356,13 +360,8 @@ fn file_written_by_tracing_chrome_reads_with_nesting() {
         .collect();
     assert_eq!(lanes.len(), 3, "{trace:?}");
     for lane in lanes {
-        let shape: Vec<(&str, u32)> = lane
-            .spans
-            .iter()
-            .map(|s| (trace.name(s.name), s.depth))
-            .collect();
         assert_eq!(
-            shape,
+            shape(&trace, lane),
             [
                 ("outer", 0),
                 ("middle", 1),

@@ -327,41 +327,58 @@ fn registered_idle_thread_gets_an_empty_lane() {
     );
 }
 
-#[test]
-fn collect_while_threads_record_is_consistent() {
-    let _g = lock();
-    fresh(1 << 10);
+/// Checks every span of a trace collected while `outer` runs on other
+/// threads: well-formed, named after a call site of `outer`, and sorted by
+/// start within its lane.
+fn assert_well_formed(trace: &Trace) {
+    for lane in &trace.lanes {
+        for span in &lane.spans {
+            assert!(span.start_ns <= span.end_ns);
+            assert!(span.depth <= 2);
+            assert!((span.name as usize) < trace.names.len());
+            // Every name is one the recording threads use.
+            assert!(["outer_scope", "middle", "leaf"].contains(&trace.name(span.name)));
+        }
+        assert!(lane
+            .spans
+            .windows(2)
+            .all(|w| w[0].start_ns <= w[1].start_ns));
+    }
+}
+
+/// Runs `outer(x)` in a loop on `threads` threads while this thread, for at
+/// least `rounds` rounds (and on, up to 20 s, until some span has been seen),
+/// calls `each_round(round)` and then collects and checks the trace.
+fn collect_while_recording(threads: usize, x: u64, rounds: u32, mut each_round: impl FnMut(u32)) {
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        for _ in 0..2 {
+        for _ in 0..threads {
             s.spawn(|| {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    outer(1);
+                    outer(x);
                 }
             });
         }
         let mut seen = 0;
         let started = std::time::Instant::now();
-        // At least 200 rounds, and on until the threads have been seen.
         let mut round = 0;
-        while round < 200 || (seen == 0 && started.elapsed().as_secs() < 20) {
+        while round < rounds || (seen == 0 && started.elapsed().as_secs() < 20) {
             round += 1;
+            each_round(round);
             let trace = logprof::collect();
             seen += trace.span_count();
-            for lane in &trace.lanes {
-                for span in &lane.spans {
-                    assert!(span.start_ns <= span.end_ns);
-                    assert!(span.depth <= 2);
-                }
-                assert!(lane
-                    .spans
-                    .windows(2)
-                    .all(|w| w[0].start_ns <= w[1].start_ns));
-            }
+            assert_well_formed(&trace);
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         assert!(seen > 0, "collect saw the recording threads' spans");
     });
+}
+
+#[test]
+fn collect_while_threads_record_is_consistent() {
+    let _g = lock();
+    fresh(1 << 10);
+    collect_while_recording(2, 1, 200, |_| ());
 }
 
 /// Stress for the unsafe hot path: rings swapped, cleared and read while
@@ -370,39 +387,10 @@ fn collect_while_threads_record_is_consistent() {
 fn clear_init_and_collect_race_with_recording_threads() {
     let _g = lock();
     fresh(64);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|s| {
-        for _ in 0..3 {
-            s.spawn(|| {
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    outer(2);
-                }
-            });
-        }
-        let mut seen = 0;
-        let started = std::time::Instant::now();
-        let mut round = 0;
-        while round < 300 || (seen == 0 && started.elapsed().as_secs() < 20) {
-            round += 1;
-            match round % 3 {
-                0 => logprof::init_buffer(16 << (round % 7)),
-                1 => logprof::clear(),
-                _ => logprof::adjust_buffer(),
-            }
-            let trace = logprof::collect();
-            seen += trace.span_count();
-            for lane in &trace.lanes {
-                for span in &lane.spans {
-                    assert!(span.start_ns <= span.end_ns);
-                    assert!(span.depth <= 2);
-                    assert!((span.name as usize) < trace.names.len());
-                    // Every name is one the recording threads use.
-                    assert!(["outer_scope", "middle", "leaf"].contains(&trace.name(span.name)));
-                }
-            }
-        }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        assert!(seen > 0, "collect saw the recording threads' spans");
+    collect_while_recording(3, 2, 300, |round| match round % 3 {
+        0 => logprof::init_buffer(16 << (round % 7)),
+        1 => logprof::clear(),
+        _ => logprof::adjust_buffer(),
     });
 }
 

@@ -10,6 +10,10 @@ use logprof::{record_fn, scope, Lane, Span, Trace, TracingLayer};
 use tracing::{info_span, Level};
 use tracing_subscriber::layer::SubscriberExt;
 
+#[path = "support/shape.rs"]
+mod shape;
+use shape::shape;
+
 static LOCK: Mutex<()> = Mutex::new(());
 
 /// Takes the lock, installs the subscriber once, and starts a clean recording.
@@ -212,13 +216,8 @@ fn exits_out_of_order_close_the_right_slices() {
     let trace = logprof::collect();
     assert!(trace.losses.is_empty(), "{:?}", trace.losses);
     let lane = lane(&trace, "tracing-order");
-    let shape: Vec<(&str, u32)> = lane
-        .spans
-        .iter()
-        .map(|s| (trace.name(s.name), s.depth))
-        .collect();
     assert_eq!(
-        shape,
+        shape(&trace, lane),
         [
             ("outer", 0),
             ("inner", 1),
@@ -262,13 +261,8 @@ fn spans_dropped_while_entered_are_closed_or_discarded_and_counted() {
     assert_eq!(trace.losses.unmatched_exits, 0);
 
     let dropped = lane(&trace, "tracing-dropped");
-    let shape: Vec<(&str, u32)> = dropped
-        .spans
-        .iter()
-        .map(|s| (trace.name(s.name), s.depth))
-        .collect();
     assert_eq!(
-        shape,
+        shape(&trace, dropped),
         [("dropped", 0), ("traced_leaf", 1), ("after_drop", 0)]
     );
 
