@@ -15,7 +15,6 @@
 //! `logprof-out/tokio_tasks.by_task.{svg,png}`.
 
 use std::error::Error;
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -128,23 +127,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         summary.parallel_efficiency
     );
 
-    let out = Path::new("logprof-out");
-    std::fs::create_dir_all(out)
-        .map_err(|e| format!("cannot create the output directory {}: {e}", out.display()))?;
-    let json = out.join("tokio_tasks.trace.json");
-    trace.write_chrome_json(&json)?;
-    let title = format!("tokio, {WORKERS} workers, {TASKS} tasks");
-    let by_thread = logprof_viz::Timeline::new(&trace).title(format!("{title}: per thread"));
-    by_thread.write_svg(out.join("tokio_tasks.svg"))?;
-    by_thread.write_png(out.join("tokio_tasks.png"))?;
-    let by_task = logprof_viz::Timeline::new(&trace)
-        .title(format!("{title}: per task, coloured by thread"))
-        .by_task(true);
-    by_task.write_svg(out.join("tokio_tasks.by_task.svg"))?;
-    by_task.write_png(out.join("tokio_tasks.by_task.png"))?;
+    std::fs::create_dir_all("logprof-out")
+        .map_err(|e| format!("cannot create the output directory logprof-out: {e}"))?;
+    trace.write_chrome_json("logprof-out/tokio_tasks.trace.json")?;
+    // The same trace drawn twice: one lane per thread, then one per task.
+    for (by_task, file, view) in [
+        (false, "tokio_tasks", "per thread"),
+        (true, "tokio_tasks.by_task", "per task, coloured by thread"),
+    ] {
+        let timeline = logprof_viz::Timeline::new(&trace)
+            .title(format!("tokio, {WORKERS} workers, {TASKS} tasks: {view}"))
+            .by_task(by_task);
+        timeline.write_svg(format!("logprof-out/{file}.svg"))?;
+        timeline.write_png(format!("logprof-out/{file}.png"))?;
+    }
     println!(
-        "wrote {} and tokio_tasks{{,.by_task}}.{{svg,png}} beside it",
-        json.display()
+        "wrote logprof-out/tokio_tasks.{{trace.json,svg,png}} and tokio_tasks.by_task.{{svg,png}}"
     );
     Ok(())
 }

@@ -12,7 +12,6 @@
 //! `logprof-out/tracing_instrument.{trace.json,svg,png}`.
 
 use std::error::Error;
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tracing_subscriber::layer::SubscriberExt;
@@ -104,21 +103,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         summary.parallel_efficiency
     );
 
-    let out = Path::new("logprof-out");
-    std::fs::create_dir_all(out)
-        .map_err(|e| format!("cannot create the output directory {}: {e}", out.display()))?;
-    let json = out.join("tracing_instrument.trace.json");
-    trace.write_chrome_json(&json)?;
+    std::fs::create_dir_all("logprof-out")
+        .map_err(|e| format!("cannot create the output directory logprof-out: {e}"))?;
+    trace.write_chrome_json("logprof-out/tracing_instrument.trace.json")?;
     let timeline = logprof_viz::Timeline::new(&trace).title("#[tracing::instrument], 4 workers");
-    let svg = out.join("tracing_instrument.svg");
-    let png = out.join("tracing_instrument.png");
-    timeline.write_svg(&svg)?;
-    timeline.write_png(&png)?;
-    println!(
-        "wrote {}, {} and {}",
-        json.display(),
-        svg.display(),
-        png.display()
-    );
+    timeline.write_svg("logprof-out/tracing_instrument.svg")?;
+    timeline.write_png("logprof-out/tracing_instrument.png")?;
+    println!("wrote logprof-out/tracing_instrument.{{trace.json,svg,png}}");
     Ok(())
 }
