@@ -1296,28 +1296,32 @@ fn draw_legend(
             entries.push((color.to_owned(), name, stats));
         }
     } else {
-        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Calls and total time per name, summed over the panels (each
+        // panel's header already gives its own numbers).
+        let mut totals: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
         for p in panels {
             for f in &p.summary.functions {
-                let stats = format!(
-                    "{} {} · {}",
-                    count(f.calls),
-                    if f.calls == 1 { "call" } else { "calls" },
-                    duration(f.total_ns as f64)
-                );
-                let stats = match &p.label {
-                    Some(l) if panels.len() > 1 => format!("{l}: {stats}"),
-                    _ => stats,
-                };
-                if !seen.contains_key(&f.name) {
+                if !totals.contains_key(&f.name) {
                     order.push(f.name.clone());
                 }
-                seen.entry(f.name.clone()).or_default().push(stats);
+                let t = totals.entry(f.name.clone()).or_default();
+                t.0 += f.calls;
+                t.1 = t.1.saturating_add(f.total_ns);
+                t.2 += 1;
             }
         }
         for name in order {
-            let stats = seen[&name].join(" · ");
+            let (calls, total_ns, in_panels) = totals[&name];
+            let mut stats = format!(
+                "{} {} · {}",
+                count(calls),
+                if calls == 1 { "call" } else { "calls" },
+                duration(total_ns as f64)
+            );
+            if panels.len() > 1 {
+                stats.push_str(&format!(" in {in_panels} of {} timelines", panels.len()));
+            }
             entries.push((name_color(&name).to_owned(), name, stats));
         }
     }
