@@ -154,28 +154,6 @@ fn strip_generic_arguments(written: &str) -> String {
     out.trim_end_matches("::").to_owned()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::strip_generic_arguments;
-
-    #[test]
-    fn generic_arguments_are_removed_from_call_paths() {
-        assert_eq!(
-            strip_generic_arguments("Vec :: < u8 > :: with_capacity"),
-            "Vec::with_capacity"
-        );
-        assert_eq!(strip_generic_arguments("parse :: < u32 >"), "parse");
-        assert_eq!(
-            strip_generic_arguments("a :: B :: < Vec < Vec < u8 >> , C > :: f"),
-            "a::B::f"
-        );
-        assert_eq!(
-            strip_generic_arguments("kernels::column"),
-            "kernels::column"
-        );
-    }
-}
-
 /// Records the exit of an enter that returned `id` (nothing if `id` is 0).
 #[inline(always)]
 pub(crate) fn record_exit(id: u32, task: u32) {
@@ -195,5 +173,27 @@ impl Drop for SpanGuard {
     #[inline(always)]
     fn drop(&mut self) {
         record_exit(self.id, self.task);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_generic_arguments;
+
+    #[test]
+    fn generic_arguments_are_removed_from_call_paths() {
+        assert_eq!(
+            strip_generic_arguments("Vec :: < u8 > :: with_capacity"),
+            "Vec::with_capacity"
+        );
+        assert_eq!(strip_generic_arguments("parse :: < u32 >"), "parse");
+        assert_eq!(
+            strip_generic_arguments("a :: B :: < Vec < Vec < u8 >> , C > :: f"),
+            "a::B::f"
+        );
+        assert_eq!(
+            strip_generic_arguments("kernels::column"),
+            "kernels::column"
+        );
     }
 }
