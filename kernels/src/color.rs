@@ -40,15 +40,11 @@ pub fn spectral(v: u8) -> [u8; 3] {
 /// The image as RGB bytes, row by row (row 0, i.e. y = -2, first; three
 /// bytes a pixel), coloured with [`spectral`]: ready for a PNG encoder.
 pub fn to_rgb(image: &Image) -> Vec<u8> {
-    let n = image.n();
-    let mut out = vec![0; n * n * 3];
-    for (j, column) in image.columns().enumerate() {
-        for (i, &v) in column.iter().enumerate() {
-            let at = (i * n + j) * 3;
-            out[at..at + 3].copy_from_slice(&spectral(v));
-        }
-    }
-    out
+    image
+        .to_row_major()
+        .into_iter()
+        .flat_map(spectral)
+        .collect()
 }
 
 #[cfg(test)]

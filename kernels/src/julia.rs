@@ -57,9 +57,7 @@ impl JuliaSet {
     /// Checks the fields (they are public, so a value may have been built
     /// without [`JuliaSet::new`]).
     pub fn validate(&self) -> Result<(), KernelError> {
-        if self.n == 0 || self.n > MAX_N {
-            return Err(KernelError::InvalidSize { n: self.n });
-        }
+        check_size(self.n)?;
         if !self.c_re.is_finite() || !self.c_im.is_finite() {
             return Err(KernelError::InvalidConstant {
                 c_re: self.c_re,
@@ -98,9 +96,7 @@ impl JuliaSet {
         if j >= self.n {
             return Err(KernelError::ColumnOutOfRange { col: j, n: self.n });
         }
-        if !isa.is_available() {
-            return Err(KernelError::UnsupportedIsa { isa: isa.name() });
-        }
+        let isa = DetectedIsa::new(isa)?;
         column_kernel(isa, column, j, self);
         Ok(())
     }
@@ -113,15 +109,21 @@ impl JuliaSet {
     /// The whole image, serially, with one instruction set explicitly.
     pub fn compute_isa(&self, isa: Isa) -> Result<Image, KernelError> {
         self.validate()?;
-        if !isa.is_available() {
-            return Err(KernelError::UnsupportedIsa { isa: isa.name() });
-        }
+        let isa = DetectedIsa::new(isa)?;
         let mut image = Image::new(self.n)?;
         for (j, column) in image.columns_mut().enumerate() {
             column_kernel(isa, column, j, self);
         }
         Ok(image)
     }
+}
+
+/// `Ok` for an image size in `1..=MAX_N`.
+fn check_size(n: usize) -> Result<(), KernelError> {
+    if n == 0 || n > MAX_N {
+        return Err(KernelError::InvalidSize { n });
+    }
+    Ok(())
 }
 
 /// The coordinate of row or column `k` of `n`: `-2 + (4k)/(n-1)`, computed
@@ -231,15 +233,7 @@ impl Isa {
 
     /// Whether this CPU can run it (checked at run time, cached by std).
     pub fn is_available(self) -> bool {
-        match self {
-            Isa::Scalar => true,
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => false,
-        }
+        DetectedIsa::new(self).is_ok()
     }
 
     /// The widest instruction set available: AVX-512F, else AVX2, else
@@ -266,32 +260,58 @@ impl fmt::Display for Isa {
     }
 }
 
+/// An instruction set this CPU was found to have: the only way to choose a
+/// column kernel, so the vector kernels run only where they can.
+///
+/// The vector variants hold the instruction set's token, which only its
+/// `detect` makes, after checking the CPU; so no value of this type names a
+/// missing instruction set, and [`column_kernel`] needs no `unsafe` and no
+/// promise from its callers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum DetectedIsa {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2(crate::simd::Avx2),
+    #[cfg(target_arch = "x86_64")]
+    Avx512(crate::simd::Avx512),
+}
+
+impl DetectedIsa {
+    /// `isa`, if this CPU has it; else an [`KernelError::UnsupportedIsa`].
+    pub(crate) fn new(isa: Isa) -> Result<DetectedIsa, KernelError> {
+        let detected = match isa {
+            Isa::Scalar => Some(DetectedIsa::Scalar),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => crate::simd::Avx2::detect().map(DetectedIsa::Avx2),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => crate::simd::Avx512::detect().map(DetectedIsa::Avx512),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => None,
+        };
+        detected.ok_or(KernelError::UnsupportedIsa { isa: isa.name() })
+    }
+
+    /// The instruction set `kernel` runs with on this CPU (see
+    /// [`Kernel::isa`]).
+    pub(crate) fn for_kernel(kernel: Kernel) -> DetectedIsa {
+        DetectedIsa::new(kernel.isa()).unwrap_or(DetectedIsa::Scalar)
+    }
+}
+
 /// Computes column `j` of `fractal` into `column` (`n` pixels) with `isa`.
 ///
-/// The caller has checked that `column.len() == n`, `j < n` and that `isa`
-/// is available; a violated length would panic on a slice index, never be
-/// unsound.
+/// The caller has checked that `column.len() == n` and `j < n`; a violated
+/// length would panic on a slice index, never be unsound.
 #[inline]
-pub(crate) fn column_kernel(isa: Isa, column: &mut [u8], j: usize, fractal: &JuliaSet) {
+pub(crate) fn column_kernel(isa: DetectedIsa, column: &mut [u8], j: usize, fractal: &JuliaSet) {
     let n = fractal.n;
     debug_assert_eq!(column.len(), n);
     let x = coordinate(j, n);
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if n >= 2 => {
-            debug_assert!(Isa::Avx512.is_available());
-            // SAFETY: callers only pass `Isa::Avx512` after checking
-            // `Isa::Avx512.is_available()`, i.e. the CPU has AVX-512F, the
-            // one feature the function enables.
-            unsafe { crate::simd::column_avx512(column, x, fractal.c_re, fractal.c_im) }
-        }
+        DetectedIsa::Avx512(lanes) if n >= 2 => lanes.column(column, x, fractal.c_re, fractal.c_im),
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 if n >= 2 => {
-            debug_assert!(Isa::Avx2.is_available());
-            // SAFETY: callers only pass `Isa::Avx2` after checking
-            // `Isa::Avx2.is_available()`, i.e. the CPU has AVX2 (and so AVX).
-            unsafe { crate::simd::column_avx2(column, x, fractal.c_re, fractal.c_im) }
-        }
+        DetectedIsa::Avx2(lanes) if n >= 2 => lanes.column(column, x, fractal.c_re, fractal.c_im),
         _ => column_scalar(column, x, fractal.c_re, fractal.c_im),
     }
 }
@@ -324,9 +344,7 @@ impl fmt::Debug for Image {
 impl Image {
     /// A zeroed `n × n` image.
     pub fn new(n: usize) -> Result<Image, KernelError> {
-        if n == 0 || n > MAX_N {
-            return Err(KernelError::InvalidSize { n });
-        }
+        check_size(n)?;
         Ok(Image {
             n,
             pixels: vec![0; n * n],
@@ -336,9 +354,7 @@ impl Image {
     /// Makes this an `n × n` image, reusing the allocation when it is big
     /// enough. The pixels are unspecified afterwards.
     pub fn resize(&mut self, n: usize) -> Result<(), KernelError> {
-        if n == 0 || n > MAX_N {
-            return Err(KernelError::InvalidSize { n });
-        }
+        check_size(n)?;
         self.n = n;
         self.pixels.resize(n * n, 0);
         Ok(())

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::KernelError;
-use crate::julia::{column_kernel, Image, Isa, JuliaSet, Kernel};
+use crate::julia::{column_kernel, DetectedIsa, Image, JuliaSet, Kernel};
 use crate::schedule::{
     chunked_blocks, forkjoin_mid, forkjoin_splits, guided_blocks, static_blocks, Schedule,
 };
@@ -136,7 +136,7 @@ pub fn run_into(
     image.resize(fractal.n)?;
     let job = ColumnJob {
         fractal: *fractal,
-        isa: kernel.isa(),
+        isa: DetectedIsa::for_kernel(kernel),
         record,
     };
     if record {
@@ -176,7 +176,7 @@ pub fn run_into(
 /// What computing one column needs; shared by all workers of a run.
 struct ColumnJob {
     fractal: JuliaSet,
-    isa: Isa,
+    isa: DetectedIsa,
     record: bool,
 }
 
@@ -203,7 +203,7 @@ impl ColumnJob {
 
 /// One column of the image: the unit of work, and the recorded call.
 #[inline]
-fn juliaset_column(column: &mut [u8], j: usize, fractal: &JuliaSet, isa: Isa) {
+fn juliaset_column(column: &mut [u8], j: usize, fractal: &JuliaSet, isa: DetectedIsa) {
     column_kernel(isa, column, j, fractal);
 }
 

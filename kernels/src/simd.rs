@@ -27,6 +27,16 @@
 //! it is refilled with the next rows, while the others continue. Several
 //! slots hide the latency of the multiply-subtract-add chain of an update;
 //! refilling a slot on its own keeps a slow vector from holding up the rest.
+//!
+//! ## One kernel, two instruction sets
+//!
+//! The kernel ([`column_lanes`]) is written once, over the handful of vector
+//! operations it needs ([`Lanes`]). Each instruction set is a zero-sized
+//! token type implementing them ([`Avx2`], [`Avx512`]); a token is only made
+//! by its `detect`, after the CPU was found to have the instruction set, so
+//! holding one proves the intrinsics may run. Each token's `column` enters a
+//! `#[target_feature]` function that inlines the generic kernel, so each
+//! instruction set gets its own fully inlined copy, as if written by hand.
 
 use std::arch::x86_64::*;
 
@@ -57,16 +67,188 @@ static SPREAD: [u64; 256] = {
     table
 };
 
+/// The vector operations of the column kernel, for one instruction set.
+///
+/// A value of the implementing type is a proof that this CPU has the
+/// instruction set, so the methods are safe. They are `#[inline(always)]`:
+/// they are only meant to be inlined into a `#[target_feature]` function
+/// of the same instruction set, where each becomes one instruction.
+trait Lanes: Copy {
+    /// Pixels (rows) a vector holds: at most 8, one bit of a `u8` mask and
+    /// one byte of a `u64` counter each.
+    const LANES: usize;
+    /// `LANES` doubles.
+    type F64: Copy;
+
+    /// Every lane `x`.
+    fn splat(self, x: f64) -> Self::F64;
+    /// Lane `l` holds `l`: `0, 1, ..., LANES - 1`.
+    fn lane_index(self) -> Self::F64;
+    fn add(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    fn sub(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    fn mul(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    fn div(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// Bit `l` set where lane `l` of `a` is less than that of `b` (false
+    /// for NaN).
+    fn lt_mask(self, a: Self::F64, b: Self::F64) -> u8;
+    /// Bit `l` set where lane `l` of `a` is at most that of `b` (false for
+    /// NaN).
+    fn le_mask(self, a: Self::F64, b: Self::F64) -> u8;
+}
+
+/// Proof that this CPU has AVX-512F: 8 rows a vector, 3 vectors in flight
+/// (more were no faster on the machine it was tuned on).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx512(());
+
+impl Avx512 {
+    /// The token, if this CPU has AVX-512F.
+    pub(crate) fn detect() -> Option<Avx512> {
+        is_x86_feature_detected!("avx512f").then_some(Avx512(()))
+    }
+
+    /// Computes a column at `x`: pixel `i` starts at `x + yi`, `y` the
+    /// coordinate of row `i` of `column.len()`, which must be at least 2.
+    #[inline]
+    pub(crate) fn column(self, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+        // SAFETY: an `Avx512` is only made by `detect`, after the CPU was
+        // found to have AVX-512F, the one feature the function enables.
+        unsafe { column_avx512(self, column, x, c_re, c_im) }
+    }
+}
+
+#[target_feature(enable = "avx512f")]
+fn column_avx512(lanes: Avx512, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+    column_lanes(lanes, column, x, c_re, c_im)
+}
+
+impl Lanes for Avx512 {
+    const LANES: usize = 8;
+    type F64 = __m512d;
+
+    #[inline(always)]
+    fn splat(self, x: f64) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_set1_pd(x) }
+    }
+    #[inline(always)]
+    fn lane_index(self) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_setr_pd(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_div_pd(a, b) }
+    }
+    #[inline(always)]
+    fn lt_mask(self, a: __m512d, b: __m512d) -> u8 {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b) }
+    }
+    #[inline(always)]
+    fn le_mask(self, a: __m512d, b: __m512d) -> u8 {
+        // SAFETY: `self` proves the CPU has AVX-512F.
+        unsafe { _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, b) }
+    }
+}
+
+/// Proof that this CPU has AVX2: 4 rows a vector, 3 vectors in flight (16
+/// vector registers hold three slots, the constants and the temporaries).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    /// The token, if this CPU has AVX2.
+    pub(crate) fn detect() -> Option<Avx2> {
+        is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
+
+    /// Computes a column at `x`, as [`Avx512::column`] does.
+    #[inline]
+    pub(crate) fn column(self, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+        // SAFETY: an `Avx2` is only made by `detect`, after the CPU was
+        // found to have AVX2, the one feature the function enables.
+        unsafe { column_avx2(self, column, x, c_re, c_im) }
+    }
+}
+
+#[target_feature(enable = "avx2")]
+fn column_avx2(lanes: Avx2, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+    column_lanes(lanes, column, x, c_re, c_im)
+}
+
+impl Lanes for Avx2 {
+    const LANES: usize = 4;
+    type F64 = __m256d;
+
+    #[inline(always)]
+    fn splat(self, x: f64) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_set1_pd(x) }
+    }
+    #[inline(always)]
+    fn lane_index(self) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_setr_pd(0.0, 1.0, 2.0, 3.0) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_div_pd(a, b) }
+    }
+    #[inline(always)]
+    fn lt_mask(self, a: __m256d, b: __m256d) -> u8 {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(a, b)) as u8 }
+    }
+    #[inline(always)]
+    fn le_mask(self, a: __m256d, b: __m256d) -> u8 {
+        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
+        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(a, b)) as u8 }
+    }
+}
+
 /// Writes the counts of the vector of rows `first..` (one byte a lane, lane
 /// 0 lowest) into the column; only the rows that exist (the last vector of
 /// a column may stick out).
 #[inline(always)]
-fn write_counts<const LANES: usize>(column: &mut [u8], first: usize, counts: u64) {
+fn write_counts(column: &mut [u8], first: usize, lanes: usize, counts: u64) {
     let n = column.len();
     let bytes = counts.to_le_bytes();
-    if first + LANES <= n {
-        // A fixed-size copy: one store, no call.
-        column[first..first + LANES].copy_from_slice(&bytes[..LANES]);
+    if first + lanes <= n {
+        // `lanes` is a constant once inlined: a fixed-size copy, one store.
+        column[first..first + lanes].copy_from_slice(&bytes[..lanes]);
     } else {
         for (out, &b) in column[first..].iter_mut().zip(bytes.iter()) {
             *out = b;
@@ -74,11 +256,11 @@ fn write_counts<const LANES: usize>(column: &mut [u8], first: usize, counts: u64
     }
 }
 
-/// One vector of rows in flight (AVX-512F).
+/// One vector of rows in flight.
 #[derive(Clone, Copy)]
-struct Slot512 {
-    zr: __m512d,
-    zi: __m512d,
+struct Slot<F> {
+    zr: F,
+    zi: F,
     /// One bit a lane: not yet escaped.
     alive: u8,
     /// One byte a lane: updates made.
@@ -89,23 +271,24 @@ struct Slot512 {
     first_row: usize,
 }
 
-/// Column with AVX-512F: 8 rows a vector, 3 vectors in flight (more were
-/// no faster on the machine it was tuned on).
+/// The column kernel, for any instruction set: pixel `i` of `column`
+/// starts at `x + yi` with `y = -2 + (i·4)/(n-1)`, `n = column.len()`,
+/// which must be at least 2.
 ///
-/// `column.len()` (the image size n) must be at least 2.
-#[target_feature(enable = "avx512f")]
-pub(crate) fn column_avx512(column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-    const LANES: usize = 8;
+/// Only to be inlined into the `#[target_feature]` function of `L`'s
+/// instruction set (outside one, the intrinsics would be calls).
+#[inline(always)]
+fn column_lanes<L: Lanes>(v: L, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
     let n = column.len();
-    let four = _mm512_set1_pd(4.0);
-    let two = _mm512_set1_pd(opaque_two());
-    let minus_two = _mm512_set1_pd(-2.0);
-    let den = _mm512_set1_pd((n - 1) as f64);
-    let rows_end = _mm512_set1_pd(n as f64);
-    let cr = _mm512_set1_pd(c_re);
-    let ci = _mm512_set1_pd(c_im);
-    let xr = _mm512_set1_pd(x);
-    let lane_rows = _mm512_setr_pd(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0);
+    let four = v.splat(4.0);
+    let two = v.splat(opaque_two());
+    let minus_two = v.splat(-2.0);
+    let den = v.splat((n - 1) as f64);
+    let rows_end = v.splat(n as f64);
+    let cr = v.splat(c_re);
+    let ci = v.splat(c_im);
+    let xr = v.splat(x);
+    let lane_rows = v.lane_index();
     let mut next_row = 0;
     let mut busy = 0u32;
 
@@ -113,16 +296,16 @@ pub(crate) fn column_avx512(column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
     macro_rules! refill {
         ($s:ident) => {{
             if next_row < n {
-                let rows = _mm512_add_pd(_mm512_set1_pd(next_row as f64), lane_rows);
+                let rows = v.add(v.splat(next_row as f64), lane_rows);
                 // y = -2 + (i*4)/(n-1), as `coordinate` computes it.
-                $s.zi = _mm512_add_pd(minus_two, _mm512_div_pd(_mm512_mul_pd(rows, four), den));
+                $s.zi = v.add(minus_two, v.div(v.mul(rows, four), den));
                 $s.zr = xr;
                 // Lanes past the last row start dead.
-                $s.alive = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(rows, rows_end);
+                $s.alive = v.lt_mask(rows, rows_end);
                 $s.counts = 0;
                 $s.updates = 0;
                 $s.first_row = next_row;
-                next_row += LANES;
+                next_row += L::LANES;
                 busy += 1;
             } else {
                 $s.first_row = n;
@@ -135,20 +318,20 @@ pub(crate) fn column_avx512(column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
     macro_rules! step {
         ($s:ident) => {{
             if $s.first_row < n {
-                let rr = _mm512_mul_pd($s.zr, $s.zr);
-                let ii = _mm512_mul_pd($s.zi, $s.zi);
+                let rr = v.mul($s.zr, $s.zr);
+                let ii = v.mul($s.zi, $s.zi);
                 // Alive while |z|² <= 4, i.e. not (|z|² > 4): the scalar
                 // test, for the finite values live lanes hold.
-                $s.alive &= _mm512_cmp_pd_mask::<_CMP_LE_OQ>(_mm512_add_pd(rr, ii), four);
+                $s.alive &= v.le_mask(v.add(rr, ii), four);
                 $s.counts += SPREAD[$s.alive as usize];
-                let ri = _mm512_mul_pd($s.zr, $s.zi);
-                $s.zr = _mm512_add_pd(_mm512_sub_pd(rr, ii), cr);
-                $s.zi = _mm512_add_pd(_mm512_mul_pd(ri, two), ci);
+                let ri = v.mul($s.zr, $s.zi);
+                $s.zr = v.add(v.sub(rr, ii), cr);
+                $s.zi = v.add(v.mul(ri, two), ci);
                 $s.updates += 1;
                 if $s.alive == 0 || $s.updates == MAX_ITERATIONS {
                     // Done: every lane escaped, or the live ones made 255
                     // updates.
-                    write_counts::<LANES>(column, $s.first_row, $s.counts);
+                    write_counts(column, $s.first_row, L::LANES, $s.counts);
                     busy -= 1;
                     refill!($s);
                 }
@@ -156,99 +339,7 @@ pub(crate) fn column_avx512(column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
         }};
     }
 
-    let idle = Slot512 {
-        zr: xr,
-        zi: xr,
-        alive: 0,
-        counts: 0,
-        updates: 0,
-        first_row: n,
-    };
-    let (mut s0, mut s1, mut s2) = (idle, idle, idle);
-    refill!(s0);
-    refill!(s1);
-    refill!(s2);
-    while busy > 0 {
-        step!(s0);
-        step!(s1);
-        step!(s2);
-    }
-}
-
-/// One vector of rows in flight (AVX2).
-#[derive(Clone, Copy)]
-struct Slot256 {
-    zr: __m256d,
-    zi: __m256d,
-    /// One bit a lane: not yet escaped.
-    alive: u8,
-    /// One byte a lane: updates made.
-    counts: u64,
-    updates: u8,
-    first_row: usize,
-}
-
-/// Column with AVX2: 4 rows a vector, 3 vectors in flight (16 vector
-/// registers hold three slots, the constants and the temporaries).
-///
-/// `column.len()` (the image size n) must be at least 2.
-#[target_feature(enable = "avx2")]
-pub(crate) fn column_avx2(column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-    const LANES: usize = 4;
-    let n = column.len();
-    let four = _mm256_set1_pd(4.0);
-    let two = _mm256_set1_pd(opaque_two());
-    let minus_two = _mm256_set1_pd(-2.0);
-    let den = _mm256_set1_pd((n - 1) as f64);
-    let rows_end = _mm256_set1_pd(n as f64);
-    let cr = _mm256_set1_pd(c_re);
-    let ci = _mm256_set1_pd(c_im);
-    let xr = _mm256_set1_pd(x);
-    let lane_rows = _mm256_setr_pd(0.0, 1.0, 2.0, 3.0);
-    let mut next_row = 0;
-    let mut busy = 0u32;
-
-    macro_rules! refill {
-        ($s:ident) => {{
-            if next_row < n {
-                let rows = _mm256_add_pd(_mm256_set1_pd(next_row as f64), lane_rows);
-                $s.zi = _mm256_add_pd(minus_two, _mm256_div_pd(_mm256_mul_pd(rows, four), den));
-                $s.zr = xr;
-                $s.alive = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(rows, rows_end)) as u8;
-                $s.counts = 0;
-                $s.updates = 0;
-                $s.first_row = next_row;
-                next_row += LANES;
-                busy += 1;
-            } else {
-                $s.first_row = n;
-                $s.alive = 0;
-            }
-        }};
-    }
-
-    macro_rules! step {
-        ($s:ident) => {{
-            if $s.first_row < n {
-                let rr = _mm256_mul_pd($s.zr, $s.zr);
-                let ii = _mm256_mul_pd($s.zi, $s.zi);
-                let test = _mm256_cmp_pd::<_CMP_LE_OQ>(_mm256_add_pd(rr, ii), four);
-                $s.alive &= _mm256_movemask_pd(test) as u8;
-                $s.counts += SPREAD[$s.alive as usize];
-                let ri = _mm256_mul_pd($s.zr, $s.zi);
-                $s.zr = _mm256_add_pd(_mm256_sub_pd(rr, ii), cr);
-                $s.zi = _mm256_add_pd(_mm256_mul_pd(ri, two), ci);
-                $s.updates += 1;
-                if $s.alive == 0 || $s.updates == MAX_ITERATIONS {
-                    write_counts::<LANES>(column, $s.first_row, $s.counts);
-                    busy -= 1;
-                    refill!($s);
-                }
-            }
-        }};
-    }
-
-    let idle = Slot256 {
+    let idle = Slot {
         zr: xr,
         zi: xr,
         alive: 0,

@@ -6,24 +6,25 @@ use logprof_kernels::{run, run_into, Image, JuliaSet, Kernel, KernelError, Pool,
 const THREADS: [usize; 7] = [1, 2, 3, 4, 7, 16, 64];
 const SIZES: [usize; 6] = [1, 2, 3, 5, 17, 100];
 
-/// The default schedules and a few extreme parameters.
+/// The default schedules, and each parametrised one with parameters from
+/// the smallest (1) through a few small odd ones to one larger than every
+/// size (1000).
 fn schedules() -> Vec<Schedule> {
     let mut all = Schedule::all().to_vec();
-    all.extend([
-        Schedule::Chunked { chunk: 1 },
-        Schedule::Chunked { chunk: 3 },
-        Schedule::Chunked { chunk: 1000 },
-        Schedule::ForkJoin { ntasks: 1 },
-        Schedule::ForkJoin { ntasks: 3 },
-        Schedule::ForkJoin { ntasks: 512 },
-        Schedule::Rayon { basesize: 1 },
-        Schedule::Rayon { basesize: 7 },
-        Schedule::Rayon { basesize: 1000 },
-        Schedule::DepthFirst { basesize: 1 },
-        Schedule::DepthFirst { basesize: 5 },
-        Schedule::DepthFirst { basesize: 1000 },
-    ]);
+    for p in [1, 3, 5, 7, 1000] {
+        all.extend(with_parameter(p));
+    }
     all
+}
+
+/// The four parametrised schedules, each with parameter `p`.
+fn with_parameter(p: usize) -> [Schedule; 4] {
+    [
+        Schedule::Chunked { chunk: p },
+        Schedule::ForkJoin { ntasks: p },
+        Schedule::Rayon { basesize: p },
+        Schedule::DepthFirst { basesize: p },
+    ]
 }
 
 #[test]
@@ -76,12 +77,10 @@ fn bad_parameters_are_errors_not_panics() {
     assert!(Pool::new(0).unwrap_err().to_string().contains("threads"));
     let pool = Pool::new(2).unwrap();
     let f = JuliaSet::with_size(10).unwrap();
-    for (schedule, param) in [
-        (Schedule::Chunked { chunk: 0 }, "chunk"),
-        (Schedule::ForkJoin { ntasks: 0 }, "ntasks"),
-        (Schedule::Rayon { basesize: 0 }, "basesize"),
-        (Schedule::DepthFirst { basesize: 0 }, "basesize"),
-    ] {
+    for (schedule, param) in with_parameter(0)
+        .into_iter()
+        .zip(["chunk", "ntasks", "basesize", "basesize"])
+    {
         let err = run(&pool, &schedule, &f, Kernel::Simd, false).unwrap_err();
         assert_eq!(
             err,
@@ -124,16 +123,7 @@ fn huge_parameters_are_fine() {
     let pool = Pool::new(2).unwrap();
     let f = JuliaSet::with_size(9).unwrap();
     let serial = f.compute(Kernel::Scalar).unwrap();
-    for schedule in [
-        Schedule::Chunked { chunk: usize::MAX },
-        Schedule::ForkJoin { ntasks: usize::MAX },
-        Schedule::Rayon {
-            basesize: usize::MAX,
-        },
-        Schedule::DepthFirst {
-            basesize: usize::MAX,
-        },
-    ] {
+    for schedule in with_parameter(usize::MAX) {
         assert_eq!(
             run(&pool, &schedule, &f, Kernel::Simd, false).unwrap(),
             serial
