@@ -59,6 +59,23 @@ pub(crate) struct Bar {
 }
 
 impl Bar {
+    /// A bar for one span, not (yet) merged with others.
+    fn one_span(x0: f64, x1: f64, start_ns: u64, end_ns: u64, key: u32, item: usize) -> Bar {
+        Bar {
+            x0,
+            x1,
+            start_ns,
+            end_ns,
+            calls: 1,
+            busy_ns: end_ns - start_ns,
+            key,
+            item,
+            keys: Vec::new(),
+            coverage: 1.0,
+            column: i64::MIN,
+        }
+    }
+
     pub fn is_merged(&self) -> bool {
         self.calls > 1
     }
@@ -123,19 +140,7 @@ impl RowBuilder {
         let x1 = self.scale.x_of(end);
         if x1 - x0 >= MIN_BAR_PX {
             self.flush();
-            self.bars.push(Bar {
-                x0,
-                x1,
-                start_ns: start,
-                end_ns: end,
-                calls: 1,
-                busy_ns: end - start,
-                key,
-                item,
-                keys: Vec::new(),
-                coverage: 1.0,
-                column: i64::MIN,
-            });
+            self.bars.push(Bar::one_span(x0, x1, start, end, key, item));
             return;
         }
         let column = x0.floor() as i64;
@@ -147,17 +152,9 @@ impl RowBuilder {
         }
         self.flush();
         self.pending = Some(Bar {
-            x0,
-            x1,
-            start_ns: start,
-            end_ns: end,
-            calls: 1,
-            busy_ns: end - start,
-            key,
-            item,
             keys: vec![(key, 1, end - start)],
-            coverage: 1.0,
             column,
+            ..Bar::one_span(x0, x1, start, end, key, item)
         });
     }
 
