@@ -280,6 +280,26 @@ fn sweep_prints_a_table_and_draws_a_chart() {
             "{ext}"
         );
     }
+    // The JSON rows are the swept values, each checked against serial.
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sweep-ntasks.json")).unwrap(),
+    )
+    .unwrap();
+    let rows = json["results"].as_array().unwrap();
+    let values: Vec<u64> = rows.iter().map(|r| r["ntasks"].as_u64().unwrap()).collect();
+    assert_eq!(values, vec![2, 8]);
+    for row in rows {
+        assert_eq!(row["same_image"], Value::Bool(true));
+        assert!(row["median_ms"].as_f64().unwrap() > 0.0);
+        let lb = row["load_balance"].as_f64().unwrap();
+        assert!(lb > 0.0 && lb <= 1.0, "{lb}");
+    }
+    // The chart has a line for the scheduler and the ideal.
+    let chart = std::fs::read_to_string(dir.path().join("sweep-ntasks.svg")).unwrap();
+    assert!(
+        chart.contains("forkjoin") && chart.contains("ideal"),
+        "{chart}"
+    );
 }
 
 #[test]
