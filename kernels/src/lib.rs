@@ -71,4 +71,4 @@ pub use julia::{
     coordinate, iterations_per_block, pixel, Image, Isa, JuliaSet, Kernel, MAX_ITERATIONS, MAX_N,
 };
 pub use pool::{run, run_into, Pool};
-pub use schedule::{Schedule, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};
+pub use schedule::{Schedule, ScheduleParam, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};

@@ -55,6 +55,35 @@ pub enum Schedule {
     },
 }
 
+/// The one parameter a schedule may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScheduleParam {
+    /// Columns a thread takes at a time ([`Schedule::Chunked`]).
+    Chunk,
+    /// Pieces to aim for ([`Schedule::ForkJoin`]).
+    Ntasks,
+    /// Smallest piece or task, in columns ([`Schedule::Rayon`],
+    /// [`Schedule::DepthFirst`]).
+    Basesize,
+}
+
+impl ScheduleParam {
+    /// The parameter's name as options and tables spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScheduleParam::Chunk => "chunk",
+            ScheduleParam::Ntasks => "ntasks",
+            ScheduleParam::Basesize => "basesize",
+        }
+    }
+}
+
+impl fmt::Display for ScheduleParam {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Default `chunk` of [`Schedule::Chunked`]: 4 columns balance almost as
 /// well as 1 with a quarter of the counter traffic.
 pub const DEFAULT_CHUNK: usize = 4;
@@ -117,10 +146,16 @@ impl Schedule {
     /// The parameter's name (`"chunk"`, `"ntasks"`, `"basesize"`), or `None`
     /// for schedules without one.
     pub fn param_name(&self) -> Option<&'static str> {
+        self.param_kind().map(ScheduleParam::name)
+    }
+
+    /// Which parameter this schedule takes, or `None` for schedules without
+    /// one.
+    pub fn param_kind(&self) -> Option<ScheduleParam> {
         match self {
-            Schedule::Chunked { .. } => Some("chunk"),
-            Schedule::ForkJoin { .. } => Some("ntasks"),
-            Schedule::Rayon { .. } | Schedule::DepthFirst { .. } => Some("basesize"),
+            Schedule::Chunked { .. } => Some(ScheduleParam::Chunk),
+            Schedule::ForkJoin { .. } => Some(ScheduleParam::Ntasks),
+            Schedule::Rayon { .. } | Schedule::DepthFirst { .. } => Some(ScheduleParam::Basesize),
             _ => None,
         }
     }

@@ -32,6 +32,27 @@ pub struct Span {
 }
 
 impl Span {
+    /// A span of `name` from `start_ns` to `end_ns` at nesting `depth`, not
+    /// part of a task. An `end_ns` before `start_ns` is clamped to it, so a
+    /// span never has a negative length.
+    pub fn new(name: NameId, start_ns: u64, end_ns: u64, depth: u32) -> Span {
+        Span {
+            name,
+            start_ns,
+            end_ns: end_ns.max(start_ns),
+            depth,
+            task: None,
+        }
+    }
+
+    /// The same span as a slice of task `task` (see [`Span::task`]).
+    pub fn in_task(self, task: u64) -> Span {
+        Span {
+            task: Some(task),
+            ..self
+        }
+    }
+
     /// Time between enter and exit.
     pub fn duration_ns(&self) -> u64 {
         self.end_ns.saturating_sub(self.start_ns)
@@ -82,6 +103,30 @@ impl Lane {
             thread_name: thread_name.into(),
             spans: Vec::new(),
         }
+    }
+
+    /// A lane holding `spans` in any order, put into the order a lane
+    /// promises (by start time, a parent before the children that start at
+    /// the same instant).
+    pub fn with_spans(
+        pid: u32,
+        tid: u64,
+        thread_name: impl Into<String>,
+        spans: impl IntoIterator<Item = Span>,
+    ) -> Lane {
+        let mut lane = Lane {
+            spans: spans.into_iter().collect(),
+            ..Lane::new(pid, tid, thread_name)
+        };
+        lane.sort_spans();
+        lane
+    }
+
+    /// Puts the spans in start order, parents first at equal starts (the
+    /// shallower span, then the longer one).
+    pub fn sort_spans(&mut self) {
+        self.spans
+            .sort_by_key(|s| (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns)));
     }
 }
 
@@ -177,13 +222,7 @@ impl Trace {
     pub fn normalize(&mut self) {
         self.lanes.sort_by_key(|l| (l.pid, l.tid));
         for lane in &mut self.lanes {
-            lane.spans.sort_by(|a, b| {
-                (a.start_ns, a.depth, std::cmp::Reverse(a.end_ns)).cmp(&(
-                    b.start_ns,
-                    b.depth,
-                    std::cmp::Reverse(b.end_ns),
-                ))
-            });
+            lane.sort_spans();
         }
     }
 
