@@ -52,7 +52,9 @@ mod filter;
 mod output;
 mod recorder;
 mod reentry;
+mod ring;
 mod summary;
+mod sync;
 mod trace;
 #[cfg(feature = "tracing")]
 mod tracing_layer;

@@ -3,36 +3,34 @@
 //! ## Layout
 //!
 //! Each thread that records owns a [`ThreadBuffer`], shared with a global
-//! registry so `collect()` can read it, also after the thread has exited. The
-//! buffer's ring is an array of 16-byte [`Slot`]s (timestamp, and
-//! `task << 32 | id << 1 | is_exit`) whose length is a power of two; event
-//! number `k` goes to slot `k % len`, so a full ring keeps the newest events
-//! and the count `head` goes on, telling how many were lost.
+//! registry so `collect()` can read it, also after the thread has exited. Its
+//! ring and the protocol that lets other threads read it while the owner
+//! writes are in [`crate::ring`]; this module keeps the per-thread state, the
+//! registry and the recording-wide switches (`clear`, `init_buffer`).
 //!
 //! ## Hot path
 //!
 //! [`record`] compares the thread's epoch with the global one (a `clear`,
 //! `init_buffer` or `adjust_buffer` bumps it and the thread resets itself on
-//! its next event), reads the clock, writes the slot with plain (relaxed)
-//! stores and publishes the new `head` with a release store. On x86 all of
-//! these are ordinary `mov`s: no lock, no read-modify-write, no allocation.
+//! its next event), reads the clock, and pushes the event into its ring
+//! ([`SharedRing::push`]): no lock, no read-modify-write, no allocation.
 //!
 //! ## Reading while recording
 //!
-//! Slots and `head` are atomics, so `collect()` racing with a recording thread
-//! is never undefined behaviour. It reads `head`, copies the ring, and reads
-//! `head` again; events whose slots may have been overwritten in between are
-//! dropped (and counted as overwritten). What it returns is then a consistent
-//! suffix of each thread's events up to the moment it read the thread: calls
-//! still running have no exit yet and are counted as unclosed, not shown.
+//! `collect()` reads each ring with [`SharedRing::read`], which returns a
+//! consistent suffix of the thread's events up to the moment it read the
+//! thread: calls still running have no exit yet and are counted as unclosed,
+//! not shown.
 
 use std::cell::UnsafeCell;
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
 use crate::reentry::ColdGuard;
+use crate::ring::{Ring, SharedRing};
+use crate::sync;
 use crate::trace::{Lane, Losses, NameTable, Span, Trace};
 
 /// Events a thread's ring holds unless `init_buffer` says otherwise.
@@ -63,47 +61,17 @@ pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
     enter_meta(id, task) | EXIT_BIT
 }
 
-/// One event: 16 bytes.
-#[derive(Default)]
-struct Slot {
-    ticks: AtomicU64,
-    meta: AtomicU64,
-}
-
-struct Ring {
-    slots: Box<[Slot]>,
-}
-
-impl Ring {
-    fn new(capacity: usize) -> Arc<Ring> {
-        let capacity = capacity.max(2).next_power_of_two();
-        Arc::new(Ring {
-            slots: (0..capacity).map(|_| Slot::default()).collect(),
-        })
-    }
-}
-
-/// The part of a thread's buffer that other threads may read.
+/// A thread's lane: who it is, and its ring.
 struct ThreadBuffer {
     tid: u64,
     thread_name: String,
-    /// Events written since the last reset; only the owner stores it.
-    head: AtomicU64,
-    /// The epoch the contents belong to; only the owner stores it.
-    epoch: AtomicU64,
-    /// The ring in use. Replaced only by the owner (in `sync`); `collect`
-    /// clones the `Arc` so a ring it reads is never freed under it.
-    ring: Mutex<Arc<Ring>>,
-    /// A ring preallocated by `init_buffer` for the owner to switch to.
-    pending: Mutex<Option<Arc<Ring>>>,
-    /// False once the owning thread has exited.
-    alive: AtomicBool,
+    ring: SharedRing,
 }
 
 /// The owner thread's view of its buffer, kept in a thread-local.
 struct Local {
     buffer: Arc<ThreadBuffer>,
-    ring: Arc<Ring>,
+    ring: sync::Arc<Ring>,
     mask: u64,
     head: u64,
     epoch: u64,
@@ -111,7 +79,7 @@ struct Local {
 
 impl Drop for Local {
     fn drop(&mut self) {
-        self.buffer.alive.store(false, Ordering::Release);
+        self.buffer.ring.retire();
     }
 }
 
@@ -171,21 +139,11 @@ pub(crate) fn record(meta: u64) {
             return;
         };
         let ticks = clock::now();
-        // SAFETY: `mask` is the ring's length - 1, so the index is in bounds,
-        // and `local.ring` keeps the ring alive.
-        let slot = unsafe {
-            local
-                .ring
-                .slots
-                .get_unchecked((local.head & local.mask) as usize)
-        };
-        // Orders the previous `head` store before these slot stores, so a
-        // reader that sees them also sees that `head` (see `read_events`).
-        fence(Ordering::Release);
-        slot.ticks.store(ticks, Ordering::Relaxed);
-        slot.meta.store(meta, Ordering::Relaxed);
+        local
+            .buffer
+            .ring
+            .push(&local.ring, local.mask, local.head, ticks, meta);
         local.head += 1;
-        local.buffer.head.store(local.head, Ordering::Release);
     });
 }
 
@@ -218,25 +176,10 @@ fn sync(cell: &LocalCell) -> bool {
         Some(local) => local,
         None => register_current_thread(capacity),
     };
-    let pending = local
-        .buffer
-        .pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
-    let new_ring = match pending {
-        Some(ring) => Some(ring),
-        None if local.ring.slots.len() < capacity => Some(Ring::new(capacity)),
-        None => None,
-    };
-    let old_ring = new_ring.map(|ring| {
-        *local.buffer.ring.lock().unwrap_or_else(|e| e.into_inner()) = ring.clone();
-        local.mask = ring.slots.len() as u64 - 1;
-        std::mem::replace(&mut local.ring, ring)
-    });
+    let (ring, old_ring) = local.buffer.ring.reset(epoch, &local.ring, capacity);
+    local.mask = ring.mask();
+    local.ring = ring;
     local.head = 0;
-    local.buffer.head.store(0, Ordering::Release);
-    local.buffer.epoch.store(epoch, Ordering::Release);
     local.epoch = epoch;
     // SAFETY: short borrow, no other reference alive; the slot is empty (it
     // was taken above and nothing on this thread could refill it meanwhile,
@@ -257,18 +200,14 @@ fn register_current_thread(capacity: usize) -> Local {
     let buffer = Arc::new(ThreadBuffer {
         tid,
         thread_name,
-        head: AtomicU64::new(0),
-        epoch: AtomicU64::new(0),
-        ring: Mutex::new(ring.clone()),
-        pending: Mutex::new(None),
-        alive: AtomicBool::new(true),
+        ring: SharedRing::new(ring.clone()),
     });
     REGISTRY
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(buffer.clone());
     Local {
-        mask: ring.slots.len() as u64 - 1,
+        mask: ring.mask(),
         buffer,
         ring,
         head: 0,
@@ -304,7 +243,7 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<Arc<ThreadBuffer>>> {
 pub fn clear() {
     let _cold = ColdGuard::enter();
     let mut registry = registry();
-    registry.retain(|b| b.alive.load(Ordering::Acquire));
+    registry.retain(|b| b.ring.is_alive());
     EPOCH.fetch_add(1, Ordering::AcqRel);
 }
 
@@ -319,9 +258,9 @@ pub fn init_buffer(events_per_thread: usize) {
     let capacity = events_per_thread.max(2).next_power_of_two();
     CAPACITY.store(capacity, Ordering::Relaxed);
     let mut registry = registry();
-    registry.retain(|b| b.alive.load(Ordering::Acquire));
+    registry.retain(|b| b.ring.is_alive());
     for buffer in registry.iter() {
-        *buffer.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(Ring::new(capacity));
+        buffer.ring.offer(Ring::new(capacity));
     }
     EPOCH.fetch_add(1, Ordering::AcqRel);
     clock::start();
@@ -355,16 +294,11 @@ pub fn recorded() -> Recorded {
         ..Recorded::default()
     };
     for buffer in registry().iter() {
-        if buffer.epoch.load(Ordering::Acquire) != epoch {
+        if buffer.ring.epoch() != epoch {
             continue;
         }
-        let head = buffer.head.load(Ordering::Acquire);
-        let len = buffer
-            .ring
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .slots
-            .len() as u64;
+        let head = buffer.ring.head();
+        let len = buffer.ring.capacity() as u64;
         out.events += head;
         out.lost += head.saturating_sub(len);
         out.max_per_thread = out.max_per_thread.max(head);
@@ -414,44 +348,12 @@ fn owned_by_current_thread(buffer: &ThreadBuffer) -> bool {
 /// The thread's events of `epoch`, or `None` if its buffer was reset (a
 /// `clear` or `init_buffer` on another thread) while it was being read.
 fn read_events(buffer: &ThreadBuffer, epoch: u64) -> Option<ThreadEvents> {
-    let ring = buffer
-        .ring
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let len = ring.slots.len() as u64;
-    let mask = len - 1;
-    let head_before = buffer.head.load(Ordering::Acquire);
-    let oldest = head_before.saturating_sub(len);
-    let mut events: Vec<(u64, u64)> = (oldest..head_before)
-        .map(|k| {
-            let slot = &ring.slots[(k & mask) as usize];
-            (
-                slot.ticks.load(Ordering::Relaxed),
-                slot.meta.load(Ordering::Relaxed),
-            )
-        })
-        .collect();
-    // Pairs with the release fence in `record`: if a slot we copied was
-    // overwritten by event k, we now see a head of at least k.
-    fence(Ordering::Acquire);
-    let head_after = buffer.head.load(Ordering::Relaxed);
-    // Event `head_after` may be being written right now, over the slot of
-    // event `head_after - len`, unless the owner is this thread or is gone:
-    // keep only what is certainly intact.
-    let quiet = !buffer.alive.load(Ordering::Acquire) || owned_by_current_thread(buffer);
-    let in_flight = if quiet { 0 } else { 1 };
-    let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
-    let torn = (first_intact - oldest).min(events.len() as u64);
-    events.drain(..torn as usize);
-    if buffer.epoch.load(Ordering::Acquire) != epoch {
-        return None; // reset under us: the copy may mix two recordings
-    }
+    let snapshot = buffer.ring.read(epoch, owned_by_current_thread(buffer))?;
     Some(ThreadEvents {
         tid: buffer.tid,
         thread_name: buffer.thread_name.clone(),
-        events,
-        overwritten: first_intact.min(head_before),
+        events: snapshot.events,
+        overwritten: snapshot.overwritten,
     })
 }
 
@@ -469,7 +371,7 @@ pub fn collect() -> Trace {
     let epoch = EPOCH.load(Ordering::Acquire);
     let buffers: Vec<Arc<ThreadBuffer>> = registry()
         .iter()
-        .filter(|b| b.epoch.load(Ordering::Acquire) == epoch)
+        .filter(|b| b.ring.epoch() == epoch)
         .cloned()
         .collect();
     let threads: Vec<ThreadEvents> = buffers

@@ -1,0 +1,392 @@
+//! The ring protocol: one thread writes events into its ring with plain
+//! stores, while any other thread may read a consistent copy.
+//!
+//! A [`SharedRing`] is one lane's ring as every thread sees it: the ring of
+//! 16-byte [`Slot`]s, `head` (events written since the last reset), the
+//! `epoch` (which recording the contents belong to) and `alive` (whether the
+//! writer still exists). Event number `k` goes to slot `k % len`, so a full
+//! ring keeps the newest events and `head` goes on, telling how many were
+//! lost.
+//!
+//! ## Writing ([`SharedRing::push`])
+//!
+//! A release fence, two relaxed stores into the slot, a release store of
+//! the new `head`. On x86 these are plain `mov`s: no lock, no
+//! read-modify-write. Only the owning thread writes; nothing here checks
+//! that, the recorder's thread-local guarantees it.
+//!
+//! ## Reading ([`SharedRing::read`])
+//!
+//! The reader takes the ring (under a lock the writer only takes when it
+//! switches rings), reads `head`, copies the slots, and then, after an
+//! acquire fence that pairs with the writer's release fence, reads whether
+//! the writer is alive and `head` again. A slot it copied that the writer
+//! overwrote meanwhile belongs to an event at or after the second `head`,
+//! so every event older than `head + 1 - len` (the `+ 1`: the event being
+//! written now) is certainly intact, and the rest are dropped and counted as
+//! overwritten. If the writer has exited, or is the reader itself, nothing is
+//! being written and the `+ 1` is not needed. Last, the epoch is read again:
+//! if the writer reset meanwhile, the copy may mix two recordings and is
+//! thrown away.
+//!
+//! The loom models at the end of this file check these claims over every
+//! interleaving (run them with `RUSTFLAGS="--cfg logprof_loom" cargo test -p logprof
+//! --lib --release ring::loom`).
+
+use crate::sync::{fence, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
+
+/// One event: a timestamp in raw clock ticks, and what happened.
+struct Slot {
+    ticks: AtomicU64,
+    meta: AtomicU64,
+}
+
+/// A power-of-two array of slots.
+pub(crate) struct Ring {
+    slots: Box<[Slot]>,
+}
+
+impl Ring {
+    /// A ring of at least `capacity` slots (at least 2, a power of two).
+    pub(crate) fn new(capacity: usize) -> Arc<Ring> {
+        let capacity = capacity.max(2).next_power_of_two();
+        Arc::new(Ring {
+            slots: (0..capacity)
+                .map(|_| Slot {
+                    ticks: AtomicU64::new(0),
+                    meta: AtomicU64::new(0),
+                })
+                .collect(),
+        })
+    }
+
+    /// The number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// `len - 1`: the mask that turns an event number into a slot index.
+    pub(crate) fn mask(&self) -> u64 {
+        self.slots.len() as u64 - 1
+    }
+}
+
+/// What a reader copied out of a ring.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    /// `(ticks, meta)` of the intact events, oldest first.
+    pub(crate) events: Vec<(u64, u64)>,
+    /// Events written before the read that it could not return: overwritten
+    /// by newer ones, or possibly being overwritten while it copied.
+    pub(crate) overwritten: u64,
+}
+
+/// One lane's ring and counters, shared between its writer and readers.
+pub(crate) struct SharedRing {
+    /// Events written since the last reset; only the writer stores it.
+    head: AtomicU64,
+    /// The recording the contents belong to; only the writer stores it.
+    epoch: AtomicU64,
+    /// The ring in use. Replaced only by the writer (in [`reset`]); a reader
+    /// clones the `Arc`, so a ring it reads is never freed under it.
+    ///
+    /// [`reset`]: SharedRing::reset
+    ring: Mutex<Arc<Ring>>,
+    /// A ring preallocated by another thread for the writer to switch to at
+    /// its next reset.
+    pending: Mutex<Option<Arc<Ring>>>,
+    /// False once the writer has exited.
+    alive: AtomicBool,
+}
+
+impl SharedRing {
+    /// A live lane with `ring`, empty, at epoch 0 (no recording).
+    pub(crate) fn new(ring: Arc<Ring>) -> SharedRing {
+        SharedRing {
+            head: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
+            ring: Mutex::new(ring),
+            pending: Mutex::new(None),
+            alive: AtomicBool::new(true),
+        }
+    }
+
+    /// Writer only: stores event number `k` into `ring` (the ring the writer
+    /// switched to at its last reset, with `mask` its [`Ring::mask`]) and
+    /// publishes `k + 1` events.
+    #[inline(always)]
+    pub(crate) fn push(&self, ring: &Ring, mask: u64, k: u64, ticks: u64, meta: u64) {
+        // SAFETY: `mask` is the ring's length - 1 (the writer took both from
+        // the same ring at its last reset), so the index is in bounds.
+        let slot = unsafe { ring.slots.get_unchecked((k & mask) as usize) };
+        // Orders the previous `head` store before these slot stores, so a
+        // reader that sees them also sees that `head` (see `read`).
+        fence(Ordering::Release);
+        slot.ticks.store(ticks, Ordering::Relaxed);
+        slot.meta.store(meta, Ordering::Relaxed);
+        self.head.store(k + 1, Ordering::Release);
+    }
+
+    /// Writer only: starts recording `epoch` from event 0, switching to the
+    /// pending ring if another thread left one, or else to a new ring of
+    /// `capacity` slots if the current one is smaller. Returns the ring to
+    /// write from now on, and the ring it replaces (for the caller to drop
+    /// where freeing is safe).
+    pub(crate) fn reset(
+        &self,
+        epoch: u64,
+        current: &Arc<Ring>,
+        capacity: usize,
+    ) -> (Arc<Ring>, Option<Arc<Ring>>) {
+        // `head` and `epoch` before the ring: a reader that takes the new
+        // ring then also sees the new epoch and throws its copy away (the
+        // other order let it pair the new, empty ring with the old head).
+        // `head` before `epoch`: a reader that sees the new epoch sees the
+        // new head too, and one that sees the old epoch with the new head
+        // copies nothing.
+        self.head.store(0, Ordering::Release);
+        self.epoch.store(epoch, Ordering::Release);
+        let pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let new_ring = match pending {
+            Some(ring) => Some(ring),
+            None if current.len() < capacity => Some(Ring::new(capacity)),
+            None => None,
+        };
+        let (ring, old) = match new_ring {
+            Some(ring) => {
+                *self.ring.lock().unwrap_or_else(|e| e.into_inner()) = ring.clone();
+                (ring, Some(current.clone()))
+            }
+            None => (current.clone(), None),
+        };
+        (ring, old)
+    }
+
+    /// Writer only, once: the writer has exited and writes no more.
+    pub(crate) fn retire(&self) {
+        self.alive.store(false, Ordering::Release);
+    }
+
+    /// Leaves `ring` for the writer to switch to at its next reset.
+    pub(crate) fn offer(&self, ring: Arc<Ring>) {
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(ring);
+    }
+
+    /// Whether the writer still exists.
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
+
+    /// The recording the contents belong to.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Events written since the last reset (the newest may still be being
+    /// written).
+    pub(crate) fn head(&self) -> u64 {
+        self.head.load(Ordering::Acquire)
+    }
+
+    /// The length of the ring in use.
+    pub(crate) fn capacity(&self) -> usize {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// The intact events of recording `epoch`, oldest first, or `None` if
+    /// the writer reset to another recording while they were read.
+    /// `reader_is_writer`: the calling thread is the writer, so nothing is
+    /// being written while it reads.
+    pub(crate) fn read(&self, epoch: u64, reader_is_writer: bool) -> Option<Snapshot> {
+        let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let len = ring.len() as u64;
+        let mask = ring.mask();
+        let head_before = self.head.load(Ordering::Acquire);
+        let oldest = head_before.saturating_sub(len);
+        let mut events: Vec<(u64, u64)> = (oldest..head_before)
+            .map(|k| {
+                let slot = &ring.slots[(k & mask) as usize];
+                (
+                    slot.ticks.load(Ordering::Relaxed),
+                    slot.meta.load(Ordering::Relaxed),
+                )
+            })
+            .collect();
+        // Pairs with the release fence in `push`: if a slot we copied was
+        // overwritten by event k, we now see a head of at least k.
+        fence(Ordering::Acquire);
+        // `alive` before `head`: a writer seen gone has published its last
+        // head, so the head read next is final and nothing is in flight.
+        let quiet = reader_is_writer || !self.alive.load(Ordering::Acquire);
+        let head_after = self.head.load(Ordering::Relaxed);
+        // Event `head_after` may be being written right now, over the slot
+        // of event `head_after - len`: keep only what is certainly intact.
+        let in_flight = u64::from(!quiet);
+        let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
+        let torn = (first_intact - oldest).min(events.len() as u64);
+        events.drain(..torn as usize);
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            return None; // reset under us: the copy may mix two recordings
+        }
+        Some(Snapshot {
+            events,
+            overwritten: first_intact.min(head_before),
+        })
+    }
+}
+
+/// Models of the protocol under loom, which runs each over every
+/// interleaving (and every value a relaxed load may return) of its threads.
+/// Each writes events whose two halves carry the same marker, so a reader
+/// that returned a torn or mixed event (ticks of one event, meta of another,
+/// or events of two recordings) fails the check.
+#[cfg(all(test, logprof_loom))]
+mod loom_models {
+    use super::*;
+    use loom::thread;
+
+    /// The marker of event `k` of recording `epoch`: both halves hold it.
+    fn marker(epoch: u64, k: u64) -> u64 {
+        epoch * 1000 + k + 1
+    }
+
+    /// The writer's side: its ring, mask and next event number.
+    struct Writer {
+        lane: Arc<SharedRing>,
+        ring: Arc<Ring>,
+        head: u64,
+        epoch: u64,
+    }
+
+    impl Writer {
+        fn new(lane: &Arc<SharedRing>, capacity: usize, epoch: u64) -> Writer {
+            let ring = lane.ring.lock().unwrap().clone();
+            let mut writer = Writer {
+                lane: lane.clone(),
+                ring,
+                head: 0,
+                epoch: 0,
+            };
+            writer.reset(epoch, capacity);
+            writer
+        }
+
+        fn push(&mut self) {
+            let m = marker(self.epoch, self.head);
+            self.lane
+                .push(&self.ring, self.ring.mask(), self.head, m, m);
+            self.head += 1;
+        }
+
+        fn reset(&mut self, epoch: u64, capacity: usize) {
+            let (ring, _old) = self.lane.reset(epoch, &self.ring, capacity);
+            self.ring = ring;
+            self.head = 0;
+            self.epoch = epoch;
+        }
+    }
+
+    /// Every event intact, of recording `epoch`, consecutive, and the
+    /// counts add up to the events written before the read began at least.
+    fn check(snapshot: &Snapshot, epoch: u64) {
+        let mut expected_k = None;
+        for &(ticks, meta) in &snapshot.events {
+            assert_eq!(ticks, meta, "torn event: {snapshot:?}");
+            assert_eq!(
+                (meta - 1) / 1000,
+                epoch,
+                "event of another recording: {snapshot:?}"
+            );
+            let k = (meta - 1) % 1000;
+            if let Some(e) = expected_k {
+                assert_eq!(k, e, "events not consecutive: {snapshot:?}");
+            } else {
+                assert_eq!(
+                    k, snapshot.overwritten,
+                    "losses do not add up: {snapshot:?}"
+                );
+            }
+            expected_k = Some(k + 1);
+        }
+    }
+
+    #[test]
+    fn a_read_racing_a_write_over_the_oldest_slot_never_returns_a_torn_event() {
+        loom::model(|| {
+            let lane = Arc::new(SharedRing::new(Ring::new(2)));
+            let mut writer = Writer::new(&lane, 2, 1);
+            writer.push();
+            writer.push();
+            let w = thread::spawn(move || {
+                writer.push(); // overwrites event 0's slot
+                writer.push(); // and event 1's
+            });
+            let snapshot = lane.read(1, false).expect("no reset in this model");
+            check(&snapshot, 1);
+            w.join().unwrap();
+            // Once the writer is done, a read returns the newest `len` events.
+            let done = lane.read(1, false).unwrap();
+            check(&done, 1);
+            assert_eq!(done.events.len() as u64 + done.overwritten, 4);
+        });
+    }
+
+    #[test]
+    fn a_reset_racing_a_read_never_mixes_two_recordings() {
+        loom::model(|| {
+            let lane = Arc::new(SharedRing::new(Ring::new(2)));
+            let mut writer = Writer::new(&lane, 2, 1);
+            writer.push();
+            writer.push();
+            let w = thread::spawn(move || {
+                writer.reset(2, 2); // `clear`: same ring, new recording
+                writer.push();
+            });
+            if let Some(snapshot) = lane.read(1, false) {
+                check(&snapshot, 1);
+            }
+            w.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn a_ring_switch_racing_a_read_never_mixes_two_recordings() {
+        loom::model(|| {
+            let lane = Arc::new(SharedRing::new(Ring::new(2)));
+            let mut writer = Writer::new(&lane, 2, 1);
+            writer.push();
+            writer.push();
+            writer.push();
+            lane.offer(Ring::new(4)); // `init_buffer` from another thread
+            let w = thread::spawn(move || {
+                writer.reset(2, 4);
+                writer.push();
+            });
+            if let Some(snapshot) = lane.read(1, false) {
+                check(&snapshot, 1);
+            }
+            w.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn a_writer_exiting_while_read_never_leaves_a_torn_event() {
+        loom::model(|| {
+            let lane = Arc::new(SharedRing::new(Ring::new(2)));
+            let mut writer = Writer::new(&lane, 2, 1);
+            writer.push();
+            writer.push();
+            let w = thread::spawn(move || {
+                writer.push();
+                writer.lane.retire(); // the thread exits
+            });
+            let snapshot = lane.read(1, false).expect("no reset in this model");
+            check(&snapshot, 1);
+            w.join().unwrap();
+        });
+    }
+}
