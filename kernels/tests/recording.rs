@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use logprof_kernels::histogram::{self, Counter, FolderSpec};
+use logprof_kernels::histogram::{self, Counter, FolderSpec, HistogramOptions};
 use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
 static RECORDER: Mutex<()> = Mutex::new(());
@@ -102,7 +102,7 @@ fn histogram_records_one_span_a_file() {
         (Counter::Array, "histfile_array"),
     ] {
         logprof::init_buffer(1 << 10);
-        histogram::histogram_threads(&pool, &files, counter, true).unwrap();
+        histogram::histogram_threads(&pool, &files, HistogramOptions::recorded(counter)).unwrap();
         let trace = logprof::collect();
         assert_eq!(trace.span_count(), 9);
         assert_eq!(trace.names, vec![name.to_owned()]);
