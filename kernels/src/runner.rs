@@ -243,3 +243,27 @@ fn forkjoin(job: &ColumnJob, data: &mut [u8], lo: usize, hi: usize, ntasks: usiz
         job.columns(lo, data);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_constructors() {
+        assert_eq!(
+            RunOptions::plain(Kernel::Simd),
+            RunOptions {
+                kernel: Kernel::Simd,
+                record: false
+            }
+        );
+        assert_eq!(
+            RunOptions::recorded(Kernel::Scalar),
+            RunOptions {
+                kernel: Kernel::Scalar,
+                record: true
+            }
+        );
+        assert!(!RunOptions::default().record);
+    }
+}
