@@ -6,7 +6,7 @@
 //! `cargo bench --bench pipeline`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, Schedule};
+use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 use logprof_viz::Timeline;
 
 fn pipeline(c: &mut Criterion) {
@@ -15,7 +15,14 @@ fn pipeline(c: &mut Criterion) {
     let mut image = Image::new(fractal.n).expect("valid size");
     logprof::init_buffer(1 << 12);
     let schedule = Schedule::ForkJoin { ntasks: 16 };
-    run_into(&pool, &schedule, &fractal, Kernel::Simd, true, &mut image).expect("valid run");
+    run_into(
+        &pool,
+        &schedule,
+        &fractal,
+        RunOptions::recorded(Kernel::Simd),
+        &mut image,
+    )
+    .expect("valid run");
     let dir = tempfile::tempdir().expect("temporary directory");
 
     let mut group = c.benchmark_group("after_recording");

@@ -84,11 +84,25 @@ impl Bench {
         let timing = time_runs(
             self.workload.warmup,
             self.workload.runs,
-            || logprof_kernels::run_into(pool, schedule, fractal, *kernel, false, image),
+            || {
+                logprof_kernels::run_into(
+                    pool,
+                    schedule,
+                    fractal,
+                    logprof_kernels::RunOptions::plain(*kernel),
+                    image,
+                )
+            },
             &mut tick,
         )?;
         logprof::clear();
-        logprof_kernels::run_into(pool, schedule, fractal, *kernel, true, image)?;
+        logprof_kernels::run_into(
+            pool,
+            schedule,
+            fractal,
+            logprof_kernels::RunOptions::recorded(*kernel),
+            image,
+        )?;
         let mut trace = logprof::collect();
         tick();
         if !trace.losses.is_empty() {

@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use logprof_kernels::histogram::{
-    generate_folder, histogram_serial, histogram_threads, Counter, FolderSpec,
+    generate_folder, histogram_serial, histogram_threads, Counter, FolderSpec, HistogramOptions,
 };
 use logprof_kernels::Pool;
 
@@ -22,13 +22,18 @@ fn histogram(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes));
     for counter in Counter::ALL {
         group.bench_function(BenchmarkId::new(counter.name(), "serial"), |b| {
-            b.iter(|| histogram_serial(&files, counter, false).expect("readable files"))
+            b.iter(|| {
+                histogram_serial(&files, HistogramOptions::plain(counter)).expect("readable files")
+            })
         });
         for threads in [2, 4] {
             let pool = Pool::new(threads).expect("threads > 0");
             let id = BenchmarkId::new(counter.name(), format!("threads-{threads}"));
             group.bench_function(id, |b| {
-                b.iter(|| histogram_threads(&pool, &files, counter, false).expect("readable files"))
+                b.iter(|| {
+                    histogram_threads(&pool, &files, HistogramOptions::plain(counter))
+                        .expect("readable files")
+                })
             });
         }
     }

@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use logprof_kernels::{run_into, Image, Isa, JuliaSet, Kernel, Pool, Schedule};
+use logprof_kernels::{run_into, Image, Isa, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
 fn thread_counts() -> Vec<usize> {
     std::env::var("LOGPROF_BENCH_THREADS")
@@ -64,8 +64,14 @@ fn schedules(c: &mut Criterion) {
                 let id = BenchmarkId::new(format!("{kernel}/{threads}"), schedule);
                 group.bench_function(id, |b| {
                     b.iter(|| {
-                        run_into(&pool, &schedule, &fractal, kernel, false, &mut image)
-                            .expect("valid run")
+                        run_into(
+                            &pool,
+                            &schedule,
+                            &fractal,
+                            RunOptions::plain(kernel),
+                            &mut image,
+                        )
+                        .expect("valid run")
                     })
                 });
             }
@@ -96,21 +102,22 @@ fn recording(c: &mut Criterion) {
             );
             // Each timed run follows an untimed run of the other variant, so
             // plain and recorded are measured under the same conditions.
+            let timed_run = RunOptions {
+                kernel: Kernel::Simd,
+                record,
+            };
+            let other_run = RunOptions {
+                record: !record,
+                ..timed_run
+            };
             group.bench_function(id, |b| {
                 b.iter_custom(|iters| {
                     let mut timed = Duration::ZERO;
                     for _ in 0..iters {
-                        run_into(
-                            &pool,
-                            &schedule,
-                            &fractal,
-                            Kernel::Simd,
-                            !record,
-                            &mut image,
-                        )
-                        .expect("valid run");
+                        run_into(&pool, &schedule, &fractal, other_run, &mut image)
+                            .expect("valid run");
                         let start = Instant::now();
-                        run_into(&pool, &schedule, &fractal, Kernel::Simd, record, &mut image)
+                        run_into(&pool, &schedule, &fractal, timed_run, &mut image)
                             .expect("valid run");
                         timed += start.elapsed();
                     }

@@ -8,7 +8,9 @@
 
 use std::time::Instant;
 
-use logprof_kernels::{iterations_per_block, run, Isa, JuliaSet, Kernel, Pool, Schedule};
+use logprof_kernels::{
+    iterations_per_block, run, Isa, JuliaSet, Kernel, Pool, RunOptions, Schedule,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -36,9 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for kernel in Kernel::ALL {
         for schedule in Schedule::all() {
-            run(&pool, &schedule, &fractal, kernel, false)?; // warm up
+            run(&pool, &schedule, &fractal, RunOptions::plain(kernel))?; // warm up
             let start = Instant::now();
-            let image = run(&pool, &schedule, &fractal, kernel, false)?;
+            let image = run(&pool, &schedule, &fractal, RunOptions::plain(kernel))?;
             let elapsed = start.elapsed();
             assert_eq!(image, serial, "{schedule} {kernel} differs from serial");
             println!("{kernel:>6} {schedule:<22} {threads} threads: {elapsed:.2?}");

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, Schedule};
+use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -32,8 +32,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for schedule in Schedule::all() {
         let mut time = |record: bool| -> Result<f64, logprof_kernels::KernelError> {
+            let options = RunOptions {
+                kernel: Kernel::Simd,
+                record,
+            };
             let start = Instant::now();
-            run_into(&pool, &schedule, &fractal, Kernel::Simd, record, &mut image)?;
+            run_into(&pool, &schedule, &fractal, options, &mut image)?;
             Ok(start.elapsed().as_secs_f64() * 1e3)
         };
         for _ in 0..5 {

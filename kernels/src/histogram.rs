@@ -185,6 +185,34 @@ impl Counter {
     }
 }
 
+/// How a histogram run counts and records its files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistogramOptions {
+    /// The counter each file's histogram is built with.
+    pub counter: Counter,
+    /// Whether every file is recorded as one `histfile_map` or
+    /// `histfile_array` call.
+    pub record: bool,
+}
+
+impl HistogramOptions {
+    /// `counter`, with nothing recorded.
+    pub fn plain(counter: Counter) -> HistogramOptions {
+        HistogramOptions {
+            counter,
+            record: false,
+        }
+    }
+
+    /// `counter`, with every file recorded.
+    pub fn recorded(counter: Counter) -> HistogramOptions {
+        HistogramOptions {
+            counter,
+            record: true,
+        }
+    }
+}
+
 impl fmt::Display for Counter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -240,10 +268,10 @@ fn merge_maps(mut a: HashMap<u8, u64>, mut b: HashMap<u8, u64>) -> HashMap<u8, u
     a
 }
 
-/// One file's histogram with `counter`, recorded as a `histfile_map` or
-/// `histfile_array` call when `record` is on.
-fn one_file(path: &Path, counter: Counter, record: bool) -> Result<Part, HistogramError> {
-    Ok(match (counter, record) {
+/// One file's histogram with `options.counter`, recorded as a
+/// `histfile_map` or `histfile_array` call when `options.record` is on.
+fn one_file(path: &Path, options: HistogramOptions) -> Result<Part, HistogramError> {
+    Ok(match (options.counter, options.record) {
         (Counter::HashMap, true) => Part::Map(logprof::record_fn!(histfile_map(path))?),
         (Counter::HashMap, false) => Part::Map(histfile_map(path)?),
         (Counter::Array, true) => Part::Array(Box::new(logprof::record_fn!(histfile_array(path))?)),
@@ -294,12 +322,11 @@ impl Part {
 /// The histogram of all `files`, one after the other on the calling thread.
 pub fn histogram_serial(
     files: &[PathBuf],
-    counter: Counter,
-    record: bool,
+    options: HistogramOptions,
 ) -> Result<Histogram, HistogramError> {
-    let mut total = Part::empty(counter);
+    let mut total = Part::empty(options.counter);
     for path in files {
-        total = total.merge(one_file(path, counter, record)?);
+        total = total.merge(one_file(path, options)?);
     }
     Ok(total.into_histogram())
 }
@@ -310,18 +337,17 @@ pub fn histogram_serial(
 pub fn histogram_threads(
     pool: &Pool,
     files: &[PathBuf],
-    counter: Counter,
-    record: bool,
+    options: HistogramOptions,
 ) -> Result<Histogram, HistogramError> {
-    if record {
+    if options.record {
         pool.register_lanes();
     }
     pool.as_rayon().install(|| {
         files
             .par_iter()
             .with_max_len(1)
-            .map(|path| one_file(path, counter, record))
-            .try_reduce(|| Part::empty(counter), |a, b| Ok(a.merge(b)))
+            .map(|path| one_file(path, options))
+            .try_reduce(|| Part::empty(options.counter), |a, b| Ok(a.merge(b)))
             .map(Part::into_histogram)
     })
 }

@@ -7,19 +7,20 @@
 //!   the unit of parallel work, computed by a plain scalar kernel or a SIMD
 //!   kernel ([`Kernel`]) that gives the same image bit for bit, under eight
 //!   schedules ([`Schedule`]) on one persistent pool of workers ([`Pool`]),
-//!   with every column recorded as one `juliaset_column` span when asked;
+//!   with every column recorded as one `juliaset_column` span when asked ([`RunOptions`]);
 //! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
 //!   or an array counter, serially or on the pool.
 //!
 //! ```
-//! use logprof_kernels::{run, JuliaSet, Kernel, Pool, Schedule};
+//! use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 //!
 //! let pool = Pool::new(4)?;
 //! let fractal = JuliaSet::with_size(100)?; // c = -0.79 + 0.15i
 //! let serial = fractal.compute(Kernel::Scalar)?;
 //!
 //! logprof::init_buffer(1 << 12);
-//! let image = run(&pool, &Schedule::ForkJoin { ntasks: 16 }, &fractal, Kernel::Simd, true)?;
+//! let forkjoin = Schedule::ForkJoin { ntasks: 16 };
+//! let image = run(&pool, &forkjoin, &fractal, RunOptions::recorded(Kernel::Simd))?;
 //! let trace = logprof::collect();
 //!
 //! assert_eq!(image, serial);
@@ -56,11 +57,14 @@
 //! pictures are `logprof-viz`'s), times nothing (that is the CLI's and the
 //! benchmarks' job), and its process-based runs are still to come.
 
+#![warn(missing_docs)]
+
 mod color;
 mod error;
 pub mod histogram;
 mod julia;
 mod pool;
+mod runner;
 mod schedule;
 #[cfg(target_arch = "x86_64")]
 mod simd;
@@ -70,5 +74,6 @@ pub use error::KernelError;
 pub use julia::{
     coordinate, iterations_per_block, pixel, Image, Isa, JuliaSet, Kernel, MAX_ITERATIONS, MAX_N,
 };
-pub use pool::{run, run_into, Pool};
+pub use pool::Pool;
+pub use runner::{run, run_into, RunOptions};
 pub use schedule::{Schedule, ScheduleParam, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};

@@ -172,8 +172,8 @@ impl Schedule {
 
     /// The parameter as text, `"chunk=4"`, or `""` for schedules without one.
     pub fn params(&self) -> String {
-        match (self.param_name(), self.param()) {
-            (Some(name), Some(value)) => format!("{name}={value}"),
+        match (self.param_kind(), self.param()) {
+            (Some(param), Some(value)) => format!("{param}={value}"),
             _ => String::new(),
         }
     }
@@ -202,7 +202,7 @@ impl Schedule {
             .ok_or_else(|| KernelError::UnknownSchedule {
                 name: name.to_owned(),
             })?;
-        let schedule = match (schedule.param_name(), param) {
+        let schedule = match (schedule.param_kind(), param) {
             (_, None) => schedule,
             (Some(_), Some(value)) => schedule.with_param(value),
             (None, Some(value)) => {
@@ -218,10 +218,10 @@ impl Schedule {
 
     /// Checks the parameter: chunk, ntasks and basesize must be at least 1.
     pub fn validate(&self) -> Result<(), KernelError> {
-        match (self.param_name(), self.param()) {
+        match (self.param_kind(), self.param()) {
             (Some(param), Some(0)) => Err(KernelError::InvalidParameter {
                 schedule: self.name(),
-                param,
+                param: param.name(),
                 value: 0,
             }),
             _ => Ok(()),
@@ -262,8 +262,8 @@ impl fmt::Display for Schedule {
     /// `"serial"`, `"chunked(chunk=4)"`, `"forkjoin(ntasks=16)"`, ...; reads
     /// back with [`FromStr`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.param_name(), self.param()) {
-            (Some(name), Some(value)) => write!(f, "{}({name}={value})", self.name()),
+        match (self.param_kind(), self.param()) {
+            (Some(param), Some(value)) => write!(f, "{}({param}={value})", self.name()),
             _ => f.write_str(self.name()),
         }
     }
@@ -290,7 +290,10 @@ impl FromStr for Schedule {
         let value = match inner.split_once('=') {
             Some((key, value)) => {
                 let key = key.trim();
-                if schedule.param_name() != Some(key) && schedule.param_name().is_some() {
+                if schedule
+                    .param_kind()
+                    .is_some_and(|param| param.name() != key)
+                {
                     return Err(malformed());
                 }
                 value
@@ -300,7 +303,7 @@ impl FromStr for Schedule {
         if value.trim().is_empty() {
             return Ok(schedule);
         }
-        if schedule.param_name().is_none() {
+        if schedule.param_kind().is_none() {
             return Err(KernelError::UnexpectedParameter {
                 schedule: schedule.name(),
                 given: inner.to_owned(),
@@ -321,7 +324,7 @@ pub(crate) fn static_blocks(n: usize, blocks: usize) -> Vec<Range<usize>> {
 }
 
 /// `0..n` in pieces of `chunk` (the last may be shorter).
-pub(crate) fn chunked_blocks(n: usize, chunk: usize) -> Vec<Range<usize>> {
+fn chunked_blocks(n: usize, chunk: usize) -> Vec<Range<usize>> {
     let chunk = chunk.max(1);
     (0..n.div_ceil(chunk))
         .map(|k| k * chunk..((k + 1) * chunk).min(n))
@@ -331,7 +334,7 @@ pub(crate) fn chunked_blocks(n: usize, chunk: usize) -> Vec<Range<usize>> {
 /// The guided schedule's pieces: each `ceil(remaining / threads)` columns.
 /// Which thread takes a piece varies, but the sizes do not: each depends
 /// only on how many columns remain.
-pub(crate) fn guided_blocks(n: usize, threads: usize) -> Vec<Range<usize>> {
+fn guided_blocks(n: usize, threads: usize) -> Vec<Range<usize>> {
     let threads = threads.max(1);
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -347,22 +350,29 @@ pub(crate) fn guided_blocks(n: usize, threads: usize) -> Vec<Range<usize>> {
 /// `ntasks` pieces: while it holds more than `n / ntasks` columns (real
 /// division, so `len * ntasks > n`), and never below one column.
 #[inline]
-pub(crate) fn forkjoin_splits(len: usize, n: usize, ntasks: usize) -> bool {
+fn forkjoin_splits(len: usize, n: usize, ntasks: usize) -> bool {
     len > 1 && (len as u128) * (ntasks as u128) > n as u128
 }
 
 /// Where fork-join splits `lo..hi`: the lecture's `mid = (lo+hi)>>>1` on
 /// inclusive 1-based bounds, so the left half gets the extra column.
 #[inline]
-pub(crate) fn forkjoin_mid(lo: usize, hi: usize) -> usize {
+fn forkjoin_mid(lo: usize, hi: usize) -> usize {
     lo + (hi - lo).div_ceil(2)
 }
 
+/// Where fork-join halves `lo..hi` (of `n` columns, aiming at `ntasks`
+/// pieces), or `None` for a leaf: the one rule both the run's recursion and
+/// [`Schedule::pieces`] follow.
+#[inline]
+pub(crate) fn forkjoin_split(lo: usize, hi: usize, n: usize, ntasks: usize) -> Option<usize> {
+    forkjoin_splits(hi - lo, n, ntasks).then(|| forkjoin_mid(lo, hi))
+}
+
 /// The leaves of the fork-join recursion over `0..n`, left to right.
-pub(crate) fn forkjoin_leaves(n: usize, ntasks: usize) -> Vec<Range<usize>> {
+fn forkjoin_leaves(n: usize, ntasks: usize) -> Vec<Range<usize>> {
     fn go(lo: usize, hi: usize, n: usize, ntasks: usize, out: &mut Vec<Range<usize>>) {
-        if forkjoin_splits(hi - lo, n, ntasks) {
-            let mid = forkjoin_mid(lo, hi);
+        if let Some(mid) = forkjoin_split(lo, hi, n, ntasks) {
             go(lo, mid, n, ntasks, out);
             go(mid, hi, n, ntasks, out);
         } else {

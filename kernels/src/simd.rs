@@ -88,155 +88,134 @@ trait Lanes: Copy {
     fn sub(self, a: Self::F64, b: Self::F64) -> Self::F64;
     fn mul(self, a: Self::F64, b: Self::F64) -> Self::F64;
     fn div(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// Bit `l` set where lane `l` of `a` and `b` compare true under the
+    /// `_CMP_*` predicate `PREDICATE`.
+    fn cmp_mask<const PREDICATE: i32>(self, a: Self::F64, b: Self::F64) -> u8;
+
     /// Bit `l` set where lane `l` of `a` is less than that of `b` (false
     /// for NaN).
-    fn lt_mask(self, a: Self::F64, b: Self::F64) -> u8;
+    #[inline(always)]
+    fn lt_mask(self, a: Self::F64, b: Self::F64) -> u8 {
+        self.cmp_mask::<_CMP_LT_OQ>(a, b)
+    }
+
     /// Bit `l` set where lane `l` of `a` is at most that of `b` (false for
     /// NaN).
-    fn le_mask(self, a: Self::F64, b: Self::F64) -> u8;
-}
-
-/// Proof that this CPU has AVX-512F: 8 rows a vector, 3 vectors in flight
-/// (more were no faster on the machine it was tuned on).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx512(());
-
-impl Avx512 {
-    /// The token, if this CPU has AVX-512F.
-    pub(crate) fn detect() -> Option<Avx512> {
-        is_x86_feature_detected!("avx512f").then_some(Avx512(()))
-    }
-
-    /// Computes a column at `x`: pixel `i` starts at `x + yi`, `y` the
-    /// coordinate of row `i` of `column.len()`, which must be at least 2.
-    #[inline]
-    pub(crate) fn column(self, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-        // SAFETY: an `Avx512` is only made by `detect`, after the CPU was
-        // found to have AVX-512F, the one feature the function enables.
-        unsafe { column_avx512(self, column, x, c_re, c_im) }
+    #[inline(always)]
+    fn le_mask(self, a: Self::F64, b: Self::F64) -> u8 {
+        self.cmp_mask::<_CMP_LE_OQ>(a, b)
     }
 }
 
-#[target_feature(enable = "avx512f")]
-fn column_avx512(lanes: Avx512, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-    column_lanes(lanes, column, x, c_re, c_im)
+/// Defines an instruction set's token: the type, its `detect`, its `column`
+/// (entering a `#[target_feature]` function that inlines [`column_lanes`])
+/// and its [`Lanes`], each operation one intrinsic (or two, for the mask).
+///
+/// Written once so that each instruction set states only what differs: its
+/// feature, vector type, width and intrinsics.
+macro_rules! isa_token {
+    (
+        $(#[$doc:meta])*
+        $token:ident: feature $feature:tt, entered by $entry:ident;
+        $f64:ty, $lanes:literal lanes;
+        splat: $splat:path,
+        lane_index: $lane_index:expr,
+        add: $add:path,
+        sub: $sub:path,
+        mul: $mul:path,
+        div: $div:path,
+        cmp_mask::<$predicate:ident>($a:ident, $b:ident): $cmp_mask:expr $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub(crate) struct $token(());
+
+        impl $token {
+            #[doc = concat!("The token, if this CPU has `", $feature, "`.")]
+            pub(crate) fn detect() -> Option<$token> {
+                is_x86_feature_detected!($feature).then_some($token(()))
+            }
+
+            /// Computes a column at `x`: pixel `i` starts at `x + yi`, `y`
+            /// the coordinate of row `i` of `column.len()`, which must be at
+            /// least 2.
+            #[inline]
+            pub(crate) fn column(self, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+                // SAFETY: a token is only made by `detect`, after the CPU was
+                // found to have the one feature the function enables.
+                unsafe { $entry(self, column, x, c_re, c_im) }
+            }
+        }
+
+        #[target_feature(enable = $feature)]
+        fn $entry(lanes: $token, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
+            column_lanes(lanes, column, x, c_re, c_im)
+        }
+
+        // SAFETY (every block below): `self` is a token, which proves the CPU
+        // has the instruction set of the intrinsics.
+        impl Lanes for $token {
+            const LANES: usize = $lanes;
+            type F64 = $f64;
+
+            #[inline(always)]
+            fn splat(self, x: f64) -> $f64 {
+                unsafe { $splat(x) }
+            }
+            #[inline(always)]
+            fn lane_index(self) -> $f64 {
+                unsafe { $lane_index }
+            }
+            #[inline(always)]
+            fn add(self, a: $f64, b: $f64) -> $f64 {
+                unsafe { $add(a, b) }
+            }
+            #[inline(always)]
+            fn sub(self, a: $f64, b: $f64) -> $f64 {
+                unsafe { $sub(a, b) }
+            }
+            #[inline(always)]
+            fn mul(self, a: $f64, b: $f64) -> $f64 {
+                unsafe { $mul(a, b) }
+            }
+            #[inline(always)]
+            fn div(self, a: $f64, b: $f64) -> $f64 {
+                unsafe { $div(a, b) }
+            }
+            #[inline(always)]
+            fn cmp_mask<const $predicate: i32>(self, $a: $f64, $b: $f64) -> u8 {
+                unsafe { $cmp_mask }
+            }
+        }
+    };
 }
 
-impl Lanes for Avx512 {
-    const LANES: usize = 8;
-    type F64 = __m512d;
-
-    #[inline(always)]
-    fn splat(self, x: f64) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_set1_pd(x) }
-    }
-    #[inline(always)]
-    fn lane_index(self) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_setr_pd(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0) }
-    }
-    #[inline(always)]
-    fn add(self, a: __m512d, b: __m512d) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_add_pd(a, b) }
-    }
-    #[inline(always)]
-    fn sub(self, a: __m512d, b: __m512d) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_sub_pd(a, b) }
-    }
-    #[inline(always)]
-    fn mul(self, a: __m512d, b: __m512d) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_mul_pd(a, b) }
-    }
-    #[inline(always)]
-    fn div(self, a: __m512d, b: __m512d) -> __m512d {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_div_pd(a, b) }
-    }
-    #[inline(always)]
-    fn lt_mask(self, a: __m512d, b: __m512d) -> u8 {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b) }
-    }
-    #[inline(always)]
-    fn le_mask(self, a: __m512d, b: __m512d) -> u8 {
-        // SAFETY: `self` proves the CPU has AVX-512F.
-        unsafe { _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, b) }
-    }
+isa_token! {
+    /// Proof that this CPU has AVX-512F: 8 rows a vector, 3 vectors in flight
+    /// (more were no faster on the machine it was tuned on).
+    Avx512: feature "avx512f", entered by column_avx512;
+    __m512d, 8 lanes;
+    splat: _mm512_set1_pd,
+    lane_index: _mm512_setr_pd(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0),
+    add: _mm512_add_pd,
+    sub: _mm512_sub_pd,
+    mul: _mm512_mul_pd,
+    div: _mm512_div_pd,
+    cmp_mask::<P>(a, b): _mm512_cmp_pd_mask::<P>(a, b),
 }
 
-/// Proof that this CPU has AVX2: 4 rows a vector, 3 vectors in flight (16
-/// vector registers hold three slots, the constants and the temporaries).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx2(());
-
-impl Avx2 {
-    /// The token, if this CPU has AVX2.
-    pub(crate) fn detect() -> Option<Avx2> {
-        is_x86_feature_detected!("avx2").then_some(Avx2(()))
-    }
-
-    /// Computes a column at `x`, as [`Avx512::column`] does.
-    #[inline]
-    pub(crate) fn column(self, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-        // SAFETY: an `Avx2` is only made by `detect`, after the CPU was
-        // found to have AVX2, the one feature the function enables.
-        unsafe { column_avx2(self, column, x, c_re, c_im) }
-    }
-}
-
-#[target_feature(enable = "avx2")]
-fn column_avx2(lanes: Avx2, column: &mut [u8], x: f64, c_re: f64, c_im: f64) {
-    column_lanes(lanes, column, x, c_re, c_im)
-}
-
-impl Lanes for Avx2 {
-    const LANES: usize = 4;
-    type F64 = __m256d;
-
-    #[inline(always)]
-    fn splat(self, x: f64) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_set1_pd(x) }
-    }
-    #[inline(always)]
-    fn lane_index(self) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_setr_pd(0.0, 1.0, 2.0, 3.0) }
-    }
-    #[inline(always)]
-    fn add(self, a: __m256d, b: __m256d) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_add_pd(a, b) }
-    }
-    #[inline(always)]
-    fn sub(self, a: __m256d, b: __m256d) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_sub_pd(a, b) }
-    }
-    #[inline(always)]
-    fn mul(self, a: __m256d, b: __m256d) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_mul_pd(a, b) }
-    }
-    #[inline(always)]
-    fn div(self, a: __m256d, b: __m256d) -> __m256d {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_div_pd(a, b) }
-    }
-    #[inline(always)]
-    fn lt_mask(self, a: __m256d, b: __m256d) -> u8 {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(a, b)) as u8 }
-    }
-    #[inline(always)]
-    fn le_mask(self, a: __m256d, b: __m256d) -> u8 {
-        // SAFETY: `self` proves the CPU has AVX2 (and so AVX).
-        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(a, b)) as u8 }
-    }
+isa_token! {
+    /// Proof that this CPU has AVX2: 4 rows a vector, 3 vectors in flight (16
+    /// vector registers hold three slots, the constants and the temporaries).
+    Avx2: feature "avx2", entered by column_avx2;
+    __m256d, 4 lanes;
+    splat: _mm256_set1_pd,
+    lane_index: _mm256_setr_pd(0.0, 1.0, 2.0, 3.0),
+    add: _mm256_add_pd,
+    sub: _mm256_sub_pd,
+    mul: _mm256_mul_pd,
+    div: _mm256_div_pd,
+    cmp_mask::<P>(a, b): _mm256_movemask_pd(_mm256_cmp_pd::<P>(a, b)) as u8,
 }
 
 /// Writes the counts of the vector of rows `first..` (one byte a lane, lane

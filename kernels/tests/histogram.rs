@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use logprof_kernels::histogram::{
     generate_folder, histfile_array, histfile_map, histogram_serial, histogram_threads, list_files,
-    Counter, FolderSpec, Histogram, HistogramError, XorShift,
+    Counter, FolderSpec, Histogram, HistogramError, HistogramOptions, XorShift,
 };
 use logprof_kernels::Pool;
 
@@ -37,11 +37,14 @@ fn all_variants_agree() {
     assert!(total_bytes > 0);
 
     for counter in Counter::ALL {
-        assert_eq!(histogram_serial(&files, counter, false).unwrap(), want);
+        assert_eq!(
+            histogram_serial(&files, HistogramOptions::plain(counter)).unwrap(),
+            want
+        );
         for threads in [1, 2, 5, 16] {
             let pool = Pool::new(threads).unwrap();
             assert_eq!(
-                histogram_threads(&pool, &files, counter, false).unwrap(),
+                histogram_threads(&pool, &files, HistogramOptions::plain(counter)).unwrap(),
                 want,
                 "{counter} on {threads} threads"
             );
@@ -54,7 +57,7 @@ fn all_variants_agree() {
     }
     // No files: an empty histogram.
     assert_eq!(
-        histogram_serial(&[], Counter::HashMap, false).unwrap(),
+        histogram_serial(&[], HistogramOptions::plain(Counter::HashMap)).unwrap(),
         Histogram::new()
     );
 }
@@ -105,10 +108,10 @@ fn errors_name_the_path() {
 
     let files = vec![dir.path().join("missing.bin")];
     for counter in Counter::ALL {
-        let err = histogram_serial(&files, counter, false).unwrap_err();
+        let err = histogram_serial(&files, HistogramOptions::plain(counter)).unwrap_err();
         assert!(err.to_string().contains("missing.bin"), "{err}");
         let pool = Pool::new(2).unwrap();
-        let err = histogram_threads(&pool, &files, counter, false).unwrap_err();
+        let err = histogram_threads(&pool, &files, HistogramOptions::plain(counter)).unwrap_err();
         assert!(matches!(err, HistogramError::ReadFile { .. }), "{err}");
     }
     let bad = FolderSpec {

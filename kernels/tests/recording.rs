@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use logprof_kernels::histogram::{self, Counter, FolderSpec};
-use logprof_kernels::{run, JuliaSet, Kernel, Pool, Schedule};
+use logprof_kernels::histogram::{self, Counter, FolderSpec, HistogramOptions};
+use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
 static RECORDER: Mutex<()> = Mutex::new(());
 
@@ -37,7 +37,7 @@ fn one_span_a_column_on_worker_lanes() {
             let serial = f.compute(Kernel::Scalar).unwrap();
             for schedule in Schedule::all() {
                 logprof::init_buffer(1 << 12);
-                let image = run(&pool, &schedule, &f, Kernel::Simd, true).unwrap();
+                let image = run(&pool, &schedule, &f, RunOptions::recorded(Kernel::Simd)).unwrap();
                 let trace = logprof::collect();
                 let what = format!("{schedule}, {threads} threads, n={n}");
                 assert_eq!(image, serial, "{what}");
@@ -79,7 +79,7 @@ fn unrecorded_runs_record_nothing() {
     let f = JuliaSet::with_size(20).unwrap();
     logprof::init_buffer(1 << 10);
     for schedule in Schedule::all() {
-        run(&pool, &schedule, &f, Kernel::Scalar, false).unwrap();
+        run(&pool, &schedule, &f, RunOptions::plain(Kernel::Scalar)).unwrap();
     }
     let trace = logprof::collect();
     assert_eq!(trace.span_count(), 0);
@@ -102,7 +102,7 @@ fn histogram_records_one_span_a_file() {
         (Counter::Array, "histfile_array"),
     ] {
         logprof::init_buffer(1 << 10);
-        histogram::histogram_threads(&pool, &files, counter, true).unwrap();
+        histogram::histogram_threads(&pool, &files, HistogramOptions::recorded(counter)).unwrap();
         let trace = logprof::collect();
         assert_eq!(trace.span_count(), 9);
         assert_eq!(trace.names, vec![name.to_owned()]);

@@ -1,7 +1,9 @@
 //! Every schedule gives the serial scalar image, for any size and thread
 //! count, and bad parameters are errors.
 
-use logprof_kernels::{run, run_into, Image, JuliaSet, Kernel, KernelError, Pool, Schedule};
+use logprof_kernels::{
+    run, run_into, Image, JuliaSet, Kernel, KernelError, Pool, RunOptions, Schedule,
+};
 
 const THREADS: [usize; 7] = [1, 2, 3, 4, 7, 16, 64];
 const SIZES: [usize; 6] = [1, 2, 3, 5, 17, 100];
@@ -43,7 +45,7 @@ fn every_schedule_gives_the_serial_image() {
         for schedule in schedules() {
             for (f, serial) in &fractals {
                 for kernel in Kernel::ALL {
-                    let image = run(&pool, &schedule, f, kernel, false).unwrap();
+                    let image = run(&pool, &schedule, f, RunOptions::plain(kernel)).unwrap();
                     assert!(
                         image == *serial,
                         "{schedule} {kernel} with {threads} threads at n={}",
@@ -65,7 +67,14 @@ fn other_constants_and_repeated_runs_into_one_image() {
         for schedule in Schedule::all() {
             // Dirty the image first: every pixel must be written.
             image.as_bytes_mut().fill(0xAB);
-            run_into(&pool, &schedule, &f, Kernel::Simd, false, &mut image).unwrap();
+            run_into(
+                &pool,
+                &schedule,
+                &f,
+                RunOptions::plain(Kernel::Simd),
+                &mut image,
+            )
+            .unwrap();
             assert!(image == serial, "{schedule} at n={n}");
         }
     }
@@ -81,7 +90,7 @@ fn bad_parameters_are_errors_not_panics() {
         .into_iter()
         .zip(["chunk", "ntasks", "basesize", "basesize"])
     {
-        let err = run(&pool, &schedule, &f, Kernel::Simd, false).unwrap_err();
+        let err = run(&pool, &schedule, &f, RunOptions::plain(Kernel::Simd)).unwrap_err();
         assert_eq!(
             err,
             KernelError::InvalidParameter {
@@ -101,7 +110,13 @@ fn bad_parameters_are_errors_not_panics() {
         ..JuliaSet::default()
     };
     assert_eq!(
-        run(&pool, &Schedule::Static, &zero, Kernel::Simd, false).unwrap_err(),
+        run(
+            &pool,
+            &Schedule::Static,
+            &zero,
+            RunOptions::plain(Kernel::Simd)
+        )
+        .unwrap_err(),
         KernelError::InvalidSize { n: 0 }
     );
     let mut image = Image::new(4).unwrap();
@@ -109,8 +124,7 @@ fn bad_parameters_are_errors_not_panics() {
         &pool,
         &Schedule::Static,
         &zero,
-        Kernel::Simd,
-        false,
+        RunOptions::plain(Kernel::Simd),
         &mut image
     )
     .is_err());
@@ -125,7 +139,7 @@ fn huge_parameters_are_fine() {
     let serial = f.compute(Kernel::Scalar).unwrap();
     for schedule in with_parameter(usize::MAX) {
         assert_eq!(
-            run(&pool, &schedule, &f, Kernel::Simd, false).unwrap(),
+            run(&pool, &schedule, &f, RunOptions::plain(Kernel::Simd)).unwrap(),
             serial
         );
     }
