@@ -7,9 +7,8 @@
 //!
 //! let mut trace = Trace::new();
 //! let work = trace.intern("work");
-//! let mut lane = Lane::new(1, 1, "worker-1");
-//! lane.spans.push(Span { name: work, start_ns: 1_234_567, end_ns: 2_000_000, depth: 0, task: None });
-//! trace.lanes.push(lane);
+//! let spans = [Span::new(work, 1_234_567, 2_000_000, 0)];
+//! trace.lanes.push(Lane::with_spans(1, 1, "worker-1", spans));
 //!
 //! let json = trace.to_chrome_json();
 //! assert!(json.contains(r#""ts":1234.567,"dur":765.433"#));
@@ -1154,16 +1153,15 @@ fn lane_spans(mut events: Vec<Event>, ours: bool, names: &[String]) -> Result<Ve
     if !events.is_sorted_by_key(|e| e.ts) {
         events.sort_by_key(|e| e.ts); // stable: file order among equal times
     }
-    let complete = |e: &Event| Span {
-        name: e.name,
-        start_ns: e.ts,
-        end_ns: e.end,
-        depth: if ours {
-            e.depth.unwrap_or(UNKNOWN_DEPTH)
-        } else {
-            UNKNOWN_DEPTH
-        },
-        task: if ours { e.task } else { None },
+    let complete = |e: &Event| {
+        // Depth and task are the traced program's own fields in another
+        // tool's file: only ours are trusted.
+        let depth = if ours { e.depth } else { None };
+        let span = Span::new(e.name, e.ts, e.end, depth.unwrap_or(UNKNOWN_DEPTH));
+        match e.task {
+            Some(task) if ours => span.in_task(task),
+            _ => span,
+        }
     };
     let mut spans = Vec::with_capacity(events.len());
     if events.iter().all(|e| e.kind == Kind::Complete) {
@@ -1201,13 +1199,7 @@ fn lane_spans(mut events: Vec<Event>, ours: bool, names: &[String]) -> Result<Ve
                         ));
                     };
                     let o = open.remove(index);
-                    spans.push(Span {
-                        name: o.name,
-                        start_ns: o.start,
-                        end_ns: e.ts,
-                        depth: o.depth,
-                        task: None,
-                    });
+                    spans.push(Span::new(o.name, o.start, e.ts, o.depth));
                 }
             }
             Ok(())
