@@ -80,3 +80,66 @@ pub(super) fn micros_to_ns(text: &str) -> Result<u64, String> {
 pub(super) fn micros_text(ns: u64) -> String {
     format!("{}.{:03}", ns / 1000, ns % 1000)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_ns(cases: &[(&str, u64)]) {
+        for &(text, ns) in cases {
+            assert_eq!(micros_to_ns(text), Ok(ns), "{text} µs");
+        }
+    }
+
+    #[test]
+    fn three_decimals_are_exact() {
+        assert_ns(&[
+            ("1234.567", 1_234_567),
+            ("18446744073709.551", 18_446_744_073_709_551),
+            ("7", 7_000),
+            ("0.5", 500),
+        ]);
+    }
+
+    #[test]
+    fn a_fourth_decimal_rounds_and_later_ones_are_ignored() {
+        // "1.9995": rounding carries into the whole microseconds.
+        assert_ns(&[
+            ("1.2344", 1_234),
+            ("1.2345", 1_235),
+            ("1.23449", 1_234),
+            ("1.9995", 2_000),
+        ]);
+    }
+
+    #[test]
+    fn exponents_go_through_f64() {
+        assert_ns(&[("1e3", 1_000_000), ("1.5E0", 1_500), ("2e-3", 2)]);
+    }
+
+    #[test]
+    fn negative_zero_is_zero_and_other_negatives_are_errors() {
+        assert_ns(&[("-0", 0), ("-0.000", 0)]);
+        assert_eq!(micros_to_ns("-1"), Err("is negative (-1 µs)".to_owned()));
+    }
+
+    #[test]
+    fn non_numbers_and_huge_numbers_are_errors() {
+        let not_a_number = micros_to_ns("\"5\"").unwrap_err();
+        assert_eq!(
+            not_a_number,
+            "must be a number of microseconds, found \"5\""
+        );
+        let too_large = micros_to_ns("18446744073709552").unwrap_err();
+        assert_eq!(
+            too_large,
+            "18446744073709552 µs is too large (more than 2^64 ns)"
+        );
+    }
+
+    #[test]
+    fn messages_show_microseconds_with_three_decimals() {
+        assert_eq!(micros_text(1_234_567), "1234.567");
+        assert_eq!(micros_text(5), "0.005");
+    }
+}

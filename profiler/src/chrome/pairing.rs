@@ -177,3 +177,86 @@ impl<'n> Pairing<'n> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names 0 and 1.
+    fn names() -> Vec<String> {
+        vec!["a".to_owned(), "b".to_owned()]
+    }
+
+    fn complete(name: NameId, ts: u64, end: u64) -> Event {
+        Event {
+            kind: Kind::Complete,
+            ts,
+            end,
+            name,
+            depth: None,
+            task: None,
+        }
+    }
+
+    fn begin(name: NameId, ts: u64) -> Event {
+        Event {
+            kind: Kind::Begin,
+            ..complete(name, ts, ts)
+        }
+    }
+
+    fn end(name: NameId, ts: u64) -> Event {
+        Event {
+            kind: Kind::End,
+            ..complete(name, ts, ts)
+        }
+    }
+
+    /// The spans as `(name, start, end, depth)`, in the order they closed.
+    fn spans(events: Vec<Event>) -> Vec<(NameId, u64, u64, u32)> {
+        lane_spans(events, false, &names())
+            .unwrap()
+            .iter()
+            .map(|s| (s.name, s.start_ns, s.end_ns, s.depth))
+            .collect()
+    }
+
+    #[test]
+    fn a_span_that_begins_when_another_ends_is_its_sibling() {
+        // The file lists the `B` of `b` before the `E` of `a`, at one instant.
+        let events = vec![begin(0, 0), begin(1, 10), end(0, 10), end(1, 20)];
+        assert_eq!(spans(events), vec![(0, 0, 10, 0), (1, 10, 20, 0)]);
+    }
+
+    #[test]
+    fn an_end_after_a_begin_of_its_instant_closes_that_zero_length_span() {
+        let events = vec![begin(0, 0), begin(1, 5), end(1, 5), end(NO_NAME, 9)];
+        assert_eq!(spans(events), vec![(1, 5, 5, 1), (0, 0, 9, 0)]);
+    }
+
+    #[test]
+    fn complete_events_from_other_tools_nest_by_containment() {
+        // Another tool's `args.depth` is its own field, not a depth.
+        let inner = Event {
+            depth: Some(7),
+            ..complete(1, 10, 20)
+        };
+        let events = vec![inner, complete(0, 0, 100)];
+        assert_eq!(spans(events), vec![(0, 0, 100, 0), (1, 10, 20, 1)]);
+    }
+
+    #[test]
+    fn unpaired_events_are_errors() {
+        let err = lane_spans(vec![end(1, 1_500)], false, &names()).unwrap_err();
+        assert!(
+            err.starts_with("an E (end) event named \"b\" at ts 1.500 µs closes nothing"),
+            "{err}"
+        );
+        let err = lane_spans(vec![begin(0, 0), begin(1, 2_000)], false, &names()).unwrap_err();
+        assert!(
+            err.starts_with("the B (begin) event named \"a\" at ts 0.000 µs is never closed")
+                && err.contains("(2 spans are left open)"),
+            "{err}"
+        );
+    }
+}
