@@ -16,31 +16,30 @@ fn million_spans() -> Trace {
         .map(|i| trace.intern(&format!("kernels::column_{i}")))
         .collect();
     for tid in 1..=LANES {
-        let mut lane = Lane::new(1, tid, format!("worker-{tid}"));
+        let mut spans = Vec::with_capacity(SPANS_PER_LANE as usize);
         let mut t = 1_000_000 * tid;
         for k in 0..SPANS_PER_LANE / 2 {
             // A parent and one child, every 64th pair a task slice.
-            let task = (k % 64 == 0).then_some(k / 64 * LANES + (k / 64 + tid) % LANES);
-            lane.spans.push(Span {
-                name: names[(k % 10) as usize],
-                start_ns: t,
-                end_ns: t + 1_500,
-                depth: 0,
-                task,
+            let parent = Span::new(names[(k % 10) as usize], t, t + 1_500, 0);
+            spans.push(if k % 64 == 0 {
+                parent.in_task(k / 64 * LANES + (k / 64 + tid) % LANES)
+            } else {
+                parent
             });
-            lane.spans.push(Span {
-                name: names[((k + 3) % 10) as usize],
-                start_ns: t + 100,
-                end_ns: t + 1_234,
-                depth: 1,
-                task: None,
-            });
+            spans.push(Span::new(
+                names[((k + 3) % 10) as usize],
+                t + 100,
+                t + 1_234,
+                1,
+            ));
             t += 2_017;
         }
-        trace.lanes.push(lane);
+        trace
+            .lanes
+            .push(Lane::with_spans(1, tid, format!("worker-{tid}"), spans));
     }
+    // Lanes pushed in tid order and `with_spans` ordered each: normalized.
     trace.process_name = Some("bench".to_owned());
-    trace.normalize();
     trace
 }
 

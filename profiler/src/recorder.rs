@@ -414,12 +414,10 @@ pub fn collect() -> Trace {
             let (_, _, start_ns, depth) = open.remove(pos);
             let name =
                 *name_ids[id as usize].get_or_insert_with(|| table.intern(names[id as usize - 1]));
-            lane.spans.push(Span {
-                name,
-                start_ns,
-                end_ns: ns,
-                depth,
-                task: (task != 0).then_some(task as u64),
+            let span = Span::new(name, start_ns, ns, depth);
+            lane.spans.push(match task {
+                0 => span,
+                task => span.in_task(task.into()),
             });
         }
         losses.unclosed_enters += open.len() as u64;

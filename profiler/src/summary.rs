@@ -166,25 +166,23 @@ mod tests {
     use super::*;
     use crate::trace::{Lane, Span};
 
-    fn span(name: u32, start_ns: u64, end_ns: u64, depth: u32) -> Span {
-        Span {
-            name,
-            start_ns,
-            end_ns,
-            depth,
-            task: None,
-        }
-    }
-
     #[test]
     fn static_like_imbalance() {
         let mut trace = Trace::new();
         let col = trace.intern("column");
         let inner = trace.intern("pixel");
-        let mut a = Lane::new(1, 1, "a");
-        a.spans = vec![span(col, 0, 100, 0), span(inner, 10, 20, 1)];
-        let mut b = Lane::new(1, 2, "b");
-        b.spans = vec![span(col, 0, 25, 0), span(col, 25, 50, 0)];
+        let a = Lane::with_spans(
+            1,
+            1,
+            "a",
+            [Span::new(col, 0, 100, 0), Span::new(inner, 10, 20, 1)],
+        );
+        let b = Lane::with_spans(
+            1,
+            2,
+            "b",
+            [Span::new(col, 0, 25, 0), Span::new(col, 25, 50, 0)],
+        );
         trace.lanes = vec![a, b];
         let s = trace.summary();
         assert_eq!(s.wall_ns, 100);
@@ -204,8 +202,12 @@ mod tests {
     fn overlapping_top_level_spans_count_once() {
         let mut trace = Trace::new();
         let f = trace.intern("f");
-        let mut a = Lane::new(1, 1, "a");
-        a.spans = vec![span(f, 0, 60, 0), span(f, 40, 100, 0), span(f, 200, 210, 0)];
+        let spans = [
+            Span::new(f, 0, 60, 0),
+            Span::new(f, 40, 100, 0),
+            Span::new(f, 200, 210, 0),
+        ];
+        let a = Lane::with_spans(1, 1, "a", spans);
         trace.lanes = vec![a];
         assert_eq!(trace.summary().lanes[0].busy_ns, 110);
         assert_eq!(trace.lanes[0].busy_intervals(), vec![(0, 100), (200, 210)]);
@@ -224,22 +226,16 @@ mod tests {
     fn migrated_tasks_are_counted() {
         let mut trace = Trace::new();
         let f = trace.intern("task");
-        let mut a = Lane::new(1, 1, "a");
-        let mut b = Lane::new(1, 2, "b");
-        a.spans = vec![
-            Span {
-                task: Some(7),
-                ..span(f, 0, 10, 0)
-            },
-            Span {
-                task: Some(8),
-                ..span(f, 10, 20, 0)
-            },
-        ];
-        b.spans = vec![Span {
-            task: Some(7),
-            ..span(f, 30, 40, 0)
-        }];
+        let a = Lane::with_spans(
+            1,
+            1,
+            "a",
+            [
+                Span::new(f, 0, 10, 0).in_task(7),
+                Span::new(f, 10, 20, 0).in_task(8),
+            ],
+        );
+        let b = Lane::with_spans(1, 2, "b", [Span::new(f, 30, 40, 0).in_task(7)]);
         trace.lanes = vec![a, b];
         assert_eq!(trace.summary().migrated_tasks, 1);
         assert_eq!(trace.tasks()[&7], vec![(0, 0), (1, 0)]);

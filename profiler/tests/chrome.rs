@@ -37,16 +37,6 @@ fn spans_of(trace: &Trace, pid: u32, tid: u64) -> Vec<(String, u64, u64, u32)> {
         .collect()
 }
 
-fn span(name: u32, start_ns: u64, end_ns: u64, depth: u32, task: Option<u64>) -> Span {
-    Span {
-        name,
-        start_ns,
-        end_ns,
-        depth,
-        task,
-    }
-}
-
 /// Two processes, several threads, nesting, a task that hops between threads
 /// and one that does not, an empty lane, awkward names, huge times, losses.
 fn hand_built_trace() -> Trace {
@@ -57,25 +47,37 @@ fn hand_built_trace() -> Trace {
     let task = trace.intern("async task");
     trace.intern("never used");
 
-    let mut main = Lane::new(1, 1, "main");
-    main.spans = vec![
-        span(run, 1_234_567, 9_000_000, 0, None),
-        span(column, 1_234_567, 2_000_001, 1, None),
-        span(odd, 1_500_000, 1_500_000, 2, None),
-        span(column, 2_000_001, 3_000_999, 1, None),
-        span(task, 4_000_000, 4_500_000, 1, Some(7)),
-        span(task, 6_000_000, 6_100_000, 1, Some(7)),
-    ];
-    let mut worker = Lane::new(1, 2, "worker \"2\"");
-    worker.spans = vec![
-        span(task, 5_000_000, 5_200_000, 0, Some(7)),
-        span(task, 5_300_000, 5_400_000, 0, Some(9)),
-        span(task, 5_500_000, 5_600_000, 0, Some(9)),
-        span(column, u64::MAX / 2, u64::MAX / 2 + 999, 0, None),
-    ];
+    let main = Lane::with_spans(
+        1,
+        1,
+        "main",
+        [
+            Span::new(run, 1_234_567, 9_000_000, 0),
+            Span::new(column, 1_234_567, 2_000_001, 1),
+            Span::new(odd, 1_500_000, 1_500_000, 2),
+            Span::new(column, 2_000_001, 3_000_999, 1),
+            Span::new(task, 4_000_000, 4_500_000, 1).in_task(7),
+            Span::new(task, 6_000_000, 6_100_000, 1).in_task(7),
+        ],
+    );
+    let worker = Lane::with_spans(
+        1,
+        2,
+        "worker \"2\"",
+        [
+            Span::new(task, 5_000_000, 5_200_000, 0).in_task(7),
+            Span::new(task, 5_300_000, 5_400_000, 0).in_task(9),
+            Span::new(task, 5_500_000, 5_600_000, 0).in_task(9),
+            Span::new(column, u64::MAX / 2, u64::MAX / 2 + 999, 0),
+        ],
+    );
     let idle = Lane::new(1, 3, "idle");
-    let mut other = Lane::new(42, 1, "other process");
-    other.spans = vec![span(run, 0, 1, 0, Some(u64::MAX))];
+    let other = Lane::with_spans(
+        42,
+        1,
+        "other process",
+        [Span::new(run, 0, 1, 0).in_task(u64::MAX)],
+    );
     trace.lanes = vec![main, worker, idle, other];
     trace.process_name = Some("static schedule".to_owned());
     trace.losses = Losses {

@@ -1,0 +1,113 @@
+//! Chrome Trace Event JSON: writing a [`Trace`] for Perfetto,
+//! `chrome://tracing` and speedscope, and reading such files back, whether
+//! logprof or another tool (`tracing-chrome`, Dagger.jl, ...) wrote them.
+//!
+//! ```
+//! use logprof::{Lane, Span, Trace};
+//!
+//! let mut trace = Trace::new();
+//! let work = trace.intern("work");
+//! let spans = [Span::new(work, 1_234_567, 2_000_000, 0)];
+//! trace.lanes.push(Lane::with_spans(1, 1, "worker-1", spans));
+//!
+//! let json = trace.to_chrome_json();
+//! assert!(json.contains(r#""ts":1234.567,"dur":765.433"#));
+//! assert_eq!(Trace::from_chrome_json_str(&json).unwrap(), trace);
+//! ```
+//!
+//! # What logprof writes
+//!
+//! The JSON object form, `{"displayTimeUnit":"ns","otherData":{...},
+//! "traceEvents":[...]}`, one event per line:
+//!
+//! - per process, a `"ph":"M"` `process_name` event when the trace has a
+//!   [`Trace::process_name`];
+//! - per lane, a `"ph":"M"` `thread_name` event (so a lane without spans
+//!   survives a round trip), with the lane's `pid` and `tid`;
+//! - per span, a complete event `"ph":"X"` whose `ts` (start) and `dur` are
+//!   microseconds printed from the integer nanoseconds with exactly three
+//!   decimals (`1234567` ns is `1234.567`), so nanoseconds survive exactly.
+//!   `args` holds the span's nesting `depth` and, for a slice of a task, its
+//!   `task` id: `{"depth":1,"task":7}`. Task slices also carry
+//!   `"cat":"task"`;
+//! - for two consecutive slices of one task that ran on different threads, a
+//!   flow: `"ph":"s"` at the start of the first slice and `"ph":"f"` with
+//!   `"bp":"e"` at the start of the second, both with `"id"` = the task id,
+//!   so Perfetto draws an arrow for the hop;
+//! - `otherData.logprof` keeps what the events cannot: the names table in
+//!   order, the process name and the [`Losses`].
+//!
+//! A trace written and read back compares equal (`==`) to the original, as
+//! long as its lanes have distinct `(pid, tid)` and its names are distinct
+//! (both hold for every trace logprof records).
+//!
+//! # What logprof reads
+//!
+//! - The object form (`traceEvents` is required) and the bare array form,
+//!   whose closing `]` may be missing, as the format allows for programs that
+//!   died while writing.
+//! - Complete events `X` (`ts` + `dur`), and `B`/`E` pairs, properly nested
+//!   per `(pid, tid)`, in any order in the file. `M` events `thread_name` and
+//!   `process_name` name the lanes and the trace. Every other kind (instant
+//!   `i`, counter `C`, flow `s`/`t`/`f`, async `b`/`e`, ...) is ignored.
+//! - `ts` and `dur` may be integers or decimals; more than three decimals are
+//!   rounded to the nearest nanosecond. Negative or non-numeric times are
+//!   errors. `pid` and `tid` may be missing (read as 0), integers, or strings
+//!   holding integers.
+//! - A span with no `name` is called `<unnamed>`. A lane with no
+//!   `thread_name` is called `thread-<tid>`. The process name is the
+//!   `process_name` of the lowest pid that has one.
+//! - `args.depth` and `args.task` are trusted only in files logprof wrote
+//!   (those with `otherData.logprof`): in another tool's file they are the
+//!   traced program's own fields. Elsewhere a `B`/`E` span's depth is the
+//!   number of spans open on its thread when it began, and an `X` span's
+//!   depth the number of spans on its lane that contain it.
+//!
+//! ## Pairing `B` and `E`
+//!
+//! The events of each `(pid, tid)` are sorted by `ts`, keeping file order
+//! among equal times. An `E` closes the innermost open span with the same
+//! name, or, when it has no name or no open span has its name, the innermost
+//! open span. Among events at one same instant, an `E` is taken before the
+//! `B`s of that instant, because it closes a span that began earlier and a
+//! span that begins when another ends is its sibling, not its child, unless
+//! the file lists it after a `B` of the same instant and it has that `B`'s
+//! name or no name at all: then it closes that zero-length span, as the
+//! file order says. An `E` with nothing open, and a `B` never closed, are
+//! errors.
+//!
+//! # Where the code is
+//!
+//! - `writer`: a [`Trace`] to JSON, straight into a byte buffer.
+//! - `reader`: JSON to events: the serde seeds and visitors that stream
+//!   `traceEvents` without building a JSON tree, and the entry points
+//!   [`Trace::read_chrome_json`] and [`Trace::from_chrome_json_str`].
+//! - `numbers`: `ts` and `dur` text to whole nanoseconds.
+//! - `events`: the events kept from a file, checked and grouped by lane,
+//!   and the trace assembled from them.
+//! - `pairing`: one lane's `B`, `E` and `X` events to spans, with depths.
+//! - `error`: [`TraceFileError`] and [`ChromeJsonError`].
+//!
+//! [`Losses`]: crate::Losses
+//! [`Trace`]: crate::Trace
+//! [`Trace::process_name`]: crate::Trace::process_name
+//! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json
+//! [`Trace::from_chrome_json_str`]: crate::Trace::from_chrome_json_str
+
+mod error;
+mod events;
+mod numbers;
+mod pairing;
+mod reader;
+mod writer;
+
+pub use error::{ChromeJsonError, TraceFileError};
+
+/// The name given to spans whose event has none.
+const UNNAMED: &str = "<unnamed>";
+
+/// `s` as a JSON string literal, quotes and escapes included: how names and
+/// values are shown in messages (and written for a missing name).
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
