@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench pipeline`
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 use logprof_viz::Timeline;

@@ -5,6 +5,9 @@
 //! cargo bench -p logprof-kernels --bench histogram
 //! ```
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use logprof_kernels::histogram::{
     generate_folder, histogram_serial, histogram_threads, Counter, FolderSpec, HistogramOptions,

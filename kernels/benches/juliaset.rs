@@ -15,6 +15,9 @@
 //! of the other variant; `examples/recording_overhead.rs` gives the median
 //! ratio of interleaved pairs).
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};

@@ -57,8 +57,6 @@
 //! pictures are `logprof-viz`'s), times nothing (that is the CLI's and the
 //! benchmarks' job), and its process-based runs are still to come.
 
-#![warn(missing_docs)]
-
 mod color;
 mod error;
 pub mod histogram;

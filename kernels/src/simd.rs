@@ -152,38 +152,45 @@ macro_rules! isa_token {
             column_lanes(lanes, column, x, c_re, c_im)
         }
 
-        // SAFETY (every block below): `self` is a token, which proves the CPU
-        // has the instruction set of the intrinsics.
+        // Every block below is safe for one reason: `self` is a token, which
+        // proves the CPU has the instruction set of the intrinsics.
         impl Lanes for $token {
             const LANES: usize = $lanes;
             type F64 = $f64;
 
             #[inline(always)]
             fn splat(self, x: f64) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $splat(x) }
             }
             #[inline(always)]
             fn lane_index(self) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $lane_index }
             }
             #[inline(always)]
             fn add(self, a: $f64, b: $f64) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $add(a, b) }
             }
             #[inline(always)]
             fn sub(self, a: $f64, b: $f64) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $sub(a, b) }
             }
             #[inline(always)]
             fn mul(self, a: $f64, b: $f64) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $mul(a, b) }
             }
             #[inline(always)]
             fn div(self, a: $f64, b: $f64) -> $f64 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $div(a, b) }
             }
             #[inline(always)]
             fn cmp_mask<const $predicate: i32>(self, $a: $f64, $b: $f64) -> u8 {
+                // SAFETY: `self` proves the CPU has the feature.
                 unsafe { $cmp_mask }
             }
         }

@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p logprof --bench chrome_json`
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use logprof::{Lane, Span, Trace};
 

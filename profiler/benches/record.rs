@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p logprof --bench record`
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

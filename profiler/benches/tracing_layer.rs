@@ -7,6 +7,9 @@
 //! cargo bench -p logprof --bench tracing_layer
 //! ```
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use std::time::Duration;
 
 use criterion::measurement::WallTime;

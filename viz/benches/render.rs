@@ -3,6 +3,9 @@
 //!
 //! `cargo bench -p logprof-viz --bench render`
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use logprof::{Lane, NameTable, Span, Trace};
 use logprof_viz::{svg_to_png, Timeline};
