@@ -2,14 +2,11 @@
 //! against `ntasks` or `basesize`), one line per scheduler, drawn with
 //! plotters into SVG and rasterised like the timelines.
 
-use std::path::Path;
-
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use crate::color::name_color;
 use crate::error::VizError;
-use crate::raster;
 use crate::scale::nice_step;
 use crate::text::FONT_FAMILY;
 
@@ -270,19 +267,9 @@ impl LineChart {
         }
         Ok(svg)
     }
-
-    /// Writes the chart as SVG to `path` (complete or not at all).
-    pub fn write_svg(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
-        let svg = self.to_svg_string()?;
-        raster::write_file(path.as_ref(), svg.as_bytes())
-    }
-
-    /// Writes the chart as PNG to `path`, rasterised like the timelines.
-    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
-        let svg = self.to_svg_string()?;
-        raster::write_png(path.as_ref(), &svg)
-    }
 }
+
+crate::raster::picture_writers!(LineChart, "chart");
 
 /// The corner of the plot with the fewest points near it, for the legend.
 fn legend_corner(
