@@ -113,10 +113,12 @@ fn draw_captions(
     axis: &TimeAxis,
     kind: &dyn LaneKind,
 ) -> f64 {
-    let (left, right) = kind.captions();
+    let style = kind.style();
     y += 20.0;
-    group.append(text(axis.cols.label_x, y, left, SMALL, MUTED));
-    group.append(text(axis.cols.right_x(), y, right, SMALL, MUTED).set("text-anchor", "end"));
+    group.append(text(axis.cols.label_x, y, style.caption, SMALL, MUTED));
+    group.append(
+        text(axis.cols.right_x(), y, style.right_caption, SMALL, MUTED).set("text-anchor", "end"),
+    );
     if let Some(x) = panel.region_end_x {
         group.append(text(x, y, "end", SMALL, MUTED).set("text-anchor", "middle"));
     }
@@ -163,7 +165,7 @@ fn draw_empty_message(
     let message = if panel.trace.is_empty() {
         "no spans recorded"
     } else {
-        kind.no_lanes_message()
+        kind.style().no_lanes_message
     };
     let mid = if panel.lanes.is_empty() {
         y + 22.0

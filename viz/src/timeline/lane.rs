@@ -28,7 +28,7 @@ pub(super) fn draw_lane(
         .set("data-height", r2(lane.height));
     // The middle of the first row: the label, the lifeline and the right
     // column are centred on it.
-    let mid0 = top + kind.first_row_height() / 2.0;
+    let mid0 = top + kind.style().first_row_height / 2.0;
     g.append(
         text(
             cols.label_x,
@@ -122,7 +122,7 @@ fn draw_bar(
     if !bar.is_merged() && w > 30.0 && h >= 10.0 {
         let label = fit(name, size, false, w - 6.0);
         let clipped = label != name;
-        if !label.is_empty() && (kind.writes_clipped_names() || !clipped) {
+        if !label.is_empty() && (kind.style().writes_clipped_names || !clipped) {
             g.append(
                 text(bar.x0 + 3.0, y + h / 2.0 + size * 0.36, &label, size, INK)
                     .set("pointer-events", "none"),

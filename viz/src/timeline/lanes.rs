@@ -83,6 +83,20 @@ pub(super) struct LaneSet {
     pub thread_totals: Vec<(usize, u64, u64)>,
 }
 
+/// What differs between the views and is the same for every panel.
+pub(super) struct LaneStyle {
+    /// The caption above the label column.
+    pub caption: &'static str,
+    /// The caption above the right-hand column.
+    pub right_caption: &'static str,
+    /// What a panel says when its trace has spans but it has no lane.
+    pub no_lanes_message: &'static str,
+    /// The height of a lane's first row, on which its label is centred.
+    pub first_row_height: f64,
+    /// Whether a name cut short to fit in its bar is still written.
+    pub writes_clipped_names: bool,
+}
+
 /// One way of grouping spans into lanes, with everything about the picture
 /// that depends on it.
 pub(super) trait LaneKind: Debug + Sync {
@@ -97,14 +111,8 @@ pub(super) trait LaneKind: Debug + Sync {
     /// trace.
     fn extra_metrics(&self, trace: &Trace, summary: &Summary) -> Vec<(String, String)>;
 
-    /// The captions above the label column and above the right-hand column.
-    fn captions(&self) -> (&'static str, &'static str);
-
-    /// What a panel says when its trace has spans but it has no lane.
-    fn no_lanes_message(&self) -> &'static str;
-
-    /// The height of a lane's first row, on which its label is centred.
-    fn first_row_height(&self) -> f64;
+    /// The fixed texts and sizes of this view.
+    fn style(&self) -> &'static LaneStyle;
 
     /// The y and height of the bars of row `depth` of a lane at `top`.
     fn row_box(&self, top: f64, depth: usize) -> (f64, f64);
@@ -112,9 +120,6 @@ pub(super) trait LaneKind: Debug + Sync {
     /// The colour of bars with colour key `key`, and the name written in
     /// them.
     fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str);
-
-    /// Whether a name cut short to fit in its bar is still written.
-    fn writes_clipped_names(&self) -> bool;
 
     /// The tooltip of a bar of `lane`.
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String;

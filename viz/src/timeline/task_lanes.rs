@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use logprof::{Summary, Trace};
 
-use super::lanes::{LaneKind, LaneSet, LaneView, PanelContext};
+use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
 use super::layout::{FONT, TASK_ROW_H};
 use super::legend::{Legend, LegendEntry};
 use super::panel::PanelView;
@@ -72,16 +72,16 @@ impl LaneKind for TaskLanes {
         ]
     }
 
-    fn captions(&self) -> (&'static str, &'static str) {
-        ("task", "ran on")
-    }
-
-    fn no_lanes_message(&self) -> &'static str {
-        "no spans with a task id: only tracing spans and async tasks carry one"
-    }
-
-    fn first_row_height(&self) -> f64 {
-        TASK_ROW_H
+    fn style(&self) -> &'static LaneStyle {
+        &LaneStyle {
+            caption: "task",
+            right_caption: "ran on",
+            no_lanes_message:
+                "no spans with a task id: only tracing spans and async tasks carry one",
+            first_row_height: TASK_ROW_H,
+            // A clipped thread name says nothing: the colour does.
+            writes_clipped_names: false,
+        }
     }
 
     fn row_box(&self, top: f64, _depth: usize) -> (f64, f64) {
@@ -91,11 +91,6 @@ impl LaneKind for TaskLanes {
     fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str) {
         let thread = thread_name(panel, key).unwrap_or("?");
         (thread_color(key as usize), thread)
-    }
-
-    /// A clipped thread name says nothing: the colour does.
-    fn writes_clipped_names(&self) -> bool {
-        false
     }
 
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use logprof::{Lane, Summary, Trace};
 
-use super::lanes::{LaneKind, LaneSet, LaneView, PanelContext};
+use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
 use super::layout::{FONT, ROW0_H, ROW_H};
 use super::legend::{Legend, LegendEntry};
 use super::panel::PanelView;
@@ -43,16 +43,14 @@ impl LaneKind for ThreadLanes {
         Vec::new()
     }
 
-    fn captions(&self) -> (&'static str, &'static str) {
-        ("thread", "busy")
-    }
-
-    fn no_lanes_message(&self) -> &'static str {
-        "no threads recorded"
-    }
-
-    fn first_row_height(&self) -> f64 {
-        ROW0_H
+    fn style(&self) -> &'static LaneStyle {
+        &LaneStyle {
+            caption: "thread",
+            right_caption: "busy",
+            no_lanes_message: "no threads recorded",
+            first_row_height: ROW0_H,
+            writes_clipped_names: true,
+        }
     }
 
     fn row_box(&self, top: f64, depth: usize) -> (f64, f64) {
@@ -66,10 +64,6 @@ impl LaneKind for ThreadLanes {
     fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str) {
         let name = panel.trace.name(key);
         (name_color(name), name)
-    }
-
-    fn writes_clipped_names(&self) -> bool {
-        true
     }
 
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String {
