@@ -25,22 +25,11 @@ fn million_calls() -> Trace {
         let mut i = 0u64;
         while calls < 1_000_000 * (t + 1) / 4 {
             let len = 500 + (i * 7919 + t * 31) % 3_000;
-            lane.spans.push(Span {
-                name: column,
-                start_ns: now,
-                end_ns: now + len,
-                depth: 0,
-                task: None,
-            });
+            lane.spans.push(Span::new(column, now, now + len, 0));
             calls += 1;
             if i.is_multiple_of(10) && calls < 1_000_000 * (t + 1) / 4 {
-                lane.spans.push(Span {
-                    name: pixel,
-                    start_ns: now + 100,
-                    end_ns: now + len - 100,
-                    depth: 1,
-                    task: None,
-                });
+                lane.spans
+                    .push(Span::new(pixel, now + 100, now + len - 100, 1));
                 calls += 1;
             }
             now += len + 200;

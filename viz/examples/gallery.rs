@@ -15,14 +15,27 @@ fn column_cost(j: usize) -> u64 {
     (12_000.0 + 110_000.0 * (-x * x).exp()) as u64
 }
 
-fn span(name: u32, start_ns: u64, end_ns: u64, depth: u32) -> Span {
-    Span {
-        name,
-        start_ns,
-        end_ns,
-        depth,
-        task: None,
-    }
+/// The trace of a process named `process`, its lanes and spans in the order
+/// every trace promises.
+fn trace(process: &str, names: NameTable, lanes: Vec<Lane>) -> Trace {
+    let mut trace = Trace {
+        process_name: Some(process.into()),
+        names: names.into_names(),
+        lanes,
+        ..Trace::default()
+    };
+    trace.normalize();
+    trace
+}
+
+/// Four empty lanes, thread `t` (from 0) named `name(t)`.
+fn four_lanes(name: impl Fn(u64) -> String) -> Vec<Lane> {
+    (0..4).map(|t| Lane::new(1, t + 1, name(t))).collect()
+}
+
+/// The thread that is free first.
+fn first_free(free: &[u64; 4]) -> usize {
+    (0..4).min_by_key(|&t| free[t]).unwrap()
 }
 
 /// Four threads, 250 consecutive columns each.
@@ -35,40 +48,28 @@ fn static_trace() -> Trace {
         let mut now = 1_000_000 + 300 * t as u64;
         for j in t * 250..(t + 1) * 250 {
             let end = now + column_cost(j);
-            lane.spans.push(span(column, now, end, 0));
+            lane.spans.push(Span::new(column, now, end, 0));
             now = end + 150;
         }
         lanes.push(lane);
     }
-    Trace {
-        process_name: Some("static".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("static", names, lanes)
 }
 
 /// The same columns handed out one at a time to whichever thread is free.
 fn dynamic_trace() -> Trace {
     let mut names = NameTable::new();
     let column = names.intern("juliaset_column!");
-    let mut lanes: Vec<Lane> = (0..4)
-        .map(|t| Lane::new(1, t + 1, format!("worker-{}", t + 1)))
-        .collect();
+    let mut lanes = four_lanes(|t| format!("worker-{}", t + 1));
     let mut free = [5_000_000u64, 5_000_200, 5_000_400, 5_000_600];
     for j in 0..1000 {
-        let t = (0..4).min_by_key(|&t| free[t]).unwrap();
+        let t = first_free(&free);
         let start = free[t] + 400; // scheduling overhead
         let end = start + column_cost(j);
-        lanes[t].spans.push(span(column, start, end, 0));
+        lanes[t].spans.push(Span::new(column, start, end, 0));
         free[t] = end;
     }
-    Trace {
-        process_name: Some("dynamic".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("dynamic", names, lanes)
 }
 
 /// A recursive fork-join: nested `recspawn` spans down to `column` leaves.
@@ -76,14 +77,12 @@ fn forkjoin_trace() -> Trace {
     let mut names = NameTable::new();
     let rec = names.intern("juliaset_recspawn!");
     let column = names.intern("juliaset_column!");
-    let mut lanes: Vec<Lane> = (0..4)
-        .map(|t| Lane::new(1, t + 1, format!("worker-{}", t + 1)))
-        .collect();
+    let mut lanes = four_lanes(|t| format!("worker-{}", t + 1));
     // 16 tasks of 62-63 columns, handed to threads in turn; each task nests
     // two levels of recspawn above its columns.
     let mut free = [0u64; 4];
     for task in 0..16 {
-        let t = (0..4).min_by_key(|&t| free[t]).unwrap();
+        let t = first_free(&free);
         let lo = task * 1000 / 16;
         let hi = (task + 1) * 1000 / 16;
         let start = free[t] + 2_000;
@@ -91,21 +90,18 @@ fn forkjoin_trace() -> Trace {
         let mut leaves = Vec::new();
         for j in lo..hi {
             let end = now + column_cost(j);
-            leaves.push(span(column, now, end, 2));
+            leaves.push(Span::new(column, now, end, 2));
             now = end + 100;
         }
         let end = now + 500;
-        lanes[t].spans.push(span(rec, start, end, 0));
-        lanes[t].spans.push(span(rec, start + 200, end - 200, 1));
+        lanes[t].spans.push(Span::new(rec, start, end, 0));
+        lanes[t]
+            .spans
+            .push(Span::new(rec, start + 200, end - 200, 1));
         lanes[t].spans.extend(leaves);
         free[t] = end;
     }
-    Trace {
-        process_name: Some("fork-join, ntasks = 16".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("fork-join, ntasks = 16", names, lanes)
 }
 
 /// Async tasks that yield and resume, sometimes on another thread.
@@ -113,9 +109,7 @@ fn tasks_trace() -> Trace {
     let mut names = NameTable::new();
     let fetch = names.intern("fetch");
     let parse = names.intern("parse");
-    let mut lanes: Vec<Lane> = (0..4)
-        .map(|t| Lane::new(1, t + 1, format!("tokio-runtime-worker-{t}")))
-        .collect();
+    let mut lanes = four_lanes(|t| format!("tokio-runtime-worker-{t}"));
     let mut free = [0u64; 4];
     for task in 0..12u64 {
         let name = if task % 3 == 0 { parse } else { fetch };
@@ -124,22 +118,14 @@ fn tasks_trace() -> Trace {
             let t = ((task * 7 + slice * (1 + task % 2)) % 4) as usize;
             let start = free[t].max(ready);
             let end = start + 8_000 + 1_500 * ((task + slice) % 4);
-            lanes[t].spans.push(Span {
-                task: Some(task + 1),
-                ..span(name, start, end, 0)
-            });
+            lanes[t]
+                .spans
+                .push(Span::new(name, start, end, 0).in_task(task + 1));
             free[t] = end;
             ready = end + 6_000;
         }
     }
-    let mut trace = Trace {
-        process_name: Some("tokio tasks".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    };
-    trace.normalize();
-    trace
+    trace("tokio tasks", names, lanes)
 }
 
 /// A million short calls on 4 threads, one in ten holding a nested call;
@@ -154,20 +140,16 @@ fn million_calls() -> Trace {
         let mut now = if t == 3 { 400_000 } else { t * 100 };
         for i in 0..250_000u64 {
             let len = 500 + (i * 7919 + t * 31) % (2_000 + 500 * t);
-            lane.spans.push(span(column, now, now + len, 0));
+            lane.spans.push(Span::new(column, now, now + len, 0));
             if i % 10 == 0 {
-                lane.spans.push(span(pixel, now + 100, now + len - 100, 1));
+                lane.spans
+                    .push(Span::new(pixel, now + 100, now + len - 100, 1));
             }
             now += len + 200;
         }
         lanes.push(lane);
     }
-    Trace {
-        process_name: Some("many calls".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("many calls", names, lanes)
 }
 
 fn main() -> Result<(), VizError> {

@@ -25,6 +25,7 @@ pub(crate) struct TimeScale {
 }
 
 impl TimeScale {
+    /// The x of trace time `t`, clamped to the window.
     pub fn x_of(&self, t: u64) -> f64 {
         let t = t.clamp(self.lo, self.hi);
         self.x + (t - self.lo) as f64 * self.px_per_ns
@@ -34,10 +35,13 @@ impl TimeScale {
 /// One drawn bar: a span, or several merged ones.
 #[derive(Clone, Debug)]
 pub(crate) struct Bar {
+    /// Left edge.
     pub x0: f64,
+    /// Right edge (the bar is drawn at least a pixel wide).
     pub x1: f64,
-    /// First start and last end of the spans in it (absolute ns, unclipped).
+    /// First start of the spans in it (absolute ns, unclipped).
     pub start_ns: u64,
+    /// Last end of the spans in it (absolute ns, unclipped).
     pub end_ns: u64,
     /// How many spans the bar stands for.
     pub calls: u64,
@@ -76,6 +80,7 @@ impl Bar {
         }
     }
 
+    /// True when the bar stands for more than one span.
     pub fn is_merged(&self) -> bool {
         self.calls > 1
     }
@@ -114,12 +119,14 @@ impl Bar {
 pub(crate) struct RowBuilder {
     scale: TimeScale,
     pending: Option<Bar>,
+    /// The finished bars, in x order.
     pub bars: Vec<Bar>,
     /// Spans that lie entirely outside the window.
     pub outside: u64,
 }
 
 impl RowBuilder {
+    /// An empty row over `scale`'s window.
     pub fn new(scale: TimeScale) -> RowBuilder {
         RowBuilder {
             scale,

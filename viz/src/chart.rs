@@ -2,14 +2,11 @@
 //! against `ntasks` or `basesize`), one line per scheduler, drawn with
 //! plotters into SVG and rasterised like the timelines.
 
-use std::path::Path;
-
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use crate::color::name_color;
 use crate::error::VizError;
-use crate::raster;
 use crate::scale::nice_step;
 use crate::text::FONT_FAMILY;
 
@@ -129,38 +126,68 @@ impl LineChart {
 
     /// The chart as an SVG document, text in DejaVu Sans.
     pub fn to_svg_string(&self) -> Result<String, VizError> {
+        self.check()?;
+        let frame = self.frame();
+        let mut svg = String::new();
+        self.draw(&mut svg, frame)?;
+        Ok(svg)
+    }
+
+    /// Every point of the series and of the ideal line.
+    fn all_points(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.series
+            .iter()
+            .chain(self.ideal.iter())
+            .flat_map(|s| s.points.iter().copied())
+    }
+
+    /// `x` on the x axis: its logarithm on a logarithmic axis.
+    fn tx(&self, x: f64) -> f64 {
+        if self.log_x {
+            x.log10()
+        } else {
+            x
+        }
+    }
+
+    /// Rejects a chart that cannot be drawn: too small, without points, or
+    /// with points its axes cannot show.
+    fn check(&self) -> Result<(), VizError> {
         if self.width < 200 || self.height < 150 {
             return Err(VizError::option(
                 format!("chart size {}×{} px", self.width, self.height),
                 "too small; use at least 200×150 px",
             ));
         }
-        let all = || {
-            self.series
-                .iter()
-                .chain(self.ideal.iter())
-                .flat_map(|s| s.points.iter().copied())
-        };
         if self.series.iter().all(|s| s.points.is_empty()) {
             return Err(self.error("no series has any point; add points to `series`"));
         }
-        if let Some((x, y)) = all().find(|(x, y)| !x.is_finite() || !y.is_finite()) {
+        if let Some((x, y)) = self
+            .all_points()
+            .find(|(x, y)| !x.is_finite() || !y.is_finite())
+        {
             return Err(self.error(format!("the point ({x}, {y}) is not a finite number")));
         }
         if self.log_x {
-            if let Some((x, _)) = all().find(|(x, _)| *x <= 0.0) {
+            if let Some((x, _)) = self.all_points().find(|(x, _)| *x <= 0.0) {
                 return Err(self.error(format!(
                     "x = {x} cannot go on a logarithmic axis; use log_x: false or positive x"
                 )));
             }
         }
-        let tx = |x: f64| if self.log_x { x.log10() } else { x };
-        let (mut x_lo, mut x_hi) = all()
+        Ok(())
+    }
+
+    /// The ranges of the axes (x on the axis' scale) with some room around
+    /// the points, and where the axes are labelled.
+    fn frame(&self) -> Frame {
+        let (mut x_lo, mut x_hi) = self
+            .all_points()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (x, _)| {
-                (lo.min(tx(x)), hi.max(tx(x)))
+                (lo.min(self.tx(x)), hi.max(self.tx(x)))
             });
-        let y_max = all().map(|p| p.1).fold(0.0, f64::max);
-        let y_min = all().map(|p| p.1).fold(0.0, f64::min);
+        let y_max = self.all_points().map(|p| p.1).fold(0.0, f64::max);
+        let y_min = self.all_points().map(|p| p.1).fold(0.0, f64::min);
         if x_hi - x_lo < 1e-12 {
             x_lo -= 0.5;
             x_hi += 0.5;
@@ -169,120 +196,142 @@ impl LineChart {
         let (x_lo, x_hi) = (x_lo - pad, x_hi + pad);
         let y_span = (y_max - y_min).max(1e-12);
         let (y_lo, y_hi) = (y_min, y_max + y_span * 0.08);
-
-        // Key points: the data's own x values on a log axis (powers of two
-        // stay readable), round steps otherwise.
-        let mut x_keys: Vec<f64> = if self.log_x {
-            let mut xs: Vec<f64> = all().map(|p| p.0).collect();
-            xs.sort_by(f64::total_cmp);
-            xs.dedup();
-            if xs.len() > 16 {
-                let step = xs.len().div_ceil(12);
-                xs = xs.into_iter().step_by(step).collect();
-            }
-            xs.into_iter().map(f64::log10).collect()
-        } else {
-            round_keys(x_lo, x_hi, 8.0)
-        };
+        let mut x_keys = self.x_keys(x_lo, x_hi);
         x_keys.retain(|k| *k >= x_lo && *k <= x_hi);
-        let y_keys = round_keys(y_lo, y_hi, 6.0);
-        let log_x = self.log_x;
-
-        let mut svg = String::new();
-        {
-            let chart_err = |e: &dyn std::fmt::Display| self.error(e.to_string());
-            let root =
-                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| chart_err(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(
-                    &self.title,
-                    (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
-                )
-                .margin(18)
-                .x_label_area_size(52)
-                .y_label_area_size(70)
-                .build_cartesian_2d(
-                    KeyedAxis::new(x_lo, x_hi, x_keys),
-                    KeyedAxis::new(y_lo, y_hi, y_keys),
-                )
-                .map_err(|e| chart_err(&e))?;
-            let label_style = (FONT_FAMILY, 15).into_font().color(&RGBColor(55, 65, 81));
-            chart
-                .configure_mesh()
-                .x_desc(self.x_label.as_str())
-                .y_desc(self.y_label.as_str())
-                .axis_desc_style((FONT_FAMILY, 16))
-                .label_style(label_style)
-                .x_label_formatter(&|v| axis_number(if log_x { 10f64.powf(*v) } else { *v }))
-                .y_label_formatter(&|v| axis_number(*v))
-                .light_line_style(RGBColor(243, 244, 246))
-                .bold_line_style(RGBColor(229, 231, 235))
-                .axis_style(RGBColor(75, 85, 99))
-                .draw()
-                .map_err(|e| chart_err(&e))?;
-
-            let sorted = |s: &Series| {
-                let mut p: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (tx(x), y)).collect();
-                p.sort_by(|a, b| a.0.total_cmp(&b.0));
-                p
-            };
-            if let Some(ideal) = &self.ideal {
-                let grey = RGBColor(107, 114, 128);
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        sorted(ideal),
-                        8,
-                        5,
-                        grey.stroke_width(2),
-                    ))
-                    .map_err(|e| chart_err(&e))?
-                    .label(ideal.name.as_str())
-                    .legend(move |(x, y)| {
-                        EmptyElement::at((x, y))
-                            + PathElement::new(vec![(0, 0), (7, 0)], grey.stroke_width(2))
-                            + PathElement::new(vec![(11, 0), (18, 0)], grey.stroke_width(2))
-                    });
-            }
-            for s in &self.series {
-                let color = rgb(name_color(&s.name));
-                let points = sorted(s);
-                chart
-                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-                    .map_err(|e| chart_err(&e))?
-                    .label(s.name.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                    });
-                chart
-                    .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-                    .map_err(|e| chart_err(&e))?;
-            }
-            chart
-                .configure_series_labels()
-                .position(legend_corner(&self.series, tx, (x_lo, x_hi), (y_lo, y_hi)))
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(209, 213, 219))
-                .label_font((FONT_FAMILY, 15))
-                .draw()
-                .map_err(|e| chart_err(&e))?;
-            root.present().map_err(|e| chart_err(&e))?;
+        Frame {
+            x: (x_lo, x_hi),
+            y: (y_lo, y_hi),
+            x_keys,
+            y_keys: round_keys(y_lo, y_hi, 6.0),
         }
-        Ok(svg)
     }
 
-    /// Writes the chart as SVG to `path` (complete or not at all).
-    pub fn write_svg(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
-        let svg = self.to_svg_string()?;
-        raster::write_file(path.as_ref(), svg.as_bytes())
+    /// Key points of the x axis: the data's own x values on a log axis
+    /// (powers of two stay readable), round steps otherwise.
+    fn x_keys(&self, x_lo: f64, x_hi: f64) -> Vec<f64> {
+        if !self.log_x {
+            return round_keys(x_lo, x_hi, 8.0);
+        }
+        let mut xs: Vec<f64> = self.all_points().map(|p| p.0).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        if xs.len() > 16 {
+            let step = xs.len().div_ceil(12);
+            xs = xs.into_iter().step_by(step).collect();
+        }
+        xs.into_iter().map(f64::log10).collect()
     }
 
-    /// Writes the chart as PNG to `path`, rasterised like the timelines.
-    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<(), VizError> {
-        let svg = self.to_svg_string()?;
-        raster::write_png(path.as_ref(), &svg)
+    /// Draws the chart into `svg` with plotters.
+    fn draw(&self, svg: &mut String, frame: Frame) -> Result<(), VizError> {
+        let chart_err = |e: &dyn std::fmt::Display| self.error(e.to_string());
+        let root = SVGBackend::with_string(svg, (self.width, self.height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&e))?;
+        let (x_lo, x_hi) = frame.x;
+        let (y_lo, y_hi) = frame.y;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                &self.title,
+                (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
+            )
+            .margin(18)
+            .x_label_area_size(52)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                KeyedAxis::new(x_lo, x_hi, frame.x_keys),
+                KeyedAxis::new(y_lo, y_hi, frame.y_keys),
+            )
+            .map_err(|e| chart_err(&e))?;
+        self.draw_mesh(&mut chart).map_err(|e| chart_err(&e))?;
+        self.draw_lines(&mut chart).map_err(|e| chart_err(&e))?;
+        chart
+            .configure_series_labels()
+            .position(legend_corner(
+                &self.series,
+                |x| self.tx(x),
+                (x_lo, x_hi),
+                (y_lo, y_hi),
+            ))
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(209, 213, 219))
+            .label_font((FONT_FAMILY, 15))
+            .draw()
+            .map_err(|e| chart_err(&e))?;
+        root.present().map_err(|e| chart_err(&e))
+    }
+
+    /// The grid, the axes and their labels.
+    fn draw_mesh(&self, chart: &mut Chart) -> Result<(), PlotError> {
+        let log_x = self.log_x;
+        let label_style = (FONT_FAMILY, 15).into_font().color(&RGBColor(55, 65, 81));
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .axis_desc_style((FONT_FAMILY, 16))
+            .label_style(label_style)
+            .x_label_formatter(&|v| axis_number(if log_x { 10f64.powf(*v) } else { *v }))
+            .y_label_formatter(&|v| axis_number(*v))
+            .light_line_style(RGBColor(243, 244, 246))
+            .bold_line_style(RGBColor(229, 231, 235))
+            .axis_style(RGBColor(75, 85, 99))
+            .draw()
+    }
+
+    /// The ideal line, dashed, then each series with its points, each with
+    /// its legend entry.
+    fn draw_lines<'a, 'b: 'a>(&self, chart: &mut Chart<'a, 'b>) -> Result<(), PlotError> {
+        let sorted = |s: &Series| {
+            let mut p: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (self.tx(x), y)).collect();
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+            p
+        };
+        if let Some(ideal) = &self.ideal {
+            let grey = RGBColor(107, 114, 128);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    sorted(ideal),
+                    8,
+                    5,
+                    grey.stroke_width(2),
+                ))?
+                .label(ideal.name.as_str())
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (7, 0)], grey.stroke_width(2))
+                        + PathElement::new(vec![(11, 0), (18, 0)], grey.stroke_width(2))
+                });
+        }
+        for s in &self.series {
+            let color = rgb(name_color(&s.name));
+            let points = sorted(s);
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))?
+                .label(s.name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+        }
+        Ok(())
     }
 }
+
+/// The plotters chart a [`LineChart`] is drawn on.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<KeyedAxis, KeyedAxis>>;
+
+/// What plotters reports when drawing into a string fails.
+type PlotError = DrawingAreaErrorKind<std::io::Error>;
+
+/// The axes of a chart: their ranges (x on the axis' scale) and key points.
+struct Frame {
+    x: (f64, f64),
+    y: (f64, f64),
+    x_keys: Vec<f64>,
+    y_keys: Vec<f64>,
+}
+
+crate::raster::picture_writers!(LineChart, "chart");
 
 /// The corner of the plot with the fewest points near it, for the legend.
 fn legend_corner(

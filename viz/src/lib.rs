@@ -72,6 +72,8 @@
 //! JSON with `logprof` and open it in Perfetto. It does not record anything
 //! (that is `logprof`) and does not run workloads (`logprof-kernels`).
 
+#![warn(missing_docs)]
+
 mod bars;
 mod chart;
 mod color;

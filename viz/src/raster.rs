@@ -83,6 +83,46 @@ pub(crate) fn write_png(path: &Path, svg: &str) -> Result<(), VizError> {
     write_file(path, &png)
 }
 
+/// Gives a picture type its `write_svg` and `write_png` methods, from its
+/// `to_svg_string(&self) -> Result<String, VizError>`.
+///
+/// [`Timeline`](crate::Timeline), [`Figure`](crate::Figure) and
+/// [`LineChart`](crate::LineChart) write files the same way: render the SVG,
+/// then write it (or its rasterisation) with [`write_file`] or
+/// [`write_png`]. This macro is that one implementation. It is a macro
+/// rather than a trait so that the methods stay inherent: users call
+/// `timeline.write_png(path)` with no trait to import, and the documentation
+/// lists the methods on each type. `$what` names the picture in the
+/// methods' documentation.
+macro_rules! picture_writers {
+    ($ty:ty, $what:literal) => {
+        impl $ty {
+            #[doc = concat!("Writes the ", $what, " as SVG to `path` (complete or not at all).")]
+            pub fn write_svg(
+                &self,
+                path: impl AsRef<std::path::Path>,
+            ) -> Result<(), $crate::VizError> {
+                let svg = self.to_svg_string()?;
+                $crate::raster::write_file(path.as_ref(), svg.as_bytes())
+            }
+
+            #[doc = concat!(
+                        "Writes the ", $what, " as a PNG to `path` (complete or not at all): ",
+                        "the same SVG, rasterised with the embedded DejaVu Sans font, one ",
+                        "pixel per SVG unit."
+                    )]
+            pub fn write_png(
+                &self,
+                path: impl AsRef<std::path::Path>,
+            ) -> Result<(), $crate::VizError> {
+                let svg = self.to_svg_string()?;
+                $crate::raster::write_png(path.as_ref(), &svg)
+            }
+        }
+    };
+}
+pub(crate) use picture_writers;
+
 /// Writes an image given as row-major RGB bytes (`width × height × 3`) as a
 /// PNG, atomically: the fractal of a run, say.
 pub fn write_rgb_png(

@@ -22,6 +22,14 @@ fn lane_labels(els: &[El]) -> Vec<String> {
         .collect()
 }
 
+/// The attribute `attr` of every element of class `class`, in order.
+fn attrs_of_class<'a>(els: &'a [El], class: &str, attr: &str) -> Vec<&'a str> {
+    els.iter()
+        .filter(|e| e.class() == class)
+        .map(|e| e.attr(attr).unwrap())
+        .collect()
+}
+
 #[test]
 fn one_labelled_lane_per_thread_in_order() {
     let mut trace = common::static_like();
@@ -305,11 +313,7 @@ fn task_view_has_a_lane_per_task_coloured_by_thread() {
     assert!(svg.contains("1 spans without a task"));
     assert!(svg.contains("2 threads"));
     // The legend lists threads.
-    let legend: Vec<&str> = els
-        .iter()
-        .filter(|e| e.class() == "legend-entry")
-        .map(|e| e.attr("data-name").unwrap())
-        .collect();
+    let legend = attrs_of_class(&els, "legend-entry", "data-name");
     assert_eq!(legend, ["rt-worker-1", "rt-worker-2"]);
 }
 
@@ -333,11 +337,7 @@ fn a_figure_stacks_labelled_panels() {
         .to_svg_string()
         .unwrap();
     let els = parse(&svg);
-    let panels: Vec<&str> = els
-        .iter()
-        .filter(|e| e.class() == "panel")
-        .map(|e| e.attr("data-label").unwrap())
-        .collect();
+    let panels = attrs_of_class(&els, "panel", "data-label");
     assert_eq!(panels, ["static", "dynamic"]);
     assert_eq!(lane_labels(&els).len(), 6);
     assert_eq!(els.iter().filter(|e| e.class() == "axis").count(), 1);

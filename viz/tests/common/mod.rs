@@ -8,13 +8,16 @@ use svg::node::element::tag::Type;
 use svg::parser::Event;
 
 pub fn span(name: u32, start_ns: u64, end_ns: u64, depth: u32) -> Span {
-    Span {
-        name,
-        start_ns,
-        end_ns,
-        depth,
-        task: None,
-    }
+    Span::new(name, start_ns, end_ns, depth)
+}
+
+/// A trace of a process named `process` holding `lanes`.
+fn trace(process: &str, names: NameTable, lanes: Vec<Lane>) -> Trace {
+    let mut trace = Trace::new();
+    trace.process_name = Some(process.into());
+    trace.names = names.into_names();
+    trace.lanes = lanes;
+    trace
 }
 
 /// Like a static schedule of uneven work: 4 threads, 10 calls each of
@@ -37,12 +40,7 @@ pub fn static_like() -> Trace {
         }
         lanes.push(lane);
     }
-    Trace {
-        process_name: Some("static".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("static", names, lanes)
 }
 
 /// `n` back-to-back calls of 1 µs with a 1 µs gap, dealt round-robin over
@@ -64,12 +62,7 @@ pub fn many_calls(n: usize, threads: u64) -> Trace {
             lane.spans.push(span(name, start, start + 1_000, 0));
         }
     }
-    Trace {
-        process_name: Some("many".into()),
-        names: names.into_names(),
-        lanes,
-        ..Trace::default()
-    }
+    trace("many", names, lanes)
 }
 
 /// Two threads and three tasks: task 1 runs on thread 1 then thread 2
@@ -79,10 +72,7 @@ pub fn tasks() -> Trace {
     let mut names = NameTable::new();
     let fetch = names.intern("fetch");
     let plain = names.intern("plain");
-    let t = |task: u64, s: u64, e: u64| Span {
-        task: Some(task),
-        ..span(fetch, s, e, 0)
-    };
+    let t = |task: u64, s: u64, e: u64| span(fetch, s, e, 0).in_task(task);
     let mut a = Lane::new(1, 1, "rt-worker-1");
     a.spans = vec![
         t(1, 0, 100_000),
@@ -95,12 +85,7 @@ pub fn tasks() -> Trace {
         t(1, 200_000, 350_000),
         t(2, 360_000, 500_000),
     ];
-    Trace {
-        process_name: Some("tokio".into()),
-        names: names.into_names(),
-        lanes: vec![a, b],
-        ..Trace::default()
-    }
+    trace("tokio", names, vec![a, b])
 }
 
 /// One element of a parsed SVG: its tag, attributes and text content.

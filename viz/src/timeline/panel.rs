@@ -1,0 +1,192 @@
+//! One trace ready to draw ([`PanelView`]): its lanes (from the chosen
+//! [`LaneKind`]), the busy-threads strip, the header's numbers and the notes
+//! on what was left out.
+
+use logprof::{Summary, Trace};
+
+use super::lanes::{LaneKind, LaneSet, LaneView, PanelContext};
+use super::layout::Columns;
+use super::MAX_DEPTH_ROWS;
+use crate::bars::{add_coverage, TimeScale};
+use crate::scale::{count, duration, percent};
+
+/// One trace ready to draw.
+pub(super) struct PanelView<'a> {
+    /// The panel's label in a figure.
+    pub label: Option<String>,
+    /// The trace drawn.
+    pub trace: &'a Trace,
+    /// Its summary.
+    pub summary: Summary,
+    /// The lanes, top first.
+    pub lanes: Vec<LaneView>,
+    /// Average number of busy threads in each pixel column.
+    pub concurrency: Vec<f64>,
+    /// How many threads the trace has.
+    pub thread_count: usize,
+    /// Thread names in lane order (the task view's colour keys).
+    pub thread_names: Vec<String>,
+    /// Warnings under the header.
+    pub notes: Vec<String>,
+    /// The header's numbers: (name, value).
+    pub metrics: Vec<(String, String)>,
+    /// x of the region's end when it falls inside the window.
+    pub region_end_x: Option<f64>,
+    /// Legend entries of the task view: (thread ordinal, slices, ns).
+    pub thread_totals: Vec<(usize, u64, u64)>,
+}
+
+/// Lanes, busy strip and numbers of one trace, shown over `window` (ns from
+/// its region start) in the plot of `cols`.
+pub(super) fn build_panel<'a>(
+    label: Option<String>,
+    trace: &'a Trace,
+    lanes: &dyn LaneKind,
+    window: (u64, u64),
+    cols: Columns,
+) -> PanelView<'a> {
+    let summary = trace.summary();
+    let scale = window_scale(&summary, window, cols);
+    let order = lane_order(trace);
+    let thread_names = thread_names(trace, &order);
+    // Busy intervals per thread: idle hatch and concurrency strip.
+    let busy: Vec<Vec<(u64, u64)>> = order
+        .iter()
+        .map(|&i| trace.lanes[i].busy_intervals())
+        .collect();
+    let mut concurrency = vec![0.0; cols.plot_w.max(1.0).ceil() as usize];
+    for b in &busy {
+        add_coverage(&mut concurrency, &scale, b);
+    }
+    let set = lanes.build(&PanelContext {
+        trace,
+        summary: &summary,
+        scale,
+        order: &order,
+        thread_names: &thread_names,
+        busy: &busy,
+    });
+    let notes = notes(trace, &set);
+    let mut metrics = metrics(trace, &summary);
+    if !trace.is_empty() {
+        metrics.extend(lanes.extra_metrics(trace, &summary));
+    }
+    let region_end_x = region_end_x(trace, &summary, window, cols, &scale);
+    PanelView {
+        label,
+        trace,
+        summary,
+        lanes: set.lanes,
+        concurrency,
+        thread_count: trace.lanes.len(),
+        thread_names,
+        notes,
+        metrics,
+        region_end_x,
+        thread_totals: set.thread_totals,
+    }
+}
+
+/// Trace time to x: the window `w_lo..w_hi` (ns from the region start) over
+/// the plot's width.
+fn window_scale(summary: &Summary, (w_lo, w_hi): (u64, u64), cols: Columns) -> TimeScale {
+    TimeScale {
+        lo: summary.start_ns.saturating_add(w_lo),
+        hi: summary.start_ns.saturating_add(w_hi),
+        x: cols.plot_x,
+        px_per_ns: cols.plot_w / (w_hi - w_lo) as f64,
+    }
+}
+
+/// Indices of the trace's lanes in (pid, tid) order. A normalized trace
+/// keeps them so already, but a hand-built one may not, and the order must
+/// not depend on it (sorting what is sorted is one pass).
+fn lane_order(trace: &Trace) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..trace.lanes.len()).collect();
+    order.sort_by_key(|&i| (trace.lanes[i].pid, trace.lanes[i].tid));
+    order
+}
+
+/// The threads' names in `order`, prefixed with their process id when the
+/// trace has several processes.
+fn thread_names(trace: &Trace, order: &[usize]) -> Vec<String> {
+    let several_pids = order
+        .windows(2)
+        .any(|w| trace.lanes[w[0]].pid != trace.lanes[w[1]].pid);
+    order
+        .iter()
+        .map(|&i| {
+            let lane = &trace.lanes[i];
+            if several_pids {
+                format!("p{} {}", lane.pid, lane.thread_name)
+            } else {
+                lane.thread_name.clone()
+            }
+        })
+        .collect()
+}
+
+/// The warnings of a panel: what its lanes leave out, then what the
+/// recording lost and which spans could not be drawn.
+fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
+    let mut notes = set.notes.clone();
+    if !trace.losses.is_empty() {
+        let l = trace.losses;
+        notes.push(format!(
+            "incomplete recording: {} events overwritten, {} unmatched exits, {} unclosed enters \
+             (grow the buffers with adjust_buffer and run again)",
+            count(l.overwritten_events),
+            count(l.unmatched_exits),
+            count(l.unclosed_enters)
+        ));
+    }
+    if set.too_deep > 0 {
+        notes.push(format!(
+            "{} spans nested deeper than {MAX_DEPTH_ROWS} levels are not drawn",
+            count(set.too_deep)
+        ));
+    }
+    if set.outside > 0 {
+        notes.push(format!(
+            "{} spans outside the time range are not drawn",
+            count(set.outside)
+        ));
+    }
+    notes
+}
+
+/// The header's numbers from the summary; only the counts for an empty
+/// trace.
+fn metrics(trace: &Trace, summary: &Summary) -> Vec<(String, String)> {
+    if trace.is_empty() {
+        return vec![
+            ("threads".to_owned(), count(trace.lanes.len() as u64)),
+            ("spans".to_owned(), "0".to_owned()),
+        ];
+    }
+    vec![
+        ("wall".to_owned(), duration(summary.wall_ns as f64)),
+        ("load balance".to_owned(), percent(summary.load_balance)),
+        (
+            "parallel efficiency".to_owned(),
+            percent(summary.parallel_efficiency),
+        ),
+        ("max − mean busy".to_owned(), duration(summary.imbalance_ns)),
+        ("threads".to_owned(), count(trace.lanes.len() as u64)),
+        ("spans".to_owned(), count(trace.span_count() as u64)),
+    ]
+}
+
+/// The x of the region's end, when the trace has one and it falls strictly
+/// inside the window.
+fn region_end_x(
+    trace: &Trace,
+    summary: &Summary,
+    (w_lo, w_hi): (u64, u64),
+    cols: Columns,
+    scale: &TimeScale,
+) -> Option<f64> {
+    let end = summary.wall_ns;
+    (!trace.is_empty() && end > w_lo && end < w_hi)
+        .then(|| cols.plot_x + (end - w_lo) as f64 * scale.px_per_ns)
+}

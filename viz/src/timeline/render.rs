@@ -1,0 +1,142 @@
+//! The whole SVG document of a [`Scene`]: the title, each panel, the shared
+//! time axis and the legend, inside the `<svg>` root with its description
+//! and the idle-time hatch.
+
+use svg::node::element::{Definitions, Description, Group, Line, Pattern, Rectangle};
+use svg::node::Text as TextNode;
+use svg::{Document, Node};
+
+use super::drawing::draw_panel;
+use super::elements::{r2, text, Drawing};
+use super::layout::{check_width, window_bounds, Columns, TimeAxis, FONT, MARGIN, SMALL};
+use super::legend::draw_legend;
+use super::panel::{build_panel, PanelView};
+use super::Scene;
+use crate::color::{INK, MUTED};
+use crate::error::VizError;
+use crate::text::FONT_FAMILY;
+
+/// The scene as an SVG document, or an error for options it cannot draw.
+pub(super) fn render(scene: &Scene) -> Result<String, VizError> {
+    check_width(scene.width)?;
+    let window = window_bounds(scene)?;
+    let cols = Columns::new(scene);
+    let panels: Vec<PanelView> = scene
+        .panels
+        .iter()
+        .map(|(label, trace)| build_panel(label.clone(), trace, scene.lanes, window, cols))
+        .collect();
+
+    let mut doc = Drawing::default();
+    let mut y = MARGIN;
+    if let Some(title) = &scene.title {
+        y += 18.0;
+        doc.push(
+            text(MARGIN, y, title, 18.0, INK)
+                .set("font-weight", "bold")
+                .set("class", "title"),
+        );
+        y += 8.0;
+    }
+    let axis = TimeAxis::new(window, cols);
+    for panel in &panels {
+        y = draw_panel(&mut doc, panel, y, &axis, scene.lanes);
+    }
+    // The shared time axis and the legend (none when there is no time to
+    // show).
+    if panels.iter().any(|p| !p.trace.is_empty()) {
+        y = draw_axis(&mut doc, &axis, y);
+        y = draw_legend(&mut doc, scene.lanes.legend(&panels), cols, y);
+    }
+    Ok(finish(scene, &panels, doc, y, cols))
+}
+
+/// The time axis below the panels from `y`, with its ticks and labels;
+/// returns the y below it.
+fn draw_axis(doc: &mut Drawing, axis: &TimeAxis, mut y: f64) -> f64 {
+    let cols = axis.cols;
+    y += 2.0;
+    let tick = |x1: f64, x2: f64, y2: f64| {
+        Line::new()
+            .set("x1", r2(x1))
+            .set("x2", r2(x2))
+            .set("y1", r2(y))
+            .set("y2", r2(y2))
+            .set("stroke", INK)
+            .set("stroke-width", 1)
+    };
+    let mut g = Group::new().set("class", "axis");
+    g.append(tick(cols.plot_x, cols.plot_x + cols.plot_w, y));
+    for (i, (t, label)) in axis.ticks.iter().enumerate() {
+        let x = axis.x_of(*t);
+        g.append(tick(x, x, y + 5.0));
+        let anchor = if i == 0 && (x - cols.plot_x).abs() < 1.0 {
+            "start"
+        } else {
+            "middle"
+        };
+        g.append(text(x, y + 18.0, label, SMALL, INK).set("text-anchor", anchor));
+    }
+    g.append(
+        text(cols.plot_x - 8.0, y + 18.0, "time from start", SMALL, MUTED)
+            .set("text-anchor", "end"),
+    );
+    doc.push(g);
+    y + 34.0
+}
+
+/// The `<svg>` root around the drawing, `y` being the bottom of the content.
+fn finish(scene: &Scene, panels: &[PanelView], doc: Drawing, y: f64, cols: Columns) -> String {
+    let height = (y + MARGIN).ceil();
+    let spans: usize = panels.iter().map(|p| p.trace.span_count()).sum();
+    let mut root = Document::new()
+        .set("width", scene.width)
+        .set("height", height)
+        .set("viewBox", (0, 0, scene.width, height))
+        .set("font-family", FONT_FAMILY)
+        .set("font-size", FONT)
+        .set("data-plot-x", r2(cols.plot_x))
+        .set("data-plot-width", r2(cols.plot_w));
+    root.append(Description::new().add(TextNode::new(format!(
+        "logprof-viz timeline of {} spans in {} trace(s). Text is set in {FONT_FAMILY} \
+         (embedded in the PNG renderer; DejaVu fonts licence).",
+        spans,
+        panels.len()
+    ))));
+    root.append(Definitions::new().add(idle_hatch()));
+    root.append(
+        Rectangle::new()
+            .set("width", "100%")
+            .set("height", "100%")
+            .set("fill", "white"),
+    );
+    for node in doc.nodes {
+        root.append(node);
+    }
+    root.to_string()
+}
+
+/// The grey diagonal hatch that idle time is filled with (`#idle-hatch`).
+fn idle_hatch() -> Pattern {
+    Pattern::new()
+        .set("id", "idle-hatch")
+        .set("width", 6)
+        .set("height", 6)
+        .set("patternUnits", "userSpaceOnUse")
+        .set("patternTransform", "rotate(45)")
+        .add(
+            Rectangle::new()
+                .set("width", 6)
+                .set("height", 6)
+                .set("fill", "#f3f4f6"),
+        )
+        .add(
+            Line::new()
+                .set("x1", 0)
+                .set("y1", 0)
+                .set("x2", 0)
+                .set("y2", 6)
+                .set("stroke", "#d1d5db")
+                .set("stroke-width", 2),
+        )
+}

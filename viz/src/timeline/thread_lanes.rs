@@ -1,0 +1,218 @@
+//! The thread view: one lane per thread in (pid, tid) order, nested spans in
+//! rows below their parent, bars coloured by name, idle time hatched, and a
+//! legend of the functions' calls and total time.
+
+use std::collections::BTreeMap;
+
+use logprof::{Lane, Summary, Trace};
+
+use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
+use super::layout::{FONT, ROW0_H, ROW_H};
+use super::legend::{Legend, LegendEntry};
+use super::panel::PanelView;
+use super::tooltips;
+use super::MAX_DEPTH_ROWS;
+use crate::bars::{Bar, RowBuilder, TimeScale};
+use crate::color::name_color;
+use crate::scale::{count, duration, percent};
+use crate::text::text_width;
+
+/// One lane per thread; a bar's colour key is its span's name.
+#[derive(Debug)]
+pub(super) struct ThreadLanes;
+
+impl LaneKind for ThreadLanes {
+    fn label_width(&self, trace: &Trace) -> f64 {
+        trace
+            .lanes
+            .iter()
+            .map(|lane| text_width(&lane.thread_name, FONT, false))
+            .fold(0.0, f64::max)
+    }
+
+    fn build(&self, ctx: &PanelContext) -> LaneSet {
+        let mut set = LaneSet::default();
+        for (ord, &li) in ctx.order.iter().enumerate() {
+            let lane = thread_lane(ctx, ord, li, &mut set);
+            set.lanes.push(lane);
+        }
+        set
+    }
+
+    fn extra_metrics(&self, _: &Trace, _: &Summary) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn style(&self) -> &'static LaneStyle {
+        &LaneStyle {
+            caption: "thread",
+            right_caption: "busy",
+            no_lanes_message: "no threads recorded",
+            first_row_height: ROW0_H,
+            writes_clipped_names: true,
+        }
+    }
+
+    fn row_box(&self, top: f64, depth: usize) -> (f64, f64) {
+        if depth == 0 {
+            (top, ROW0_H)
+        } else {
+            (top + ROW0_H + ROW_H * (depth - 1) as f64 + 1.0, ROW_H - 1.0)
+        }
+    }
+
+    fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str) {
+        let name = panel.trace.name(key);
+        (name_color(name), name)
+    }
+
+    fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String {
+        let name = |key: u32| panel.trace.name(key).to_owned();
+        if bar.is_merged() {
+            tooltips::merged(panel, bar, "calls", ("thread", &lane.thread), name)
+        } else {
+            tooltips::single(panel, bar, &name(bar.key), &lane.thread)
+        }
+    }
+
+    fn legend(&self, panels: &[PanelView]) -> Legend {
+        Legend {
+            heading: "functions (inclusive time)",
+            entries: function_entries(panels),
+        }
+    }
+}
+
+/// The lane of the thread at `li` in the trace (`ord` in lane order);
+/// counts what it cannot draw into `set`.
+fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> LaneView {
+    let rows = depth_rows(&ctx.trace.lanes[li], ctx.scale, set);
+    let region = (ctx.summary.start_ns, ctx.summary.end_ns);
+    let idle = idle_stretches(&ctx.busy[ord], region, &ctx.scale);
+    let util = ctx.summary.lanes[li].utilisation;
+    let empty = ctx.trace.is_empty();
+    LaneView {
+        label: ctx.thread_names[ord].clone(),
+        thread: ctx.thread_names[ord].clone(),
+        height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
+        rows,
+        idle,
+        lifeline: None,
+        right: if empty {
+            "–".to_owned()
+        } else {
+            percent(util)
+        },
+        right_warn: false,
+        gauge: (!empty).then_some(util),
+    }
+}
+
+/// The bars of each nesting depth of `lane`, at most [`MAX_DEPTH_ROWS`]
+/// rows; spans too deep or outside the window are counted into `set`.
+fn depth_rows(lane: &Lane, scale: TimeScale, set: &mut LaneSet) -> Vec<Vec<Bar>> {
+    let max_depth = lane
+        .spans
+        .iter()
+        .map(|s| s.depth as usize)
+        .max()
+        .unwrap_or(0);
+    let rows = (max_depth + 1).min(MAX_DEPTH_ROWS);
+    let mut builders: Vec<RowBuilder> = (0..rows).map(|_| RowBuilder::new(scale)).collect();
+    for i in start_order(lane) {
+        let s = &lane.spans[i];
+        match builders.get_mut(s.depth as usize) {
+            Some(row) => row.push(s.start_ns, s.end_ns, s.name, i),
+            None => set.too_deep += 1,
+        }
+    }
+    builders
+        .into_iter()
+        .map(|b| {
+            let (bars, out) = b.finish();
+            set.outside += out;
+            bars
+        })
+        .collect()
+}
+
+/// The indices of the lane's spans in start order, for the row builders.
+///
+/// Lanes from `Lane::with_spans`, `Trace::normalize`, the recorder and the
+/// Chrome reader are in that order already, but a timeline may be given a
+/// hand-built trace: the order is checked (one pass) and the spans sorted
+/// (stably, by start) only when it does not hold.
+fn start_order(lane: &Lane) -> Vec<usize> {
+    let mut index: Vec<usize> = (0..lane.spans.len()).collect();
+    if !lane.spans.is_sorted_by_key(|s| s.start_ns) {
+        index.sort_by_key(|&i| lane.spans[i].start_ns);
+    }
+    index
+}
+
+/// Stretches of the region, inside the window, where a thread runs no
+/// top-level span, in x; those under half a pixel are left out.
+fn idle_stretches(busy: &[(u64, u64)], region: (u64, u64), scale: &TimeScale) -> Vec<(f64, f64)> {
+    if region.1 <= region.0 {
+        return Vec::new();
+    }
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    let mut push = |a: u64, b: u64| {
+        if b <= a || b < scale.lo || a > scale.hi {
+            return;
+        }
+        let (x0, x1) = (scale.x_of(a), scale.x_of(b));
+        if x1 - x0 < 0.5 {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if x0 - last.1 < 0.5 => last.1 = x1,
+            _ => out.push((x0, x1)),
+        }
+    };
+    let mut t = region.0;
+    for &(s, e) in busy {
+        push(t, s);
+        t = t.max(e);
+    }
+    push(t, region.1);
+    out
+}
+
+/// Calls and total time per function name, summed over the panels (each
+/// panel's header already gives its own numbers), in order of appearance.
+fn function_entries(panels: &[PanelView]) -> Vec<LegendEntry> {
+    let mut totals: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for p in panels {
+        for f in &p.summary.functions {
+            if !totals.contains_key(&f.name) {
+                order.push(f.name.clone());
+            }
+            let t = totals.entry(f.name.clone()).or_default();
+            t.0 += f.calls;
+            t.1 = t.1.saturating_add(f.total_ns);
+            t.2 += 1;
+        }
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let (calls, total_ns, in_panels) = totals[&name];
+            let mut stats = format!(
+                "{} {} · {}",
+                count(calls),
+                if calls == 1 { "call" } else { "calls" },
+                duration(total_ns as f64)
+            );
+            if panels.len() > 1 {
+                stats.push_str(&format!(" in {in_panels} of {} timelines", panels.len()));
+            }
+            LegendEntry {
+                color: name_color(&name).to_owned(),
+                name,
+                stats,
+            }
+        })
+        .collect()
+}
