@@ -72,7 +72,7 @@
 //! JSON with `logprof` and open it in Perfetto. It does not record anything
 //! (that is `logprof`) and does not run workloads (`logprof-kernels`).
 
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod bars;
 mod chart;
