@@ -6,7 +6,6 @@
 //! ([`output`]), and the table with its export formats.
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod bench;
 mod cli;

@@ -142,7 +142,7 @@ impl Caution {
             }
             Caution::SlowBaseline { .. } => "raise --warmup",
             Caution::SpeedupAboveHardware { .. } => {
-                "timing noise or a cache effect; raise --runs or --size"
+                "a noisy serial baseline or a cache effect: raise --runs or --size"
             }
         }
     }
