@@ -1,4 +1,6 @@
-//! The command line: every command, every option and its default.
+//! The command line: every command, every option and its default. What the
+//! options mean together is checked in [`crate::options`]: an option that
+//! would be ignored or overridden is rejected with a one-line error.
 
 use std::path::PathBuf;
 
@@ -14,10 +16,12 @@ use crate::export::ExportArgs;
 #[derive(Debug, Parser)]
 #[command(name = "logprof", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the fractal under every scheduler: time, record, draw, compare.
@@ -47,10 +51,12 @@ pub enum KernelArg {
 #[derive(Clone, Debug, Args)]
 pub struct WorkloadArgs {
     /// Image size: the fractal is N×N pixels, N columns of work (at most
-    /// 8192, since fractal.png has a pixel per column).
+    /// 16384: fractal.png has a pixel per column, and a PNG at most 16384 px
+    /// a side).
     #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
     pub size: usize,
-    /// Worker threads of the pool.
+    /// Worker threads of the pool (checked before the run: the timelines,
+    /// a lane per thread, must fit a PNG).
     #[arg(long, short = 't', default_value_t = 4, value_name = "T")]
     pub threads: usize,
     /// Real part of the constant c in z = z² + c.
@@ -67,18 +73,24 @@ pub struct WorkloadArgs {
     /// Column kernel.
     #[arg(long, value_enum, default_value_t = KernelArg::Simd)]
     pub kernel: KernelArg,
-    /// Timed runs per measurement; the median is reported.
+    /// Timed runs per measurement (at least 1): mean ± σ and min … max are
+    /// reported, with a warning when the runs are noisy.
     #[arg(long, default_value_t = 10, value_name = "RUNS")]
     pub runs: usize,
     /// Untimed runs before the timed ones.
     #[arg(long, default_value_t = 3, value_name = "RUNS")]
     pub warmup: usize,
-    /// Directory for traces, pictures and tables (created if missing).
+    /// Directory for traces, pictures and tables. Built beside it and swapped
+    /// in at the end, so an interrupted run leaves the old one whole; an
+    /// existing directory must be empty or an earlier logprof output, which
+    /// is replaced whole.
     #[arg(long, short = 'o', default_value = "logprof-out", value_name = "DIR")]
     pub out: PathBuf,
 }
 
-/// Scheduler parameters, each used by the schedulers that take it.
+/// Scheduler parameters, each used by the schedulers that take it. Giving
+/// one to a command that would not use it is an error (as `run -s static
+/// --chunk 8`), never silently ignored.
 #[derive(Clone, Debug, Args)]
 pub struct ScheduleParams {
     /// Columns a thread takes at a time under `chunked`.
@@ -92,27 +104,36 @@ pub struct ScheduleParams {
     pub basesize: usize,
 }
 
+/// `logprof compare`.
 #[derive(Clone, Debug, Args)]
 pub struct CompareArgs {
+    /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// The schedulers' parameters.
     #[command(flatten)]
     pub params: ScheduleParams,
+    /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
 }
 
+/// `logprof run`.
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// The scheduler: serial, static, dynamic, chunked, guided, forkjoin,
     /// rayon or depthfirst; a parameter may be given inline, as in
-    /// `chunked(8)` or `rayon(basesize=32)`, instead of with its option.
+    /// `chunked(8)` or `rayon(basesize=32)`, or with its option, not both
+    /// (an error), and only to a scheduler that takes it (else an error).
     #[arg(long, short = 's', value_name = "NAME")]
     pub schedule: String,
+    /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// The scheduler's parameter.
     #[command(flatten)]
     pub params: ScheduleParams,
+    /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -130,18 +151,24 @@ pub enum SweepParam {
     Threads,
 }
 
+/// `logprof sweep`.
 #[derive(Clone, Debug, Args)]
 pub struct SweepArgs {
-    /// What to vary.
+    /// What to vary. The varied option itself (`sweep threads -t 2`,
+    /// `sweep chunk --chunk 4`) and the parameters of schedulers the sweep
+    /// does not run are errors: give the values with --values.
     #[arg(value_enum)]
     pub param: SweepParam,
     /// The values to try, comma-separated (default: the lecture's).
     #[arg(long, value_delimiter = ',', value_name = "V,V,...")]
     pub values: Option<Vec<usize>>,
+    /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// The schedulers' parameters (`sweep threads` only).
     #[command(flatten)]
     pub params: ScheduleParams,
+    /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -156,6 +183,7 @@ pub enum LaneGrouping {
     Task,
 }
 
+/// `logprof render`.
 #[derive(Clone, Debug, Args)]
 pub struct RenderArgs {
     /// The Chrome trace JSON file.
@@ -172,11 +200,12 @@ pub struct RenderArgs {
     /// Picture title (default: the trace's process name or file name).
     #[arg(long)]
     pub title: Option<String>,
-    /// Picture width in pixels.
+    /// Picture width in pixels (480 to 16384).
     #[arg(long, default_value_t = 1400, value_name = "PX")]
     pub width: u32,
 }
 
+/// `logprof report`.
 #[derive(Clone, Debug, Args)]
 pub struct ReportArgs {
     /// The Chrome trace JSON file.
@@ -184,6 +213,7 @@ pub struct ReportArgs {
     /// How many functions to list, the most time first.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    /// Table exports (the per-thread table).
     #[command(flatten)]
     pub export: ExportArgs,
 }

@@ -1,45 +1,72 @@
 //! The `logprof` command: compare schedulers, sweep a parameter, render and
 //! summarise traces. It only wires the `logprof`, `logprof-kernels` and
-//! `logprof-viz` crates together; one module a command, plus the table and
-//! its export formats.
+//! `logprof-viz` crates together: the command line ([`cli`]) and what its
+//! options mean together ([`options`]), one module a command
+//! ([`commands`]), the measuring engine ([`bench`]), the output directory
+//! ([`output`]), and the table with its export formats.
 
+#![forbid(unsafe_code)]
+
+mod bench;
 mod cli;
+mod commands;
 mod export;
-mod measure;
+mod limits;
+mod options;
 mod output;
 mod progress;
-mod render;
-mod report;
-mod schedules;
-mod sweep;
+mod results;
 mod table;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, Command};
+use options::Given;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => return usage_error(error),
     };
+    let given = matches
+        .subcommand()
+        .map_or_else(Given::default, |(_, m)| Given::from_matches(m));
     let result = match &cli.command {
-        Command::Compare(args) => schedules::compare(args),
-        Command::Run(args) => schedules::run(args),
-        Command::Sweep(args) => sweep::run(args),
-        Command::Render(args) => render::run(args),
-        Command::Report(args) => report::run(args),
+        Command::Compare(args) => commands::compare::run(args),
+        Command::Run(args) => commands::run::run(args, &given),
+        Command::Sweep(args) => commands::sweep::run(args, &given),
+        Command::Render(args) => commands::render::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            // One line: the context chain, outermost first.
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, outermost first; a cause that an
+/// outer message already quotes is not repeated.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
 }
 
 /// `--help` and `--version` print as clap writes them; any other command-line
@@ -74,4 +101,21 @@ fn usage_error(error: clap::Error) -> ExitCode {
         None => eprintln!("{first} (see --help)"),
     }
     ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_quoted_by_its_context_is_not_repeated() {
+        let io = std::io::Error::other("Not a directory (os error 20)");
+        let error = anyhow::Error::new(io).context("cannot write x: Not a directory (os error 20)");
+        assert_eq!(
+            one_line(&error),
+            "cannot write x: Not a directory (os error 20)"
+        );
+        let error = anyhow::anyhow!("disk full").context("cannot write y");
+        assert_eq!(one_line(&error), "cannot write y: disk full");
+    }
 }

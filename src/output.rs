@@ -1,58 +1,259 @@
-//! The files a run writes: traces, timelines, the figure, the fractal.
-//! Every file is written atomically (temporary file, then rename).
+//! Where a run writes: its output directory, built whole in a temporary
+//! directory beside the target and swapped in at the end, so an interrupted
+//! or failed run leaves the old output as it was; the checks on every path
+//! before any work; and the pictures of a run.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use logprof::Trace;
 use logprof_kernels::Image;
 use logprof_viz::{Figure, Timeline};
 
-/// Creates the output directory if needed and checks that it can be written,
-/// before any work is done.
-pub fn prepare_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| {
-        format!(
-            "cannot create output directory {}: choose another with --out",
-            dir.display()
-        )
-    })?;
-    let probe = dir.join(format!(".logprof-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").with_context(|| {
-        format!(
-            "cannot write in output directory {}: choose another with --out",
-            dir.display()
-        )
-    })?;
-    let _ = std::fs::remove_file(&probe);
+/// The file that marks a directory as logprof's output, which a later run
+/// may replace whole.
+const MARKER: &str = ".logprof-output";
+
+/// An existing path as what it is, for messages.
+fn kind(path: &Path) -> &'static str {
+    if path.is_dir() {
+        "a directory"
+    } else {
+        "a file"
+    }
+}
+
+/// Checks that `dir` can be made a directory: the closest existing
+/// ancestor is a directory. `what` names the option in the message.
+fn check_can_be_dir(dir: &Path, what: &str) -> Result<()> {
+    let existing = dir
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_ok());
+    if let Some(a) = existing.filter(|a| !a.is_dir()) {
+        if a == dir {
+            bail!(
+                "{what} {}: that is {}, not a directory; choose another {what}",
+                dir.display(),
+                kind(a)
+            );
+        }
+        bail!(
+            "{what} {}: {} is {}, not a directory; choose another {what}",
+            dir.display(),
+            a.display(),
+            kind(a)
+        );
+    }
     Ok(())
 }
 
-/// Checks, before any work, that the output directory and the directories
-/// of the export files can be written.
-pub fn prepare_outputs(dir: &Path, export: &crate::export::ExportArgs) -> Result<()> {
-    prepare_dir(dir)?;
-    for file in [
-        &export.export_markdown,
-        &export.export_json,
-        &export.export_csv,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        let parent = match file.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if !parent.is_dir() {
-            anyhow::bail!(
-                "cannot write {}: directory {} does not exist",
-                file.display(),
-                parent.display()
-            );
+/// Checks, before any work, that `file` can be written: its directory
+/// exists (or is `out`, made by the run) and is a directory. `what` names
+/// the option.
+pub fn check_file_target(file: &Path, what: &str, out: Option<&Path>) -> Result<()> {
+    if file.is_dir() {
+        bail!(
+            "{what} {}: that is a directory; give a file name",
+            file.display()
+        );
+    }
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if out.is_some_and(|o| o == parent) {
+        return Ok(());
+    }
+    if parent.is_dir() {
+        return Ok(());
+    }
+    if parent.exists() {
+        bail!(
+            "{what} {}: {} is {}, not a directory; choose another path",
+            file.display(),
+            parent.display(),
+            kind(parent)
+        );
+    }
+    bail!(
+        "{what} {}: directory {} does not exist; create it or choose another path",
+        file.display(),
+        parent.display()
+    )
+}
+
+/// Checks the export files before any work.
+pub fn check_exports(export: &crate::export::ExportArgs, out: Option<&Path>) -> Result<()> {
+    for (what, file) in [
+        ("--export-markdown", &export.export_markdown),
+        ("--export-json", &export.export_json),
+        ("--export-csv", &export.export_csv),
+    ] {
+        if let Some(file) = file {
+            check_file_target(file, what, out)?;
         }
     }
     Ok(())
+}
+
+/// An output directory under construction: files go into [`OutDir::path`],
+/// a hidden temporary directory beside the target, which
+/// [`OutDir::commit`] swaps in for the target. Dropped uncommitted, it is
+/// removed and the target is untouched.
+pub struct OutDir {
+    target: PathBuf,
+    staging: tempfile::TempDir,
+}
+
+impl OutDir {
+    /// Checks `target` (given as `--out`) and starts the temporary directory
+    /// beside it; before any work, so a path that cannot be written is
+    /// named at once. An existing target must be empty or an earlier
+    /// logprof output (it will be replaced whole).
+    pub fn create(target: &Path) -> Result<OutDir> {
+        check_can_be_dir(target, "--out")?;
+        let target = std::path::absolute(target)
+            .with_context(|| format!("--out {}: not a usable path", target.display()))?;
+        if target.is_dir() && !is_replaceable(&target)? {
+            bail!(
+                "--out {}: the directory holds files logprof did not write, and a run replaces \
+                 its output directory whole; give a new or empty directory",
+                target.display()
+            );
+        }
+        let (parent, name) = match (target.parent(), target.file_name()) {
+            (Some(p), Some(n)) => (p.to_owned(), n.to_string_lossy().into_owned()),
+            _ => bail!(
+                "--out {}: not a directory logprof can replace; give a subdirectory",
+                target.display()
+            ),
+        };
+        let create = || -> std::io::Result<tempfile::TempDir> {
+            std::fs::create_dir_all(&parent)?;
+            remove_abandoned(&parent, &name);
+            tempfile::Builder::new()
+                .prefix(&format!("{}{}.", staging_prefix(&name), std::process::id()))
+                .tempdir_in(&parent)
+        };
+        let staging = create().with_context(|| {
+            format!(
+                "--out {}: cannot write in {}; choose another --out",
+                target.display(),
+                parent.display()
+            )
+        })?;
+        Ok(OutDir { target, staging })
+    }
+
+    /// The directory to write the files into.
+    pub fn path(&self) -> &Path {
+        self.staging.path()
+    }
+
+    /// Puts the finished directory in place of the target: the old target
+    /// is moved aside, the new one renamed in, the old one removed.
+    pub fn commit(self) -> Result<PathBuf> {
+        let OutDir { target, staging } = self;
+        let fail = |e: std::io::Error| {
+            anyhow::Error::new(e).context(format!("cannot replace {}", target.display()))
+        };
+        std::fs::write(
+            staging.path().join(MARKER),
+            "logprof output: a later run with this --out replaces the directory whole\n",
+        )
+        .map_err(fail)?;
+        let new = staging.keep();
+        let old = target.exists().then(|| {
+            let mut name = new.file_name().unwrap_or_default().to_owned();
+            name.push("-old");
+            new.with_file_name(name)
+        });
+        if let Some(old) = &old {
+            if let Err(e) = std::fs::rename(&target, old) {
+                let _ = std::fs::remove_dir_all(&new);
+                return Err(fail(e));
+            }
+        }
+        if let Err(e) = std::fs::rename(&new, &target) {
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old, &target);
+            }
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(fail(e));
+        }
+        if let Some(old) = old {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove the old output {}", old.display()))?;
+        }
+        Ok(target)
+    }
+}
+
+/// `.<name>.logprof-`: the start of the temporary directories beside
+/// `<name>`, followed by the process id.
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.logprof-")
+}
+
+/// Whether an existing directory may be replaced: empty, marked as ours,
+/// or holding only files logprof writes (from before the mark, or from the
+/// examples): the outputs of compare, run and sweep, and traces with their
+/// pictures (`x.trace.json` beside `x.svg`, `x.by_task.png`).
+fn is_replaceable(dir: &Path) -> Result<bool> {
+    if dir.join(MARKER).is_file() {
+        return Ok(true);
+    }
+    let names = std::fs::read_dir(dir)
+        .and_then(|rd| {
+            rd.map(|e| {
+                let e = e?;
+                let is_file = e.file_type()?.is_file();
+                Ok(is_file.then(|| e.file_name().to_string_lossy().into_owned()))
+            })
+            .collect::<std::io::Result<Vec<Option<String>>>>()
+        })
+        .with_context(|| format!("--out {}: cannot read the directory", dir.display()))?;
+    let Some(names) = names.into_iter().collect::<Option<Vec<String>>>() else {
+        return Ok(false);
+    };
+    let traces: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.strip_suffix(".trace.json"))
+        .collect();
+    Ok(names.iter().all(|n| {
+        let (stem, _) = n.split_once('.').unwrap_or((n, ""));
+        ["summary", "timelines", "fractal"].contains(&stem)
+            || stem.starts_with("sweep-")
+            || traces.iter().any(|t| n.starts_with(&format!("{t}.")))
+    }))
+}
+
+/// Removes the temporary directories that runs killed before their end
+/// (Ctrl-C) left beside `<name>`: those whose process is gone. Only where
+/// `/proc` tells which processes live.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let prefix = staging_prefix(name);
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or("");
+        if !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && !proc.join(pid).exists()
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// `<stem>.trace.json`, `<stem>.svg` and `<stem>.png` for one trace.

@@ -479,3 +479,336 @@ fn help_and_version() {
     );
     assert!(stdout(&ok(&["--version"])).contains(env!("CARGO_PKG_VERSION")));
 }
+
+/// The entries of `dir`, sorted, hidden ones included.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A small `run` of `static` into `out`, with more arguments.
+fn small_run(out: &Path, more: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "--schedule",
+        "static",
+        "--size",
+        "24",
+        "--threads",
+        "2",
+        "--runs",
+        "3",
+        "--warmup",
+        "0",
+        "--out",
+    ];
+    args.push(path_str(out));
+    args.extend_from_slice(more);
+    logprof(&args)
+}
+
+#[test]
+fn limits_are_checked_before_any_work_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // A lane per thread in every timeline: 1000 do not fit a PNG.
+    let err = fails(
+        &[
+            "compare",
+            "--threads",
+            "1000",
+            "--size",
+            "8",
+            "--out",
+            path_str(&out),
+        ],
+        "--threads 1000",
+    );
+    assert!(err.contains("16384") && err.contains("or fewer"), "{err}");
+    let err = fails(
+        &[
+            "run",
+            "-s",
+            "static",
+            "--threads",
+            "1000",
+            "--size",
+            "8",
+            "--out",
+            path_str(&out),
+        ],
+        "--threads 1000",
+    );
+    assert!(err.contains("16384"), "{err}");
+    let err = fails(
+        &["compare", "--size", "16385", "--out", path_str(&out)],
+        "--size 16385",
+    );
+    assert!(err.contains("16384"), "{err}");
+    fails(
+        &["compare", "--runs", "0", "--out", path_str(&out)],
+        "--runs 0",
+    );
+    fails(
+        &["render", "x.json", "--width", "100000", "--png", "x.png"],
+        "--width 100000",
+    );
+    assert!(!out.exists(), "nothing was written");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+#[test]
+fn the_output_directory_is_replaced_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let first = small_run(&out, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::write(out.join("stale.trace.json"), "[]").unwrap();
+    std::fs::write(out.join("notes.txt"), "from an older run").unwrap();
+    // Into an existing output: the new files, nothing old.
+    let second = logprof(&[
+        "run",
+        "-s",
+        "chunked",
+        "--size",
+        "24",
+        "--threads",
+        "2",
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--out",
+        path_str(&out),
+    ]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let names = entries(&out);
+    assert!(
+        names.contains(&"chunked.trace.json".to_owned()),
+        "{names:?}"
+    );
+    for gone in ["stale.trace.json", "notes.txt", "static.trace.json"] {
+        assert!(
+            !names.contains(&gone.to_owned()),
+            "{gone} is gone: {names:?}"
+        );
+    }
+    assert_eq!(
+        entries(dir.path()),
+        vec!["out"],
+        "no temporary folder beside it"
+    );
+
+    // A run killed half-way (as Ctrl-C does) leaves the old output whole.
+    let before = entries(&out);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .args([
+            "compare",
+            "--size",
+            "2000",
+            "--runs",
+            "1000",
+            "--warmup",
+            "0",
+            "--out",
+            path_str(&out),
+        ])
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while entries(dir.path()).len() < 2 && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(entries(&out), before, "the old output is whole");
+
+    // A run that fails leaves it whole too, and the next run clears what
+    // the killed one left beside it.
+    fails(
+        &[
+            "run",
+            "-s",
+            "static",
+            "--chunk",
+            "8",
+            "--out",
+            path_str(&out),
+        ],
+        "--chunk 8",
+    );
+    assert_eq!(entries(&out), before);
+    let third = small_run(&out, &[]);
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert_eq!(
+        entries(dir.path()),
+        vec!["out"],
+        "no temporary folder beside it"
+    );
+
+    // A directory of someone else's files is never replaced.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("thesis.tex"), "x").unwrap();
+    let err = fails(
+        &["compare", "--size", "8", "--out", path_str(&mine)],
+        "mine",
+    );
+    assert!(err.contains("new or empty directory"), "{err}");
+    assert_eq!(entries(&mine), vec!["thesis.tex"]);
+}
+
+#[test]
+fn options_that_would_be_ignored_or_overridden_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = path_str(&out);
+    let err = fails(
+        &["run", "-s", "chunked(8)", "--chunk", "4", "--out", o],
+        "--chunk 4",
+    );
+    assert!(err.contains("chunked(8)"), "{err}");
+    let err = fails(
+        &["run", "-s", "static", "--chunk", "8", "--out", o],
+        "--chunk 8",
+    );
+    assert!(err.contains("static"), "{err}");
+    fails(
+        &["run", "-s", "rayon", "--ntasks", "8", "--out", o],
+        "--ntasks 8",
+    );
+    let err = fails(&["sweep", "threads", "-t", "2", "--out", o], "--threads 2");
+    assert!(err.contains("--values"), "{err}");
+    fails(&["sweep", "chunk", "--chunk", "4", "--out", o], "--chunk 4");
+    fails(
+        &["sweep", "ntasks", "--basesize", "4", "--out", o],
+        "--basesize 4",
+    );
+    fails(
+        &["run", "-s", "static", "--runs", "0", "--out", o],
+        "--runs 0",
+    );
+    assert!(!out.exists());
+    // An option the scheduler takes, or a default left alone, is fine.
+    let ok_run = small_run(&out, &[]);
+    assert!(ok_run.status.success(), "{}", stderr(&ok_run));
+    // The rule is in the help.
+    let help = stdout(&ok(&["run", "--help"]));
+    assert!(help.contains("not both"), "{help}");
+    let help = stdout(&ok(&["sweep", "--help"]));
+    assert!(help.contains("are errors"), "{help}");
+}
+
+#[test]
+fn errors_name_the_real_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let err = fails(&["compare", "--size", "8", "-o", path_str(&file)], "afile");
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    assert!(!err.contains("exists"), "{err}");
+    let csv = file.join("x.csv");
+    let out = dir.path().join("out");
+    let err = fails(
+        &[
+            "compare",
+            "--size",
+            "8",
+            "--out",
+            path_str(&out),
+            "--export-csv",
+            path_str(&csv),
+        ],
+        "afile",
+    );
+    assert!(
+        err.contains("is a file, not a directory") && !err.contains("does not exist"),
+        "{err}"
+    );
+    let good = dir.path().join("good.trace.json");
+    std::fs::write(
+        &good,
+        r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
+    )
+    .unwrap();
+    let err = fails(
+        &[
+            "render",
+            path_str(&good),
+            "--png",
+            path_str(&file.join("x.png")),
+        ],
+        "x.png",
+    );
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    // An OS error is said once, not repeated by its context.
+    let err = fails(&["report", path_str(dir.path())], path_str(dir.path()));
+    assert!(err.matches("os error").count() <= 1, "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn timings_read_as_mean_sigma_and_range_and_ratios_as_percentages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = small_run(
+        &out_dir,
+        &["--export-json", path_str(&dir.path().join("t.json"))],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    for heading in [
+        "mean ± σ",
+        "min … max",
+        "load balance",
+        "parallel efficiency",
+    ] {
+        assert!(table.contains(heading), "{heading}: {table}");
+    }
+    let row = table.lines().find(|l| l.starts_with("static")).unwrap();
+    assert!(
+        row.contains(" ± ") && row.contains(" … ") && row.contains(" %"),
+        "{row}"
+    );
+    // The pictures use the same names and the same percentages.
+    let svg = std::fs::read_to_string(out_dir.join("static.svg")).unwrap();
+    assert!(svg.contains("load balance") && svg.contains("parallel efficiency"));
+    let md = std::fs::read_to_string(out_dir.join("summary.md")).unwrap();
+    assert!(md.contains("mean ± σ") && md.contains(" %"), "{md}");
+    // The data keep exact numbers: ratios as ratios, every statistic.
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("t.json")).unwrap()).unwrap();
+    let r = &json["results"][0];
+    let (min, mean, max) = (
+        r["min_ms"].as_f64().unwrap(),
+        r["mean_ms"].as_f64().unwrap(),
+        r["max_ms"].as_f64().unwrap(),
+    );
+    assert!(min <= mean && mean <= max, "{r}");
+    assert!(r["stddev_ms"].as_f64().unwrap() >= 0.0);
+    let lb = r["load_balance"].as_f64().unwrap();
+    assert!(lb > 0.0 && lb <= 1.0, "{lb}");
+    // Warnings about the timing, if any, are one line a scheduler.
+    for line in stderr(&out).lines().filter(|l| l.starts_with("warning")) {
+        assert!(
+            line.starts_with("warning: serial") || line.starts_with("warning: static"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_says_how_to_install_and_depend() {
+    let readme = include_str!("../README.md");
+    assert!(readme.contains("cargo install --path ."));
+    assert!(readme.contains("[dependencies]") && readme.contains("logprof = { path"));
+    assert!(readme.contains("cargo run --release -- compare"));
+    assert!(readme.contains("cargo test --workspace"));
+}

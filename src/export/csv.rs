@@ -10,14 +10,14 @@ fn field(text: &str) -> String {
     }
 }
 
-/// The table as CSV.
+/// The table's data columns as CSV.
 pub fn to_csv(table: &Table) -> String {
     let mut out = String::new();
-    let header: Vec<String> = table.columns.iter().map(|(key, _)| field(key)).collect();
+    let header: Vec<String> = table.data_keys().into_iter().map(field).collect();
     out.push_str(&header.join(","));
     out.push('\n');
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|c| field(&c.raw())).collect();
+        let cells: Vec<String> = table.data_cells(row).map(|c| field(&c.raw())).collect();
         out.push_str(&cells.join(","));
         out.push('\n');
     }

@@ -2,26 +2,22 @@
 
 use crate::table::Table;
 
-/// The table as a GitHub-flavoured Markdown table; numeric columns are
-/// right-aligned.
+/// The table's shown columns as a GitHub-flavoured Markdown table; numeric
+/// columns are right-aligned.
 pub fn to_markdown(table: &Table) -> String {
+    let view = table.view();
     let mut out = String::new();
-    let header: Vec<&str> = table.columns.iter().map(|(_, title)| *title).collect();
+    let header: Vec<&str> = view.iter().map(|(title, _, _)| *title).collect();
     out.push_str(&format!("| {} |\n", header.join(" | ")));
-    let rule: Vec<&str> = (0..table.columns.len())
-        .map(|i| {
-            if table.is_numeric_column(i) {
-                "---:"
-            } else {
-                ":---"
-            }
-        })
+    let rule: Vec<&str> = view
+        .iter()
+        .map(|(_, numeric, _)| if *numeric { "---:" } else { ":---" })
         .collect();
     out.push_str(&format!("|{}|\n", rule.join("|")));
-    for row in &table.rows {
-        let cells: Vec<String> = row
+    for r in 0..table.rows.len() {
+        let cells: Vec<String> = view
             .iter()
-            .map(|c| c.display().replace('|', "\\|"))
+            .map(|(_, _, cells)| cells[r].replace('|', "\\|"))
             .collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }

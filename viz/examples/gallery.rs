@@ -1,5 +1,6 @@
 //! Draws sample timelines and a chart from synthetic traces into a folder:
-//! `cargo run -p logprof-viz --release --example gallery -- /tmp/gallery`.
+//! `cargo run -p logprof-viz --release --example gallery -- /tmp/gallery`
+//! (without a folder: `logprof-gallery` in the system's temporary folder).
 //!
 //! The traces imitate the lecture's Julia-set experiments: a static split
 //! whose middle blocks carry most of the work, a dynamic schedule of the
@@ -153,7 +154,12 @@ fn million_calls() -> Trace {
 }
 
 fn main() -> Result<(), VizError> {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "gallery".into()));
+    // Without a folder, a temporary one: an example never writes into the
+    // repository unasked.
+    let dir = std::env::args_os().nth(1).map_or_else(
+        || std::env::temp_dir().join("logprof-gallery"),
+        std::path::PathBuf::from,
+    );
     std::fs::create_dir_all(&dir).map_err(|e| VizError::Write {
         path: dir.clone(),
         source: e,

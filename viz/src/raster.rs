@@ -8,8 +8,10 @@ use resvg::{tiny_skia, usvg};
 use crate::error::VizError;
 use crate::text::FONT_FAMILY;
 
-/// Largest PNG side we agree to allocate, in pixels.
-pub(crate) const MAX_SIDE: u32 = 16_384;
+/// Largest PNG side we agree to allocate, in pixels (a 16384² RGBA buffer
+/// is already 1 GiB). Timelines are at most this wide, and `logprof` sizes
+/// its runs so every picture fits.
+pub const MAX_SIDE: u32 = 16_384;
 
 /// A font database holding DejaVu Sans (regular, bold, oblique) and nothing
 /// else: no system fonts, so a PNG looks the same on every machine.

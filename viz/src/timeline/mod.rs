@@ -157,7 +157,15 @@ impl<'a> Timeline<'a> {
 
     /// The picture as an SVG document.
     pub fn to_svg_string(&self) -> Result<String, VizError> {
-        render::render(&self.scene())
+        Ok(render::render(&self.scene())?.0)
+    }
+
+    /// The picture's `(width, height)` in pixels, to check a limit before
+    /// the work that produces the trace (lay out a stand-in trace of the
+    /// same shape).
+    pub fn pixel_size(&self) -> Result<(u32, u32), VizError> {
+        let (_, height) = render::render(&self.scene())?;
+        Ok((self.scene().width, height))
     }
 }
 
@@ -267,6 +275,18 @@ impl<'a> Figure<'a> {
 
     /// The figure as an SVG document; an error if no trace was added.
     pub fn to_svg_string(&self) -> Result<String, VizError> {
+        Ok(self.render()?.0)
+    }
+
+    /// The picture's `(width, height)` in pixels (see
+    /// [`Timeline::pixel_size`]).
+    pub fn pixel_size(&self) -> Result<(u32, u32), VizError> {
+        let (_, height) = self.render()?;
+        Ok((self.scene().width, height))
+    }
+
+    /// The SVG document and its height.
+    fn render(&self) -> Result<(String, u32), VizError> {
         if self.panels.is_empty() {
             return Err(VizError::option(
                 "Figure",

@@ -16,8 +16,9 @@ use crate::color::{INK, MUTED};
 use crate::error::VizError;
 use crate::text::FONT_FAMILY;
 
-/// The scene as an SVG document, or an error for options it cannot draw.
-pub(super) fn render(scene: &Scene) -> Result<String, VizError> {
+/// The scene as an SVG document and its height in pixels, or an error for
+/// options it cannot draw.
+pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     check_width(scene.width)?;
     let window = window_bounds(scene)?;
     let cols = Columns::new(scene);
@@ -48,7 +49,8 @@ pub(super) fn render(scene: &Scene) -> Result<String, VizError> {
         y = draw_axis(&mut doc, &axis, y);
         y = draw_legend(&mut doc, scene.lanes.legend(&panels), cols, y);
     }
-    Ok(finish(scene, &panels, doc, y, cols))
+    let height = (y + MARGIN).ceil();
+    Ok((finish(scene, &panels, doc, height, cols), height as u32))
 }
 
 /// The time axis below the panels from `y`, with its ticks and labels;
@@ -85,9 +87,8 @@ fn draw_axis(doc: &mut Drawing, axis: &TimeAxis, mut y: f64) -> f64 {
     y + 34.0
 }
 
-/// The `<svg>` root around the drawing, `y` being the bottom of the content.
-fn finish(scene: &Scene, panels: &[PanelView], doc: Drawing, y: f64, cols: Columns) -> String {
-    let height = (y + MARGIN).ceil();
+/// The `<svg>` root of `height` pixels around the drawing.
+fn finish(scene: &Scene, panels: &[PanelView], doc: Drawing, height: f64, cols: Columns) -> String {
     let spans: usize = panels.iter().map(|p| p.trace.span_count()).sum();
     let mut root = Document::new()
         .set("width", scene.width)

@@ -5,12 +5,8 @@ use logprof::{Summary, Trace};
 use serde_json::json;
 
 use crate::cli::ReportArgs;
-use crate::table::{Cell, Table};
-
-/// Milliseconds from nanoseconds.
-pub fn ms(ns: f64) -> f64 {
-    ns / 1e6
-}
+use crate::results::ms;
+use crate::table::{percent, Cell, Table};
 
 /// The per-thread table of a summary.
 pub fn lanes_table(summary: &Summary) -> Table {
@@ -20,7 +16,7 @@ pub fn lanes_table(summary: &Summary) -> Table {
         ("spans", "spans"),
         ("busy_ms", "busy ms"),
         ("idle_ms", "idle ms"),
-        ("utilisation_pct", "utilisation %"),
+        ("utilisation", "utilisation"),
     ]);
     for lane in &summary.lanes {
         table.push(vec![
@@ -29,7 +25,7 @@ pub fn lanes_table(summary: &Summary) -> Table {
             Cell::Int(lane.spans as u64),
             Cell::float(ms(lane.busy_ns as f64), 3),
             Cell::float(ms(lane.idle_ns as f64), 3),
-            Cell::float(lane.utilisation * 100.0, 1),
+            Cell::Percent(lane.utilisation),
         ]);
     }
     table
@@ -64,9 +60,11 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
         ms(summary.wall_ns as f64)
     ));
     out.push_str(&format!(
-        "load balance: {:.3}   parallel efficiency: {:.3}   max - mean busy: {:.3} ms\n",
+        "load balance: {:.3} ({})   parallel efficiency: {:.3} ({})   max − mean busy: {:.3} ms\n",
         summary.load_balance,
+        percent(summary.load_balance),
         summary.parallel_efficiency,
+        percent(summary.parallel_efficiency),
         ms(summary.imbalance_ns)
     ));
     if summary.migrated_tasks > 0 {
@@ -85,7 +83,9 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
     out
 }
 
+/// Runs `report`: checks the export targets, reads the trace, prints.
 pub fn run(args: &ReportArgs) -> Result<()> {
+    crate::output::check_exports(&args.export, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
     let title = trace

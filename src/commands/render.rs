@@ -1,12 +1,31 @@
 //! `logprof render`: draw any Chrome trace file.
 
-use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
 use logprof::Trace;
-use logprof_viz::Timeline;
+use logprof_viz::{Timeline, MAX_WIDTH, MIN_WIDTH};
 
 use crate::cli::{LaneGrouping, RenderArgs};
+use crate::output::check_file_target;
 
+/// Runs `render`: checks both targets and the picture's size, then writes.
 pub fn run(args: &RenderArgs) -> Result<()> {
+    if !(MIN_WIDTH..=MAX_WIDTH).contains(&args.width) {
+        bail!(
+            "--width {}: give {MIN_WIDTH} to {MAX_WIDTH} px (a PNG is at most {MAX_WIDTH} px a side)",
+            args.width
+        );
+    }
+    let svg = match (&args.svg, &args.png) {
+        (None, None) => Some(default_svg_path(&args.trace)),
+        (svg, _) => svg.clone(),
+    };
+    for (what, path) in [("--svg", &svg), ("--png", &args.png)] {
+        if let Some(path) = path {
+            check_file_target(path, what, None)?;
+        }
+    }
     let trace = Trace::read_chrome_json(&args.trace)?;
     let title = args
         .title
@@ -17,12 +36,12 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         .title(&title)
         .width(args.width)
         .by_task(args.by == LaneGrouping::Task);
-    let svg = match (&args.svg, &args.png) {
-        (None, None) => Some(default_svg_path(&args.trace)),
-        (svg, _) => svg.clone(),
-    };
+    if let Some(png) = &args.png {
+        crate::limits::check_timeline_fits_png(&timeline, png)?;
+    }
+    let drawing = timeline.to_svg_string()?;
     if let Some(path) = &svg {
-        timeline.write_svg(path)?;
+        crate::export::write_text(path, &drawing)?;
         println!("{}", path.display());
     }
     if let Some(path) = &args.png {
@@ -33,7 +52,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
 }
 
 /// `run.trace.json` -> `run.svg`; `x.json` -> `x.svg`.
-fn default_svg_path(trace: &std::path::Path) -> std::path::PathBuf {
+fn default_svg_path(trace: &Path) -> PathBuf {
     let name = trace
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

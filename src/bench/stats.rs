@@ -1,0 +1,336 @@
+//! The statistics of repeated timings, and the warnings hyperfine-style
+//! benchmarking owes its reader: a noisy run, outliers, a serial baseline
+//! that was slowed down, a speed-up no hardware can give. Pure functions of
+//! given numbers, so they are tested without timing anything.
+
+use std::fmt;
+
+/// σ/mean above which a timing is called noisy.
+pub const NOISY_SPREAD: f64 = 0.10;
+/// Modified z-score (Iglewicz and Hoaglin) above which a run is an outlier.
+pub const OUTLIER_SCORE: f64 = 3.5;
+/// Fewest timed runs for spread and outliers to mean anything.
+pub const MIN_RUNS_FOR_SPREAD: usize = 3;
+
+/// Mean, standard deviation, median and range of a sample.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stats {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1); 0 for a single value.
+    pub stddev: f64,
+    /// Middle value (mean of the middle two for an even count).
+    pub median: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Stats {
+    /// The statistics of `xs`; `None` when it is empty.
+    pub fn of(xs: &[f64]) -> Option<Stats> {
+        let sorted = sorted(xs);
+        let n = sorted.len();
+        let (&min, &max) = (sorted.first()?, sorted.last()?);
+        let mean = sorted.iter().sum::<f64>() / n as f64;
+        let variance = if n > 1 {
+            sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        Some(Stats {
+            mean,
+            stddev: variance.sqrt(),
+            median: median_of_sorted(&sorted),
+            min,
+            max,
+        })
+    }
+
+    /// σ relative to the mean (0 for a zero mean).
+    pub fn relative_spread(&self) -> f64 {
+        if self.mean > 0.0 {
+            self.stddev / self.mean
+        } else {
+            0.0
+        }
+    }
+}
+
+fn sorted(xs: &[f64]) -> Vec<f64> {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+fn median_of_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// How many values lie far from the median, measured in median absolute
+/// deviations (modified z-score above [`OUTLIER_SCORE`]). Robust: the
+/// outliers themselves do not widen the yardstick as they would σ.
+pub fn outliers(xs: &[f64]) -> usize {
+    if xs.len() < MIN_RUNS_FOR_SPREAD {
+        return 0;
+    }
+    let median = median_of_sorted(&sorted(xs));
+    let deviations: Vec<f64> = xs.iter().map(|x| (x - median).abs()).collect();
+    let mad = median_of_sorted(&sorted(&deviations));
+    if mad == 0.0 {
+        // Over half the values are equal: an outlier is any value that is
+        // not, and not within a part in a million of them.
+        return xs
+            .iter()
+            .filter(|x| (*x - median).abs() > 1e-6 * median.abs())
+            .count();
+    }
+    xs.iter()
+        .filter(|x| 0.6745 * (*x - median).abs() / mad > OUTLIER_SCORE)
+        .count()
+}
+
+/// Something about a measurement its reader should know.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caution {
+    /// σ is a large part of the mean.
+    Noisy {
+        /// σ/mean.
+        spread: f64,
+    },
+    /// Some runs lie far from the others.
+    Outliers {
+        /// How many.
+        count: usize,
+        /// Of how many timed runs.
+        runs: usize,
+    },
+    /// The serial baseline's timed runs were slower than a later run of the
+    /// same work by more than their spread allows: every speed-up divided
+    /// by it is overstated.
+    SlowBaseline {
+        /// The baseline's mean, seconds.
+        mean_s: f64,
+        /// Its σ, seconds.
+        stddev_s: f64,
+        /// The later run, seconds.
+        later_s: f64,
+    },
+    /// A speed-up above what the threads and the cores can give.
+    SpeedupAboveHardware {
+        /// The speed-up.
+        speedup: f64,
+        /// Worker threads.
+        threads: usize,
+        /// Cores available.
+        cpus: usize,
+    },
+}
+
+impl Caution {
+    /// What to do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            Caution::Noisy { .. } | Caution::Outliers { .. } => {
+                "close other programs or raise --runs"
+            }
+            Caution::SlowBaseline { .. } => "raise --warmup",
+            Caution::SpeedupAboveHardware { .. } => {
+                "a noisy serial baseline or a cache effect: raise --runs or --size"
+            }
+        }
+    }
+}
+
+/// The cautions about one measurement as one line: the facts, then the
+/// advice, each said once.
+pub fn one_line(cautions: &[Caution]) -> Option<String> {
+    if cautions.is_empty() {
+        return None;
+    }
+    let facts: Vec<String> = cautions.iter().map(Caution::to_string).collect();
+    let mut advice: Vec<&str> = Vec::new();
+    for a in cautions.iter().map(Caution::advice) {
+        if !advice.contains(&a) {
+            advice.push(a);
+        }
+    }
+    Some(format!("{} ({})", facts.join("; "), advice.join("; ")))
+}
+
+impl fmt::Display for Caution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Caution::Noisy { spread } => {
+                write!(f, "noisy timing: σ is {:.1} % of the mean", spread * 100.0)
+            }
+            Caution::Outliers { count, runs } => write!(f, "{count} of {runs} runs are outliers"),
+            Caution::SlowBaseline {
+                mean_s,
+                stddev_s,
+                later_s,
+            } => write!(
+                f,
+                "the serial baseline's runs (mean {:.3} ± {:.3} ms) were slower than its later \
+                 recorded run ({:.3} ms) allows, so the speed-ups are overstated",
+                mean_s * 1e3,
+                stddev_s * 1e3,
+                later_s * 1e3
+            ),
+            Caution::SpeedupAboveHardware {
+                speedup,
+                threads,
+                cpus,
+            } => write!(
+                f,
+                "speed-up {speedup:.2} is more than {threads} threads on {cpus} cores can give"
+            ),
+        }
+    }
+}
+
+/// The cautions about one timing: spread and outliers, given at least
+/// [`MIN_RUNS_FOR_SPREAD`] runs.
+pub fn timing_cautions(times_s: &[f64]) -> Vec<Caution> {
+    let mut out = Vec::new();
+    if times_s.len() < MIN_RUNS_FOR_SPREAD {
+        return out;
+    }
+    if let Some(stats) = Stats::of(times_s) {
+        if stats.relative_spread() > NOISY_SPREAD {
+            out.push(Caution::Noisy {
+                spread: stats.relative_spread(),
+            });
+        }
+    }
+    let count = outliers(times_s);
+    if count > 0 {
+        out.push(Caution::Outliers {
+            count,
+            runs: times_s.len(),
+        });
+    }
+    out
+}
+
+/// A caution when the serial baseline's timed runs were slower than a later
+/// run of the same work (`later_s`) by more than three σ and 5 % of their
+/// mean: the machine was slowed while the baseline was timed.
+pub fn baseline_caution(times_s: &[f64], later_s: f64) -> Option<Caution> {
+    if times_s.len() < MIN_RUNS_FOR_SPREAD || later_s <= 0.0 {
+        return None;
+    }
+    let s = Stats::of(times_s)?;
+    let allowed = (3.0 * s.stddev).max(0.05 * s.mean);
+    (s.mean - later_s > allowed).then_some(Caution::SlowBaseline {
+        mean_s: s.mean,
+        stddev_s: s.stddev,
+        later_s,
+    })
+}
+
+/// A caution when `speedup` exceeds the smaller of the thread count and the
+/// cores (by more than 5 %, rounding and a warm cache).
+pub fn speedup_caution(speedup: f64, threads: usize, cpus: usize) -> Option<Caution> {
+    let bound = threads.min(cpus).max(1) as f64;
+    (speedup.is_finite() && speedup > 1.05 * bound).then_some(Caution::SpeedupAboveHardware {
+        speedup,
+        threads,
+        cpus,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_sigma_median_and_range() {
+        let s = Stats::of(&[3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.mean, s.median, s.min, s.max), (2.0, 2.0, 1.0, 3.0));
+        assert!((s.stddev - 1.0).abs() < 1e-12);
+        let s = Stats::of(&[4.0, 1.0, 2.0, 3.0]).unwrap();
+        assert_eq!(s.median, 2.5);
+        assert_eq!(Stats::of(&[5.0]).unwrap().stddev, 0.0);
+        assert!(Stats::of(&[]).is_none());
+    }
+
+    #[test]
+    fn outliers_by_median_absolute_deviation() {
+        let calm = [10.0, 10.2, 9.9, 10.1, 10.0, 9.8];
+        assert_eq!(outliers(&calm), 0);
+        let one_slow = [10.0, 10.2, 9.9, 10.1, 10.0, 9.8, 25.0];
+        assert_eq!(outliers(&one_slow), 1);
+        // Too few runs to tell.
+        assert_eq!(outliers(&[1.0, 9.0]), 0);
+        // Most runs identical (a coarse clock): the odd one out is an outlier.
+        assert_eq!(outliers(&[5.0, 5.0, 5.0, 7.0]), 1);
+    }
+
+    #[test]
+    fn noisy_and_calm_timings() {
+        assert!(timing_cautions(&[10.0, 10.1, 9.9, 10.0]).is_empty());
+        let c = timing_cautions(&[10.0, 14.0, 7.0, 12.0]);
+        assert!(
+            matches!(c[0], Caution::Noisy { spread } if spread > 0.2),
+            "{c:?}"
+        );
+        let c = timing_cautions(&[10.0, 10.1, 9.9, 10.0, 10.05, 30.0]);
+        assert!(
+            c.contains(&Caution::Outliers { count: 1, runs: 6 }),
+            "{c:?}"
+        );
+        // Two runs: no spread to speak of.
+        assert!(timing_cautions(&[1.0, 2.0]).is_empty());
+    }
+
+    #[test]
+    fn a_slowed_baseline() {
+        // Runs of 10 ± 0.1 ms, then the same work in 8 ms: slowed.
+        let runs = [0.0100, 0.0101, 0.0099, 0.0100];
+        assert!(matches!(
+            baseline_caution(&runs, 0.008),
+            Some(Caution::SlowBaseline { .. })
+        ));
+        // Within the spread, or slower later (recording costs a little).
+        assert_eq!(baseline_caution(&runs, 0.0098), None);
+        assert_eq!(baseline_caution(&runs, 0.011), None);
+        // A wide spread allows a wide gap.
+        assert_eq!(baseline_caution(&[0.010, 0.014, 0.006], 0.008), None);
+    }
+
+    #[test]
+    fn speedups_beyond_the_hardware() {
+        assert_eq!(speedup_caution(3.9, 4, 8), None);
+        assert!(speedup_caution(4.5, 4, 8).is_some());
+        // More threads than CPUs: the CPUs bound it.
+        assert!(speedup_caution(2.5, 8, 2).is_some());
+        assert_eq!(speedup_caution(f64::NAN, 1, 1), None);
+        let text = speedup_caution(2.5, 8, 2).unwrap().to_string();
+        assert!(
+            text.contains("2.50") && text.contains("8 threads on 2 cores"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cautions_on_one_line_with_the_advice_once() {
+        assert_eq!(one_line(&[]), None);
+        let line = one_line(&[
+            Caution::Noisy { spread: 0.25 },
+            Caution::Outliers { count: 1, runs: 5 },
+        ])
+        .unwrap();
+        assert_eq!(
+            line,
+            "noisy timing: σ is 25.0 % of the mean; 1 of 5 runs are outliers \
+             (close other programs or raise --runs)"
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! `logprof run`: one scheduler timed, recorded and drawn, with its
+//! speed-up over serial.
+
+use anyhow::Result;
+use logprof_kernels::Schedule;
+
+use crate::bench::{warn_if_oversubscribed, Bench};
+use crate::cli::RunArgs;
+use crate::options::{self, Given};
+use crate::output::{check_exports, OutDir};
+
+/// Runs `run`: every check first, then the work, then the files.
+pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
+    let schedule = options::run_schedule(&args.schedule, &args.params, given)?;
+    options::check_workload(&args.workload)?;
+    crate::limits::check_threads_fit_pictures(args.workload.threads, 1)?;
+    check_exports(&args.export, Some(&args.workload.out))?;
+    let out = OutDir::create(&args.workload.out)?;
+    let mut bench = Bench::new(&args.workload)?;
+    warn_if_oversubscribed(args.workload.threads);
+    // Serial is timed too, for the speed-up, but only drawn when asked for.
+    let bar = crate::progress::bar(bench.steps_per_measure() * 2, schedule.name());
+    let serial = bench.measure(&Schedule::Serial, || bar.inc(1))?;
+    let outcome = bench.measure(&schedule, || bar.inc(1))?;
+    bar.finish_and_clear();
+    if schedule != Schedule::Serial {
+        crate::results::warn_about(&serial, serial.timing.mean_s, args.workload.threads);
+    }
+    crate::results::finish(
+        &bench,
+        std::slice::from_ref(&outcome),
+        serial.timing.mean_s,
+        out,
+        &args.export,
+    )
+}

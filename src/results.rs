@@ -1,0 +1,211 @@
+//! What the measuring commands (compare, run, sweep) make of their
+//! outcomes: the table columns they share, the warnings about the timings,
+//! and the files of compare and run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use logprof::Trace;
+use logprof_kernels::Schedule;
+use serde_json::json;
+
+use crate::bench::stats::{baseline_caution, one_line, speedup_caution, timing_cautions};
+use crate::bench::{Bench, Outcome, Timing};
+use crate::export::{write_text, ExportArgs};
+use crate::output::{self, OutDir};
+use crate::table::{Cell, Column, Table};
+
+/// Milliseconds from nanoseconds.
+pub fn ms(ns: f64) -> f64 {
+    ns / 1e6
+}
+
+/// The timing columns: exact statistics as data, mean ± σ and min … max
+/// for people.
+pub const TIMING_COLUMNS: [Column; 7] = [
+    Column::data("median_ms"),
+    Column::data("mean_ms"),
+    Column::data("stddev_ms"),
+    Column::data("min_ms"),
+    Column::data("max_ms"),
+    Column::view("time ms (mean ± σ)"),
+    Column::view("min … max ms"),
+];
+
+/// The cells of [`TIMING_COLUMNS`].
+pub fn timing_cells(t: &Timing) -> [Cell; 7] {
+    [
+        Cell::float(t.median_s * 1e3, 3),
+        Cell::float(t.mean_s * 1e3, 3),
+        Cell::float(t.stddev_s * 1e3, 3),
+        Cell::float(t.min_s * 1e3, 3),
+        Cell::float(t.max_s * 1e3, 3),
+        Cell::Figure(format!("{:.3} ± {:.3}", t.mean_s * 1e3, t.stddev_s * 1e3)),
+        Cell::Figure(format!("{:.3} … {:.3}", t.min_s * 1e3, t.max_s * 1e3)),
+    ]
+}
+
+/// Speed-up, load balance and parallel efficiency: the columns every
+/// measuring command shows after the timing.
+pub const BALANCE_COLUMNS: [Column; 3] = [
+    Column::new("speedup", "speed-up"),
+    Column::new("load_balance", "load balance"),
+    Column::new("parallel_efficiency", "parallel efficiency"),
+];
+
+/// The cells of [`BALANCE_COLUMNS`]; the speed-up is over the serial mean.
+pub fn balance_cells(o: &Outcome, serial_mean_s: f64) -> [Cell; 3] {
+    [
+        Cell::float(serial_mean_s / o.timing.mean_s, 2),
+        Cell::Percent(o.summary.load_balance),
+        Cell::Percent(o.summary.parallel_efficiency),
+    ]
+}
+
+/// Prints, on stderr, a line for each thing the reader of a timing should
+/// know: noise, outliers, a speed-up above the hardware, and for the serial
+/// baseline a slowed machine.
+pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
+    let mut cautions = timing_cautions(&o.timing.times_s);
+    if o.schedule == Schedule::Serial {
+        cautions.extend(baseline_caution(
+            &o.timing.times_s,
+            o.summary.wall_ns as f64 / 1e9,
+        ));
+    } else {
+        let speedup = serial_mean_s / o.timing.mean_s;
+        cautions.extend(speedup_caution(speedup, threads, crate::bench::cpus()));
+    }
+    if let Some(line) = one_line(&cautions) {
+        eprintln!("warning: {}: {line}", o.schedule);
+    }
+}
+
+/// The comparison table: one row per scheduler.
+pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
+    let mut columns = vec![
+        Column::new("scheduler", "scheduler"),
+        Column::new("params", "params"),
+    ];
+    columns.extend(TIMING_COLUMNS);
+    columns.extend(BALANCE_COLUMNS);
+    columns.push(Column::new("max_minus_mean_busy_ms", "max − mean busy ms"));
+    columns.push(Column::new("same_image", "same image"));
+    let mut table = Table::with_columns(columns);
+    for o in outcomes {
+        let mut row = vec![
+            Cell::from(o.schedule.name()),
+            Cell::from(o.schedule.params()),
+        ];
+        row.extend(timing_cells(&o.timing));
+        row.extend(balance_cells(o, serial_mean_s));
+        row.push(Cell::float(ms(o.summary.imbalance_ns), 3));
+        row.push(Cell::Bool(o.same_image));
+        table.push(row);
+    }
+    table
+}
+
+/// The JSON fields that describe the run, beside the table's rows.
+fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
+    json!({
+        "workload": {
+            "fractal": "julia set",
+            "size": bench.fractal.n,
+            "c_re": bench.fractal.c_re,
+            "c_im": bench.fractal.c_im,
+            "kernel": bench.kernel.name(),
+            "threads": bench.pool.threads(),
+            "runs": bench.workload.runs,
+            "warmup": bench.workload.warmup,
+            "clock": logprof::clock_name(),
+        },
+        "schedules": outcomes.iter().map(|o| json!({
+            "scheduler": o.schedule.name(),
+            "params": o.schedule.params(),
+            "trace": format!("{}.trace.json", o.schedule.name()),
+            "timing": o.timing,
+            "summary": o.summary,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Writes everything of a set of outcomes into the output directory.
+fn write_outputs(
+    bench: &Bench,
+    outcomes: &[Outcome],
+    table: &Table,
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for o in outcomes {
+        written.extend(output::trace_files(
+            &o.trace,
+            dir,
+            o.schedule.name(),
+            &o.schedule.to_string(),
+        )?);
+    }
+    if outcomes.len() > 1 {
+        let traces: Vec<(String, &Trace)> = outcomes
+            .iter()
+            .map(|o| (o.schedule.to_string(), &o.trace))
+            .collect();
+        written.extend(output::figure(&traces, dir, "timelines")?);
+    }
+    written.push(output::fractal_png(
+        &bench.reference,
+        &dir.join("fractal.png"),
+    )?);
+    let markdown = format!(
+        "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{table}\n\
+         Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
+         load balance, parallel efficiency and max − mean busy from one recorded run \
+         (`<scheduler>.trace.json`).\n",
+        n = bench.fractal.n,
+        re = bench.fractal.c_re,
+        im = bench.fractal.c_im,
+        threads = bench.pool.threads(),
+        kernel = bench.kernel.name(),
+        table = crate::export::to_markdown(table),
+        runs = bench.workload.runs,
+        warmup = bench.workload.warmup,
+    );
+    let md = dir.join("summary.md");
+    write_text(&md, &markdown)?;
+    let js = dir.join("summary.json");
+    write_text(
+        &js,
+        &crate::export::to_json(table, &run_meta(bench, outcomes)),
+    )?;
+    written.extend([md, js]);
+    Ok(written)
+}
+
+/// Prints the table and the warnings, writes every file into `out` and
+/// swaps it in, then writes the exports; fails if a scheduler computed a
+/// different image (after writing, so the files show it).
+pub fn finish(
+    bench: &Bench,
+    outcomes: &[Outcome],
+    serial_mean_s: f64,
+    out: OutDir,
+    export: &ExportArgs,
+) -> Result<()> {
+    let table = outcome_table(outcomes, serial_mean_s);
+    print!("{}", table.to_text());
+    for o in outcomes {
+        warn_about(o, serial_mean_s, bench.pool.threads());
+    }
+    let written = write_outputs(bench, outcomes, &table, out.path())?;
+    let dir = out.commit()?;
+    export.write(&table, &run_meta(bench, outcomes))?;
+    eprintln!("wrote {} files to {}", written.len(), dir.display());
+    if let Some(bad) = outcomes.iter().find(|o| !o.same_image) {
+        bail!(
+            "{} computed a different image than the serial reference",
+            bad.schedule
+        );
+    }
+    Ok(())
+}
