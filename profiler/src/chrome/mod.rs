@@ -50,9 +50,11 @@
 //!   per `(pid, tid)`, in any order in the file. `M` events `thread_name` and
 //!   `process_name` name the lanes and the trace. Every other kind (instant
 //!   `i`, counter `C`, flow `s`/`t`/`f`, async `b`/`e`, ...) is ignored.
-//! - `ts` and `dur` may be integers or decimals; more than three decimals are
-//!   rounded to the nearest nanosecond. Negative or non-numeric times are
-//!   errors. `pid` and `tid` may be missing (read as 0), integers, or strings
+//! - `ts` and `dur` may be integers, decimals or numbers with an exponent
+//!   (`1.2345e3`), read exactly from their text; what is left beyond whole
+//!   nanoseconds is rounded to the nearest one, halves up (`0.0025` is 3
+//!   ns). Negative or non-numeric times, and times of 2^64 ns or more, are
+//!   errors; so is a complete event whose `ts + dur` reaches 2^64 ns. `pid` and `tid` may be missing (read as 0), integers, or strings
 //!   holding integers.
 //! - A span with no `name` is called `<unnamed>`. A lane with no
 //!   `thread_name` is called `thread-<tid>`. The process name is the
