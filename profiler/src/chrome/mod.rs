@@ -54,11 +54,17 @@
 //!   (`1.2345e3`), read exactly from their text; what is left beyond whole
 //!   nanoseconds is rounded to the nearest one, halves up (`0.0025` is 3
 //!   ns). Negative or non-numeric times, and times of 2^64 ns or more, are
-//!   errors; so is a complete event whose `ts + dur` reaches 2^64 ns. `pid` and `tid` may be missing (read as 0), integers, or strings
-//!   holding integers.
-//! - A span with no `name` is called `<unnamed>`. A lane with no
-//!   `thread_name` is called `thread-<tid>`. The process name is the
-//!   `process_name` of the lowest pid that has one.
+//!   errors; so is a complete event whose `ts + dur` reaches 2^64 ns.
+//! - `pid` and `tid` may be missing (read as 0), integers, or strings
+//!   holding integers. A pid must fit 32 bits and a tid 64: a larger one
+//!   is an error, never wrapped into a smaller id of another thread.
+//! - A leading UTF-8 byte-order mark is skipped; bytes that are not UTF-8
+//!   are an error giving their offset.
+//! - A span with no `name` is called `<unnamed>`; an empty `name` stays
+//!   empty on an `X` or `B` (so a span called "" round-trips) and counts as
+//!   no name on an `E`. A lane with no `thread_name` is called
+//!   `thread-<tid>`. The process name is the `process_name` of the lowest
+//!   pid that has one.
 //! - `args.depth` and `args.task` are trusted only in files logprof wrote
 //!   (those with `otherData.logprof`): in another tool's file they are the
 //!   traced program's own fields. Elsewhere a `B`/`E` span's depth is the
