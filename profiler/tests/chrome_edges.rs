@@ -201,6 +201,24 @@ fn ts_plus_dur_past_2_64_ns_is_an_error() {
     }
 }
 
+/// Found by the round-trip property: a span called "" came back as
+/// `<unnamed>`. On an `E`, an empty name still means no name.
+#[test]
+fn a_span_called_the_empty_name_round_trips() {
+    let mut trace = Trace::new();
+    let empty = trace.intern("");
+    trace
+        .lanes
+        .push(Lane::with_spans(1, 1, "t", [Span::new(empty, 0, 5, 0)]));
+    let text = trace.to_chrome_json();
+    assert_eq!(Trace::from_chrome_json_str(&text).unwrap(), trace);
+    let begin_end = r#"[{"ph":"B","name":"f","pid":1,"tid":1,"ts":0},
+                        {"ph":"E","name":"","pid":1,"tid":1,"ts":1}]"#;
+    let read = Trace::from_chrome_json_str(begin_end).unwrap();
+    assert_eq!(read.names, ["f"]);
+    assert_eq!(read.lanes[0].spans, [Span::new(0, 0, 1_000, 0)]);
+}
+
 // Properties.
 
 /// One span of a generated lane: the gap before it, its length, the depth
