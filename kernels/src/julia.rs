@@ -298,21 +298,39 @@ impl DetectedIsa {
     }
 }
 
-/// Computes column `j` of `fractal` into `column` (`n` pixels) with `isa`.
+/// Computes column `j` of `fractal` into `column` (`n` pixels) with `isa`,
+/// and returns the instruction set that did: `isa`'s, or scalar for a
+/// one-pixel column (the vector kernel needs two rows). Callers ignore it;
+/// the tests use it to prove that each vector path ran rather than a
+/// silent scalar fallback.
 ///
 /// The caller has checked that `column.len() == n` and `j < n`; a violated
 /// length would panic on a slice index, never be unsound.
 #[inline]
-pub(crate) fn column_kernel(isa: DetectedIsa, column: &mut [u8], j: usize, fractal: &JuliaSet) {
+pub(crate) fn column_kernel(
+    isa: DetectedIsa,
+    column: &mut [u8],
+    j: usize,
+    fractal: &JuliaSet,
+) -> Isa {
     let n = fractal.n;
     debug_assert_eq!(column.len(), n);
     let x = coordinate(j, n);
     match isa {
         #[cfg(target_arch = "x86_64")]
-        DetectedIsa::Avx512(lanes) if n >= 2 => lanes.column(column, x, fractal.c_re, fractal.c_im),
+        DetectedIsa::Avx512(lanes) if n >= 2 => {
+            lanes.column(column, x, fractal.c_re, fractal.c_im);
+            Isa::Avx512
+        }
         #[cfg(target_arch = "x86_64")]
-        DetectedIsa::Avx2(lanes) if n >= 2 => lanes.column(column, x, fractal.c_re, fractal.c_im),
-        _ => column_scalar(column, x, fractal.c_re, fractal.c_im),
+        DetectedIsa::Avx2(lanes) if n >= 2 => {
+            lanes.column(column, x, fractal.c_re, fractal.c_im);
+            Isa::Avx2
+        }
+        _ => {
+            column_scalar(column, x, fractal.c_re, fractal.c_im);
+            Isa::Scalar
+        }
     }
 }
 
@@ -455,4 +473,94 @@ pub fn iterations_per_block(per_column: &[u64], blocks: usize) -> Vec<u64> {
         .into_iter()
         .map(|r| per_column[r].iter().sum())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// Every instruction set, listed by this test rather than taken from
+    /// [`Isa::ALL`], so that a set added to `Isa::ALL` and not here fails.
+    const EVERY_ISA: [Isa; 3] = [Isa::Scalar, Isa::Avx2, Isa::Avx512];
+
+    /// Whether this CPU has `isa`, asked of the CPU itself rather than of
+    /// [`Isa::is_available`]. No wildcard arm: a new `Isa` does not compile
+    /// here until the test knows how to detect it.
+    fn cpu_has(isa: Isa) -> bool {
+        match isa {
+            Isa::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Isa::Avx2 | Isa::Avx512 => false,
+        }
+    }
+
+    /// Runs every instruction set this CPU has against the scalar reference,
+    /// bit for bit, over sizes around each vector width and several
+    /// constants; prints which ran; and fails unless the sets that ran are
+    /// exactly those the CPU reports. So a CPU feature the kernels (or this
+    /// test) skip, or a vector path that quietly falls back to scalar,
+    /// fails here instead of passing on scalar alone.
+    #[test]
+    fn every_isa_the_cpu_has_runs_and_matches_scalar() {
+        assert_eq!(
+            Isa::ALL.as_slice(),
+            EVERY_ISA.as_slice(),
+            "Isa::ALL and this test list different instruction sets"
+        );
+        let cpu: Vec<Isa> = EVERY_ISA.into_iter().filter(|&i| cpu_has(i)).collect();
+        let mut ran = HashSet::new();
+        let constants = [(-0.79, 0.15), (-0.4, 0.6), (0.285, 0.01), (0.0, 0.0)];
+        let sizes = [1, 2, 3, 4, 5, 7, 8, 9, 11, 16, 17, 24, 25, 33, 64, 129];
+        for (c_re, c_im) in constants {
+            for n in sizes {
+                let fractal = JuliaSet::new(n, c_re, c_im).unwrap();
+                for j in (0..n).step_by(n.div_ceil(12)) {
+                    // The reference, called directly: not through the
+                    // dispatch under test.
+                    let mut reference = vec![0; n];
+                    column_scalar(&mut reference, coordinate(j, n), c_re, c_im);
+                    for &isa in &cpu {
+                        let detected = DetectedIsa::new(isa)
+                            .unwrap_or_else(|e| panic!("the CPU has {isa}, but: {e}"));
+                        let mut column = vec![0; n];
+                        let used = column_kernel(detected, &mut column, j, &fractal);
+                        let want = if n < 2 { Isa::Scalar } else { isa };
+                        assert_eq!(used, want, "asked for {isa} at n={n}, {used} ran");
+                        assert!(
+                            column == reference,
+                            "{isa} differs from scalar at n={n}, column {j}, c={c_re}+{c_im}i"
+                        );
+                        ran.insert(used);
+                    }
+                }
+            }
+        }
+        let ran: Vec<Isa> = EVERY_ISA.into_iter().filter(|i| ran.contains(i)).collect();
+        let names = |isas: &[Isa]| isas.iter().map(|i| i.name()).collect::<Vec<_>>().join(", ");
+        println!(
+            "instruction sets run against the scalar reference: {}; this CPU has: {}",
+            names(&ran),
+            names(&cpu)
+        );
+        assert_eq!(
+            ran,
+            cpu,
+            "ran {} but the CPU has {}",
+            names(&ran),
+            names(&cpu)
+        );
+        // The public view agrees with the CPU: all it has, the widest by
+        // default, and the rest refused rather than run as something else.
+        assert_eq!(Isa::available(), cpu);
+        assert_eq!(Kernel::Simd.isa(), *cpu.last().unwrap());
+        for isa in EVERY_ISA.into_iter().filter(|&i| !cpu_has(i)) {
+            assert!(DetectedIsa::new(isa).is_err(), "{isa} is not on this CPU");
+        }
+    }
 }

@@ -198,6 +198,77 @@ mod tests {
         assert_eq!(s.functions[0].total_ns, 150);
     }
 
+    /// Every number worked out by hand, on a fixture where each definition
+    /// and its look-alikes differ: the region starts late (at 1000, so
+    /// `end` is not `wall`), the wall (128) is twice the largest busy time
+    /// (64), lanes idle before, between and after their spans, and an
+    /// empty lane counts in the mean. Powers of two keep every ratio exact
+    /// in `f64`, so the values are asserted with `==`.
+    #[test]
+    fn metrics_by_hand_where_wall_exceeds_the_busiest_lane() {
+        let mut trace = Trace::new();
+        let col = trace.intern("column");
+        let px = trace.intern("pixel");
+        // a: busy 1016..1080 = 64; the nested pixel adds nothing.
+        let a = Lane::with_spans(
+            1,
+            1,
+            "a",
+            [Span::new(col, 1016, 1080, 0), Span::new(px, 1020, 1040, 1)],
+        );
+        // b: busy 1000..1020 and 1040..1068 = 20 + 28 = 48.
+        let b = Lane::with_spans(
+            1,
+            2,
+            "b",
+            [Span::new(col, 1000, 1020, 0), Span::new(col, 1040, 1068, 0)],
+        );
+        // c: idle until 1096, then busy to the region's end: 32.
+        let c = Lane::with_spans(1, 3, "c", [Span::new(col, 1096, 1128, 0)]);
+        // d: a thread that got no work: busy 0.
+        let d = Lane::new(1, 4, "d");
+        trace.lanes = vec![a, b, c, d];
+        let s = trace.summary();
+
+        // Region: first start 1000 (b), last end 1128 (c): wall 128.
+        assert_eq!((s.start_ns, s.end_ns, s.wall_ns), (1000, 1128, 128));
+        // Per lane, busy; idle = 128 - busy; utilisation = busy / 128
+        // (busy / max would give 1, 0.75, 0.5, 0).
+        let per_lane: Vec<(u64, u64, f64)> = s
+            .lanes
+            .iter()
+            .map(|l| (l.busy_ns, l.idle_ns, l.utilisation))
+            .collect();
+        assert_eq!(
+            per_lane,
+            [
+                (64, 64, 0.5),
+                (48, 80, 0.375),
+                (32, 96, 0.25),
+                (0, 128, 0.0)
+            ]
+        );
+        // mean = (64 + 48 + 32 + 0) / 4 = 144 / 4 = 36 (48 without the
+        // empty lane); max = 64.
+        assert_eq!(s.mean_busy_ns, 36.0);
+        assert_eq!(s.max_busy_ns, 64);
+        // load balance = mean / max = 36 / 64 = 0.5625
+        // (mean / wall would be 0.28125; 48 / 64 = 0.75 without lane d).
+        assert_eq!(s.load_balance, 0.5625);
+        // parallel efficiency = mean / wall = 36 / 128 = 0.28125
+        // (mean / max would be 0.5625; mean / end 36 / 1128 = 0.0319...).
+        assert_eq!(s.parallel_efficiency, 0.28125);
+        // imbalance = max - mean = 64 - 36 = 28.
+        assert_eq!(s.imbalance_ns, 28.0);
+        // column: 64 + 20 + 28 + 32 = 144 in 4 calls; pixel: 20 in 1.
+        let functions: Vec<(&str, u64, u64)> = s
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.calls, f.total_ns))
+            .collect();
+        assert_eq!(functions, [("column", 4, 144), ("pixel", 1, 20)]);
+    }
+
     #[test]
     fn overlapping_top_level_spans_count_once() {
         let mut trace = Trace::new();

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use super::numbers::micros_to_ns;
+use super::numbers::{micros_text, micros_to_ns};
 use super::pairing::lane_spans;
 use super::reader::{LogprofData, RawEvent, Scalar};
 use super::{json_string, ChromeJsonError, UNNAMED};
@@ -138,6 +138,9 @@ impl TraceBuilder {
             .map_err(|e| format!("{}: {e}", what()))?;
         let (ts, end) = times(kind, &event).map_err(|e| format!("{}: {e}", what()))?;
         let name = match (kind, &name) {
+            // An `E` with an empty name is an `E` without one, as the tools
+            // that write `"name":""` on every `E` mean it.
+            (Kind::End, Some(n)) if n.is_empty() => NO_NAME,
             (_, Some(n)) => self.names.intern(n),
             (Kind::End, None) => NO_NAME,
             (_, None) => self.names.intern(UNNAMED),
@@ -248,11 +251,12 @@ impl TraceBuilder {
     }
 }
 
-/// The name of an `X`, `B` or `E` event: a string, or a number as its text;
-/// `None` for no name, an empty one, or any other value.
+/// The name of an `X`, `B` or `E` event: a string (the empty one too: a
+/// span may be called ""), or a number as its text; `None` for no name or
+/// any other value.
 fn event_name<'e>(event: &'e RawEvent<'_>) -> Option<Cow<'e, str>> {
     match &event.name {
-        Some(Scalar::Str(s)) if !s.is_empty() => Some(Cow::Borrowed(s.as_ref())),
+        Some(Scalar::Str(s)) => Some(Cow::Borrowed(s.as_ref())),
         Some(s @ (Scalar::Uint(_) | Scalar::Int(_) | Scalar::Float(_))) => {
             Some(Cow::Owned(s.describe()))
         }
@@ -274,7 +278,15 @@ fn times(kind: Kind, event: &RawEvent<'_>) -> Result<(u64, u64), String> {
         Some(raw) => micros_to_ns(raw.get()).map_err(|e| format!("\"dur\" {e}"))?,
         None => return Err("a complete event needs a \"dur\"".to_owned()),
     };
-    let end = ts.checked_add(dur).ok_or("ts + dur is too large")?;
+    // Checked: a span past the last nanosecond is an error, not a panic
+    // (debug) or a wrap to an end before the start (release).
+    let end = ts.checked_add(dur).ok_or_else(|| {
+        format!(
+            "ts + dur is too large ({} µs + {} µs is 2^64 ns or more)",
+            micros_text(ts),
+            micros_text(dur)
+        )
+    })?;
     Ok((ts, end))
 }
 

@@ -50,13 +50,21 @@
 //!   per `(pid, tid)`, in any order in the file. `M` events `thread_name` and
 //!   `process_name` name the lanes and the trace. Every other kind (instant
 //!   `i`, counter `C`, flow `s`/`t`/`f`, async `b`/`e`, ...) is ignored.
-//! - `ts` and `dur` may be integers or decimals; more than three decimals are
-//!   rounded to the nearest nanosecond. Negative or non-numeric times are
-//!   errors. `pid` and `tid` may be missing (read as 0), integers, or strings
-//!   holding integers.
-//! - A span with no `name` is called `<unnamed>`. A lane with no
-//!   `thread_name` is called `thread-<tid>`. The process name is the
-//!   `process_name` of the lowest pid that has one.
+//! - `ts` and `dur` may be integers, decimals or numbers with an exponent
+//!   (`1.2345e3`), read exactly from their text; what is left beyond whole
+//!   nanoseconds is rounded to the nearest one, halves up (`0.0025` is 3
+//!   ns). Negative or non-numeric times, and times of 2^64 ns or more, are
+//!   errors; so is a complete event whose `ts + dur` reaches 2^64 ns.
+//! - `pid` and `tid` may be missing (read as 0), integers, or strings
+//!   holding integers. A pid must fit 32 bits and a tid 64: a larger one
+//!   is an error, never wrapped into a smaller id of another thread.
+//! - A leading UTF-8 byte-order mark is skipped; bytes that are not UTF-8
+//!   are an error giving their offset.
+//! - A span with no `name` is called `<unnamed>`; an empty `name` stays
+//!   empty on an `X` or `B` (so a span called "" round-trips) and counts as
+//!   no name on an `E`. A lane with no `thread_name` is called
+//!   `thread-<tid>`. The process name is the `process_name` of the lowest
+//!   pid that has one.
 //! - `args.depth` and `args.task` are trusted only in files logprof wrote
 //!   (those with `otherData.logprof`): in another tool's file they are the
 //!   traced program's own fields. Elsewhere a `B`/`E` span's depth is the
