@@ -29,6 +29,12 @@ pub struct Span {
     /// may be entered more than once, possibly on other threads (a `tracing`
     /// span, an async task). `None` for plain calls.
     pub task: Option<u64>,
+    /// One integer recorded with the span (a column index, a byte count),
+    /// written to Chrome JSON as `"args":{"value":…}`. `None` for most spans.
+    pub value: Option<i64>,
+    /// True when the trace ended before the span did (a `B` event never
+    /// closed); `end_ns` is then where the trace, or its lane, ends.
+    pub unfinished: bool,
 }
 
 impl Span {
@@ -42,6 +48,25 @@ impl Span {
             end_ns: end_ns.max(start_ns),
             depth,
             task: None,
+            value: None,
+            unfinished: false,
+        }
+    }
+
+    /// The same span carrying `value` (see [`Span::value`]).
+    pub fn with_value(self, value: i64) -> Span {
+        Span {
+            value: Some(value),
+            ..self
+        }
+    }
+
+    /// The same span, marked as cut off by the end of the trace (see
+    /// [`Span::unfinished`]).
+    pub fn cut_off(self) -> Span {
+        Span {
+            unfinished: true,
+            ..self
         }
     }
 
@@ -72,6 +97,30 @@ pub struct Lane {
     /// The spans, ordered by start time, a parent before the children that
     /// start at the same instant.
     pub spans: Vec<Span>,
+    /// Moments marked on this thread (`logprof::instant!`, Chrome `i`
+    /// events), ordered by time.
+    pub instants: Vec<InstantEvent>,
+}
+
+/// A moment on a lane: something happened, with no duration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstantEvent {
+    /// What happened, as an index into [`Trace::names`].
+    pub name: NameId,
+    /// When, in nanoseconds on the trace's clock.
+    pub ts_ns: u64,
+}
+
+/// A value that changes over time in one process (`logprof::counter!`,
+/// Chrome `C` events): bytes allocated, tasks queued.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CounterTrack {
+    /// The process the counter belongs to.
+    pub pid: u32,
+    /// The counter's name.
+    pub name: String,
+    /// `(time in ns, value)` samples, ordered by time.
+    pub samples: Vec<(u64, f64)>,
 }
 
 impl Lane {
@@ -102,6 +151,7 @@ impl Lane {
             tid,
             thread_name: thread_name.into(),
             spans: Vec::new(),
+            instants: Vec::new(),
         }
     }
 
@@ -151,7 +201,7 @@ impl Losses {
 }
 
 /// A snapshot of recorded spans, one lane per thread.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     /// The process name shown by trace viewers (a scheduler's name, say).
     pub process_name: Option<String>,
@@ -161,6 +211,8 @@ pub struct Trace {
     pub lanes: Vec<Lane>,
     /// What could not be turned into spans.
     pub losses: Losses,
+    /// The counters, ordered by (pid, name).
+    pub counters: Vec<CounterTrack>,
 }
 
 impl Trace {

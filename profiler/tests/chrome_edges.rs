@@ -288,6 +288,7 @@ fn traces() -> impl Strategy<Value = Trace> {
                     unmatched_exits: u,
                     unclosed_enters: c,
                 },
+                ..Trace::default()
             }
         },
     )

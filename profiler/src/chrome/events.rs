@@ -244,6 +244,7 @@ impl TraceBuilder {
             names,
             lanes,
             losses,
+            counters: Vec::new(),
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();
