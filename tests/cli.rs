@@ -244,6 +244,19 @@ fn render_and_report_read_another_tools_trace() {
         report.contains("outer") && report.contains("inner") && report.contains("solo"),
         "{report}"
     );
+    // Worked out by hand: thread 3 is busy 40 µs (outer, 10..50), thread 4
+    // 60 µs (solo, 0..60), the wall is 60 µs. Load balance is mean/max busy
+    // = 50/60; parallel efficiency is mean busy/wall = 50/60 too; thread 3
+    // idles 20 µs (66.7 %).
+    assert!(report.contains("load balance: 0.833 (83.3 %)"), "{report}");
+    assert!(report.contains("parallel efficiency: 0.833"), "{report}");
+    assert!(report.contains("max − mean busy: 0.010 ms"), "{report}");
+    let thread_3 = report.lines().find(|l| l.starts_with("thread-3")).unwrap();
+    assert_eq!(
+        thread_3.split_whitespace().collect::<Vec<_>>(),
+        ["thread-3", "3", "2", "0.040", "0.020", "66.7", "%"],
+        "{report}"
+    );
     ok(&["render", path_str(&foreign)]);
     assert!(dir.path().join("other.svg").exists());
 }
@@ -558,6 +571,34 @@ fn limits_are_checked_before_any_work_and_named() {
         &["render", "x.json", "--width", "100000", "--png", "x.png"],
         "--width 100000",
     );
+    // Between the CLI's limit (fractal.png) and the kernel's own (65536).
+    fails(
+        &[
+            "run",
+            "-s",
+            "static",
+            "--size",
+            "20000",
+            "--out",
+            path_str(&out),
+        ],
+        "--size 20000",
+    );
+    for bad in ["nan", "inf", "-inf"] {
+        fails(
+            &[
+                "run",
+                "-s",
+                "static",
+                "--c-re",
+                bad,
+                "--out",
+                path_str(&out),
+            ],
+            "must be finite",
+        );
+    }
+    fails(&["render", "x.json", "--by", "nope"], "'nope'");
     assert!(!out.exists(), "nothing was written");
     assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
 }
