@@ -241,22 +241,22 @@ fn rounds_or(default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The short stress run of the normal suite: 8 threads × 4 phases × 150,000
+/// The short stress run of the normal suite: 8 threads × 4 phases × 60,000
 /// rounds, a few seconds in a debug build.
 #[test]
 fn recording_survives_concurrent_collect_clear_and_resize() {
-    let seen = stress(rounds_or(150_000), Duration::from_secs(120));
+    let seen = stress(rounds_or(60_000), Duration::from_secs(120));
     assert!(seen.collects > 0 && seen.resets > 0, "{seen:?}");
     eprintln!("{seen:?}");
 }
 
-/// The long stress run: 8 threads × 4 phases × 2,000,000 rounds. Ignored;
+/// The long stress run: 8 threads × 4 phases × 4,000,000 rounds. Ignored;
 /// run in a release build:
 /// `cargo test -p logprof --release --test stress -- --ignored`.
 #[test]
 #[ignore = "long; run with --release -- --ignored"]
 fn recording_survives_concurrent_collect_clear_and_resize_long() {
-    let seen = stress(rounds_or(2_000_000), Duration::from_secs(1800));
+    let seen = stress(rounds_or(4_000_000), Duration::from_secs(1800));
     assert!(seen.collects > 0 && seen.resets > 0, "{seen:?}");
     eprintln!("{seen:?}");
 }
