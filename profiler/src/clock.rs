@@ -139,6 +139,17 @@ impl Calibration {
         }
     }
 
+    /// A calibration with a given anchor and rate, for tests that feed
+    /// made-up ticks through the real conversion: the clock itself cannot be
+    /// made to run backwards or start late.
+    #[cfg(test)]
+    pub(crate) fn with_rate(anchor_ticks: u64, ns_per_tick: f64) -> Calibration {
+        Calibration {
+            anchor_ticks,
+            ns_per_tick,
+        }
+    }
+
     /// Nanoseconds since the anchor for a raw tick count; ticks from before
     /// the anchor map to 0.
     pub(crate) fn ns(&self, ticks: u64) -> u64 {

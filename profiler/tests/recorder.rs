@@ -1,8 +1,14 @@
 //! The recorder end to end: threads, nesting, the ring, filters, panics.
 //!
 //! The recorder is global per process, so every test takes `LOCK` first.
+//! Races run under `support/race.rs`, so a failed check inside one fails the
+//! test instead of hanging it.
+
+#[path = "support/race.rs"]
+mod race;
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use logprof::{record_fn, scope, Trace};
 
@@ -301,29 +307,54 @@ fn filters_and_enabled_switch() {
     assert_eq!(names().len(), 3);
 }
 
+/// Spins until `Instant` has moved on by 1 ms, so a call around it lasts
+/// longer than any step of the recording clock.
+fn spin_for_a_millisecond() -> u64 {
+    let start = Instant::now();
+    let mut spins = 0;
+    while start.elapsed() < Duration::from_millis(1) {
+        spins += 1;
+        std::hint::spin_loop();
+    }
+    spins
+}
+
+/// A registered thread that records nothing gets an empty lane, and the
+/// summary counts it as idle: beside one busy lane it halves the balance.
+///
+/// The busy call spins for a millisecond rather than being a tiny leaf: the
+/// clock moves in steps (here about 10 ns; coarser under some hypervisors,
+/// and `Instant` on some), so a call of a few instructions could begin and
+/// end on the same step. That span lasted 0 ns, no lane was busy, and the
+/// balance was 1 ("nothing busy"): the test failed about one run in 40.
 #[test]
 fn registered_idle_thread_gets_an_empty_lane() {
     let _g = lock();
     fresh(64);
     std::thread::scope(|s| {
-        s.spawn(|| record_fn!(leaf(1)));
+        s.spawn(|| record_fn!(spin_for_a_millisecond()));
         std::thread::Builder::new()
             .name("idle-worker".into())
             .spawn_scoped(s, logprof::register_thread)
             .unwrap();
     });
     let trace = logprof::collect();
+    assert_eq!(trace.lanes.len(), 2, "the busy lane and the idle one");
     let idle = trace
         .lanes
         .iter()
-        .find(|l| l.thread_name == "idle-worker")
+        .position(|l| l.thread_name == "idle-worker")
         .expect("idle lane");
-    assert!(idle.spans.is_empty());
+    assert!(trace.lanes[idle].spans.is_empty());
+    assert_eq!(trace.span_count(), 1);
     let summary = trace.summary();
-    assert!(
-        summary.load_balance <= 0.5 + 1e-9,
-        "an idle lane halves the balance: {}",
-        summary.load_balance
+    let idle = &summary.lanes[idle];
+    assert_eq!((idle.spans, idle.busy_ns), (0, 0));
+    assert_eq!(idle.idle_ns, summary.wall_ns, "idle for the whole region");
+    assert!(summary.max_busy_ns > 0, "the busy call spans a clock step");
+    assert_eq!(
+        summary.load_balance, 0.5,
+        "an idle lane beside a busy one halves the balance"
     );
 }
 
@@ -349,28 +380,63 @@ fn assert_well_formed(trace: &Trace) {
 /// Runs `outer(x)` in a loop on `threads` threads while this thread, for at
 /// least `rounds` rounds (and on, up to 20 s, until some span has been seen),
 /// calls `each_round(round)` and then collects and checks the trace.
+///
+/// A failed check stops the recording threads as it unwinds, and everything
+/// stops after 60 s and fails (see `support/race.rs`): never a hang.
 fn collect_while_recording(threads: usize, x: u64, rounds: u32, mut each_round: impl FnMut(u32)) {
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+    let stop = &race::Stop::new(Duration::from_secs(60));
+    stop.race(|s| {
+        for t in 0..threads {
+            stop.spawn(s, &format!("racer-{t}"), move || {
+                while !stop.should_stop() {
                     outer(x);
                 }
             });
         }
         let mut seen = 0;
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let mut round = 0;
-        while round < rounds || (seen == 0 && started.elapsed().as_secs() < 20) {
+        while !stop.should_stop()
+            && (round < rounds || (seen == 0 && started.elapsed().as_secs() < 20))
+        {
             round += 1;
             each_round(round);
             let trace = logprof::collect();
             seen += trace.span_count();
             assert_well_formed(&trace);
         }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
         assert!(seen > 0, "collect saw the recording threads' spans");
+    });
+}
+
+/// The proof that a race cannot hang on a failed check: the check fails in
+/// the body while the recording threads spin; the race must end with that
+/// failure (not with its deadline, and not never).
+#[test]
+#[should_panic(expected = "deliberate failure in round 3")]
+fn a_failed_check_inside_a_race_fails_instead_of_hanging() {
+    let _g = lock();
+    fresh(64);
+    collect_while_recording(2, 1, 10, |round| {
+        assert_ne!(round, 3, "deliberate failure in round 3");
+    });
+}
+
+/// The proof that a race cannot hang on a thread that never stops by
+/// itself: the deadline stops it and fails the race.
+#[test]
+#[should_panic(expected = "race deadline of 200ms passed")]
+fn a_race_that_never_ends_fails_at_its_deadline() {
+    let stop = &race::Stop::new(Duration::from_millis(200));
+    stop.race(|s| {
+        stop.spawn(s, "forever", || {
+            while !stop.should_stop() {
+                std::thread::yield_now();
+            }
+        });
+        while !stop.should_stop() {
+            std::thread::yield_now();
+        }
     });
 }
 
