@@ -400,7 +400,9 @@ fn check_read_trace(trace: &Trace) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // 256 cases unless `PROPTEST_CASES` says otherwise (the long run in
+    // TESTING.md).
+    #![proptest_config(ProptestConfig::default())]
 
     /// Written and read back, a trace of ordered, well-nested spans is the
     /// same trace: names, times in nanoseconds, depths, tasks, lanes,
