@@ -177,4 +177,21 @@ mod tests {
         // Within 20 % of Instant: a wrong tick rate would be off by far more.
         assert!((measured / real - 1.0).abs() < 0.2, "{measured} vs {real}");
     }
+
+    /// CPUID's invariant-TSC bit, read independently: Linux derives its
+    /// `constant_tsc` and `nonstop_tsc` flags from the same bit.
+    #[test]
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    fn invariant_tsc_matches_what_linux_reports() {
+        let Ok(cpuinfo) = std::fs::read_to_string("/proc/cpuinfo") else {
+            return; // no /proc: nothing to compare with
+        };
+        let flags = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("flags"))
+            .unwrap_or_default();
+        let linux_says = flags.split_whitespace().any(|f| f == "nonstop_tsc")
+            && flags.split_whitespace().any(|f| f == "constant_tsc");
+        assert_eq!(invariant_tsc_available(), linux_says, "{flags}");
+    }
 }

@@ -239,6 +239,91 @@ impl SharedRing {
     }
 }
 
+#[cfg(all(test, not(logprof_loom)))]
+mod tests {
+    use super::*;
+
+    /// Writes `count` events (ticks `k`, meta `k + 100`) from event 0.
+    fn fill(lane: &SharedRing, ring: &Ring, count: u64) {
+        for k in 0..count {
+            lane.push(ring, ring.mask(), k, k, k + 100);
+        }
+    }
+
+    #[test]
+    fn rings_are_powers_of_two_of_at_least_two_slots() {
+        assert_eq!(Ring::new(0).len(), 2);
+        assert_eq!(Ring::new(3).len(), 4);
+        assert_eq!(Ring::new(8).len(), 8);
+        assert_eq!(Ring::new(9).mask(), 15);
+    }
+
+    #[test]
+    fn a_reset_grows_a_small_ring_takes_an_offered_one_and_keeps_a_large_one() {
+        let small = Ring::new(4);
+        let lane = SharedRing::new(small.clone());
+        // Asked for more than it has: a new ring of that size.
+        let (grown, old) = lane.reset(1, &small, 16);
+        assert_eq!(grown.len(), 16);
+        assert!(Arc::ptr_eq(&old.unwrap(), &small));
+        assert_eq!(lane.capacity(), 16);
+        // Large enough: kept, nothing to drop.
+        let (kept, old) = lane.reset(2, &grown, 8);
+        assert!(Arc::ptr_eq(&kept, &grown) && old.is_none());
+        // An offered ring wins, even a smaller one.
+        lane.offer(Ring::new(2));
+        let (offered, _) = lane.reset(3, &kept, 8);
+        assert_eq!(offered.len(), 2);
+        assert_eq!(lane.capacity(), 2);
+    }
+
+    #[test]
+    fn a_reset_starts_the_new_recording_empty() {
+        let ring = Ring::new(4);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 4);
+        fill(&lane, &ring, 3);
+        assert_eq!((lane.head(), lane.epoch()), (3, 1));
+        let (ring, _) = lane.reset(2, &ring, 4);
+        assert_eq!((lane.head(), lane.epoch()), (0, 2));
+        assert_eq!(lane.read(1, true), None, "the old recording is gone");
+        assert_eq!(lane.read(2, true).unwrap(), Snapshot::default());
+        fill(&lane, &ring, 1);
+        assert_eq!(lane.read(2, true).unwrap().events, [(0, 100)]);
+    }
+
+    #[test]
+    fn a_live_writer_costs_one_more_event_than_a_quiet_one() {
+        let ring = Ring::new(4);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 4);
+        fill(&lane, &ring, 6);
+        // Written 6 into 4 slots: events 2..6 are in the ring.
+        let quiet = lane.read(1, true).unwrap();
+        assert_eq!(quiet.events, [(2, 102), (3, 103), (4, 104), (5, 105)]);
+        assert_eq!(quiet.overwritten, 2);
+        // The writer may be writing event 6 over event 2's slot.
+        let live = lane.read(1, false).unwrap();
+        assert_eq!(live.events, [(3, 103), (4, 104), (5, 105)]);
+        assert_eq!(live.overwritten, 3);
+        // Once it has exited, nothing is in flight.
+        lane.retire();
+        assert!(!lane.is_alive());
+        assert_eq!(lane.read(1, false).unwrap(), quiet);
+    }
+
+    #[test]
+    fn a_ring_not_yet_full_loses_nothing() {
+        let ring = Ring::new(8);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 8);
+        fill(&lane, &ring, 3);
+        let snapshot = lane.read(1, false).unwrap();
+        assert_eq!(snapshot.events, [(0, 100), (1, 101), (2, 102)]);
+        assert_eq!(snapshot.overwritten, 0);
+    }
+}
+
 /// Models of the protocol under loom, which runs each over every
 /// interleaving (and every value a relaxed load may return) of its threads.
 /// Each writes events whose two halves carry the same marker, so a reader
