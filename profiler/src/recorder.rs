@@ -434,6 +434,7 @@ pub fn collect() -> Trace {
         lanes,
         losses,
         counters: Vec::new(),
+        ..Trace::default()
     };
     trace.normalize();
     trace
