@@ -51,7 +51,10 @@ fn metadata_is_kept_in_other_data_and_absent_when_empty() {
         .metadata
         .insert("mpi".into(), serde_json::json!({"origin_ns": 7}));
     let value: serde_json::Value = serde_json::from_str(&trace.to_chrome_json()).unwrap();
-    assert_eq!(value["otherData"]["logprof"]["metadata"]["mpi"]["origin_ns"], 7);
+    assert_eq!(
+        value["otherData"]["logprof"]["metadata"]["mpi"]["origin_ns"],
+        7
+    );
     // The file still reads back.
     let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
     assert_eq!(back.span_count(), 3);
