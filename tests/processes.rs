@@ -92,6 +92,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
             .filter(|e| e["name"] == "juliaset_column")
             .count();
         assert_eq!(columns, 3 * 120);
+        receives_end_after_their_sends_start(events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
         for file in ["bands.png", "pmap-np-16.svg", "timelines.png", "summary.md"] {
@@ -136,4 +137,47 @@ fn mpi_missing_at_run_time_is_one_line() {
         &[("PATH", empty.path().to_str().unwrap())],
     );
     assert_one_line_error(&output, "cannot start mpirun");
+}
+
+/// `(start µs, end µs)` of the complete events named `name` on `pid`
+/// within `[lo, hi]`, in start order.
+fn spans(
+    events: &[serde_json::Value],
+    pid: u32,
+    name: &str,
+    (lo, hi): (f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = events
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["pid"] == pid && e["name"] == name)
+        .map(|e| {
+            let ts = e["ts"].as_f64().unwrap();
+            (ts, ts + e["dur"].as_f64().unwrap())
+        })
+        .filter(|&(start, _)| start >= lo && start <= hi)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    spans
+}
+
+/// In the bands run, rank 0 receives from rank 1, 2, ... in turn: each
+/// receive must end after the matching send started, on the merged clock
+/// (with the clocks misaligned, one of them would not).
+fn receives_end_after_their_sends_start(events: &[serde_json::Value], ranks: u32) {
+    let bands = spans(events, 0, "bands", (0.0, f64::MAX));
+    assert_eq!(bands.len(), 1);
+    let receives = spans(events, 0, "MPI_Recv", bands[0]);
+    assert_eq!(receives.len(), ranks as usize - 1);
+    for (rank, receive) in (1..ranks).zip(&receives) {
+        let sends = spans(events, rank, "MPI_Send", (bands[0].0 - 1e6, bands[0].1));
+        let send = sends
+            .last()
+            .unwrap_or_else(|| panic!("rank {rank} sent nothing"));
+        assert!(
+            receive.1 >= send.0,
+            "rank 0 received from rank {rank} at {} µs, before it sent at {} µs",
+            receive.1,
+            send.0
+        );
+    }
 }

@@ -162,11 +162,13 @@ fn pmap(world: &SimpleCommunicator, job: &Job, np: usize) -> Option<Image> {
     while busy > 0 {
         let worker = {
             let _span = logprof::scope!("MPI_Recv");
-            let (message, status) = world.any_process().matched_probe_with_tag(TAG_BAND);
-            let worker = status.source_rank() as usize;
-            let cols = &bands[server.assigned[worker]];
-            message.matched_receive_into(job.slice(&mut image, cols));
-            worker
+            // Whoever finished first; then its band, straight into place.
+            let worker = world.any_process().probe_with_tag(TAG_BAND).source_rank();
+            let cols = &bands[server.assigned[worker as usize]];
+            world
+                .process_at_rank(worker)
+                .receive_into_with_tag(job.slice(&mut image, cols), TAG_BAND);
+            worker as usize
         };
         busy -= 1;
         busy += usize::from(server.hand_out(world, worker));
