@@ -39,7 +39,12 @@
 //!   (`logprof: rank R panicked at FILE:LINE: MESSAGE`) and calls
 //!   `MPI_Abort`, which ends every rank.
 //! - MPI handles are not `Send`: [`Ranks`] is neither, so all MPI calls
-//!   come from the thread that started MPI.
+//!   come from the thread that started MPI:
+//!
+//! ```compile_fail
+//! fn send<T: Send>() {}
+//! send::<logprof::ranks::Ranks>();
+//! ```
 
 mod merge;
 mod sync;
