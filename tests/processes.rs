@@ -95,7 +95,13 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         receives_end_after_their_sends_start(events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
-        for file in ["bands.png", "pmap-np-16.svg", "timelines.png", "summary.md"] {
+        for file in [
+            "processes.png",
+            "bands.png",
+            "pmap-np-16.svg",
+            "timelines.png",
+            "summary.md",
+        ] {
             assert!(out.join(file).is_file(), "{file} missing");
         }
     }

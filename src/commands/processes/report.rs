@@ -115,8 +115,10 @@ impl Report {
             });
             slices.push((m.experiment.name(), slice(&self.trace, start, end)));
         }
-        self.trace
-            .write_chrome_json(dir.join("processes.trace.json"))?;
+        // The whole run: every rank, every experiment's recorded run.
+        let all = slice(&self.trace, 0, u64::MAX);
+        let title = format!("every experiment on {} ranks", self.ranks);
+        crate::output::trace_files(&all, &dir, "processes", &title)?;
         for (name, trace) in &slices {
             let stem = name.replace(['(', '='], "-").replace(')', "");
             let title = format!("{name} on {} ranks", self.ranks);
