@@ -35,6 +35,9 @@ pub enum Command {
     /// Summarise a Chrome trace file: busy and idle per thread, load balance,
     /// parallel efficiency, the functions that take the most time.
     Report(ReportArgs),
+    /// The lecture's process experiments on MPI ranks: time, record every
+    /// rank into one trace, draw, compare (needs the `mpi` feature).
+    Processes(ProcessesArgs),
 }
 
 /// Which implementation computes a column.
@@ -216,4 +219,34 @@ pub struct ReportArgs {
     /// Table exports (the per-thread table).
     #[command(flatten)]
     pub export: ExportArgs,
+}
+
+/// `logprof processes`: the fractal shared over MPI ranks.
+#[derive(Clone, Debug, Args)]
+pub struct ProcessesArgs {
+    /// Ranks to start: `processes` runs `mpirun -n N` on itself (at least
+    /// 2; 4 when left out). Leave it out under `mpirun -n N logprof
+    /// processes`.
+    #[arg(long, value_name = "N")]
+    pub ranks: Option<u32>,
+    /// Image size: the fractal is N×N pixels, N columns of work.
+    #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
+    pub size: usize,
+    /// Timed runs per experiment (at least 1); the median is reported.
+    #[arg(long, default_value_t = 5, value_name = "RUNS")]
+    pub runs: usize,
+    /// Untimed runs before the timed ones.
+    #[arg(long, default_value_t = 1, value_name = "RUNS")]
+    pub warmup: usize,
+    /// Column kernel.
+    #[arg(long, value_enum, default_value_t = KernelArg::Simd)]
+    pub kernel: KernelArg,
+    /// Output directory, replaced whole by each run.
+    #[arg(
+        long,
+        short = 'o',
+        default_value = "logprof-processes",
+        value_name = "DIR"
+    )]
+    pub out: PathBuf,
 }

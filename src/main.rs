@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => commands::sweep::run(args, &given),
         Command::Render(args) => commands::render::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Processes(args) => commands::processes::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

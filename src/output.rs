@@ -25,7 +25,7 @@ fn kind(path: &Path) -> &'static str {
 
 /// Checks that `dir` can be made a directory: the closest existing
 /// ancestor is a directory. `what` names the option in the message.
-fn check_can_be_dir(dir: &Path, what: &str) -> Result<()> {
+pub(crate) fn check_can_be_dir(dir: &Path, what: &str) -> Result<()> {
     let existing = dir
         .ancestors()
         .find(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_ok());

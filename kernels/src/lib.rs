@@ -55,13 +55,16 @@
 //! It is not a fractal library or a general scheduler: the kernels are there
 //! to be profiled. It draws nothing (it hands out pixels and RGB bytes; the
 //! pictures are `logprof-viz`'s), times nothing (that is the CLI's and the
-//! benchmarks' job), and its process-based runs are still to come.
+//! benchmarks' job). Its process-based runs, on MPI ranks, are behind the
+//! `mpi` feature ([`processes`]).
 
 mod color;
 mod error;
 pub mod histogram;
 mod julia;
 mod pool;
+#[cfg(feature = "mpi")]
+pub mod processes;
 mod runner;
 mod schedule;
 #[cfg(target_arch = "x86_64")]

@@ -50,6 +50,8 @@ pub mod chrome;
 mod clock;
 mod filter;
 mod output;
+#[cfg(feature = "mpi")]
+pub mod ranks;
 mod recorder;
 mod reentry;
 mod ring;

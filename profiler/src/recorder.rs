@@ -403,6 +403,7 @@ pub fn collect() -> Trace {
         lanes,
         losses,
         counters: Vec::new(),
+        ..Trace::default()
     };
     trace.normalize();
     trace

@@ -9,7 +9,7 @@
 //! Everything downstream (the summary, the Chrome JSON files, the pictures)
 //! reads this type and nothing of the recorder's internals.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Index of a name in [`Trace::names`].
 pub type NameId = u32;
@@ -205,6 +205,13 @@ impl Losses {
 pub struct Trace {
     /// The process name shown by trace viewers (a scheduler's name, say).
     pub process_name: Option<String>,
+    /// Names of single processes, by pid, that override
+    /// [`Trace::process_name`] for that pid ("rank 2" in a merged MPI trace).
+    pub process_names: BTreeMap<u32, String>,
+    /// Facts about the recording that no event carries (the clock offsets
+    /// of the ranks of a merged MPI trace), written to Chrome JSON under
+    /// `otherData.logprof.metadata`.
+    pub metadata: BTreeMap<String, serde_json::Value>,
     /// Interned span names; a [`Span::name`] indexes this.
     pub names: Vec<String>,
     /// The lanes, ordered by (pid, tid).

@@ -1,6 +1,7 @@
 //! The commands, one module each; they only wire the crates together.
 
 pub mod compare;
+pub mod processes;
 pub mod render;
 pub mod report;
 pub mod run;

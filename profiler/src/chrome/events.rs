@@ -245,6 +245,7 @@ impl TraceBuilder {
             lanes,
             losses,
             counters: Vec::new(),
+            ..Trace::default()
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();

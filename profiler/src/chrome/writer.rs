@@ -54,9 +54,7 @@ fn write_trace(trace: &Trace, out: impl Write) -> io::Result<()> {
     let mut w = Chunked::new(out);
     let mut names = SpanNames::escape(&trace.names)?;
     write_header(&mut w, trace, &names.escaped)?;
-    if let Some(process_name) = &trace.process_name {
-        write_process_names(&mut w, trace, process_name)?;
-    }
+    write_process_names(&mut w, trace)?;
     let hops = task_hops(trace);
     for (li, lane) in trace.lanes.iter().enumerate() {
         write_lane(&mut w, lane, li, &mut names, &hops)?;
@@ -207,20 +205,29 @@ fn write_header<W: Write>(w: &mut Chunked<W>, trace: &Trace, names: &[Vec<u8>]) 
     w.u64(losses.unmatched_exits);
     w.bytes(b",\"unclosed_enters\":");
     w.u64(losses.unclosed_enters);
-    w.bytes(b"}}},\n\"traceEvents\":[");
+    w.bytes(b"}");
+    if !trace.metadata.is_empty() {
+        w.bytes(b",\"metadata\":");
+        serde_json::to_writer(&mut w.buf, &trace.metadata).map_err(io::Error::other)?;
+    }
+    w.bytes(b"}},\n\"traceEvents\":[");
     Ok(())
 }
 
-/// A `process_name` metadata event for each pid of the trace.
-fn write_process_names<W: Write>(
-    w: &mut Chunked<W>,
-    trace: &Trace,
-    process_name: &str,
-) -> io::Result<()> {
+/// A `process_name` metadata event for each pid of the trace that has a
+/// name: its own in [`Trace::process_names`], else [`Trace::process_name`].
+fn write_process_names<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()> {
     let mut pids: Vec<u32> = trace.lanes.iter().map(|l| l.pid).collect();
     pids.sort_unstable();
     pids.dedup();
     for pid in pids {
+        let Some(process_name) = trace
+            .process_names
+            .get(&pid)
+            .or(trace.process_name.as_ref())
+        else {
+            continue;
+        };
         w.next_event();
         w.bytes(b"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":");
         w.u64(pid.into());

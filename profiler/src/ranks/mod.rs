@@ -1,0 +1,255 @@
+//! Every rank of an MPI program recorded, and merged into one [`Trace`].
+//!
+//! Behind the `mpi` feature. Each rank records with the ordinary recorder
+//! ([`record_fn!`](crate::record_fn), [`scope!`](crate::scope)); [`Ranks`]
+//! starts MPI, measures each rank's clock against rank 0's, and
+//! [`Ranks::gather`] brings every rank's trace to rank 0 as one trace: one
+//! process per rank (pid = rank, named "rank r"), its thread lanes inside,
+//! times on rank 0's clock, written as one Chrome JSON file that Perfetto
+//! shows as one timeline.
+//!
+//! ```no_run
+//! let ranks = logprof::ranks::Ranks::init()?;
+//! logprof::init_buffer(1 << 16);
+//! // ... the program's work, recorded on every rank ...
+//! if let Some(trace) = ranks.collect()? {
+//!     trace.write_chrome_json("all-ranks.trace.json")?; // rank 0 only
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Clocks
+//!
+//! Ranks on one host share the invariant TSC (or `CLOCK_MONOTONIC`), but
+//! each process's recorder counts from its own start, and ranks on other
+//! hosts share nothing. So every rank's offset to rank 0 is measured by
+//! ping-pong when [`Ranks::init`] starts and again in [`Ranks::gather`],
+//! interpolated linearly in between (see [`ClockSync`]), and kept in the
+//! merged trace's `metadata["mpi"]` with its uncertainty (half the round
+//! trip of the exchange kept).
+//!
+//! `LOGPROF_RANK_CLOCK_SHIFT=RANK:NS` moves rank `RANK`'s clock by `NS`
+//! nanoseconds (its recorded times and its clock readings alike), to test
+//! that the merge recovers a known offset.
+//!
+//! ## Traps handled
+//!
+//! - A panic on one rank would leave the others waiting for it forever:
+//!   [`Ranks::init`] installs a panic hook that prints one line
+//!   (`logprof: rank R panicked at FILE:LINE: MESSAGE`) and calls
+//!   `MPI_Abort`, which ends every rank.
+//! - MPI handles are not `Send`: [`Ranks`] is neither, so all MPI calls
+//!   come from the thread that started MPI:
+//!
+//! ```compile_fail
+//! fn send<T: Send>() {}
+//! send::<logprof::ranks::Ranks>();
+//! ```
+
+mod merge;
+mod sync;
+mod wire;
+
+use std::fmt;
+
+use mpi::environment::Universe;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+
+pub use sync::{ClockSample, ClockSync};
+
+use crate::clock::{self, Calibration};
+use crate::trace::Trace;
+use merge::RankTrace;
+
+/// Tags of the gather (on logprof's own communicator).
+const TAG_HOST: i32 = 3;
+const TAG_TRACE: i32 = 4;
+
+/// The environment variable that shifts one rank's clock (`RANK:NS`).
+pub const CLOCK_SHIFT_VAR: &str = "LOGPROF_RANK_CLOCK_SHIFT";
+
+/// Why MPI could not be started or the traces not gathered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RanksError(String);
+
+impl fmt::Display for RanksError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RanksError {}
+
+/// This process's place among the ranks of an MPI program, with MPI
+/// started; MPI is finalised when it is dropped. See the [module
+/// documentation](self).
+pub struct Ranks {
+    // Dropped last: finalises MPI after the communicators are gone.
+    world: SimpleCommunicator,
+    /// logprof's own duplicate of the world, so its messages never match
+    /// the program's.
+    comm: SimpleCommunicator,
+    rank: u32,
+    size: u32,
+    shift_ns: i64,
+    host: String,
+    /// On rank 0: every rank's offset measured at the start.
+    start: Vec<ClockSample>,
+    _universe: Universe,
+}
+
+impl Ranks {
+    /// Starts MPI (single-threaded: MPI calls from this thread only),
+    /// installs the panic hook that aborts every rank, and measures the
+    /// clocks. Collective: every rank calls it. An error if MPI was already
+    /// started or [`CLOCK_SHIFT_VAR`] is malformed.
+    pub fn init() -> Result<Ranks, RanksError> {
+        let shift = std::env::var(CLOCK_SHIFT_VAR).ok();
+        let shift = shift.as_deref().map(parse_shift).transpose()?;
+        clock::start();
+        let universe = mpi::initialize()
+            .ok_or_else(|| RanksError("MPI was already started in this process".into()))?;
+        let world = universe.world();
+        let rank = world.rank() as u32;
+        install_panic_hook(rank);
+        let comm = world.duplicate();
+        let mut ranks = Ranks {
+            size: world.size() as u32,
+            world,
+            comm,
+            rank,
+            shift_ns: shift.filter(|&(r, _)| r == rank).map_or(0, |(_, ns)| ns),
+            host: mpi::environment::processor_name().unwrap_or_default(),
+            start: Vec::new(),
+            _universe: universe,
+        };
+        let start = sync::measure(&ranks.comm, &|| ranks.now_ns());
+        ranks.start = start;
+        Ok(ranks)
+    }
+
+    /// This process's rank, from 0.
+    pub fn rank(&self) -> u32 {
+        self.rank
+    }
+
+    /// The number of ranks.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// True on rank 0, where [`Ranks::gather`] returns the merged trace.
+    pub fn is_root(&self) -> bool {
+        self.rank == 0
+    }
+
+    /// The world communicator, for the program's own messages.
+    pub fn world(&self) -> &SimpleCommunicator {
+        &self.world
+    }
+
+    /// This rank's recorder clock now, in ns (the clock of its recorded
+    /// spans, shifted as [`CLOCK_SHIFT_VAR`] says).
+    pub fn now_ns(&self) -> u64 {
+        let ns = Calibration::measure().ns(clock::now());
+        ns.saturating_add_signed(self.shift_ns)
+    }
+
+    /// [`crate::collect`] on every rank, then [`Ranks::gather`].
+    pub fn collect(&self) -> Result<Option<Trace>, RanksError> {
+        self.gather(crate::collect())
+    }
+
+    /// Brings every rank's `local` trace to rank 0 and merges them, in rank
+    /// order, onto rank 0's clock: `Some(trace)` on rank 0, `None` on the
+    /// others. Collective: every rank calls it. Measures the clocks again
+    /// first (the end of the linear correction).
+    pub fn gather(&self, mut local: Trace) -> Result<Option<Trace>, RanksError> {
+        merge::shift(&mut local, self.shift_ns);
+        let end = sync::measure(&self.comm, &|| self.now_ns());
+        if !self.is_root() {
+            let root = self.comm.process_at_rank(0);
+            root.send_with_tag(self.host.as_bytes(), TAG_HOST);
+            let mut bytes = Vec::new();
+            wire::encode(&local, &mut bytes);
+            root.send_with_tag(&bytes[..], TAG_TRACE);
+            return Ok(None);
+        }
+        let mut parts = vec![RankTrace {
+            rank: 0,
+            host: self.host.clone(),
+            clock: ClockSync::default(),
+            trace: local,
+        }];
+        for r in 1..self.size {
+            let peer = self.comm.process_at_rank(r as i32);
+            let (host, _) = peer.receive_vec_with_tag::<u8>(TAG_HOST);
+            let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
+            let trace = wire::decode(&bytes)
+                .ok_or_else(|| RanksError(format!("rank {r} sent a malformed trace")))?;
+            parts.push(RankTrace {
+                rank: r,
+                host: String::from_utf8_lossy(&host).into_owned(),
+                clock: ClockSync {
+                    start: self.start[r as usize],
+                    end: end[r as usize],
+                },
+                trace,
+            });
+        }
+        Ok(Some(merge::merge(&parts)))
+    }
+}
+
+/// `RANK:NS` from [`CLOCK_SHIFT_VAR`].
+fn parse_shift(text: &str) -> Result<(u32, i64), RanksError> {
+    let parsed = text
+        .split_once(':')
+        .and_then(|(r, ns)| Some((r.trim().parse().ok()?, ns.trim().parse().ok()?)));
+    parsed.ok_or_else(|| {
+        RanksError(format!(
+            "{CLOCK_SHIFT_VAR}={text:?}: expected RANK:NANOSECONDS, e.g. 1:5000000"
+        ))
+    })
+}
+
+/// On a panic: one line on stderr, then `MPI_Abort`, which ends every rank
+/// instead of leaving them waiting for this one. With `RUST_BACKTRACE` set,
+/// the usual report (and backtrace) comes first.
+fn install_panic_hook(rank: u32) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            previous(info);
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = message.replace('\n', " ");
+        eprintln!("logprof: rank {rank} panicked{place}: {message}");
+        SimpleCommunicator::world().abort(101);
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shift_names_a_rank_and_nanoseconds() {
+        assert_eq!(parse_shift("1:5000"), Ok((1, 5000)));
+        assert_eq!(parse_shift(" 2 : -7 "), Ok((2, -7)));
+        for bad in ["", "1", "x:5", "1:5s", "-1:5"] {
+            let error = parse_shift(bad).unwrap_err().to_string();
+            assert!(error.contains("RANK:NANOSECONDS"), "{error}");
+        }
+    }
+}

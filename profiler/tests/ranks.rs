@@ -1,0 +1,87 @@
+//! The merge of MPI ranks, run for real: the `ranks_merge` example under
+//! `mpirun` with 2 and 4 ranks, one of them with its clock shifted by
+//! seconds. Needs the `mpi` feature and Open MPI's `mpirun` on the PATH.
+//! Every run has a deadline, so a hang fails the test instead of stalling it.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The example's binary, built by `cargo test` beside this test's.
+fn example() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's path");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
+    let path = dir.join("examples").join("ranks_merge");
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test -p logprof --features mpi` builds it, or \
+         `cargo build -p logprof --features mpi --example ranks_merge`",
+        path.display()
+    );
+    path
+}
+
+/// `mpirun -n ranks example args` with `env`, killed after 120 s; its
+/// status and output.
+fn mpirun(ranks: u32, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let mut command = Command::new("mpirun");
+    command
+        .args(["--allow-run-as-root", "--oversubscribe", "-n"])
+        .arg(ranks.to_string())
+        .arg(example())
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("mpirun (install openmpi-bin)");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().expect("wait for mpirun").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("mpirun -n {ranks} did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("mpirun's output");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+#[test]
+fn two_and_four_ranks_merge_into_one_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    for ranks in [2, 4] {
+        let path = dir.path().join(format!("{ranks}.trace.json"));
+        let (ok, text) = mpirun(ranks, &[], &[path.to_str().unwrap()]);
+        assert!(ok, "{text}");
+        assert!(text.contains(&format!("{ranks} ranks merged")), "{text}");
+        let json = std::fs::read_to_string(&path).unwrap();
+        for rank in 0..ranks {
+            assert!(json.contains(&format!("\"args\":{{\"name\":\"rank {rank}\"}}")));
+        }
+        assert!(json.contains("\"metadata\":{\"mpi\":"), "{json}");
+    }
+}
+
+#[test]
+fn a_shifted_clock_is_recovered() {
+    // Rank 1 ahead by 5 s, then behind by 3 s (within the time since its
+    // recorder started, so no time saturates at 0).
+    for shift in ["1:5000000000", "1:-3000000"] {
+        let env = [(logprof::ranks::CLOCK_SHIFT_VAR, shift)];
+        let (ok, text) = mpirun(2, &env, &[]);
+        assert!(ok, "shift {shift}: {text}");
+    }
+}
+
+#[test]
+fn a_malformed_shift_is_one_line_and_no_hang() {
+    let env = [(logprof::ranks::CLOCK_SHIFT_VAR, "one:5")];
+    let (ok, text) = mpirun(2, &env, &[]);
+    assert!(!ok);
+    assert!(text.contains("expected RANK:NANOSECONDS"), "{text}");
+}

@@ -1,0 +1,300 @@
+//! What rank 0 makes of `logprof processes`: the table (median time,
+//! speed-up over serial, load balance, communication efficiency, same
+//! image), the merged trace of every rank, a timeline per experiment and
+//! all of them stacked on one time axis.
+//!
+//! Load balance and communication efficiency are POP's, from the recorded
+//! run of each experiment: the useful time of a rank is the time in its
+//! `juliaset_column` spans; load balance is the mean over the max of the
+//! useful times of the ranks that computed, communication efficiency the
+//! max useful time over the run's wall time.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result};
+use logprof::{Lane, Trace};
+use logprof_kernels::processes::Experiment;
+use logprof_kernels::Image;
+use serde::Serialize;
+
+use crate::cli::ProcessesArgs;
+use crate::output::OutDir;
+
+/// The names of rank 0's spans around the experiments' recorded runs.
+const EXPERIMENT_SPANS: [&str; 4] = ["bands", "pmap(np=16)", "pmap(np=workers)", "pmap"];
+
+/// One experiment's timed runs, and whether every image was the serial one.
+pub struct Measured {
+    experiment: Experiment,
+    /// Seconds of each timed run (on rank 0).
+    pub times_s: Vec<f64>,
+    same_image: bool,
+}
+
+impl Measured {
+    /// No runs yet.
+    pub fn new(experiment: Experiment) -> Measured {
+        Measured {
+            experiment,
+            times_s: Vec::new(),
+            same_image: true,
+        }
+    }
+
+    /// Compares a run's image with the serial one (both only on rank 0).
+    pub fn check(&mut self, image: Option<&Image>, serial: Option<&Image>) {
+        if let (Some(image), Some(serial)) = (image, serial) {
+            self.same_image &= image == serial;
+        }
+    }
+}
+
+/// Everything rank 0 has at the end.
+pub struct Report {
+    /// The number of ranks.
+    pub ranks: u32,
+    /// Seconds of each timed serial run.
+    pub serial_times_s: Vec<f64>,
+    /// The experiments, in the order they ran.
+    pub measured: Vec<Measured>,
+    /// Every rank's trace, merged.
+    pub trace: Trace,
+}
+
+/// One row of the table.
+#[derive(Serialize)]
+struct Row {
+    experiment: String,
+    /// Ranks that computed columns.
+    computing_ranks: u32,
+    /// Bands the columns were cut into.
+    bands: usize,
+    median_ms: f64,
+    speedup: f64,
+    /// Ratios (0..1); `None` for serial.
+    load_balance: Option<f64>,
+    communication_efficiency: Option<f64>,
+    same_image: bool,
+}
+
+impl Report {
+    /// Writes the files into `out`, commits it, and prints the table.
+    pub fn write(self, out: OutDir, image: &Image, args: &ProcessesArgs) -> Result<()> {
+        let dir = out.path().to_owned();
+        let serial_ms = median(&self.serial_times_s) * 1e3;
+        let mut rows = vec![Row {
+            experiment: "serial".into(),
+            computing_ranks: 1,
+            bands: 1,
+            median_ms: serial_ms,
+            speedup: 1.0,
+            load_balance: None,
+            communication_efficiency: None,
+            same_image: true,
+        }];
+        let windows = windows(&self.trace);
+        let mut slices = Vec::new();
+        for (m, &(start, end)) in self.measured.iter().zip(&windows) {
+            let useful = useful_ns(&self.trace, start, end);
+            let max = useful.values().copied().max().unwrap_or(0) as f64;
+            let mean = useful.values().sum::<u64>() as f64 / useful.len().max(1) as f64;
+            let median_ms = median(&m.times_s) * 1e3;
+            rows.push(Row {
+                experiment: m.experiment.name(),
+                computing_ranks: useful.len() as u32,
+                bands: match m.experiment {
+                    Experiment::Bands => self.ranks as usize,
+                    Experiment::Pmap { np } => np,
+                },
+                median_ms,
+                speedup: serial_ms / median_ms,
+                load_balance: (max > 0.0).then(|| mean / max),
+                communication_efficiency: (end > start).then(|| max / (end - start) as f64),
+                same_image: m.same_image,
+            });
+            slices.push((m.experiment.name(), slice(&self.trace, start, end)));
+        }
+        // The whole run: every rank, every experiment's recorded run.
+        let all = slice(&self.trace, 0, u64::MAX);
+        let title = format!("every experiment on {} ranks", self.ranks);
+        crate::output::trace_files(&all, &dir, "processes", &title)?;
+        for (name, trace) in &slices {
+            let stem = name.replace(['(', '='], "-").replace(')', "");
+            let title = format!("{name} on {} ranks", self.ranks);
+            crate::output::trace_files(trace, &dir, &stem, &title)?;
+        }
+        let stacked: Vec<(String, &Trace)> = slices.iter().map(|(n, t)| (n.clone(), t)).collect();
+        crate::output::figure(&stacked, &dir, "timelines")?;
+        crate::output::fractal_png(image, &dir.join("fractal.png"))?;
+        let note = oversubscription_note(self.ranks);
+        let table = markdown(&rows, self.ranks, args, &note);
+        std::fs::write(dir.join("summary.md"), &table).context("cannot write summary.md")?;
+        let json = serde_json::to_string_pretty(&rows)? + "\n";
+        std::fs::write(dir.join("summary.json"), json).context("cannot write summary.json")?;
+        let target = out.commit()?;
+        print!("{table}");
+        println!("\nwritten to {}", target.display());
+        Ok(())
+    }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The time of each experiment's recorded run: rank 0's experiment spans,
+/// in order.
+fn windows(trace: &Trace) -> Vec<(u64, u64)> {
+    let mut windows: Vec<(u64, u64)> = trace
+        .lanes
+        .iter()
+        .filter(|l| l.pid == 0)
+        .flat_map(|l| &l.spans)
+        .filter(|s| s.depth == 0 && EXPERIMENT_SPANS.contains(&trace.name(s.name)))
+        .map(|s| (s.start_ns, s.end_ns))
+        .collect();
+    windows.sort_unstable();
+    windows
+}
+
+/// Nanoseconds in `juliaset_column` spans per rank that has any, within
+/// `[start, end]`.
+fn useful_ns(trace: &Trace, start: u64, end: u64) -> BTreeMap<u32, u64> {
+    let mut useful = BTreeMap::new();
+    let Some(column) = trace.name_id("juliaset_column") else {
+        return useful;
+    };
+    for lane in &trace.lanes {
+        for s in &lane.spans {
+            if s.name == column && s.start_ns >= start && s.start_ns <= end {
+                *useful.entry(lane.pid).or_insert(0) += s.duration_ns();
+            }
+        }
+    }
+    useful
+}
+
+/// The spans of `trace` that start within `[start, end]`, each rank's lane
+/// named after the rank.
+fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
+    let mut lanes_of: BTreeMap<u32, usize> = BTreeMap::new();
+    for lane in &trace.lanes {
+        *lanes_of.entry(lane.pid).or_default() += 1;
+    }
+    let lanes = trace
+        .lanes
+        .iter()
+        .map(|lane| {
+            let name = match lanes_of[&lane.pid] {
+                1 => format!("rank {}", lane.pid),
+                _ => format!("rank {}: {}", lane.pid, lane.thread_name),
+            };
+            let spans = lane
+                .spans
+                .iter()
+                .filter(|s| s.start_ns >= start && s.start_ns <= end)
+                .cloned();
+            Lane::with_spans(lane.pid, lane.tid, name, spans)
+        })
+        .collect();
+    Trace {
+        lanes,
+        ..trace.clone()
+    }
+}
+
+/// A line saying the ranks outnumber the cores, or nothing.
+fn oversubscription_note(ranks: u32) -> String {
+    // A rank may be bound to one core: the launcher tells how many the host has.
+    let cores = std::env::var(super::CORES_VAR)
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(super::cores);
+    if ranks as usize > cores {
+        format!("\n{ranks} ranks on {cores} core(s): oversubscribed (mpirun --oversubscribe), so the ranks take turns on the cores.\n")
+    } else {
+        String::new()
+    }
+}
+
+/// The table as Markdown.
+fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> String {
+    let mut s = format!(
+        "{n}×{n} Julia set on {ranks} MPI ranks, median of {runs} runs:\n\n",
+        n = args.size,
+        runs = args.runs
+    );
+    s.push_str(
+        "| experiment | computing ranks | bands | median ms | speed-up | load balance | communication efficiency | same image |\n\
+         |---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    let percent = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{:.1} %", v * 100.0));
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |",
+            r.experiment,
+            r.computing_ranks,
+            r.bands,
+            r.median_ms,
+            r.speedup,
+            percent(r.load_balance),
+            percent(r.communication_efficiency),
+            if r.same_image { "yes" } else { "NO" }
+        );
+    }
+    s.push_str(note);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logprof::Span;
+
+    #[test]
+    fn the_median_of_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+
+    #[test]
+    fn useful_time_counts_the_columns_in_the_window_per_rank() {
+        let trace = Trace {
+            names: vec!["bands".into(), "juliaset_column".into(), "MPI_Recv".into()],
+            lanes: vec![
+                Lane::with_spans(
+                    0,
+                    1,
+                    "main",
+                    [
+                        Span::new(0, 100, 200, 0),
+                        Span::new(1, 100, 130, 1),
+                        Span::new(2, 130, 200, 1),
+                    ],
+                ),
+                Lane::with_spans(
+                    1,
+                    1,
+                    "main",
+                    [Span::new(1, 100, 160, 0), Span::new(1, 300, 400, 0)],
+                ),
+            ],
+            ..Trace::default()
+        };
+        assert_eq!(windows(&trace), [(100, 200)]);
+        let useful = useful_ns(&trace, 100, 200);
+        assert_eq!(useful, BTreeMap::from([(0, 30), (1, 60)]));
+        let part = slice(&trace, 100, 200);
+        assert_eq!(part.lanes[1].spans.len(), 1);
+        assert_eq!(part.lanes[1].thread_name, "rank 1");
+    }
+}

@@ -1,0 +1,189 @@
+//! `logprof processes` end to end, on real MPI ranks (the `mpi` feature and
+//! Open MPI's `mpirun` on the PATH). Every run has a deadline, so a rank
+//! that hangs fails the test instead of stalling it.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `logprof args` with `env`, killed after 180 s.
+fn logprof(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start logprof");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("logprof {args:?} did not finish in 180 s: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A failed run with exactly one line on stderr, containing `needle`.
+fn assert_one_line_error(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(!output.status.success(), "{text}");
+    assert_eq!(text.lines().count(), 1, "not one line: {text}");
+    assert!(text.contains(needle), "{text}");
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    for ranks in [2u32, 4] {
+        let out = dir.path().join(format!("out{ranks}"));
+        let output = logprof(
+            &[
+                "processes",
+                "--ranks",
+                &ranks.to_string(),
+                "--size",
+                "120",
+                "--runs",
+                "2",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let table = String::from_utf8_lossy(&output.stdout);
+        assert!(table.contains("| pmap(np=16) |"), "{table}");
+        let rows = json(&out.join("summary.json"));
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 4, "serial, bands and two pmaps");
+        assert!(rows.iter().all(|r| r["same_image"] == true), "{rows:?}");
+        // Bands: every rank computes; pmap: all but rank 0.
+        assert_eq!(rows[1]["computing_ranks"], ranks);
+        assert_eq!(rows[3]["computing_ranks"], ranks - 1);
+        let trace = json(&out.join("processes.trace.json"));
+        let events = trace["traceEvents"].as_array().unwrap();
+        for rank in 0..ranks {
+            let named = events.iter().any(|e| {
+                e["name"] == "process_name"
+                    && e["pid"] == rank
+                    && e["args"]["name"] == format!("rank {rank}")
+            });
+            assert!(named, "rank {rank} has no process");
+            let columns = events
+                .iter()
+                .filter(|e| e["pid"] == rank && e["name"] == "juliaset_column")
+                .count();
+            assert!(columns > 0, "rank {rank} computed no recorded column");
+        }
+        // Every column of each of the 3 recorded runs, once.
+        let columns = events
+            .iter()
+            .filter(|e| e["name"] == "juliaset_column")
+            .count();
+        assert_eq!(columns, 3 * 120);
+        receives_end_after_their_sends_start(events, ranks);
+        let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
+        assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
+        for file in [
+            "processes.png",
+            "bands.png",
+            "pmap-np-16.svg",
+            "timelines.png",
+            "summary.md",
+        ] {
+            assert!(out.join(file).is_file(), "{file} missing");
+        }
+    }
+}
+
+#[test]
+fn bad_ranks_are_one_line() {
+    for n in ["0", "1"] {
+        let output = logprof(&["processes", "--ranks", n], &[]);
+        assert_one_line_error(&output, &format!("--ranks {n}: give at least 2"));
+    }
+}
+
+#[test]
+fn a_panicking_rank_ends_every_rank_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = logprof(
+        &[
+            "processes",
+            "--ranks",
+            "3",
+            "--size",
+            "50",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("LOGPROF_TEST_PANIC_RANK", "1")],
+    );
+    assert_one_line_error(&output, "rank 1 panicked");
+    assert!(!out.exists(), "a failed run leaves no output");
+}
+
+#[test]
+fn mpi_missing_at_run_time_is_one_line() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = logprof(
+        &["processes", "--ranks", "2", "--size", "50"],
+        &[("PATH", empty.path().to_str().unwrap())],
+    );
+    assert_one_line_error(&output, "cannot start mpirun");
+}
+
+/// `(start µs, end µs)` of the complete events named `name` on `pid`
+/// within `[lo, hi]`, in start order.
+fn spans(
+    events: &[serde_json::Value],
+    pid: u32,
+    name: &str,
+    (lo, hi): (f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = events
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["pid"] == pid && e["name"] == name)
+        .map(|e| {
+            let ts = e["ts"].as_f64().unwrap();
+            (ts, ts + e["dur"].as_f64().unwrap())
+        })
+        .filter(|&(start, _)| start >= lo && start <= hi)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    spans
+}
+
+/// In the bands run, rank 0 receives from rank 1, 2, ... in turn: each
+/// receive must end after the matching send started, on the merged clock
+/// (with the clocks misaligned, one of them would not).
+fn receives_end_after_their_sends_start(events: &[serde_json::Value], ranks: u32) {
+    let bands = spans(events, 0, "bands", (0.0, f64::MAX));
+    assert_eq!(bands.len(), 1);
+    let receives = spans(events, 0, "MPI_Recv", bands[0]);
+    assert_eq!(receives.len(), ranks as usize - 1);
+    for (rank, receive) in (1..ranks).zip(&receives) {
+        let sends = spans(events, rank, "MPI_Send", (bands[0].0 - 1e6, bands[0].1));
+        let send = sends
+            .last()
+            .unwrap_or_else(|| panic!("rank {rank} sent nothing"));
+        assert!(
+            receive.1 >= send.0,
+            "rank 0 received from rank {rank} at {} µs, before it sent at {} µs",
+            receive.1,
+            send.0
+        );
+    }
+}
