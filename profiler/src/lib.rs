@@ -68,7 +68,9 @@ pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
-pub use trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Span, Trace};
+pub use trace::{
+    CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Span, Trace,
+};
 #[cfg(feature = "tracing")]
 pub use tracing_layer::TracingLayer;
 

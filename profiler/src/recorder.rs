@@ -433,7 +433,7 @@ pub fn collect() -> Trace {
         names: table.into_names(),
         lanes,
         losses,
-        counters: Vec::new(),
+        ..Trace::default()
     };
     trace.normalize();
     trace
