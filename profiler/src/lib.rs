@@ -49,6 +49,7 @@ mod callsite;
 pub mod chrome;
 mod clock;
 mod filter;
+mod function_totals;
 mod output;
 mod recorder;
 mod reentry;

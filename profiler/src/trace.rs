@@ -243,14 +243,22 @@ pub struct Repairs {
     /// before the cut are read.
     pub cut_at_end: bool,
     /// Events kept out of the spans and the picture, by kind (`"async
-    /// (b/e/n, S/T/F)"`, `"flow (s/t/f)"`, ...).
+    /// (b/e, S/T/p/F)"`, `"flow (s/t/f)"`, ...).
     pub not_drawn: std::collections::BTreeMap<String, u64>,
+    /// True when the trace was read from another tool's file: its lanes
+    /// without spans are threads it named, not workers of a logprof run
+    /// that got no work, so the summary does not score them. Not a repair.
+    pub from_other_tool: bool,
 }
 
 impl Repairs {
     /// True when nothing was repaired, skipped or left undrawn.
     pub fn is_empty(&self) -> bool {
-        *self == Repairs::default()
+        *self
+            == Repairs {
+                from_other_tool: self.from_other_tool,
+                ..Repairs::default()
+            }
     }
 
     /// One short sentence per kind of repair, for a report or a picture.

@@ -207,3 +207,22 @@ fn values_instants_counters_and_cut_spans_round_trip() {
     );
     assert_eq!(read(&json), trace);
 }
+
+#[test]
+fn another_tools_lanes_without_work_are_listed_not_scored() {
+    let trace = read(
+        r#"[{"ph":"X","name":"work","pid":1,"tid":1,"ts":0,"dur":100},
+            {"ph":"X","name":"work","pid":1,"tid":2,"ts":0,"dur":50},
+            {"ph":"X","name":"Total Frontend","pid":1,"tid":3,"ts":0,"dur":100},
+            {"ph":"M","name":"thread_name","pid":1,"tid":4,"args":{"name":"idle"}}]"#,
+    );
+    let s = trace.summary();
+    let scored: Vec<bool> = s.lanes.iter().map(|l| l.scored).collect();
+    assert_eq!(scored, [true, true, false, false]);
+    assert_eq!(s.scored_lanes, 2);
+    assert_eq!(s.load_balance, 0.75);
+    // Nothing but names: nothing scored.
+    let names_only =
+        read(r#"[{"ph":"M","name":"thread_name","pid":1,"tid":4,"args":{"name":"a"}}]"#);
+    assert_eq!(names_only.summary().scored_lanes, 0);
+}

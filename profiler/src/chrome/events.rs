@@ -333,6 +333,7 @@ impl TraceBuilder {
         }
         let ours = logprof.is_some();
         let mut repairs = self.repairs;
+        repairs.from_other_tool = !ours;
         if ours {
             // logprof's flows are the hops of its tasks, drawn from the spans.
             repairs.not_drawn.remove(FLOWS);
