@@ -25,12 +25,15 @@ mod lane;
 mod lanes;
 mod layout;
 mod legend;
+mod notes;
 mod panel;
 mod render;
 mod strip;
 mod task_lanes;
 mod thread_lanes;
 mod tooltips;
+
+pub use notes::trace_notes;
 
 use lanes::LaneKind;
 use layout::Window;

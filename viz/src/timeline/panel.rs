@@ -152,6 +152,7 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
             count(set.outside)
         ));
     }
+    notes.extend(super::notes::trace_notes(trace));
     notes
 }
 
