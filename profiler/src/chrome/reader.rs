@@ -123,13 +123,15 @@ fn trailing_comma(text: &str, line: usize, column: usize) -> Option<usize> {
     } else {
         text.match_indices('\n').nth(line - 2)?.0 + 1
     };
-    let at = (line_start + column).min(text.len());
-    let bracket = text[..at].rfind(|c: char| !c.is_ascii_whitespace())?;
-    if !matches!(text.as_bytes()[bracket], b']' | b'}') {
+    let bytes = text.as_bytes();
+    let at = (line_start + column).min(bytes.len());
+    let solid = |b: &u8| !b.is_ascii_whitespace();
+    let bracket = bytes[..at].iter().rposition(solid)?;
+    if !matches!(bytes[bracket], b']' | b'}') {
         return None;
     }
-    let comma = text[..bracket].rfind(|c: char| !c.is_ascii_whitespace())?;
-    (text.as_bytes()[comma] == b',').then_some(comma)
+    let comma = bytes[..bracket].iter().rposition(solid)?;
+    (bytes[comma] == b',').then_some(comma)
 }
 
 fn parse_array(text: &str, builder: &mut TraceBuilder) -> Result<(), serde_json::Error> {
