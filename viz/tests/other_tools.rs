@@ -1,6 +1,6 @@
 //! Pictures of traces other tools wrote: labels that tell lanes apart,
-//! processes as group headers, instants as ticks, and the reader's repairs
-//! and what is not drawn said in the header.
+//! processes as group headers, instants as ticks, counters as step lines,
+//! and the reader's repairs and what is not drawn said in the header.
 
 mod common;
 
@@ -44,11 +44,11 @@ fn lanes_are_told_apart_grouped_by_process_with_instants_and_notes() {
     let notes = trace_notes(&trace);
     assert_eq!(
         notes,
-        [
-            "1 spans still open at the end of the trace, drawn to the end of their lane",
-            "1 counter tracks (1 samples) not drawn"
-        ]
+        ["1 spans still open at the end of the trace, drawn to the end of their lane"]
     );
+    // The counter is a small step line under the busy strip.
+    assert_eq!(svg.matches("class=\"counter\"").count(), 1);
+    assert!(svg.contains("heap (pid 2)"), "the counter's tooltip");
     for note in notes {
         assert!(svg.contains(&note), "{note}");
     }

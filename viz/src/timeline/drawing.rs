@@ -5,6 +5,7 @@
 use svg::node::element::{Group, Line, TSpan, Text as SvgText};
 use svg::Node;
 
+use super::counters::{draw_counter, COUNTER_H};
 use super::elements::{r2, text, Drawing};
 use super::lane::draw_lane;
 use super::lanes::LaneKind;
@@ -56,6 +57,11 @@ pub(super) fn draw_panel(
         y += LANE_GAP;
         group.append(draw_concurrency(panel, y, cols));
         y += STRIP_H;
+    }
+    for counter in &panel.counters {
+        y += LANE_GAP;
+        group.append(draw_counter(counter, y, cols));
+        y += COUNTER_H;
     }
 
     if let Some(x) = panel.region_end_x {

@@ -19,6 +19,7 @@ use logprof::Trace;
 
 use crate::error::VizError;
 
+mod counters;
 mod drawing;
 mod elements;
 mod lane;
