@@ -216,6 +216,11 @@ pub struct Trace {
     /// What the reader of a trace file repaired or left out; empty for a
     /// recording and for a file read as it was.
     pub repairs: Repairs,
+    /// The name of each process, by pid, as another tool's file gives them
+    /// (`process_name` events, or the text of a text pid such as
+    /// `"Traces"`); empty for logprof's own traces, which have the one
+    /// [`Trace::process_name`].
+    pub process_names: std::collections::BTreeMap<u32, String>,
 }
 
 /// What the reader of another tool's trace file repaired, skipped or kept

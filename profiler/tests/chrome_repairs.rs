@@ -71,6 +71,8 @@ fn text_ids_are_lanes_named_by_the_text() {
     assert_eq!(trace.lanes[1].spans.len(), 2);
     assert_eq!(trace.repairs.text_ids, 3);
     assert_eq!(trace.process_name.as_deref(), Some("python"));
+    let processes: Vec<&str> = trace.process_names.values().map(String::as_str).collect();
+    assert_eq!(processes, ["python", "Spans"]);
     // The ids are the same in every reading.
     assert_eq!(trace.lanes[1].tid, read(&trace_text_again()).lanes[0].tid);
 }

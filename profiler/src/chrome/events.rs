@@ -354,6 +354,7 @@ impl TraceBuilder {
             lanes.push(lane.into_lane(ours, &self.texts, &mut repairs));
         }
         let mut table = NameTable::new();
+        let mut process_names = BTreeMap::new();
         let (process_name, losses) = match logprof {
             Some(data) => {
                 for name in &data.names {
@@ -362,7 +363,15 @@ impl TraceBuilder {
                 let losses = data.losses();
                 (data.process_name, losses)
             }
-            None => (self.process_names.into_values().next(), Losses::default()),
+            None => {
+                process_names = self.process_names;
+                // The trace's name: the named process of the lowest pid.
+                let first = process_names.values().next().cloned();
+                for (pid, text) in self.texts.pid_texts {
+                    process_names.entry(pid).or_insert(text);
+                }
+                (first, Losses::default())
+            }
         };
         let names = renumber_names(&mut lanes, &read_names, table);
         let counters = self
@@ -380,6 +389,7 @@ impl TraceBuilder {
             losses,
             counters,
             repairs,
+            process_names,
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();

@@ -22,6 +22,8 @@ pub(super) struct TextIds {
     used_tids: HashSet<u64>,
     /// The text of each tid given out, to name its lane.
     pub(super) tid_texts: HashMap<u64, String>,
+    /// The text of each pid given out, to name its process.
+    pub(super) pid_texts: HashMap<u32, String>,
 }
 
 /// What an id field holds, once read.
@@ -57,7 +59,8 @@ impl TextIds {
                 while !self.used_pids.insert(id) {
                     id = id.wrapping_add(1) | (1 << 31);
                 }
-                self.pids.insert(text, id);
+                self.pids.insert(text.clone(), id);
+                self.pid_texts.insert(id, text);
                 Id::Text(id)
             }
         }

@@ -85,9 +85,12 @@ impl LaneKind for ThreadLanes {
 
 /// The header of process `pid`'s group of lanes.
 fn process_header(trace: &Trace, pid: u32) -> String {
-    match &trace.process_name {
-        Some(name) if trace.lanes.iter().all(|l| l.pid == pid) => format!("process {pid}: {name}"),
-        _ => format!("process {pid}"),
+    match trace.process_names.get(&pid) {
+        // A text pid (`"Traces"`) has an id made up by the reader: its text
+        // is what names it.
+        Some(name) if pid >= 1 << 31 => name.clone(),
+        Some(name) => format!("process {pid}: {name}"),
+        None => format!("process {pid}"),
     }
 }
 
