@@ -10,7 +10,7 @@ use crate::scale::count;
 /// One sentence per kind of repair made in reading `trace` (spans cut off
 /// at the end, skipped events, text ids...) and per kind of event it keeps
 /// or counts but the timeline does not draw (async spans, flows, counter
-/// tracks beyond the first [`MAX_COUNTER_TRACKS`]). Empty for a trace logprof recorded.
+/// tracks beyond the first 8). Empty for a trace logprof recorded.
 pub fn trace_notes(trace: &Trace) -> Vec<String> {
     let mut notes = trace.repairs.sentences();
     let left_out = trace.counters.iter().skip(MAX_COUNTER_TRACKS);
