@@ -55,6 +55,7 @@ mod recorder;
 mod reentry;
 mod ring;
 mod summary;
+mod summary_text;
 mod sync;
 mod trace;
 #[cfg(feature = "tracing")]

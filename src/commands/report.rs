@@ -121,11 +121,11 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     print!("{}", headline(&trace, &summary));
     println!();
+    // The text tables are the summary's own `Display`; the same tables
+    // (checked equal below) are what the exports write.
+    print!("{summary:.top$}", top = args.top);
     let lanes = lanes_table(&summary);
-    print!("{}", lanes.to_text());
-    println!();
     let functions = functions_table(&summary, args.top);
-    print!("{}", functions.to_text());
     let meta = json!({
         "trace": args.trace.display().to_string(),
         "wall_ms": ms(summary.wall_ns as f64),
@@ -138,4 +138,30 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "functions": functions.to_json_rows(),
     });
     args.export.write(&lanes, &meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logprof::{Lane, Span};
+
+    #[test]
+    fn the_printed_tables_are_the_summarys_display() {
+        let mut trace = Trace::new();
+        let f = trace.intern("fib");
+        let g = trace.intern("a longer name");
+        let spans = [
+            Span::new(f, 0, 2_500_000, 0),
+            Span::new(g, 10, 1_000_033, 1),
+        ];
+        trace.lanes.push(Lane::with_spans(1, 12, "main", spans));
+        trace.lanes.push(Lane::new(1, 3, "idle worker"));
+        let s = trace.summary();
+        let tables = format!(
+            "{}\n{}",
+            lanes_table(&s).to_text(),
+            functions_table(&s, 10).to_text()
+        );
+        assert_eq!(s.to_string(), tables);
+    }
 }
