@@ -200,7 +200,7 @@ pub struct RenderArgs {
     /// Lanes by thread or by task.
     #[arg(long, value_enum, default_value_t = LaneGrouping::Thread)]
     pub by: LaneGrouping,
-    /// Picture title (default: the trace's process name or file name).
+    /// Picture title (default: the trace file's name).
     #[arg(long)]
     pub title: Option<String>,
     /// Picture width in pixels (480 to 16384).

@@ -254,7 +254,14 @@ fn render_and_report_read_another_tools_trace() {
     let thread_3 = report.lines().find(|l| l.starts_with("thread-3")).unwrap();
     assert_eq!(
         thread_3.split_whitespace().collect::<Vec<_>>(),
-        ["thread-3", "3", "2", "0.040", "0.020", "66.7", "%"],
+        ["thread-3", "3", "2", "0.040", "0.020", "66.7", "%", "yes"],
+        "{report}"
+    );
+    // outer (40 µs) holds inner (10 µs): 30 µs of its own.
+    let outer = report.lines().find(|l| l.starts_with("outer")).unwrap();
+    assert_eq!(
+        outer.split_whitespace().collect::<Vec<_>>(),
+        ["outer", "1", "0.040", "0.030", "40.00"],
         "{report}"
     );
     ok(&["render", path_str(&foreign)]);

@@ -49,6 +49,7 @@ mod callsite;
 pub mod chrome;
 mod clock;
 mod filter;
+mod function_totals;
 mod output;
 #[cfg(feature = "mpi")]
 pub mod ranks;
@@ -56,6 +57,7 @@ mod recorder;
 mod reentry;
 mod ring;
 mod summary;
+mod summary_text;
 mod sync;
 mod trace;
 #[cfg(feature = "tracing")]
@@ -70,7 +72,9 @@ pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
-pub use trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Span, Trace};
+pub use trace::{
+    CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Span, Trace,
+};
 #[cfg(feature = "tracing")]
 pub use tracing_layer::TracingLayer;
 

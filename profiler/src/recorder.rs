@@ -402,7 +402,6 @@ pub fn collect() -> Trace {
         names: span_names.into_names(),
         lanes,
         losses,
-        counters: Vec::new(),
         ..Trace::default()
     };
     trace.normalize();

@@ -34,6 +34,11 @@ pub struct LaneSummary {
     pub idle_ns: u64,
     /// busy / wall, from 0 to 1 (0 for an empty region).
     pub utilisation: f64,
+    /// True when the lane counts in the load balance: in a logprof
+    /// recording every lane (a worker that got no work is the worst
+    /// imbalance there is); in another tool's file, a lane that did work
+    /// (holds a span) and is not an aggregate lane (clang's `Total …`).
+    pub scored: bool,
 }
 
 /// Calls and time of one span name over the whole trace.
@@ -43,8 +48,11 @@ pub struct FunctionSummary {
     pub name: String,
     /// How many spans carry the name.
     pub calls: u64,
-    /// Sum of their durations (inclusive of nested spans).
+    /// Inclusive time: the durations of the calls not nested inside another
+    /// call of the same name (so a recursive function's time counts once).
     pub total_ns: u64,
+    /// Self time: the durations less those of the spans directly inside.
+    pub self_ns: u64,
 }
 
 /// The summary of a trace: per-lane busy and idle time, the region's wall
@@ -74,6 +82,20 @@ pub struct Summary {
     /// Number of tasks (spans with an identity) that ran on more than one
     /// thread.
     pub migrated_tasks: usize,
+    /// How many lanes count in the load balance (see
+    /// [`LaneSummary::scored`]); 0 for a trace with no spans, whose metrics
+    /// mean nothing.
+    pub scored_lanes: usize,
+}
+
+/// True when a lane holds only aggregates written as spans: clang
+/// `-ftime-trace` puts each `Total <phase>` sum on a lane of its own.
+fn is_aggregate_lane(trace: &Trace, lane: &Lane) -> bool {
+    !lane.spans.is_empty()
+        && lane
+            .spans
+            .iter()
+            .all(|s| s.depth == 0 && trace.name(s.name).starts_with("Total "))
 }
 
 /// Length of the union of the lane's top-level spans.
@@ -83,11 +105,15 @@ fn busy_ns(lane: &Lane) -> u64 {
 
 impl Trace {
     /// Busy and idle time per lane, the region's wall time and the POP
-    /// metrics. Every lane counts, empty ones too: a thread of the pool that
-    /// got no work is the worst imbalance there is.
+    /// metrics. In a logprof recording every lane counts, empty ones too: a
+    /// thread of the pool that got no work is the worst imbalance there is.
+    /// In another tool's file the metrics score the lanes that did work: a
+    /// lane that holds only a name (or only aggregates, as clang's `Total …`
+    /// lanes) is listed but not scored. A trace with no spans scores none.
     pub fn summary(&self) -> Summary {
         let (start_ns, end_ns) = self.time_range().unwrap_or((0, 0));
         let wall_ns = end_ns - start_ns;
+        let any_span = !self.is_empty();
         let lanes: Vec<LaneSummary> = self
             .lanes
             .iter()
@@ -101,23 +127,27 @@ impl Trace {
                     busy_ns: busy,
                     idle_ns: wall_ns.saturating_sub(busy),
                     utilisation: ratio(busy as f64, wall_ns as f64, 0.0),
+                    scored: any_span
+                        && (!self.repairs.from_other_tool
+                            || (!lane.spans.is_empty() && !is_aggregate_lane(self, lane))),
                 }
             })
             .collect();
-        let max_busy_ns = lanes.iter().map(|l| l.busy_ns).max().unwrap_or(0);
-        let mean_busy_ns = if lanes.is_empty() {
+        let scored: Vec<u64> = lanes
+            .iter()
+            .filter(|l| l.scored)
+            .map(|l| l.busy_ns)
+            .collect();
+        let max_busy_ns = scored.iter().copied().max().unwrap_or(0);
+        let mean_busy_ns = if scored.is_empty() {
             0.0
         } else {
-            lanes.iter().map(|l| l.busy_ns as f64).sum::<f64>() / lanes.len() as f64
+            scored.iter().map(|&b| b as f64).sum::<f64>() / scored.len() as f64
         };
 
-        let mut totals: HashMap<u32, (u64, u64)> = HashMap::new();
         let mut threads_of_task: HashMap<u64, BTreeSet<(u32, u64)>> = HashMap::new();
         for lane in &self.lanes {
             for span in &lane.spans {
-                let entry = totals.entry(span.name).or_default();
-                entry.0 += 1;
-                entry.1 = entry.1.saturating_add(span.duration_ns());
                 if let Some(task) = span.task {
                     threads_of_task
                         .entry(task)
@@ -126,15 +156,7 @@ impl Trace {
                 }
             }
         }
-        let mut functions: Vec<FunctionSummary> = totals
-            .into_iter()
-            .map(|(name, (calls, total_ns))| FunctionSummary {
-                name: self.name(name).to_owned(),
-                calls,
-                total_ns,
-            })
-            .collect();
-        functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
+        let functions = crate::function_totals::function_totals(self);
 
         Summary {
             start_ns,
@@ -148,6 +170,7 @@ impl Trace {
             imbalance_ns: max_busy_ns as f64 - mean_busy_ns,
             functions,
             migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
+            scored_lanes: scored.len(),
         }
     }
 }

@@ -206,7 +206,9 @@ pub struct Trace {
     /// The process name shown by trace viewers (a scheduler's name, say).
     pub process_name: Option<String>,
     /// Names of single processes, by pid, that override
-    /// [`Trace::process_name`] for that pid ("rank 2" in a merged MPI trace).
+    /// [`Trace::process_name`] for that pid: "rank 2" in a merged MPI trace,
+    /// or what another tool's file names its processes (`process_name`
+    /// events, or the text of a text pid such as `"Traces"`).
     pub process_names: BTreeMap<u32, String>,
     /// Facts about the recording that no event carries (the clock offsets
     /// of the ranks of a merged MPI trace), written to Chrome JSON under
@@ -220,6 +222,83 @@ pub struct Trace {
     pub losses: Losses,
     /// The counters, ordered by (pid, name).
     pub counters: Vec<CounterTrack>,
+    /// What the reader of a trace file repaired or left out; empty for a
+    /// recording and for a file read as it was.
+    pub repairs: Repairs,
+}
+
+/// What the reader of another tool's trace file repaired, skipped or kept
+/// without drawing, counted by kind, so that nothing is changed silently.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Repairs {
+    /// `B` events never closed: each span ends where its lane's last event
+    /// is, marked [`Span::unfinished`].
+    pub unclosed_begins: u64,
+    /// `E` events that closed nothing, skipped.
+    pub stray_ends: u64,
+    /// `X` events without a numeric `dur`, skipped.
+    pub complete_without_dur: u64,
+    /// Events without a usable `ts` (missing, negative, not a number),
+    /// or whose end is past 2^64 ns, skipped.
+    pub bad_times: u64,
+    /// Events whose `ts` or `dur` is a number written as a string, read.
+    pub text_times: u64,
+    /// Events whose `pid` or `tid` is text (`"stream 7"`) or negative,
+    /// mapped to lanes named by the text, with a stable numeric id.
+    pub text_ids: u64,
+    /// Trailing commas (`[{...},]`) passed over.
+    pub trailing_commas: u64,
+    /// True when the file ended inside the event array: the complete events
+    /// before the cut are read.
+    pub cut_at_end: bool,
+    /// Events kept out of the spans and the picture, by kind (`"async
+    /// (b/e, S/T/p/F)"`, `"flow (s/t/f)"`, ...).
+    pub not_drawn: std::collections::BTreeMap<String, u64>,
+    /// True when the trace was read from another tool's file: its lanes
+    /// without spans are threads it named, not workers of a logprof run
+    /// that got no work, so the summary does not score them. Not a repair.
+    pub from_other_tool: bool,
+}
+
+impl Repairs {
+    /// True when nothing was repaired, skipped or left undrawn.
+    pub fn is_empty(&self) -> bool {
+        *self
+            == Repairs {
+                from_other_tool: self.from_other_tool,
+                ..Repairs::default()
+            }
+    }
+
+    /// One short sentence per kind of repair, for a report or a picture.
+    pub fn sentences(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut say = |n: u64, what: &str| {
+            if n > 0 {
+                out.push(format!("{n} {what}"));
+            }
+        };
+        say(
+            self.unclosed_begins,
+            "spans still open at the end of the trace, drawn to the end of their lane",
+        );
+        say(self.stray_ends, "E events that close nothing, skipped");
+        say(self.complete_without_dur, "X events without dur, skipped");
+        say(self.bad_times, "events without a usable ts, skipped");
+        say(self.text_times, "events with times written as text, read");
+        say(
+            self.text_ids,
+            "events with text thread or process ids mapped to lanes",
+        );
+        say(self.trailing_commas, "trailing commas passed over");
+        if self.cut_at_end {
+            out.push("the file is cut off: the events before the cut are read".to_owned());
+        }
+        for (kind, n) in &self.not_drawn {
+            out.push(format!("{n} {kind} events not drawn"));
+        }
+        out
+    }
 }
 
 impl Trace {

@@ -30,8 +30,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let title = args
         .title
         .clone()
-        .or_else(|| trace.process_name.clone())
-        .unwrap_or_else(|| args.trace.display().to_string());
+        .unwrap_or_else(|| super::report::file_title(&args.trace));
     let timeline = Timeline::new(&trace)
         .title(&title)
         .width(args.width)

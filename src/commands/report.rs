@@ -17,6 +17,7 @@ pub fn lanes_table(summary: &Summary) -> Table {
         ("busy_ms", "busy ms"),
         ("idle_ms", "idle ms"),
         ("utilisation", "utilisation"),
+        ("scored", "scored"),
     ]);
     for lane in &summary.lanes {
         table.push(vec![
@@ -26,6 +27,7 @@ pub fn lanes_table(summary: &Summary) -> Table {
             Cell::float(ms(lane.busy_ns as f64), 3),
             Cell::float(ms(lane.idle_ns as f64), 3),
             Cell::Percent(lane.utilisation),
+            Cell::from(if lane.scored { "yes" } else { "no" }),
         ]);
     }
     table
@@ -37,6 +39,7 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
         ("function", "function"),
         ("calls", "calls"),
         ("total_ms", "total ms"),
+        ("self_ms", "self ms"),
         ("mean_us", "mean µs"),
     ]);
     for f in summary.functions.iter().take(top) {
@@ -44,6 +47,7 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
             Cell::from(f.name.as_str()),
             Cell::Int(f.calls),
             Cell::float(ms(f.total_ns as f64), 3),
+            Cell::float(ms(f.self_ns as f64), 3),
             Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
         ]);
     }
@@ -54,19 +58,32 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
 pub fn headline(trace: &Trace, summary: &Summary) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "lanes: {}   spans: {}   wall: {:.3} ms\n",
+        "lanes: {} ({} scored)   spans: {}   wall: {:.3} ms\n",
         trace.lanes.len(),
+        summary.scored_lanes,
         trace.span_count(),
         ms(summary.wall_ns as f64)
     ));
-    out.push_str(&format!(
-        "load balance: {:.3} ({})   parallel efficiency: {:.3} ({})   max − mean busy: {:.3} ms\n",
-        summary.load_balance,
-        percent(summary.load_balance),
-        summary.parallel_efficiency,
-        percent(summary.parallel_efficiency),
-        ms(summary.imbalance_ns)
-    ));
+    if summary.scored_lanes == 0 {
+        out.push_str("no spans: the trace holds no work to score (load balance not computed)\n");
+    } else {
+        out.push_str(&format!(
+            "load balance: {:.3} ({})   parallel efficiency: {:.3} ({})   max − mean busy: {:.3} ms\n",
+            summary.load_balance,
+            percent(summary.load_balance),
+            summary.parallel_efficiency,
+            percent(summary.parallel_efficiency),
+            ms(summary.imbalance_ns)
+        ));
+        let unscored = summary.lanes.len() - summary.scored_lanes;
+        if unscored > 0 {
+            out.push_str(&format!(
+                "scored: the {} lanes that did work; {unscored} without work (names only, or \
+                 aggregates) are listed, not scored\n",
+                summary.scored_lanes
+            ));
+        }
+    }
     if summary.migrated_tasks > 0 {
         out.push_str(&format!(
             "tasks that ran on more than one thread: {}\n",
@@ -80,7 +97,17 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
             l.overwritten_events, l.unmatched_exits, l.unclosed_enters
         ));
     }
+    for line in logprof_viz::trace_notes(trace) {
+        out.push_str(&format!("note: {line}\n"));
+    }
     out
+}
+
+/// The name of the trace file, as the title of its report and picture.
+pub fn file_title(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Runs `report`: checks the export targets, reads the trace, prints.
@@ -88,26 +115,53 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     crate::output::check_exports(&args.export, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
-    let title = trace
-        .process_name
-        .clone()
-        .unwrap_or_else(|| args.trace.display().to_string());
-    println!("{title}");
+    match &trace.process_name {
+        Some(process) => println!("{} (process: {process})", file_title(&args.trace)),
+        None => println!("{}", file_title(&args.trace)),
+    }
     print!("{}", headline(&trace, &summary));
     println!();
+    // The text tables are the summary's own `Display`; the same tables
+    // (checked equal below) are what the exports write.
+    print!("{summary:.top$}", top = args.top);
     let lanes = lanes_table(&summary);
-    print!("{}", lanes.to_text());
-    println!();
     let functions = functions_table(&summary, args.top);
-    print!("{}", functions.to_text());
     let meta = json!({
         "trace": args.trace.display().to_string(),
         "wall_ms": ms(summary.wall_ns as f64),
-        "load_balance": summary.load_balance,
-        "parallel_efficiency": summary.parallel_efficiency,
+        "scored_lanes": summary.scored_lanes,
+        "load_balance": (summary.scored_lanes > 0).then_some(summary.load_balance),
+        "parallel_efficiency": (summary.scored_lanes > 0).then_some(summary.parallel_efficiency),
+        "notes": logprof_viz::trace_notes(&trace),
         "max_minus_mean_busy_ms": ms(summary.imbalance_ns),
         "migrated_tasks": summary.migrated_tasks,
         "functions": functions.to_json_rows(),
     });
     args.export.write(&lanes, &meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logprof::{Lane, Span};
+
+    #[test]
+    fn the_printed_tables_are_the_summarys_display() {
+        let mut trace = Trace::new();
+        let f = trace.intern("fib");
+        let g = trace.intern("a longer name");
+        let spans = [
+            Span::new(f, 0, 2_500_000, 0),
+            Span::new(g, 10, 1_000_033, 1),
+        ];
+        trace.lanes.push(Lane::with_spans(1, 12, "main", spans));
+        trace.lanes.push(Lane::new(1, 3, "idle worker"));
+        let s = trace.summary();
+        let tables = format!(
+            "{}\n{}",
+            lanes_table(&s).to_text(),
+            functions_table(&s, 10).to_text()
+        );
+        assert_eq!(s.to_string(), tables);
+    }
 }

@@ -88,5 +88,6 @@ pub use color::{name_color, thread_color};
 pub use error::VizError;
 pub use raster::{svg_to_png, write_rgb_png, MAX_SIDE as MAX_PNG_SIDE};
 pub use timeline::{
-    Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH, MIN_WIDTH,
+    trace_notes, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH,
+    MIN_WIDTH,
 };

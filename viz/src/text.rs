@@ -66,9 +66,51 @@ pub(crate) fn fit(text: &str, size: f64, bold: bool, max_width: f64) -> String {
     out
 }
 
+/// `text`, shortened in the middle with an ellipsis so that it fits in
+/// `max_width`, keeping its start and its end: the end is what tells apart
+/// lanes such as `ThreadPoolForegroundWorker 1` and `… 12`.
+pub(crate) fn fit_middle(text: &str, size: f64, bold: bool, max_width: f64) -> String {
+    if text_width(text, size, bold) <= max_width {
+        return text.to_owned();
+    }
+    let budget = max_width - text_width("…", size, bold);
+    let width = |c: char| text_width(c.encode_utf8(&mut [0; 4]), size, bold);
+    let chars: Vec<char> = text.chars().collect();
+    // The end gets up to half the room; the start takes the rest.
+    let (mut tail, mut used) = (0, 0.0);
+    while tail < chars.len() && used + width(chars[chars.len() - 1 - tail]) <= budget / 2.0 {
+        used += width(chars[chars.len() - 1 - tail]);
+        tail += 1;
+    }
+    let mut head = 0;
+    while head < chars.len() - tail && used + width(chars[head]) <= budget {
+        used += width(chars[head]);
+        head += 1;
+    }
+    if head + tail == 0 {
+        return String::new();
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_middle_keeps_both_ends() {
+        let long = "ThreadPoolForegroundWorker 12";
+        let short = fit_middle(long, 12.0, false, text_width(long, 12.0, false) * 0.6);
+        assert!(
+            short.starts_with("Thread") && short.ends_with(" 12"),
+            "{short}"
+        );
+        assert!(short.contains('…'));
+        assert_eq!(fit_middle("w1", 12.0, false, 100.0), "w1");
+    }
 
     #[test]
     fn widths_come_from_the_font() {

@@ -11,11 +11,14 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use super::numbers::{micros_text, micros_to_ns};
+use serde_json::value::RawValue;
+
+use super::ids::TextIds;
+use super::numbers::micros_to_ns;
 use super::pairing::lane_spans;
 use super::reader::{LogprofData, RawEvent, Scalar};
-use super::{json_string, ChromeJsonError, UNNAMED};
-use crate::trace::{Lane, Losses, NameId, NameTable, Trace};
+use super::{ChromeJsonError, UNNAMED};
+use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Trace};
 
 /// The kinds of event kept from a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +45,10 @@ pub(super) struct Event {
     pub(super) depth: Option<u32>,
     /// `args.task`, trusted only in files logprof wrote.
     pub(super) task: Option<u64>,
+    /// `args.value`, trusted only in files logprof wrote.
+    pub(super) value: Option<i64>,
+    /// `args.unfinished`, trusted only in files logprof wrote.
+    pub(super) unfinished: bool,
 }
 
 /// The name of an `E` that has none: it closes whatever is innermost.
@@ -53,38 +60,86 @@ struct LaneEvents {
     tid: u64,
     thread_name: Option<String>,
     events: Vec<Event>,
+    /// Instants (`i`, `I`, `n`): name and time.
+    instants: Vec<(NameId, u64)>,
 }
 
 impl LaneEvents {
     /// The lane these events make: spans paired and nested, and the thread
-    /// named `thread-<tid>` if the file did not name it.
-    fn into_lane(self, ours: bool, names: &[String]) -> Result<Lane, ChromeJsonError> {
-        let spans = lane_spans(self.events, ours, names).map_err(|e| {
-            ChromeJsonError::new(format!(
-                "not a valid trace: on pid {} tid {}: {e}",
-                self.pid, self.tid
-            ))
-        })?;
-        let thread_name = self
-            .thread_name
-            .unwrap_or_else(|| format!("thread-{}", self.tid));
-        Ok(Lane::with_spans(self.pid, self.tid, thread_name, spans))
+    /// named by the file, else by its text id, else `thread-<tid>`.
+    fn into_lane(self, ours: bool, texts: &TextIds, repairs: &mut Repairs) -> Lane {
+        let paired = lane_spans(self.events, ours);
+        repairs.unclosed_begins += paired.unclosed;
+        repairs.stray_ends += paired.stray;
+        // logprof's own files keep an empty name as it was written.
+        let thread_name = match self.thread_name {
+            Some(n) if ours || !n.is_empty() => n,
+            _ => texts
+                .tid_texts
+                .get(&self.tid)
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("thread-{}", self.tid)),
+        };
+        let mut lane = Lane::with_spans(self.pid, self.tid, thread_name, paired.spans);
+        let mut instants = self.instants;
+        instants.sort_by_key(|&(_, ts)| ts);
+        lane.instants = instants
+            .into_iter()
+            .map(|(name, ts_ns)| InstantEvent { name, ts_ns })
+            .collect();
+        lane
     }
 }
 
 /// What has been read so far.
 #[derive(Default)]
 pub(super) struct TraceBuilder {
-    /// The names of `X`, `B` and `E` events, in order of first use.
+    /// The names of spans and instants, in order of first use.
     names: NameTable,
     lane_index: HashMap<(u32, u64), usize>,
     /// The lane of the previous event, looked up without hashing.
     last_lane: Option<((u32, u64), usize)>,
     lanes: Vec<LaneEvents>,
     process_names: BTreeMap<u32, String>,
+    counters: BTreeMap<(u32, String), Vec<(u64, f64)>>,
+    texts: TextIds,
+    /// What was repaired or left out so far.
+    pub(super) repairs: Repairs,
     /// Entries seen, and how many had a `ph`.
     entries: u64,
     with_phase: u64,
+}
+
+/// What the builder does with an event, by its `ph`.
+enum Phase {
+    Span(Kind),
+    Metadata,
+    Instant,
+    Counter,
+    /// Kept out of the trace, counted under this name.
+    NotDrawn(&'static str),
+}
+
+/// The kind under which flow events are counted.
+const FLOWS: &str = "flow (s/t/f)";
+
+fn phase(ph: &str) -> Phase {
+    match ph {
+        "X" => Phase::Span(Kind::Complete),
+        "B" => Phase::Span(Kind::Begin),
+        "E" => Phase::Span(Kind::End),
+        "M" => Phase::Metadata,
+        "i" | "I" | "n" => Phase::Instant,
+        "C" => Phase::Counter,
+        "b" | "e" | "S" | "T" | "p" | "F" => Phase::NotDrawn("async (b/e, S/T/p/F)"),
+        "s" | "t" | "f" => Phase::NotDrawn(FLOWS),
+        "P" => Phase::NotDrawn("sample (P)"),
+        "O" | "N" | "D" => Phase::NotDrawn("object (O/N/D)"),
+        "R" => Phase::NotDrawn("mark (R)"),
+        "c" => Phase::NotDrawn("clock sync (c)"),
+        _ => Phase::NotDrawn("unknown-phase"),
+    }
 }
 
 impl TraceBuilder {
@@ -101,6 +156,7 @@ impl TraceBuilder {
                 tid,
                 thread_name: None,
                 events: Vec::new(),
+                instants: Vec::new(),
             });
             self.lanes.len() - 1
         });
@@ -108,40 +164,39 @@ impl TraceBuilder {
         &mut self.lanes[index]
     }
 
-    /// Takes in one event; the error says what is wrong with it.
-    pub(super) fn add(&mut self, event: RawEvent<'_>) -> Result<(), String> {
+    /// True once an event with a `ph` has been read.
+    pub(super) fn has_events(&self) -> bool {
+        self.with_phase > 0
+    }
+
+    fn not_drawn(&mut self, kind: &str) {
+        *self.repairs.not_drawn.entry(kind.to_owned()).or_default() += 1;
+    }
+
+    /// Takes in one event. Nothing in an event stops the reading: what
+    /// cannot be used is skipped and counted in the repairs.
+    pub(super) fn add(&mut self, event: RawEvent<'_>) {
         self.entries += 1;
         let Some(Scalar::Str(ph)) = &event.ph else {
-            return Ok(()); // not an event anyone can use
+            return; // not an event anyone can use
         };
         self.with_phase += 1;
-        let kind = match ph.as_ref() {
-            "X" => Kind::Complete,
-            "B" => Kind::Begin,
-            "E" => Kind::End,
-            "M" => return self.add_metadata(&event),
-            _ => return Ok(()),
+        let kind = match phase(ph) {
+            Phase::Span(kind) => kind,
+            Phase::Metadata => return self.add_metadata(&event),
+            Phase::Instant => return self.add_instant(&event),
+            Phase::Counter => return self.add_counter(&event),
+            Phase::NotDrawn(kind) => return self.not_drawn(kind),
         };
-        let name = event_name(&event);
-        // Which event, for messages: its number in the file, phase and name.
-        let what = || {
-            format!(
-                "event {} (\"ph\":\"{ph}\"{})",
-                self.entries,
-                name.as_ref()
-                    .map(|n| format!(", \"name\":{}", json_string(n)))
-                    .unwrap_or_default()
-            )
+        let Some((ts, end)) = self.times(kind, &event) else {
+            return;
         };
-        let (pid, tid) = self
-            .pid_tid(&event)
-            .map_err(|e| format!("{}: {e}", what()))?;
-        let (ts, end) = times(kind, &event).map_err(|e| format!("{}: {e}", what()))?;
-        let name = match (kind, &name) {
+        let (pid, tid) = self.ids(&event);
+        let name = match (kind, event_name(&event)) {
             // An `E` with an empty name is an `E` without one, as the tools
             // that write `"name":""` on every `E` mean it.
             (Kind::End, Some(n)) if n.is_empty() => NO_NAME,
-            (_, Some(n)) => self.names.intern(n),
+            (_, Some(n)) => self.names.intern(&n),
             (Kind::End, None) => NO_NAME,
             (_, None) => self.names.intern(UNNAMED),
         };
@@ -151,6 +206,8 @@ impl TraceBuilder {
             .and_then(|d| d.as_u64())
             .and_then(|d| u32::try_from(d).ok());
         let task = args.task.and_then(|t| t.as_u64());
+        let value = args.value.and_then(|v| v.as_i64());
+        let unfinished = args.unfinished.and_then(|u| u.as_u64()) == Some(1);
         self.lane(pid, tid).events.push(Event {
             kind,
             ts,
@@ -158,57 +215,105 @@ impl TraceBuilder {
             name,
             depth,
             task,
+            value,
+            unfinished,
         });
-        Ok(())
     }
 
-    fn pid_tid(&self, event: &RawEvent<'_>) -> Result<(u32, u64), String> {
-        let pid = match &event.pid {
-            None => 0,
-            Some(p) => p
-                .as_u64()
-                .and_then(|p| u32::try_from(p).ok())
-                .ok_or_else(|| {
-                    format!(
-                        "\"pid\" must be an integer from 0 to 2^32-1, found {}",
-                        p.describe()
-                    )
-                })?,
-        };
-        let tid = match &event.tid {
-            None => 0,
-            Some(t) => t.as_u64().ok_or_else(|| {
-                format!(
-                    "\"tid\" must be a non-negative integer, found {}",
-                    t.describe()
-                )
-            })?,
-        };
-        Ok((pid, tid))
+    /// The lane of an event, text ids mapped and counted.
+    fn ids(&mut self, event: &RawEvent<'_>) -> (u32, u64) {
+        let pid = self.texts.pid(event.pid.as_ref());
+        let tid = self.texts.tid(event.tid.as_ref());
+        if pid.is_text() || tid.is_text() {
+            self.repairs.text_ids += 1;
+        }
+        (pid.value(), tid.value())
     }
 
-    /// A `thread_name` or `process_name` event names a lane or the trace;
+    /// The start and end of an event, or `None` (counted) when it has no
+    /// usable time.
+    fn times(&mut self, kind: Kind, event: &RawEvent<'_>) -> Option<(u64, u64)> {
+        let r = &mut self.repairs;
+        let Some(Ok((ts, text))) = event.ts.map(micros) else {
+            r.bad_times += 1;
+            return None;
+        };
+        if kind != Kind::Complete {
+            r.text_times += u64::from(text);
+            return Some((ts, ts));
+        }
+        let Some(Ok((dur, dur_text))) = event.dur.map(micros) else {
+            r.complete_without_dur += 1;
+            return None;
+        };
+        // Checked: a span past the last nanosecond is skipped, not a panic
+        // (debug) or a wrap to an end before the start (release).
+        let Some(end) = ts.checked_add(dur) else {
+            r.bad_times += 1;
+            return None;
+        };
+        r.text_times += u64::from(text || dur_text);
+        Some((ts, end))
+    }
+
+    /// A `thread_name` or `process_name` event names a lane or a process;
     /// other metadata is ignored.
-    fn add_metadata(&mut self, event: &RawEvent<'_>) -> Result<(), String> {
+    fn add_metadata(&mut self, event: &RawEvent<'_>) {
         let which = match &event.name {
             Some(Scalar::Str(s)) => s.as_ref(),
-            _ => return Ok(()),
+            _ => return,
         };
         if which != "thread_name" && which != "process_name" {
-            return Ok(());
+            return;
         }
         let Some(Scalar::Str(value)) = event.args.as_ref().and_then(|a| a.name.as_ref()) else {
-            return Ok(());
+            return;
         };
-        let (pid, tid) = self
-            .pid_tid(event)
-            .map_err(|e| format!("event {} (\"ph\":\"M\", {which}): {e}", self.entries))?;
+        let value = value.clone().into_owned();
         if which == "thread_name" {
-            self.lane(pid, tid).thread_name = Some(value.clone().into_owned());
+            let (pid, tid) = self.ids(event);
+            self.lane(pid, tid).thread_name = Some(value);
         } else {
-            self.process_names.insert(pid, value.clone().into_owned());
+            // A process has no thread: whatever its tid says (`"-1"`).
+            let pid = self.texts.pid(event.pid.as_ref()).value();
+            self.process_names.insert(pid, value);
         }
-        Ok(())
+    }
+
+    /// An instant (`i`, `I`, `n`) marks its thread's lane.
+    fn add_instant(&mut self, event: &RawEvent<'_>) {
+        let Some((ts, _)) = self.times(Kind::Begin, event) else {
+            return;
+        };
+        let (pid, tid) = self.ids(event);
+        let name = self
+            .names
+            .intern(event_name(event).as_deref().unwrap_or(UNNAMED));
+        self.lane(pid, tid).instants.push((name, ts));
+    }
+
+    /// A counter (`C`): each number of its `args` is a sample of the track
+    /// `name` (for the member `value`) or `name.member`.
+    fn add_counter(&mut self, event: &RawEvent<'_>) {
+        let Some((ts, _)) = self.times(Kind::Begin, event) else {
+            return;
+        };
+        let pid = self.ids(event).0;
+        let name = event_name(event).unwrap_or(Cow::Borrowed(UNNAMED));
+        let Some(args) = &event.args else { return };
+        let value = args.value.as_ref().and_then(Scalar::as_f64);
+        let members = value.map(|v| (None, v)).into_iter().chain(
+            args.numbers
+                .iter()
+                .map(|(member, v)| (Some(member.as_ref()), *v)),
+        );
+        for (member, v) in members {
+            let track = match member {
+                None => name.clone().into_owned(),
+                Some(m) => format!("{name}.{m}"),
+            };
+            self.counters.entry((pid, track)).or_default().push((ts, v));
+        }
     }
 
     /// Pairs, nests and names everything read into a trace. `logprof` is
@@ -221,13 +326,35 @@ impl TraceBuilder {
                 self.entries
             )));
         }
+        if self.entries == 0 && logprof.is_none() {
+            return Err(ChromeJsonError::new(
+                "not a trace: the event array is empty, there is nothing to read",
+            ));
+        }
         let ours = logprof.is_some();
+        let mut repairs = self.repairs;
+        repairs.from_other_tool = !ours;
+        if ours {
+            // logprof's flows are the hops of its tasks, drawn from the spans.
+            repairs.not_drawn.remove(FLOWS);
+        }
         let read_names = self.names.into_names();
         let mut lanes = Vec::with_capacity(self.lanes.len());
         for lane in self.lanes {
-            lanes.push(lane.into_lane(ours, &read_names)?);
+            if lane.events.is_empty() && lane.thread_name.is_none() {
+                // Only instants, on a thread that holds nothing else: Perfetto
+                // shows them on a process or global track.
+                let n = lane.instants.len() as u64;
+                *repairs
+                    .not_drawn
+                    .entry("instant off any thread lane".to_owned())
+                    .or_default() += n;
+                continue;
+            }
+            lanes.push(lane.into_lane(ours, &self.texts, &mut repairs));
         }
         let mut table = NameTable::new();
+        let mut process_names = BTreeMap::new();
         let (process_name, losses) = match logprof {
             Some(data) => {
                 for name in &data.names {
@@ -236,21 +363,50 @@ impl TraceBuilder {
                 let losses = data.losses();
                 (data.process_name, losses)
             }
-            None => (self.process_names.into_values().next(), Losses::default()),
+            None => {
+                process_names = self.process_names;
+                // The trace's name: the named process of the lowest pid.
+                let first = process_names.values().next().cloned();
+                for (pid, text) in self.texts.pid_texts {
+                    process_names.entry(pid).or_insert(text);
+                }
+                (first, Losses::default())
+            }
         };
         let names = renumber_names(&mut lanes, &read_names, table);
+        let counters = self
+            .counters
+            .into_iter()
+            .map(|((pid, name), mut samples)| {
+                samples.sort_by_key(|&(ts, _)| ts);
+                CounterTrack { pid, name, samples }
+            })
+            .collect();
         let mut trace = Trace {
             process_name,
             names,
             lanes,
             losses,
-            counters: Vec::new(),
+            counters,
+            repairs,
+            process_names,
             ..Trace::default()
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();
         Ok(trace)
     }
+}
+
+/// Microseconds as number text, or as a string holding one, to whole
+/// nanoseconds; `true` with it when it was a string.
+fn micros(raw: &RawValue) -> Result<(u64, bool), String> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        return micros_to_ns(inner.trim()).map(|ns| (ns, true));
+    }
+    micros_to_ns(text).map(|ns| (ns, false))
 }
 
 /// The name of an `X`, `B` or `E` event: a string (the empty one too: a
@@ -266,48 +422,32 @@ fn event_name<'e>(event: &'e RawEvent<'_>) -> Option<Cow<'e, str>> {
     }
 }
 
-/// The start and end of an event in nanoseconds (a `B` or `E` ends where it
-/// starts). The error names the field at fault.
-fn times(kind: Kind, event: &RawEvent<'_>) -> Result<(u64, u64), String> {
-    let ts = match event.ts {
-        Some(raw) => micros_to_ns(raw.get()).map_err(|e| format!("\"ts\" {e}"))?,
-        None => return Err("has no \"ts\"".to_owned()),
-    };
-    if kind != Kind::Complete {
-        return Ok((ts, ts));
-    }
-    let dur = match event.dur {
-        Some(raw) => micros_to_ns(raw.get()).map_err(|e| format!("\"dur\" {e}"))?,
-        None => return Err("a complete event needs a \"dur\"".to_owned()),
-    };
-    // Checked: a span past the last nanosecond is an error, not a panic
-    // (debug) or a wrap to an end before the start (release).
-    let end = ts.checked_add(dur).ok_or_else(|| {
-        format!(
-            "ts + dur is too large ({} µs + {} µs is 2^64 ns or more)",
-            micros_text(ts),
-            micros_text(dur)
-        )
-    })?;
-    Ok((ts, end))
-}
-
 /// The trace's names: `table` (logprof's own table as it was written, or
 /// empty) followed by the names read, in order of first use. Names that
 /// only `E` events mention are dropped. The spans of `lanes` are renumbered
 /// from `read_names` to the result.
 fn renumber_names(lanes: &mut [Lane], read_names: &[String], mut table: NameTable) -> Vec<String> {
     let mut used = vec![false; read_names.len()];
-    for span in lanes.iter().flat_map(|l| &l.spans) {
-        used[span.name as usize] = true;
+    for lane in lanes.iter() {
+        for span in &lane.spans {
+            used[span.name as usize] = true;
+        }
+        for instant in &lane.instants {
+            used[instant.name as usize] = true;
+        }
     }
     let remap: Vec<NameId> = read_names
         .iter()
         .zip(&used)
         .map(|(name, &used)| if used { table.intern(name) } else { NO_NAME })
         .collect();
-    for span in lanes.iter_mut().flat_map(|l| &mut l.spans) {
-        span.name = remap[span.name as usize];
+    for lane in lanes.iter_mut() {
+        for span in &mut lane.spans {
+            span.name = remap[span.name as usize];
+        }
+        for instant in &mut lane.instants {
+            instant.name = remap[instant.name as usize];
+        }
     }
     table.into_names()
 }

@@ -28,8 +28,12 @@
 //!   microseconds printed from the integer nanoseconds with exactly three
 //!   decimals (`1234567` ns is `1234.567`), so nanoseconds survive exactly.
 //!   `args` holds the span's nesting `depth` and, for a slice of a task, its
-//!   `task` id: `{"depth":1,"task":7}`. Task slices also carry
-//!   `"cat":"task"`;
+//!   `task` id, its [`Span::value`] and an unfinished mark:
+//!   `{"depth":1,"task":7,"value":-3,"unfinished":1}`. Task slices also
+//!   carry `"cat":"task"`;
+//! - per instant of a lane, an `"ph":"i"` event with `"s":"t"`, after the
+//!   lane's spans; per sample of a counter track, a `"ph":"C"` event with
+//!   `"args":{"value":…}`;
 //! - for two consecutive slices of one task that ran on different threads, a
 //!   flow: `"ph":"s"` at the start of the first slice and `"ph":"f"` with
 //!   `"bp":"e"` at the start of the second, both with `"id"` = the task id,
@@ -43,33 +47,52 @@
 //!
 //! # What logprof reads
 //!
-//! - The object form (`traceEvents` is required) and the bare array form,
-//!   whose closing `]` may be missing, as the format allows for programs that
-//!   died while writing.
-//! - Complete events `X` (`ts` + `dur`), and `B`/`E` pairs, properly nested
-//!   per `(pid, tid)`, in any order in the file. `M` events `thread_name` and
-//!   `process_name` name the lanes and the trace. Every other kind (instant
-//!   `i`, counter `C`, flow `s`/`t`/`f`, async `b`/`e`, ...) is ignored.
-//! - `ts` and `dur` may be integers, decimals or numbers with an exponent
-//!   (`1.2345e3`), read exactly from their text; what is left beyond whole
-//!   nanoseconds is rounded to the nearest one, halves up (`0.0025` is 3
-//!   ns). Negative or non-numeric times, and times of 2^64 ns or more, are
-//!   errors; so is a complete event whose `ts + dur` reaches 2^64 ns.
+//! Any file Perfetto opens, read as Perfetto reads it, and never silently:
+//! every repair is counted by kind in [`Trace::repairs`] (see [`Repairs`]),
+//! which `logprof report` prints and the pictures note in their header.
+//!
+//! - The object form (`traceEvents` is required; other top-level keys such
+//!   as `displayTimeUnit`, `metadata`, `systemTraceEvents` are passed over)
+//!   and the bare array form. A trailing comma (`[{...},]`) is passed over;
+//!   a file cut off inside the event array reads the complete events before
+//!   the cut (`cut_at_end`).
+//! - Complete events `X` (`ts` + `dur`), and `B`/`E` pairs per `(pid, tid)`,
+//!   in any order in the file. A `B` never closed ends where its lane's last
+//!   event is, marked [`Span::unfinished`]; an `E` that closes nothing, an
+//!   `X` without a numeric `dur` and an event without a usable `ts` are
+//!   skipped and counted.
+//! - `M` events `thread_name` and `process_name` name the lanes and the
+//!   trace (an empty thread name counts as none). Instants `i`/`I`/`n` go to
+//!   [`Lane::instants`] of their thread (those of a thread with nothing
+//!   else are counted as not drawn); counters `C` to [`Trace::counters`],
+//!   one track per numeric member of `args` (`name` for `value`, else
+//!   `name.member`). Async (`b`/`e`, `S`/`T`/`p`/`F`), flow (`s`/`t`/`f`),
+//!   sample, object and mark events are counted by kind as not drawn.
+//! - `ts` and `dur` may be integers, decimals, numbers with an exponent
+//!   (`1.2345e3`) or strings holding one (`"11550183666"`, counted), read
+//!   exactly from their text; what is left beyond whole nanoseconds is
+//!   rounded to the nearest one, halves up (`0.0025` is 3 ns). They are
+//!   microseconds whatever `displayTimeUnit` says (it is a display choice).
+//!   An event whose end would reach 2^64 ns is skipped and counted.
 //! - `pid` and `tid` may be missing (read as 0), integers, or strings
-//!   holding integers. A pid must fit 32 bits and a tid 64: a larger one
-//!   is an error, never wrapped into a smaller id of another thread.
-//! - A leading UTF-8 byte-order mark is skipped; bytes that are not UTF-8
-//!   are an error giving their offset.
+//!   holding integers. Any other id (text such as `"stream 7"`, a negative
+//!   number, a pid of 2^32 or more) is a lane of its own, named by the text,
+//!   under a stable id with the top bit set (see `ids`), and counted; it is
+//!   never wrapped into a smaller id of another thread.
+//! - A leading UTF-8 byte-order mark is skipped. What cannot be read at all
+//!   is an error naming the place and the problem: bytes that are not UTF-8
+//!   (with their offset), text that is not JSON (line and column), JSON that
+//!   is not a trace, an empty event array.
 //! - A span with no `name` is called `<unnamed>`; an empty `name` stays
 //!   empty on an `X` or `B` (so a span called "" round-trips) and counts as
 //!   no name on an `E`. A lane with no `thread_name` is called
 //!   `thread-<tid>`. The process name is the `process_name` of the lowest
 //!   pid that has one.
-//! - `args.depth` and `args.task` are trusted only in files logprof wrote
-//!   (those with `otherData.logprof`): in another tool's file they are the
-//!   traced program's own fields. Elsewhere a `B`/`E` span's depth is the
-//!   number of spans open on its thread when it began, and an `X` span's
-//!   depth the number of spans on its lane that contain it.
+//! - `args.depth`, `args.task`, `args.value` and `args.unfinished` are
+//!   trusted only in files logprof wrote (those with `otherData.logprof`):
+//!   in another tool's file they are the traced program's own fields.
+//!   Elsewhere a span's depth is the number of spans on its lane that
+//!   contain it (for `B`/`E`-only lanes: the number open when it began).
 //!
 //! ## Pairing `B` and `E`
 //!
@@ -81,8 +104,7 @@
 //! span that begins when another ends is its sibling, not its child, unless
 //! the file lists it after a `B` of the same instant and it has that `B`'s
 //! name or no name at all: then it closes that zero-length span, as the
-//! file order says. An `E` with nothing open, and a `B` never closed, are
-//! errors.
+//! file order says.
 //!
 //! # Where the code is
 //!
@@ -92,11 +114,18 @@
 //!   [`Trace::read_chrome_json`] and [`Trace::from_chrome_json_str`].
 //! - `numbers`: `ts` and `dur` text to whole nanoseconds.
 //! - `events`: the events kept from a file, checked and grouped by lane,
-//!   and the trace assembled from them.
+//!   and the trace assembled from them, with its repairs.
+//! - `ids`: text process and thread ids to stable numeric ids.
 //! - `pairing`: one lane's `B`, `E` and `X` events to spans, with depths.
 //! - `error`: [`TraceFileError`] and [`ChromeJsonError`].
 //!
 //! [`Losses`]: crate::Losses
+//! [`Repairs`]: crate::Repairs
+//! [`Trace::repairs`]: crate::Trace::repairs
+//! [`Trace::counters`]: crate::Trace::counters
+//! [`Lane::instants`]: crate::Lane::instants
+//! [`Span::unfinished`]: crate::Span::unfinished
+//! [`Span::value`]: crate::Span::value
 //! [`Trace`]: crate::Trace
 //! [`Trace::process_name`]: crate::Trace::process_name
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json
@@ -104,6 +133,7 @@
 
 mod error;
 mod events;
+mod ids;
 mod numbers;
 mod pairing;
 mod reader;

@@ -104,6 +104,7 @@ pub(super) fn micros_to_ns(text: &str) -> Result<u64, String> {
 }
 
 /// Nanoseconds as microseconds text, for messages.
+#[cfg(test)]
 pub(super) fn micros_text(ns: u64) -> String {
     format!("{}.{:03}", ns / 1000, ns % 1000)
 }

@@ -9,37 +9,53 @@
 //! it began; an `X` span's depth is logprof's own `args.depth` in a file
 //! logprof wrote, and otherwise found by containment.
 //!
-//! This module knows nothing of JSON, pids or names beyond their ids (see
-//! `events`); its errors are sentences the caller prefixes with the lane.
+//! Nothing stops the pairing: a `B` never closed ends at the lane's last
+//! event, marked unfinished, and an `E` that closes nothing is skipped; both
+//! are counted for the trace's repairs. This module knows nothing of JSON,
+//! pids or names beyond their ids (see `events`).
 
 use super::events::{Event, Kind, NO_NAME};
-use super::numbers::micros_text;
-use super::{json_string, UNNAMED};
 use crate::trace::{NameId, Span};
 
 /// Depth not known yet, to be found from containment.
 const UNKNOWN_DEPTH: u32 = u32::MAX;
 
+/// The spans of one lane, and what pairing had to repair.
+#[derive(Debug, Default)]
+pub(super) struct Paired {
+    pub(super) spans: Vec<Span>,
+    /// `B` events never closed: their spans end at the lane's last event.
+    pub(super) unclosed: u64,
+    /// `E` events that closed nothing, skipped.
+    pub(super) stray: u64,
+}
+
 /// The spans of one lane: `X` events as they are, `B`/`E` pairs matched,
 /// depths filled in. `ours` says logprof wrote the file, so `args.depth` and
-/// `args.task` are its own; `names` are the event names, for messages.
-pub(super) fn lane_spans(
-    mut events: Vec<Event>,
-    ours: bool,
-    names: &[String],
-) -> Result<Vec<Span>, String> {
+/// `args.task` are its own. A `B` never closed ends at the lane's last event
+/// (marked unfinished); an `E` that closes nothing is skipped; both are
+/// counted.
+pub(super) fn lane_spans(mut events: Vec<Event>, ours: bool) -> Paired {
     if !events.is_sorted_by_key(|e| e.ts) {
         events.sort_by_key(|e| e.ts); // stable: file order among equal times
     }
-    let mut spans = if events.iter().all(|e| e.kind == Kind::Complete) {
-        events.iter().map(|e| complete_span(e, ours)).collect()
+    let mut paired = if events.iter().all(|e| e.kind == Kind::Complete) {
+        Paired {
+            spans: events.iter().map(|e| complete_span(e, ours)).collect(),
+            ..Paired::default()
+        }
     } else {
-        Pairing::new(ours, names, events.len()).pair(&events)?
+        Pairing::new(ours, events.len()).pair(&events)
     };
-    if spans.iter().any(|s| s.depth == UNKNOWN_DEPTH) {
-        fill_depths(&mut spans);
+    let mixed = !ours && paired.spans.iter().any(|s| s.depth == UNKNOWN_DEPTH);
+    if mixed && events.iter().any(|e| e.kind != Kind::Complete) {
+        // `B`/`E` depths count only the `B`s open: with `X` spans among
+        // them, every depth comes from containment.
+        crate::trace::nest_by_containment(&mut paired.spans, |_| true);
+    } else if paired.spans.iter().any(|s| s.depth == UNKNOWN_DEPTH) {
+        fill_depths(&mut paired.spans);
     }
-    Ok(spans)
+    paired
 }
 
 /// The span of an `X` event.
@@ -47,11 +63,13 @@ fn complete_span(e: &Event, ours: bool) -> Span {
     // Depth and task are the traced program's own fields in another
     // tool's file: only ours are trusted.
     let depth = if ours { e.depth } else { None };
-    let span = Span::new(e.name, e.ts, e.end, depth.unwrap_or(UNKNOWN_DEPTH));
-    match e.task {
-        Some(task) if ours => span.in_task(task),
-        _ => span,
+    let mut span = Span::new(e.name, e.ts, e.end, depth.unwrap_or(UNKNOWN_DEPTH));
+    if ours {
+        span.task = e.task;
+        span.value = e.value;
+        span.unfinished = e.unfinished;
     }
+    span
 }
 
 /// Gives each span of unknown depth the number of spans on its lane that
@@ -68,26 +86,26 @@ struct Open {
 }
 
 /// The walk through one lane's events in time order.
-struct Pairing<'n> {
+struct Pairing {
     ours: bool,
-    names: &'n [String],
     /// Spans begun and not yet ended, outermost first.
     open: Vec<Open>,
     spans: Vec<Span>,
+    stray: u64,
 }
 
-impl<'n> Pairing<'n> {
-    fn new(ours: bool, names: &'n [String], capacity: usize) -> Pairing<'n> {
+impl Pairing {
+    fn new(ours: bool, capacity: usize) -> Pairing {
         Pairing {
             ours,
-            names,
             open: Vec::new(),
             spans: Vec::with_capacity(capacity),
+            stray: 0,
         }
     }
 
     /// Takes `events`, sorted by time, and returns the spans they make.
-    fn pair(mut self, events: &[Event]) -> Result<Vec<Span>, String> {
+    fn pair(mut self, events: &[Event]) -> Paired {
         let mut group_b_names: Vec<NameId> = Vec::new();
         let mut later: Vec<Event> = Vec::new();
         for instant in events.chunk_by(|a, b| a.ts == b.ts) {
@@ -101,7 +119,7 @@ impl<'n> Pairing<'n> {
                     && (group_b_names.is_empty()
                         || (e.name != NO_NAME && !group_b_names.contains(&e.name)));
                 if early {
-                    self.take(e)?;
+                    self.take(e);
                 } else {
                     if e.kind == Kind::Begin {
                         group_b_names.push(e.name);
@@ -110,16 +128,24 @@ impl<'n> Pairing<'n> {
                 }
             }
             for e in &later {
-                self.take(e)?;
+                self.take(e);
             }
         }
-        if let Some(o) = self.open.first() {
-            return Err(self.never_closed(o));
+        // What is still open ends with the lane's last event.
+        let lane_end = events.iter().map(|e| e.end).max().unwrap_or(0);
+        let unclosed = self.open.len() as u64;
+        for o in self.open.drain(..) {
+            self.spans
+                .push(Span::new(o.name, o.start, lane_end, o.depth).cut_off());
         }
-        Ok(self.spans)
+        Paired {
+            spans: self.spans,
+            unclosed,
+            stray: self.stray,
+        }
     }
 
-    fn take(&mut self, e: &Event) -> Result<(), String> {
+    fn take(&mut self, e: &Event) {
         match e.kind {
             Kind::Complete => self.spans.push(complete_span(e, self.ours)),
             Kind::Begin => self.open.push(Open {
@@ -127,65 +153,30 @@ impl<'n> Pairing<'n> {
                 start: e.ts,
                 depth: self.open.len() as u32,
             }),
-            Kind::End => self.close(e)?,
+            Kind::End => self.close(e),
         }
-        Ok(())
     }
 
     /// Closes the innermost open span with the `E`'s name, or the innermost
     /// one when the `E` has no name or no open span has it.
-    fn close(&mut self, e: &Event) -> Result<(), String> {
+    fn close(&mut self, e: &Event) {
         let by_name = if e.name == NO_NAME {
             None
         } else {
             self.open.iter().rposition(|o| o.name == e.name)
         };
         let Some(index) = by_name.or_else(|| self.open.len().checked_sub(1)) else {
-            return Err(self.closes_nothing(e));
+            self.stray += 1;
+            return;
         };
         let o = self.open.remove(index);
         self.spans.push(Span::new(o.name, o.start, e.ts, o.depth));
-        Ok(())
-    }
-
-    fn name(&self, id: NameId) -> &str {
-        self.names.get(id as usize).map_or(UNNAMED, String::as_str)
-    }
-
-    fn closes_nothing(&self, e: &Event) -> String {
-        let named = match e.name {
-            NO_NAME => String::new(),
-            name => format!(" named {}", json_string(self.name(name))),
-        };
-        format!(
-            "an E (end) event{named} at ts {} µs closes nothing: no B (begin) event is open on \
-             that thread then; every E needs an earlier B on the same pid and tid",
-            micros_text(e.ts)
-        )
-    }
-
-    fn never_closed(&self, o: &Open) -> String {
-        let also_open = match self.open.len() {
-            1 => String::new(),
-            n => format!(" ({n} spans are left open)"),
-        };
-        format!(
-            "the B (begin) event named {} at ts {} µs is never closed by an E (end) \
-             event{also_open}; was the file written while the span was still running?",
-            json_string(self.name(o.name)),
-            micros_text(o.start)
-        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Names 0 and 1.
-    fn names() -> Vec<String> {
-        vec!["a".to_owned(), "b".to_owned()]
-    }
 
     fn complete(name: NameId, ts: u64, end: u64) -> Event {
         Event {
@@ -195,6 +186,8 @@ mod tests {
             name,
             depth: None,
             task: None,
+            value: None,
+            unfinished: false,
         }
     }
 
@@ -214,8 +207,8 @@ mod tests {
 
     /// The spans as `(name, start, end, depth)`, in the order they closed.
     fn spans(events: Vec<Event>) -> Vec<(NameId, u64, u64, u32)> {
-        lane_spans(events, false, &names())
-            .unwrap()
+        lane_spans(events, false)
+            .spans
             .iter()
             .map(|s| (s.name, s.start_ns, s.end_ns, s.depth))
             .collect()
@@ -246,17 +239,21 @@ mod tests {
     }
 
     #[test]
-    fn unpaired_events_are_errors() {
-        let err = lane_spans(vec![end(1, 1_500)], false, &names()).unwrap_err();
-        assert!(
-            err.starts_with("an E (end) event named \"b\" at ts 1.500 µs closes nothing"),
-            "{err}"
+    fn unpaired_events_are_repaired_and_counted() {
+        let paired = lane_spans(vec![end(1, 1_500)], false);
+        assert!(paired.spans.is_empty());
+        assert_eq!((paired.unclosed, paired.stray), (0, 1));
+        let paired = lane_spans(
+            vec![begin(0, 0), begin(1, 2_000), complete(0, 2_100, 3_000)],
+            false,
         );
-        let err = lane_spans(vec![begin(0, 0), begin(1, 2_000)], false, &names()).unwrap_err();
-        assert!(
-            err.starts_with("the B (begin) event named \"a\" at ts 0.000 µs is never closed")
-                && err.contains("(2 spans are left open)"),
-            "{err}"
-        );
+        assert_eq!((paired.unclosed, paired.stray), (2, 0));
+        let cut: Vec<_> = paired
+            .spans
+            .iter()
+            .filter(|s| s.unfinished)
+            .map(|s| (s.name, s.start_ns, s.end_ns, s.depth))
+            .collect();
+        assert_eq!(cut, vec![(0, 0, 3_000, 0), (1, 2_000, 3_000, 1)]);
     }
 }

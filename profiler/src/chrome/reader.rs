@@ -14,7 +14,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -28,10 +28,11 @@ impl Trace {
     /// tool (see the [module documentation](crate::chrome) for what is
     /// accepted and how `B`/`E` events are paired).
     ///
-    /// The error names the file and the problem: a missing file, JSON that
-    /// is truncated or malformed (with line and column), or JSON that is not
-    /// a trace (no `traceEvents`, entries that are not events, an `E` with
-    /// no `B`, a `B` never closed, negative or non-numeric times).
+    /// The error names the file and the problem: a missing file, bytes
+    /// that are not UTF-8, text that is not JSON (with line and column), or
+    /// JSON that is not a trace (no `traceEvents`, entries that are not
+    /// events, nothing inside). What a tolerant reader can repair is
+    /// repaired and counted in [`Trace::repairs`] instead.
     pub fn read_chrome_json(path: impl AsRef<Path>) -> Result<Trace, TraceFileError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| TraceFileError::cannot_read(path, &e))?;
@@ -56,8 +57,8 @@ impl Trace {
                 "the file is empty: a Chrome trace is a JSON object with \"traceEvents\" \
                  or a JSON array of events",
             )),
-            Some(b'[') => read_array(body),
-            Some(b'{') => read_object(body),
+            Some(b'[') => read_form(body, false),
+            Some(b'{') => read_form(body, true),
             Some(_) => match serde_json::from_str::<IgnoredAny>(body) {
                 Err(e) => Err(ChromeJsonError::from_json(e)),
                 Ok(_) => Err(ChromeJsonError::new(
@@ -69,25 +70,68 @@ impl Trace {
     }
 }
 
-/// The bare array form, `[{...}, {...}]`.
-fn read_array(body: &str) -> Result<Trace, ChromeJsonError> {
-    let mut builder = TraceBuilder::default();
-    match parse_array(body, &mut builder) {
-        Ok(()) => builder.finish(None),
-        Err(e) if e.is_eof() => {
-            // The format lets the closing `]` be left out, for programs that
-            // died while writing: read again with it put back.
-            let mut builder = TraceBuilder::default();
-            let trimmed = body.trim_end();
-            let trimmed = trimmed.strip_suffix(',').unwrap_or(trimmed).trim_end();
-            if trimmed.ends_with('}') && parse_array(&format!("{trimmed}]"), &mut builder).is_ok() {
-                builder.finish(None)
-            } else {
+/// Reads the array form (`object` false) or the object form, passing over
+/// trailing commas and reading up to a cut at the end of the file, as
+/// Perfetto does; both are counted in the trace's repairs.
+fn read_form(body: &str, object: bool) -> Result<Trace, ChromeJsonError> {
+    let mut text = Cow::Borrowed(body);
+    let mut commas = 0;
+    loop {
+        let mut builder = TraceBuilder::default();
+        let parsed = if object {
+            parse_object(&text, &mut builder)
+        } else {
+            parse_array(&text, &mut builder).map(|()| Some(None))
+        };
+        builder.repairs.trailing_commas = commas;
+        return match parsed {
+            Ok(Some(logprof)) => {
+                let logprof = logprof.map(|raw| read_logprof(&raw)).transpose()?;
+                builder.finish(logprof)
+            }
+            Ok(None) => Err(ChromeJsonError::new(
+                "not a trace: the JSON object has no \"traceEvents\" array (a Chrome \
+                 trace is {\"traceEvents\": [...]} or a bare array of events)",
+            )),
+            Err(e) if e.is_syntax() && commas < MAX_COMMAS => {
+                if let Some(at) = trailing_comma(&text, e.line(), e.column()) {
+                    text.to_mut().replace_range(at..=at, " ");
+                    commas += 1;
+                    continue;
+                }
                 Err(ChromeJsonError::from_json(e))
             }
-        }
-        Err(e) => Err(ChromeJsonError::from_json(e)),
+            Err(e) if e.is_eof() && builder.has_events() => {
+                builder.repairs.cut_at_end = true;
+                builder.finish(None)
+            }
+            Err(e) => Err(ChromeJsonError::from_json(e)),
+        };
     }
+}
+
+/// Trailing commas passed over before the file counts as malformed: each
+/// one costs a new parse of the file.
+const MAX_COMMAS: u64 = 64;
+
+/// The byte offset of a trailing comma (one followed by `]` or `}`) where
+/// serde_json reports a syntax error at `line` and `column` (1-based; the
+/// error points at the bracket or just after it), if that is the error.
+fn trailing_comma(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let bytes = text.as_bytes();
+    let at = (line_start + column).min(bytes.len());
+    let solid = |b: &u8| !b.is_ascii_whitespace();
+    let bracket = bytes[..at].iter().rposition(solid)?;
+    if !matches!(bytes[bracket], b']' | b'}') {
+        return None;
+    }
+    let comma = bytes[..bracket].iter().rposition(solid)?;
+    (bytes[comma] == b',').then_some(comma)
 }
 
 fn parse_array(text: &str, builder: &mut TraceBuilder) -> Result<(), serde_json::Error> {
@@ -96,33 +140,24 @@ fn parse_array(text: &str, builder: &mut TraceBuilder) -> Result<(), serde_json:
     de.end()
 }
 
-/// The object form, `{"traceEvents": [...], "otherData": {...}}`.
-fn read_object(body: &str) -> Result<Trace, ChromeJsonError> {
-    let mut builder = TraceBuilder::default();
-    let mut de = serde_json::Deserializer::from_str(body);
-    let top = TopSeed {
-        builder: &mut builder,
-    }
-    .deserialize(&mut de)
-    .and_then(|top| de.end().map(|()| top))
-    .map_err(ChromeJsonError::from_json)?;
-    if !top.has_events {
-        return Err(ChromeJsonError::new(
-            "not a trace: the JSON object has no \"traceEvents\" array (a Chrome \
-             trace is {\"traceEvents\": [...]} or a bare array of events)",
-        ));
-    }
-    let logprof = top
-        .logprof
-        .map(|raw| {
-            serde_json::from_str::<LogprofData>(&raw).map_err(|e| {
-                ChromeJsonError::new(format!(
-                    "not a valid trace: otherData.logprof is malformed: {e}"
-                ))
-            })
-        })
-        .transpose()?;
-    builder.finish(logprof)
+/// The object form, `{"traceEvents": [...], "otherData": {...}}`: `None`
+/// without `traceEvents`, else the raw text of `otherData.logprof` if any.
+fn parse_object(
+    text: &str,
+    builder: &mut TraceBuilder,
+) -> Result<Option<Option<String>>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = TopSeed { builder }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(top.has_events.then_some(top.logprof))
+}
+
+fn read_logprof(raw: &str) -> Result<LogprofData, ChromeJsonError> {
+    serde_json::from_str::<LogprofData>(raw).map_err(|e| {
+        ChromeJsonError::new(format!(
+            "not a valid trace: otherData.logprof is malformed: {e}"
+        ))
+    })
 }
 
 /// What the top-level object held besides the events.
@@ -204,7 +239,7 @@ impl<'de> Visitor<'de> for EventsSeed<'_> {
         while let Some(event) = seq.next_element::<RawEvent<'de>>()? {
             // The builder's message becomes a serde error, so it comes out
             // with the line and column of the event.
-            self.builder.add(event).map_err(de::Error::custom)?;
+            self.builder.add(event);
         }
         Ok(())
     }
@@ -298,6 +333,36 @@ impl Scalar<'_> {
         }
     }
 
+    /// A JSON number (not a string holding one).
+    fn as_number(&self) -> Option<f64> {
+        match self {
+            Scalar::Str(_) => None,
+            other => other.as_f64(),
+        }
+    }
+
+    /// A signed integer (an integral float counts).
+    pub(super) fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Scalar::Int(v) => Some(v),
+            Scalar::Uint(v) => i64::try_from(v).ok(),
+            Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+            Scalar::Str(ref s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A number, as a counter's sample.
+    pub(super) fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Scalar::Int(v) => Some(v as f64),
+            Scalar::Uint(v) => Some(v as f64),
+            Scalar::Float(f) => Some(f),
+            Scalar::Str(ref s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
+            Scalar::Other => None,
+        }
+    }
+
     /// The value as a message shows it.
     pub(super) fn describe(&self) -> String {
         match self {
@@ -380,6 +445,12 @@ pub(super) struct Args<'a> {
     pub(super) depth: Option<Scalar<'a>>,
     /// logprof's own task id of a span.
     pub(super) task: Option<Scalar<'a>>,
+    /// A span's value (logprof's own), or a counter's sample.
+    pub(super) value: Option<Scalar<'a>>,
+    /// logprof's own mark of a span cut off by the end of the trace.
+    pub(super) unfinished: Option<Scalar<'a>>,
+    /// The other numeric members, for counters.
+    pub(super) numbers: Vec<(Cow<'a, str>, f64)>,
 }
 
 impl<'de: 'a, 'a> Visitor<'de> for AnyShape<Args<'a>> {
@@ -390,13 +461,17 @@ impl<'de: 'a, 'a> Visitor<'de> for AnyShape<Args<'a>> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Args<'a>, A::Error> {
         let mut args = Args::default();
-        while let Some(key) = map.next_key::<ArgsKey>()? {
-            let slot = match key {
-                ArgsKey::Name => &mut args.name,
-                ArgsKey::Depth => &mut args.depth,
-                ArgsKey::Task => &mut args.task,
-                ArgsKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "name" => &mut args.name,
+                "depth" => &mut args.depth,
+                "task" => &mut args.task,
+                "value" => &mut args.value,
+                "unfinished" => &mut args.unfinished,
+                _ => {
+                    if let Some(v) = map.next_value::<Scalar<'a>>()?.as_number() {
+                        args.numbers.push((key, v));
+                    }
                     continue;
                 }
             };
@@ -426,15 +501,4 @@ impl<'de: 'a, 'a> Visitor<'de> for AnyShape<Args<'a>> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Args::default())
     }
-}
-
-/// A member name of `args`, read without allocating.
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "lowercase")]
-enum ArgsKey {
-    Name,
-    Depth,
-    Task,
-    #[serde(other)]
-    Other,
 }

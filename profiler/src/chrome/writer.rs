@@ -59,6 +59,7 @@ fn write_trace(trace: &Trace, out: impl Write) -> io::Result<()> {
     for (li, lane) in trace.lanes.iter().enumerate() {
         write_lane(&mut w, lane, li, &mut names, &hops)?;
     }
+    write_counters(&mut w, trace)?;
     w.bytes(b"\n]}\n");
     w.finish()
 }
@@ -262,6 +263,43 @@ fn write_lane<W: Write>(
         }
         w.flush_if_full()?;
     }
+    for instant in &lane.instants {
+        w.next_event();
+        w.bytes(b"{\"ph\":\"i\",\"s\":\"t\",\"name\":");
+        w.bytes(names.get(instant.name));
+        w.lane_and_start(&ids, instant.ts_ns);
+        w.bytes(b"}");
+        w.flush_if_full()?;
+    }
+    Ok(())
+}
+
+/// Each sample of each counter track, as a `C` event whose `args.value` is
+/// the sample.
+fn write_counters<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()> {
+    for track in &trace.counters {
+        let head = format!(
+            "{{\"ph\":\"C\",\"name\":{},\"pid\":{}",
+            json_string(&track.name),
+            track.pid
+        );
+        for &(ts, value) in &track.samples {
+            w.next_event();
+            w.bytes(head.as_bytes());
+            w.bytes(b",\"ts\":");
+            w.micros(ts);
+            w.bytes(b",\"args\":{\"value\":");
+            // JSON has no NaN or infinity: such a sample is written as null
+            // (and not read back).
+            if value.is_finite() {
+                w.bytes(value.to_string().as_bytes());
+            } else {
+                w.bytes(b"null");
+            }
+            w.bytes(b"}}");
+            w.flush_if_full()?;
+        }
+    }
     Ok(())
 }
 
@@ -282,6 +320,16 @@ fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, name: &[u8], ids: &[u8]
     if let Some(task) = span.task {
         w.bytes(b",\"task\":");
         w.u64(task);
+    }
+    if let Some(value) = span.value {
+        w.bytes(b",\"value\":");
+        if value < 0 {
+            w.bytes(b"-");
+        }
+        w.u64(value.unsigned_abs());
+    }
+    if span.unfinished {
+        w.bytes(b",\"unfinished\":1");
     }
     w.bytes(b"}}");
 }

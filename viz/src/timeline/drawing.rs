@@ -5,6 +5,7 @@
 use svg::node::element::{Group, Line, TSpan, Text as SvgText};
 use svg::Node;
 
+use super::counters::{draw_counter, COUNTER_H};
 use super::elements::{r2, text, Drawing};
 use super::lane::draw_lane;
 use super::lanes::LaneKind;
@@ -12,6 +13,9 @@ use super::layout::{TimeAxis, LANE_GAP, MARGIN, SMALL, STRIP_H};
 use super::panel::PanelView;
 use super::strip::draw_concurrency;
 use crate::color::{INK, MUTED, RULE, WARN};
+
+/// Height of a process's header above its first lane.
+const GROUP_H: f64 = 16.0;
 
 /// Height of the message of a panel without lanes.
 const EMPTY_H: f64 = 36.0;
@@ -35,6 +39,12 @@ pub(super) fn draw_panel(
     group.append(draw_grid(panel, lanes_top, axis));
 
     for lane in &panel.lanes {
+        if let Some(header) = &lane.group_header {
+            group.append(
+                text(MARGIN, y + GROUP_H - 5.0, header, SMALL, MUTED).set("class", "process"),
+            );
+            y += GROUP_H;
+        }
         group.append(draw_lane(panel, lane, y, cols, kind));
         y += lane.height + LANE_GAP;
     }
@@ -47,6 +57,11 @@ pub(super) fn draw_panel(
         y += LANE_GAP;
         group.append(draw_concurrency(panel, y, cols));
         y += STRIP_H;
+    }
+    for counter in &panel.counters {
+        y += LANE_GAP;
+        group.append(draw_counter(counter, y, cols));
+        y += COUNTER_H;
     }
 
     if let Some(x) = panel.region_end_x {
@@ -128,7 +143,11 @@ fn draw_captions(
 /// Grid lines at the ticks, from the top of the lanes to the bottom of the
 /// busy strip, under everything.
 fn draw_grid(panel: &PanelView, lanes_top: f64, axis: &TimeAxis) -> Group {
-    let lanes_h: f64 = panel.lanes.iter().map(|l| l.height + LANE_GAP).sum::<f64>();
+    let lanes_h: f64 = panel
+        .lanes
+        .iter()
+        .map(|l| l.height + LANE_GAP + l.group_header.as_ref().map_or(0.0, |_| GROUP_H))
+        .sum::<f64>();
     let empty_h = if panel.lanes.is_empty() { EMPTY_H } else { 0.0 };
     let strip_h = if panel.trace.is_empty() {
         0.0

@@ -2,7 +2,7 @@
 //! lifeline, the bars of every row with their tooltips and names, and the
 //! right-hand column (utilisation gauge or the threads that ran a task).
 
-use svg::node::element::{Group, Line, Rectangle};
+use svg::node::element::{Group, Line, Rectangle, Title};
 use svg::Node;
 
 use super::elements::{r2, text, AppendTitle};
@@ -11,7 +11,7 @@ use super::layout::{Columns, FONT, SMALL};
 use super::panel::PanelView;
 use crate::bars::Bar;
 use crate::color::{INK, RULE, WARN};
-use crate::text::fit;
+use crate::text::{fit, fit_middle};
 
 /// Draws `lane` of `panel` with its top at `top`.
 pub(super) fn draw_lane(
@@ -29,17 +29,38 @@ pub(super) fn draw_lane(
     // The middle of the first row: the label, the lifeline and the right
     // column are centred on it.
     let mid0 = top + kind.style().first_row_height / 2.0;
-    g.append(
-        text(
-            cols.label_x,
-            mid0 + 4.0,
-            &fit(&lane.label, FONT, false, cols.plot_x - cols.label_x - 12.0),
-            FONT,
-            INK,
-        )
-        .set("class", "lane-label"),
-    );
+    let label = text(
+        cols.label_x,
+        mid0 + 4.0,
+        &fit_middle(&lane.label, FONT, false, cols.plot_x - cols.label_x - 12.0),
+        FONT,
+        INK,
+    )
+    .set("class", "lane-label");
+    if lane.full_name.is_empty() {
+        g.append(label);
+    } else {
+        // The tooltip of the group shows the full name over the label.
+        g.append(
+            Group::new()
+                .set("class", "lane-name")
+                .add(Title::new(lane.full_name.as_str()))
+                .add(label),
+        );
+    }
     draw_track(&mut g, lane, top, mid0, cols);
+    for &x in &lane.ticks {
+        g.append(
+            Line::new()
+                .set("class", "instant")
+                .set("x1", r2(x))
+                .set("x2", r2(x))
+                .set("y1", r2(top))
+                .set("y2", r2(top + 5.0))
+                .set("stroke", INK)
+                .set("stroke-width", 1),
+        );
+    }
     for (depth, bars) in lane.rows.iter().enumerate() {
         let (y, h) = kind.row_box(top, depth);
         let size = if depth == 0 { SMALL } else { 9.0 };

@@ -49,6 +49,13 @@ pub(super) struct LaneView {
     pub right_warn: bool,
     /// busy/wall for the utilisation gauge.
     pub gauge: Option<f64>,
+    /// The full name, for the label's tooltip.
+    pub full_name: String,
+    /// The process header drawn above the lane, when it is the first of
+    /// its process in a trace of several.
+    pub group_header: Option<String>,
+    /// x of each instant on the lane, one per pixel at most.
+    pub ticks: Vec<f64>,
 }
 
 /// What a [`LaneKind`] needs to know of a panel to build its lanes.

@@ -19,18 +19,22 @@ use logprof::Trace;
 
 use crate::error::VizError;
 
+mod counters;
 mod drawing;
 mod elements;
 mod lane;
 mod lanes;
 mod layout;
 mod legend;
+mod notes;
 mod panel;
 mod render;
 mod strip;
 mod task_lanes;
 mod thread_lanes;
 mod tooltips;
+
+pub use notes::trace_notes;
 
 use lanes::LaneKind;
 use layout::Window;

@@ -34,6 +34,8 @@ pub(super) struct PanelView<'a> {
     pub region_end_x: Option<f64>,
     /// Legend entries of the task view: (thread ordinal, slices, ns).
     pub thread_totals: Vec<(usize, u64, u64)>,
+    /// The counter tracks drawn under the busy strip.
+    pub counters: Vec<super::counters::CounterView>,
 }
 
 /// Lanes, busy strip and numbers of one trace, shown over `window` (ns from
@@ -84,6 +86,7 @@ pub(super) fn build_panel<'a>(
         metrics,
         region_end_x,
         thread_totals: set.thread_totals,
+        counters: super::counters::build_counters(trace, &scale),
     }
 }
 
@@ -152,6 +155,7 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
             count(set.outside)
         ));
     }
+    notes.extend(super::notes::trace_notes(trace));
     notes
 }
 

@@ -161,6 +161,9 @@ fn task_lane(
         },
         right_warn: threads.len() > 1,
         gauge: None,
+        full_name: String::new(),
+        group_header: None,
+        ticks: Vec::new(),
     }
 }
 

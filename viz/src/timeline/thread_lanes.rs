@@ -83,6 +83,33 @@ impl LaneKind for ThreadLanes {
     }
 }
 
+/// The header of process `pid`'s group of lanes.
+fn process_header(trace: &Trace, pid: u32) -> String {
+    match trace.process_names.get(&pid) {
+        // A text pid (`"Traces"`) has an id made up by the reader: its text
+        // is what names it.
+        Some(name) if pid >= 1 << 31 => name.clone(),
+        Some(name) => format!("process {pid}: {name}"),
+        None => format!("process {pid}"),
+    }
+}
+
+/// The x of the lane's instants inside the window, at most one per pixel.
+fn instant_ticks(lane: &Lane, scale: &TimeScale) -> Vec<f64> {
+    let mut ticks: Vec<f64> = Vec::new();
+    for i in &lane.instants {
+        if i.ts_ns < scale.lo || i.ts_ns > scale.hi {
+            continue;
+        }
+        let x = scale.x_of(i.ts_ns).round();
+        if ticks.last() != Some(&x) {
+            ticks.push(x);
+        }
+    }
+    ticks.dedup();
+    ticks
+}
+
 /// The lane of the thread at `li` in the trace (`ord` in lane order);
 /// counts what it cannot draw into `set`.
 fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> LaneView {
@@ -91,8 +118,26 @@ fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> 
     let idle = idle_stretches(&ctx.busy[ord], region, &ctx.scale);
     let util = ctx.summary.lanes[li].utilisation;
     let empty = ctx.trace.is_empty();
+    let lane = &ctx.trace.lanes[li];
+    let several_pids = ctx
+        .order
+        .windows(2)
+        .any(|w| ctx.trace.lanes[w[0]].pid != ctx.trace.lanes[w[1]].pid);
+    let first_of_pid = ord == 0 || ctx.trace.lanes[ctx.order[ord - 1]].pid != lane.pid;
+    // A name several threads share gets the tid, so labels tell them apart.
+    let shared = ctx
+        .order
+        .iter()
+        .any(|&other| other != li && ctx.trace.lanes[other].thread_name == lane.thread_name);
     LaneView {
-        label: ctx.thread_names[ord].clone(),
+        label: if shared {
+            format!("{} {}", lane.thread_name, lane.tid)
+        } else {
+            lane.thread_name.clone()
+        },
+        full_name: format!("{} (pid {}, tid {})", lane.thread_name, lane.pid, lane.tid),
+        group_header: (several_pids && first_of_pid).then(|| process_header(ctx.trace, lane.pid)),
+        ticks: instant_ticks(lane, &ctx.scale),
         thread: ctx.thread_names[ord].clone(),
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,

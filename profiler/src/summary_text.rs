@@ -1,0 +1,134 @@
+//! `Display` for [`Summary`]: the per-thread table and the table of the
+//! functions that took the most time, as `logprof report` prints them.
+//!
+//! `{}` lists the ten functions of most time; a precision sets how many
+//! (`{:.25}` lists 25, `{:.0}` leaves the functions table out).
+
+use std::fmt;
+
+use crate::summary::Summary;
+
+/// Columns of a text table: title and whether the column is right-aligned.
+type Columns<'a> = &'a [(&'a str, bool)];
+
+/// A table with a header row, a row of dashes and `rows`, columns two
+/// spaces apart, each as wide as its widest cell.
+fn text_table(columns: Columns<'_>, rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (title, _))| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([title.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<String>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(columns.iter().zip(&widths))
+            .map(|(c, ((_, right), &w))| {
+                if *right {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        parts.join("  ").trim_end().to_owned() + "\n"
+    };
+    let mut out = line(columns.iter().map(|(t, _)| (*t).to_owned()).collect());
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+    for row in rows {
+        out.push_str(&line(row.clone()));
+    }
+    out
+}
+
+fn ms(ns: f64) -> String {
+    format!("{:.3}", ns / 1e6)
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lanes: Vec<Vec<String>> = self
+            .lanes
+            .iter()
+            .map(|l| {
+                vec![
+                    l.thread_name.clone(),
+                    l.tid.to_string(),
+                    l.spans.to_string(),
+                    ms(l.busy_ns as f64),
+                    ms(l.idle_ns as f64),
+                    format!("{:.1} %", l.utilisation * 100.0),
+                    if l.scored { "yes" } else { "no" }.to_owned(),
+                ]
+            })
+            .collect();
+        let columns = [
+            ("thread", false),
+            ("tid", true),
+            ("spans", true),
+            ("busy ms", true),
+            ("idle ms", true),
+            ("utilisation", true),
+            ("scored", false),
+        ];
+        f.write_str(&text_table(&columns, &lanes))?;
+        let top = f.precision().unwrap_or(10);
+        if top == 0 {
+            return Ok(());
+        }
+        let functions: Vec<Vec<String>> = self
+            .functions
+            .iter()
+            .take(top)
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.calls.to_string(),
+                    ms(s.total_ns as f64),
+                    ms(s.self_ns as f64),
+                    format!("{:.2}", s.total_ns as f64 / s.calls.max(1) as f64 / 1e3),
+                ]
+            })
+            .collect();
+        let columns = [
+            ("function", false),
+            ("calls", true),
+            ("total ms", true),
+            ("self ms", true),
+            ("mean µs", true),
+        ];
+        writeln!(f)?;
+        f.write_str(&text_table(&columns, &functions))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::trace::{Lane, Span, Trace};
+
+    #[test]
+    fn the_summary_displays_as_report_tables() {
+        let mut trace = Trace::new();
+        let work = trace.intern("work");
+        let spans = [Span::new(work, 0, 2_000_000, 0)];
+        trace.lanes.push(Lane::with_spans(1, 7, "main", spans));
+        let text = trace.summary().to_string();
+        assert_eq!(
+            text,
+            "thread  tid  spans  busy ms  idle ms  utilisation  scored\n\
+             ------  ---  -----  -------  -------  -----------  ------\n\
+             main      7      1    2.000    0.000      100.0 %  yes\n\
+             \n\
+             function  calls  total ms  self ms  mean µs\n\
+             --------  -----  --------  -------  -------\n\
+             work          1     2.000    2.000  2000.00\n"
+        );
+        assert!(!format!("{:.0}", trace.summary()).contains("function"));
+    }
+}
