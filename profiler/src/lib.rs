@@ -49,6 +49,7 @@ mod callsite;
 pub mod chrome;
 mod clock;
 mod filter;
+mod offcpu;
 mod output;
 mod recorder;
 mod reentry;
@@ -63,6 +64,7 @@ pub use callsite::{Callsite, SpanGuard};
 pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
+pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use output::write_atomically;
 pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,

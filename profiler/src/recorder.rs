@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
+use crate::offcpu::ThreadSwitches;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync;
@@ -66,6 +67,8 @@ struct ThreadBuffer {
     tid: u64,
     thread_name: String,
     ring: SharedRing,
+    /// When the thread was switched out (see `crate::offcpu`).
+    switches: ThreadSwitches,
 }
 
 /// The owner thread's view of its buffer, kept in a thread-local.
@@ -177,6 +180,7 @@ fn sync(cell: &LocalCell) -> bool {
         None => register_current_thread(capacity),
     };
     let (ring, old_ring) = local.buffer.ring.reset(epoch, &local.ring, capacity);
+    local.buffer.switches.restart();
     local.mask = ring.mask();
     local.ring = ring;
     local.head = 0;
@@ -201,6 +205,7 @@ fn register_current_thread(capacity: usize) -> Local {
         tid,
         thread_name,
         ring: SharedRing::new(ring.clone()),
+        switches: ThreadSwitches::open_for_current_thread(),
     });
     REGISTRY
         .lock()
@@ -434,7 +439,12 @@ pub fn collect() -> Trace {
         lanes,
         losses,
         counters: Vec::new(),
+        off_cpu: Default::default(),
+        cores: std::thread::available_parallelism()
+            .ok()
+            .map(|n| n.get() as u32),
     };
     trace.normalize();
+    crate::offcpu::attach(&mut trace, buffers.iter().map(|b| (b.tid, &b.switches)));
     trace
 }

@@ -15,6 +15,7 @@ use super::numbers::{micros_text, micros_to_ns};
 use super::pairing::lane_spans;
 use super::reader::{LogprofData, RawEvent, Scalar};
 use super::{json_string, ChromeJsonError, UNNAMED};
+use crate::offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 use crate::trace::{Lane, Losses, NameId, NameTable, Trace};
 
 /// The kinds of event kept from a file.
@@ -53,6 +54,8 @@ struct LaneEvents {
     tid: u64,
     thread_name: Option<String>,
     events: Vec<Event>,
+    /// `X` events of category `off-cpu`: off-CPU intervals, not spans.
+    off_cpu: Vec<OffCpu>,
 }
 
 impl LaneEvents {
@@ -68,7 +71,10 @@ impl LaneEvents {
         let thread_name = self
             .thread_name
             .unwrap_or_else(|| format!("thread-{}", self.tid));
-        Ok(Lane::with_spans(self.pid, self.tid, thread_name, spans))
+        let mut lane = Lane::with_spans(self.pid, self.tid, thread_name, spans);
+        lane.off_cpu = self.off_cpu;
+        lane.off_cpu.sort_by_key(|o| (o.start_ns, o.end_ns));
+        Ok(lane)
     }
 }
 
@@ -85,6 +91,8 @@ pub(super) struct TraceBuilder {
     /// Entries seen, and how many had a `ph`.
     entries: u64,
     with_phase: u64,
+    /// Off-CPU intervals read (`X` events of category `off-cpu`).
+    off_cpu_events: u64,
 }
 
 impl TraceBuilder {
@@ -101,6 +109,7 @@ impl TraceBuilder {
                 tid,
                 thread_name: None,
                 events: Vec::new(),
+                off_cpu: Vec::new(),
             });
             self.lanes.len() - 1
         });
@@ -137,6 +146,16 @@ impl TraceBuilder {
             .pid_tid(&event)
             .map_err(|e| format!("{}: {e}", what()))?;
         let (ts, end) = times(kind, &event).map_err(|e| format!("{}: {e}", what()))?;
+        if let Some(kind) = off_cpu_kind(kind, &event, name.as_deref()) {
+            self.off_cpu_events += 1;
+            let off = OffCpu {
+                start_ns: ts,
+                end_ns: end,
+                kind,
+            };
+            self.lane(pid, tid).off_cpu.push(off);
+            return Ok(());
+        }
         let name = match (kind, &name) {
             // An `E` with an empty name is an `E` without one, as the tools
             // that write `"name":""` on every `E` mean it.
@@ -228,6 +247,19 @@ impl TraceBuilder {
             lanes.push(lane.into_lane(ours, &read_names)?);
         }
         let mut table = NameTable::new();
+        let (mut off_cpu, cores) = match &logprof {
+            Some(data) => (
+                data.off_cpu
+                    .as_deref()
+                    .map(|t| OffCpuStatus::from_text(t, data.lost_switches))
+                    .unwrap_or_default(),
+                data.cores,
+            ),
+            None => (OffCpuStatus::NotRecorded, None),
+        };
+        if off_cpu == OffCpuStatus::NotRecorded && self.off_cpu_events > 0 {
+            off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+        }
         let (process_name, losses) = match logprof {
             Some(data) => {
                 for name in &data.names {
@@ -245,10 +277,23 @@ impl TraceBuilder {
             lanes,
             losses,
             counters: Vec::new(),
+            off_cpu,
+            cores,
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();
         Ok(trace)
+    }
+}
+
+/// The off-CPU kind of a complete event of category `off-cpu` named
+/// `preempted` or `blocked`; `None` for every other event.
+fn off_cpu_kind(kind: Kind, event: &RawEvent<'_>, name: Option<&str>) -> Option<OffCpuKind> {
+    match (&event.cat, kind) {
+        (Some(Scalar::Str(cat)), Kind::Complete) if cat == "off-cpu" => {
+            OffCpuKind::from_name(name?)
+        }
+        _ => None,
     }
 }
 

@@ -34,8 +34,13 @@
 //!   flow: `"ph":"s"` at the start of the first slice and `"ph":"f"` with
 //!   `"bp":"e"` at the start of the second, both with `"id"` = the task id,
 //!   so Perfetto draws an arrow for the hop;
+//! - per off-CPU interval of a lane ([`Lane::off_cpu`]), a complete event
+//!   `{"ph":"X","cat":"off-cpu","name":"preempted"}` (or `"blocked"`) on the
+//!   lane's own thread, so Perfetto shows when the thread had no core;
 //! - `otherData.logprof` keeps what the events cannot: the names table in
-//!   order, the process name and the [`Losses`].
+//!   order, the process name and the [`Losses`], and, when known, whether
+//!   off-CPU time was recorded (`"off_cpu"`, `"lost_switches"`) and the
+//!   cores the run had (`"cores"`).
 //!
 //! A trace written and read back compares equal (`==`) to the original, as
 //! long as its lanes have distinct `(pid, tid)` and its names are distinct
@@ -48,7 +53,9 @@
 //!   died while writing.
 //! - Complete events `X` (`ts` + `dur`), and `B`/`E` pairs, properly nested
 //!   per `(pid, tid)`, in any order in the file. `M` events `thread_name` and
-//!   `process_name` name the lanes and the trace. Every other kind (instant
+//!   `process_name` name the lanes and the trace. A complete event of
+//!   category `off-cpu` named `preempted` or `blocked` is an off-CPU
+//!   interval of its lane, not a span. Every other kind (instant
 //!   `i`, counter `C`, flow `s`/`t`/`f`, async `b`/`e`, ...) is ignored.
 //! - `ts` and `dur` may be integers, decimals or numbers with an exponent
 //!   (`1.2345e3`), read exactly from their text; what is left beyond whole
@@ -97,6 +104,7 @@
 //! - `error`: [`TraceFileError`] and [`ChromeJsonError`].
 //!
 //! [`Losses`]: crate::Losses
+//! [`Lane::off_cpu`]: crate::Lane::off_cpu
 //! [`Trace`]: crate::Trace
 //! [`Trace::process_name`]: crate::Trace::process_name
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json

@@ -1,0 +1,184 @@
+//! Off-CPU intervals recorded from the kernel's context-switch records
+//! (Linux): a thread that sleeps inside a span is blocked there, and more
+//! busy threads than cores are preempted.
+
+use std::sync::{Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use logprof::{OffCpuKind, OffCpuStatus, Trace};
+
+static LOCK: Mutex<()> = Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Off-CPU time of `kind` inside the lane's top-level spans.
+fn off_cpu_in_spans(trace: &Trace, lane: usize, kind: OffCpuKind) -> u64 {
+    let lane = &trace.lanes[lane];
+    let busy = lane.busy_intervals();
+    lane.off_cpu
+        .iter()
+        .filter(|o| o.kind == kind)
+        .map(|o| {
+            busy.iter()
+                .map(|&(s, e)| o.end_ns.min(e).saturating_sub(o.start_ns.max(s)))
+                .sum::<u64>()
+        })
+        .sum()
+}
+
+fn spin(d: Duration) {
+    let t = Instant::now();
+    while t.elapsed() < d {
+        std::hint::spin_loop();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_thread_sleeping_inside_a_span_is_blocked_there() {
+    let _g = lock();
+    logprof::init_buffer(1 << 10);
+    std::thread::spawn(|| {
+        let _s = logprof::scope!("sleepy");
+        std::thread::sleep(Duration::from_millis(30));
+    })
+    .join()
+    .unwrap();
+    let trace = logprof::collect();
+    assert!(
+        matches!(trace.off_cpu, OffCpuStatus::Recorded { .. }),
+        "{:?}",
+        trace.off_cpu
+    );
+    let lane = trace
+        .lanes
+        .iter()
+        .position(|l| !l.spans.is_empty())
+        .unwrap();
+    let blocked = off_cpu_in_spans(&trace, lane, OffCpuKind::Blocked);
+    // The sleep is about 30 ms of a span of a little more.
+    assert!(blocked >= 25_000_000, "blocked {blocked} ns in the span");
+    let span = trace.lanes[lane].busy_intervals()[0];
+    assert!(blocked <= span.1 - span.0);
+    let s = trace.summary();
+    assert!(
+        s.lanes[lane].on_cpu_busy_ns < 5_000_000,
+        "{:?}",
+        s.lanes[lane]
+    );
+    assert_eq!(s.lanes[lane].blocked_ns, blocked);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn more_busy_threads_than_cores_are_preempted() {
+    let _g = lock();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores * 2 + 1;
+    logprof::init_buffer(1 << 10);
+    let start = Barrier::new(threads);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                start.wait();
+                let _s = logprof::scope!("spin");
+                spin(Duration::from_millis(60));
+            });
+        }
+    });
+    let trace = logprof::collect();
+    assert!(trace.off_cpu.is_recorded(), "{:?}", trace.off_cpu);
+    let preempted: u64 = (0..trace.lanes.len())
+        .map(|l| off_cpu_in_spans(&trace, l, OffCpuKind::Preempted))
+        .sum();
+    // Each spinner spins 60 ms of wall time; with twice as many spinners as
+    // cores, about half of each one's span is spent waiting for a core.
+    assert!(
+        preempted > 20_000_000 * threads as u64 / 2,
+        "{preempted} ns preempted over {threads} threads on {cores} cores"
+    );
+    let s = trace.summary();
+    // On-CPU time summed over lanes cannot exceed what the cores give.
+    let on_cpu: u64 = s.lanes.iter().map(|l| l.on_cpu_busy_ns).sum();
+    assert!(
+        on_cpu as f64 <= cores as f64 * s.wall_ns as f64 * 1.02,
+        "{on_cpu} on-CPU ns over {} wall ns on {cores} cores",
+        s.wall_ns
+    );
+}
+
+#[test]
+fn chrome_json_keeps_off_cpu_intervals_on_their_lane() {
+    use logprof::{Lane, OffCpu, Span};
+    let mut trace = Trace::new();
+    let work = trace.intern("work");
+    let mut lane = Lane::with_spans(7, 1, "worker-1", [Span::new(work, 1_000, 9_000, 0)]);
+    lane.off_cpu = vec![
+        OffCpu {
+            start_ns: 2_000,
+            end_ns: 3_500,
+            kind: OffCpuKind::Preempted,
+        },
+        OffCpu {
+            start_ns: 9_500,
+            end_ns: 12_000,
+            kind: OffCpuKind::Blocked,
+        },
+    ];
+    trace.lanes.push(lane);
+    trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 2 };
+    trace.cores = Some(2);
+    let json = trace.to_chrome_json();
+    assert!(
+        json.contains(
+            r#"{"ph":"X","cat":"off-cpu","name":"preempted","pid":7,"tid":1,"ts":2.000,"dur":1.500}"#
+        ),
+        "{json}"
+    );
+    assert!(json.contains(r#""cat":"off-cpu","name":"blocked""#));
+    let back = Trace::from_chrome_json_str(&json).unwrap();
+    assert_eq!(back, trace);
+    assert_eq!(back.span_count(), 1, "off-CPU intervals are not spans");
+    let s = back.summary();
+    assert_eq!(
+        (s.lanes[0].busy_ns, s.lanes[0].on_cpu_busy_ns),
+        (8_000, 6_500)
+    );
+    assert_eq!((s.lanes[0].preempted_ns, s.lanes[0].blocked_ns), (1_500, 0));
+}
+
+#[test]
+fn another_tools_trace_reads_and_summarises_as_before() {
+    let json = r#"[{"ph":"X","name":"a","pid":1,"tid":1,"ts":0,"dur":10},
+                   {"ph":"X","name":"b","pid":1,"tid":2,"ts":0,"dur":5}]"#;
+    let trace = Trace::from_chrome_json_str(json).unwrap();
+    assert_eq!(trace.off_cpu, OffCpuStatus::NotRecorded);
+    assert_eq!(trace.cores, None);
+    assert!(trace.lanes.iter().all(|l| l.off_cpu.is_empty()));
+    let s = trace.summary();
+    assert_eq!(s.off_cpu.note(), None);
+    assert_eq!(s.load_balance, s.wall_load_balance);
+    assert_eq!(s.load_balance, 0.75);
+    assert_eq!(s.parallel_efficiency, 0.75);
+    assert_eq!(s.usable_cores, 2);
+    assert!(s.lanes.iter().all(|l| l.on_cpu_busy_ns == l.busy_ns));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_recorded_trace_round_trips_with_its_off_cpu_time() {
+    let _g = lock();
+    logprof::init_buffer(1 << 10);
+    std::thread::spawn(|| {
+        let _s = logprof::scope!("nap");
+        std::thread::sleep(Duration::from_millis(5));
+    })
+    .join()
+    .unwrap();
+    let trace = logprof::collect();
+    assert!(trace.lanes.iter().any(|l| !l.off_cpu.is_empty()));
+    let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
+    assert_eq!(back, trace);
+}
