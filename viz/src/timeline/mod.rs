@@ -25,6 +25,7 @@ mod lane;
 mod lanes;
 mod layout;
 mod legend;
+mod offcpu;
 mod panel;
 mod render;
 mod strip;
