@@ -35,18 +35,24 @@ fn spin(d: Duration) {
     }
 }
 
+/// A fresh recording of a thread that sleeps `ms` inside a span.
+#[cfg(target_os = "linux")]
+fn nap_in_a_span(ms: u64) -> Trace {
+    logprof::init_buffer(1 << 10);
+    std::thread::spawn(move || {
+        let _s = logprof::scope!("nap");
+        std::thread::sleep(Duration::from_millis(ms));
+    })
+    .join()
+    .unwrap();
+    logprof::collect()
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_thread_sleeping_inside_a_span_is_blocked_there() {
     let _g = lock();
-    logprof::init_buffer(1 << 10);
-    std::thread::spawn(|| {
-        let _s = logprof::scope!("sleepy");
-        std::thread::sleep(Duration::from_millis(30));
-    })
-    .join()
-    .unwrap();
-    let trace = logprof::collect();
+    let trace = nap_in_a_span(30);
     assert!(
         matches!(trace.off_cpu, OffCpuStatus::Recorded { .. }),
         "{:?}",
@@ -170,14 +176,7 @@ fn another_tools_trace_reads_and_summarises_as_before() {
 #[test]
 fn a_recorded_trace_round_trips_with_its_off_cpu_time() {
     let _g = lock();
-    logprof::init_buffer(1 << 10);
-    std::thread::spawn(|| {
-        let _s = logprof::scope!("nap");
-        std::thread::sleep(Duration::from_millis(5));
-    })
-    .join()
-    .unwrap();
-    let trace = logprof::collect();
+    let trace = nap_in_a_span(5);
     assert!(trace.lanes.iter().any(|l| !l.off_cpu.is_empty()));
     let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
     assert_eq!(back, trace);
