@@ -162,6 +162,9 @@ pub(crate) enum Switch {
     Out(u64, OffCpuKind),
     /// Switched back in at the time.
     In(u64),
+    /// Records were lost here: a switch out pending may have had its
+    /// switch in lost, so it is dropped rather than stretched.
+    Lost,
 }
 
 /// Pairs switch records into intervals: a switch out and the next switch in
@@ -180,6 +183,7 @@ impl Pairing {
     pub(crate) fn push(&mut self, switch: Switch) {
         match switch {
             Switch::Out(t, kind) => self.pending = Some((t, kind)),
+            Switch::Lost => self.pending = None,
             Switch::In(t) => {
                 if let Some((start, kind)) = self.pending.take() {
                     self.intervals.push((start, t.max(start), kind));
@@ -361,6 +365,10 @@ mod tests {
         );
         p.push(Switch::In(25));
         assert_eq!(p.intervals(30).len(), 2);
+        p.push(Switch::Out(26, OffCpuKind::Blocked));
+        p.push(Switch::Lost);
+        p.push(Switch::In(40));
+        assert_eq!(p.intervals(50).len(), 2, "no interval across lost records");
         p.clear();
         assert!(p.intervals(30).is_empty());
     }

@@ -200,7 +200,10 @@ impl SwitchRing {
                         });
                 }
                 // id u64, lost u64, then the sample_id.
-                sys::PERF_RECORD_LOST if body.len() >= 16 => self.lost += u64_at(body, 8),
+                sys::PERF_RECORD_LOST if body.len() >= 16 => {
+                    self.lost += u64_at(body, 8);
+                    self.pairing.push(Switch::Lost);
+                }
                 _ => {}
             }
             pos += size;
