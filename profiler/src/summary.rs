@@ -16,8 +16,8 @@
 //! the time it was preempted or blocked inside its spans, and load balance
 //! and parallel efficiency are computed from it; the wall-clock figures stay
 //! beside them (`wall_load_balance`, `wall_parallel_efficiency`). Without
-//! off-CPU records on-CPU busy is busy, and both sets agree. Parallel
-//! efficiency is measured against the cores the run could use,
+//! off-CPU records on-CPU busy is busy, and both sets agree. With them,
+//! parallel efficiency is measured against the cores the run could use,
 //! `min(threads, cores)`: sum of on-CPU busy / (that × wall).
 
 use std::collections::{BTreeSet, HashMap};
@@ -98,8 +98,10 @@ pub struct Summary {
     pub threads: usize,
     /// The cores the recording could run on, when the trace says.
     pub cores: Option<u32>,
-    /// `min(threads, cores)`: what parallel efficiency is measured against
-    /// (the threads when the cores are not known).
+    /// `min(threads, cores)`: what parallel efficiency is measured against;
+    /// the threads when the cores are not known or off-CPU time was not
+    /// recorded (wall-clock busy time of threads that share cores adds up
+    /// to more than the cores give).
     pub usable_cores: usize,
     /// Whether off-CPU time was recorded (and so subtracted).
     pub off_cpu: OffCpuStatus,
@@ -177,9 +179,11 @@ impl Trace {
         functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
 
         let threads = lanes.len();
+        // Against the cores only with on-CPU time: wall-clock busy time of
+        // threads sharing cores would add up to more than the cores give.
         let usable_cores = match self.cores {
-            Some(cores) => threads.min(cores as usize),
-            None => threads,
+            Some(cores) if self.off_cpu.is_recorded() => threads.min(cores as usize),
+            _ => threads,
         };
         let max_on_cpu = lanes.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
         let sum_on_cpu: f64 = lanes.iter().map(|l| l.on_cpu_busy_ns as f64).sum();

@@ -225,3 +225,34 @@ fn on_cpu_busy_time_agrees_with_the_schedulers_count() {
         "on-CPU busy {on_cpu:?} vs the scheduler's {counted:?}"
     );
 }
+
+#[test]
+fn efficiency_is_against_the_cores_only_with_on_cpu_time() {
+    use logprof::{Lane, Span};
+    let mut trace = Trace::new();
+    let f = trace.intern("f");
+    for tid in 1..=4 {
+        trace
+            .lanes
+            .push(Lane::with_spans(1, tid, "w", [Span::new(f, 0, 100, 0)]));
+    }
+    trace.cores = Some(2);
+    // Wall-clock busy time of 4 threads on 2 cores: against the threads.
+    let s = trace.summary();
+    assert_eq!((s.threads, s.usable_cores), (4, 4));
+    assert_eq!(s.parallel_efficiency, 1.0);
+    // Each preempted half the time: on-CPU 50 each, against 2 cores.
+    for lane in &mut trace.lanes {
+        lane.off_cpu = vec![logprof::OffCpu {
+            start_ns: 50,
+            end_ns: 100,
+            kind: OffCpuKind::Preempted,
+        }];
+    }
+    trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+    let s = trace.summary();
+    assert_eq!((s.threads, s.usable_cores), (4, 2));
+    assert_eq!(s.parallel_efficiency, 1.0);
+    assert_eq!(s.wall_parallel_efficiency, 1.0);
+    assert_eq!(s.lanes[0].on_cpu_busy_ns, 50);
+}

@@ -57,8 +57,14 @@ fn cpu_lines(summary: &Summary) -> String {
     let mut out = String::new();
     if let Some(cores) = summary.cores.filter(|&c| summary.threads > c as usize) {
         out.push_str(&format!(
-            "{} threads on {cores} cores: parallel efficiency is against {} cores\n",
-            summary.threads, summary.usable_cores
+            "{} threads on {cores} cores: parallel efficiency is against {} {}\n",
+            summary.threads,
+            summary.usable_cores,
+            if summary.usable_cores == summary.threads {
+                "threads (wall-clock busy time: the threads time-share the cores)"
+            } else {
+                "cores"
+            }
         ));
     }
     if summary.off_cpu.is_recorded() {
