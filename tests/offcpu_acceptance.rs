@@ -146,3 +146,55 @@ fn static_on_a_busy_machine_gives_on_cpu_figures_that_match_the_work() {
         s.wall_ns
     );
 }
+
+/// `LOGPROF_OFFCPU=0`: no off-CPU time, and the table's header line, the
+/// picture's header and `report` say so once each; the figures are the
+/// wall-clock ones, marked where time-sharing distorts them.
+#[test]
+fn logprof_offcpu_0_says_so_in_the_table_the_picture_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let threads = (std::thread::available_parallelism().map_or(1, |n| n.get()) + 1).to_string();
+    let run = Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .env("LOGPROF_OFFCPU", "0")
+        .args(["run", "--schedule", "static", "--threads", &threads])
+        .args(["--size", "40", "--runs", "1", "--warmup", "0", "--out"])
+        .arg(&out)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let table = String::from_utf8_lossy(&run.stdout);
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.contains(&format!("{threads} threads on"))
+            && header.contains("off-CPU time not recorded"),
+        "{table}"
+    );
+    assert!(table.contains("load balance †"), "{table}");
+    let svg = std::fs::read_to_string(out.join("static.svg")).unwrap();
+    assert_eq!(
+        svg.matches("LOGPROF_OFFCPU=0").count(),
+        1,
+        "once in the picture"
+    );
+    assert!(!svg.contains("class=\"preempted\""));
+    let trace = out.join("static.trace.json");
+    let report = Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .arg("report")
+        .arg(&trace)
+        .output()
+        .expect("the binary runs");
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(report.matches("LOGPROF_OFFCPU=0").count(), 1, "{report}");
+    assert!(!report.contains("on-CPU busy ms"), "{report}");
+    let s = Trace::read_chrome_json(&trace).unwrap().summary();
+    assert_eq!(s.off_cpu, logprof::OffCpuStatus::Disabled);
+    assert!(
+        s.parallel_efficiency <= 1.0,
+        "against the threads, not the cores"
+    );
+}
