@@ -72,7 +72,9 @@ impl OffCpu {
 
 /// Whether a trace knows when its threads were off their CPUs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+// Adjacently tagged: `{"status":"unavailable","detail":"<reason>"}`
+// (serde cannot tag a newtype variant holding a string internally).
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
 pub enum OffCpuStatus {
     /// Not recorded by the tool that made the trace (another tool's file, a
     /// hand-built trace): lanes hold no off-CPU intervals, and the figures
@@ -384,6 +386,12 @@ mod tests {
             assert_eq!(OffCpuStatus::from_text(&text, s.lost_switches()), s);
         }
         assert_eq!(OffCpuStatus::NotRecorded.to_text(), None);
+        // Every status serialises (summary.json, report --export-json).
+        let json = serde_json::to_string(&OffCpuStatus::Unavailable("EACCES".into())).unwrap();
+        assert_eq!(json, r#"{"status":"unavailable","detail":"EACCES"}"#);
+        for s in [OffCpuStatus::NotRecorded, OffCpuStatus::Disabled] {
+            assert!(serde_json::to_string(&s).is_ok());
+        }
         assert!(OffCpuStatus::Disabled
             .note()
             .unwrap()
