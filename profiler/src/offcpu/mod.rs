@@ -376,6 +376,29 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_the_system_refused_makes_the_trace_say_unavailable() {
+        let mut trace = crate::Trace::new();
+        let f = trace.intern("f");
+        let mut lane = crate::Lane::with_spans(1, 1, "a", [crate::Span::new(f, 0, 10, 0)]);
+        lane.off_cpu.push(OffCpu {
+            start_ns: 2,
+            end_ns: 4,
+            kind: OffCpuKind::Blocked,
+        });
+        trace.lanes.push(lane);
+        let refused = ThreadSwitches::Unavailable("perf_event_open refused (EACCES)".into());
+        attach(&mut trace, [(1, &refused)]);
+        assert_eq!(
+            trace.off_cpu,
+            OffCpuStatus::Unavailable("perf_event_open refused (EACCES)".into())
+        );
+        assert!(trace.lanes[0].off_cpu.is_empty(), "no partial off-CPU time");
+        let s = trace.summary();
+        assert!(s.off_cpu.note().unwrap().contains("EACCES"));
+        assert_eq!(s.lanes[0].on_cpu_busy_ns, s.lanes[0].busy_ns);
+    }
+
+    #[test]
     fn status_round_trips_through_text() {
         for s in [
             OffCpuStatus::Recorded { lost_switches: 3 },
