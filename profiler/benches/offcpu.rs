@@ -11,43 +11,13 @@
 // `criterion_group!` defines a public function it cannot document.
 #![allow(missing_docs)]
 
-use std::sync::mpsc::sync_channel;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-/// `iters` round trips between this thread and a partner; registers both
-/// with logprof (so both record their switches) when `recorded`.
-fn ping_pong(iters: u64, recorded: bool) -> Duration {
-    let (to_partner, from_main) = sync_channel::<u64>(0);
-    let (to_main, from_partner) = sync_channel::<u64>(0);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            if recorded {
-                logprof::register_thread();
-            }
-            while let Ok(v) = from_main.recv() {
-                if to_main.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        if recorded {
-            logprof::register_thread();
-        }
-        // One round trip first, so the partner is up and waiting.
-        to_partner.send(0).unwrap();
-        from_partner.recv().unwrap();
-        let start = Instant::now();
-        for i in 0..iters {
-            to_partner.send(i).unwrap();
-            from_partner.recv().unwrap();
-        }
-        let elapsed = start.elapsed();
-        drop(to_partner);
-        elapsed
-    })
-}
+#[path = "support/ping_pong.rs"]
+mod ping_pong;
+use ping_pong::ping_pong;
 
 fn bench(c: &mut Criterion) {
     logprof::init_buffer(1 << 10);

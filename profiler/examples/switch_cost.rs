@@ -7,38 +7,12 @@
 //!
 //! `cargo run --release -p logprof --example switch_cost [pairs] [round trips]`
 
-use std::sync::mpsc::sync_channel;
-use std::time::Instant;
+#[path = "../benches/support/ping_pong.rs"]
+mod ping_pong;
 
 /// Microseconds per round trip over `trips` round trips.
-fn ping_pong(trips: u64, recorded: bool) -> f64 {
-    let (to_partner, from_main) = sync_channel::<u64>(0);
-    let (to_main, from_partner) = sync_channel::<u64>(0);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            if recorded {
-                logprof::register_thread();
-            }
-            while let Ok(v) = from_main.recv() {
-                if to_main.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        if recorded {
-            logprof::register_thread();
-        }
-        to_partner.send(0).unwrap();
-        from_partner.recv().unwrap();
-        let start = Instant::now();
-        for i in 0..trips {
-            to_partner.send(i).unwrap();
-            from_partner.recv().unwrap();
-        }
-        let us = start.elapsed().as_secs_f64() * 1e6 / trips as f64;
-        drop(to_partner);
-        us
-    })
+fn round_trip_us(trips: u64, recorded: bool) -> f64 {
+    ping_pong::ping_pong(trips, recorded).as_secs_f64() * 1e6 / trips as f64
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -58,11 +32,11 @@ fn main() {
         // A fresh recording each time, so no ring fills; alternate the order.
         logprof::clear();
         let (p, r) = if i % 2 == 0 {
-            let p = ping_pong(trips, false);
-            (p, ping_pong(trips, true))
+            let p = round_trip_us(trips, false);
+            (p, round_trip_us(trips, true))
         } else {
-            let r = ping_pong(trips, true);
-            (ping_pong(trips, false), r)
+            let r = round_trip_us(trips, true);
+            (round_trip_us(trips, false), r)
         };
         plain.push(p);
         recorded.push(r);
