@@ -36,7 +36,10 @@ fn predicted_by_iterations() -> f64 {
 }
 
 /// This thread's on-CPU time so far, in ns (Linux's schedstat), or `None`.
+/// A short sleep first: a running thread's count is brought up to date only
+/// when it is switched out.
 fn thread_cpu_ns() -> Option<u64> {
+    std::thread::sleep(Duration::from_millis(1));
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     text.split_whitespace().next()?.parse().ok()
 }

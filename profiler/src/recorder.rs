@@ -207,6 +207,9 @@ fn register_current_thread(capacity: usize) -> Local {
         ring: SharedRing::new(ring.clone()),
         switches: ThreadSwitches::open_for_current_thread(),
     });
+    if buffer.switches.is_open() {
+        crate::offcpu::start_drainer(drain_switches);
+    }
     REGISTRY
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -217,6 +220,15 @@ fn register_current_thread(capacity: usize) -> Local {
         ring,
         head: 0,
         epoch: 0,
+    }
+}
+
+/// Reads every thread's context-switch records into its pairing (the
+/// off-CPU drainer's work; see `crate::offcpu::start_drainer`).
+fn drain_switches() {
+    let buffers: Vec<Arc<ThreadBuffer>> = registry().clone();
+    for buffer in &buffers {
+        buffer.switches.drain();
     }
 }
 

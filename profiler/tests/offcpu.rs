@@ -183,8 +183,11 @@ fn a_recorded_trace_round_trips_with_its_off_cpu_time() {
 }
 
 /// This thread's on-CPU time so far, in ns, as the scheduler counts it.
+/// A short sleep first: the count of a running thread is brought up to date
+/// only when it is switched out (else it lags by up to a scheduler tick).
 #[cfg(target_os = "linux")]
 fn thread_cpu_ns() -> u64 {
+    std::thread::sleep(Duration::from_millis(1));
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
     text.split_whitespace().next().unwrap().parse().unwrap()
 }
@@ -255,4 +258,40 @@ fn efficiency_is_against_the_cores_only_with_on_cpu_time() {
     assert_eq!(s.parallel_efficiency, 1.0);
     assert_eq!(s.wall_parallel_efficiency, 1.0);
     assert_eq!(s.lanes[0].on_cpu_busy_ns, 50);
+}
+
+/// More switches than a ring holds (about 5400) between two collects: the
+/// drainer reads the rings while the thread runs, so none is lost. (A thread
+/// that sleeps 8000 times for 50 µs, switching out at most every 50 µs: a
+/// ring fills in no less than a quarter of a second, the drainer reads it
+/// every 20 ms.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_long_run_loses_no_switch_records() {
+    let _g = lock();
+    logprof::init_buffer(1 << 10);
+    const NAPS: usize = 8000;
+    let trace = std::thread::spawn(|| {
+        {
+            let _s = logprof::scope!("napper");
+            for _ in 0..NAPS {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+        }
+        logprof::collect()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(trace.off_cpu, OffCpuStatus::Recorded { lost_switches: 0 });
+    let napper = trace.lanes.iter().find(|l| !l.spans.is_empty()).unwrap();
+    let blocked = napper
+        .off_cpu
+        .iter()
+        .filter(|o| o.kind == OffCpuKind::Blocked)
+        .count();
+    // (A nap may end before the thread is switched out.)
+    assert!(
+        blocked >= NAPS * 99 / 100,
+        "{blocked} blocked stretches for {NAPS} naps"
+    );
 }

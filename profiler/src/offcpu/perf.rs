@@ -22,6 +22,10 @@ use super::{OffCpuKind, Pairing, Switch};
 /// unprivileged user may lock only so much).
 const DATA_PAGES: [usize; 4] = [64, 16, 4, 1];
 
+/// Free bytes under which a ring counts as full: more than the largest
+/// record the event writes (a `PERF_RECORD_LOST` with its sample_id: 40).
+const FULL_MARGIN: u64 = 48;
+
 /// An open context-switch event of one thread and its mapped ring.
 pub(crate) struct SwitchRing {
     fd: libc::c_int,
@@ -171,6 +175,12 @@ impl SwitchRing {
         // Acquire: the records below `head` are fully written.
         let head = self.head_tail().0.load(Ordering::Acquire);
         let mut pos = self.head_tail().1.load(Ordering::Relaxed);
+        // A ring found full has refused records whose PERF_RECORD_LOST the
+        // kernel writes only once there is room again (after this read):
+        // count one now, so a trace collected next says it is incomplete.
+        if head - pos + FULL_MARGIN > self.data_size as u64 {
+            self.lost += 1;
+        }
         let mut record = [0u8; 64];
         while pos + 8 <= head {
             let mut header = [0u8; 8];
