@@ -5,8 +5,9 @@
 //! context-switch event of its own (`perf_event_open`, a software dummy event
 //! with `context_switch = 1`; see `perf`), and the kernel writes a record into
 //! a small ring each time the thread is switched out or back in. Nothing of
-//! this touches the recording hot path: the rings are read when a thread
-//! starts a new recording (and then emptied) and at `collect()`.
+//! this touches the recording hot path: the rings are emptied when a thread
+//! starts a new recording, read by a background thread every 20 ms (see
+//! [`start_drainer`]) and at `collect()`; what a full ring lost is counted.
 //!
 //! A switch out is either a *preemption* (the thread was still runnable and
 //! waited for a core: the kernel flags it `PERF_RECORD_MISC_SWITCH_OUT_PREEMPT`)

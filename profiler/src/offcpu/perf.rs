@@ -17,7 +17,7 @@ use perf_event_open_sys::bindings as sys;
 
 use super::{OffCpuKind, Pairing, Switch};
 
-/// Pages of the data area tried first (256 KiB: about 5000 switches between
+/// Pages of the data area tried first (256 KiB: about 5400 switches between
 /// two reads), then halved while the kernel refuses the mapping (an
 /// unprivileged user may lock only so much).
 const DATA_PAGES: [usize; 4] = [64, 16, 4, 1];
