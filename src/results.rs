@@ -81,6 +81,50 @@ pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
     }
 }
 
+/// [`BALANCE_COLUMNS`] with the figures time-sharing distorts marked `†`:
+/// the speed-up always, the balance figures too when off-CPU time was not
+/// recorded (their busy time then includes time waiting for a core).
+const SHARED_BALANCE_COLUMNS: [[Column; 3]; 2] = [
+    [
+        Column::new("speedup", "speed-up †"),
+        Column::new("load_balance", "load balance"),
+        Column::new("parallel_efficiency", "parallel efficiency"),
+    ],
+    [
+        Column::new("speedup", "speed-up †"),
+        Column::new("load_balance", "load balance †"),
+        Column::new("parallel_efficiency", "parallel efficiency †"),
+    ],
+];
+
+/// Whether any outcome ran more threads than cores, and whether every
+/// one recorded its off-CPU time.
+fn time_sharing(outcomes: &[Outcome]) -> Option<(usize, u32, bool)> {
+    let shared = outcomes.iter().find_map(|o| {
+        let cores = o.summary.cores?;
+        (o.summary.threads > cores as usize).then_some((o.summary.threads, cores))
+    })?;
+    let on_cpu = outcomes.iter().all(|o| o.summary.off_cpu.is_recorded());
+    Some((shared.0, shared.1, on_cpu))
+}
+
+/// The line above the table when threads exceed cores: what the marked
+/// figures measure.
+pub fn time_sharing_line(outcomes: &[Outcome]) -> Option<String> {
+    let (threads, cores, on_cpu) = time_sharing(outcomes)?;
+    Some(if on_cpu {
+        format!(
+            "{threads} threads on {cores} cores: † speed-up measures time-sharing; load balance \
+             and parallel efficiency are from on-CPU time, efficiency against {cores} cores"
+        )
+    } else {
+        format!(
+            "{threads} threads on {cores} cores: † time-sharing distorts these figures (off-CPU \
+             time not recorded: busy time includes waiting for a core)"
+        )
+    })
+}
+
 /// The comparison table: one row per scheduler.
 pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
     let mut columns = vec![
@@ -88,7 +132,10 @@ pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
         Column::new("params", "params"),
     ];
     columns.extend(TIMING_COLUMNS);
-    columns.extend(BALANCE_COLUMNS);
+    columns.extend(match time_sharing(outcomes) {
+        None => BALANCE_COLUMNS,
+        Some((_, _, on_cpu)) => SHARED_BALANCE_COLUMNS[usize::from(!on_cpu)],
+    });
     columns.push(Column::new("max_minus_mean_busy_ms", "max − mean busy ms"));
     columns.push(Column::new("same_image", "same image"));
     let mut table = Table::with_columns(columns);
@@ -158,7 +205,7 @@ fn write_outputs(
         &dir.join("fractal.png"),
     )?);
     let markdown = format!(
-        "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{table}\n\
+        "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{shared}{table}\n\
          Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
          load balance, parallel efficiency and max − mean busy from one recorded run \
          (`<scheduler>.trace.json`).\n",
@@ -167,6 +214,7 @@ fn write_outputs(
         im = bench.fractal.c_im,
         threads = bench.pool.threads(),
         kernel = bench.kernel.name(),
+        shared = time_sharing_line(outcomes).map_or_else(String::new, |l| format!("{l}\n\n")),
         table = crate::export::to_markdown(table),
         runs = bench.workload.runs,
         warmup = bench.workload.warmup,
@@ -193,6 +241,9 @@ pub fn finish(
     export: &ExportArgs,
 ) -> Result<()> {
     let table = outcome_table(outcomes, serial_mean_s);
+    if let Some(line) = time_sharing_line(outcomes) {
+        println!("{line}");
+    }
     print!("{}", table.to_text());
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());

@@ -67,7 +67,8 @@ pub fn run(
 /// [`run`] into an existing image (resized to `n × n` if needed), so repeated
 /// runs allocate nothing for the pixels.
 ///
-/// With `options.record` on, every worker is first registered with logprof
+/// With `options.record` on, every worker (for `Serial`, only the one that
+/// runs it) is first registered with logprof
 /// ([`Pool::register_lanes`]), then each column is computed inside
 /// `logprof::record_fn!(juliaset_column(..))`: a trace collected afterwards
 /// holds exactly `n` spans named `juliaset_column`, on the workers' lanes.
@@ -89,7 +90,9 @@ pub fn run_into(
         isa: DetectedIsa::for_kernel(options.kernel),
         record: options.record,
     };
-    if options.record {
+    // Serial is a one-thread schedule: only the worker that runs it gets a
+    // lane, so it is scored as one thread, not as a pool that idled.
+    if options.record && *schedule != Schedule::Serial {
         pool.register_lanes();
     }
     let n = fractal.n;

@@ -17,6 +17,9 @@ static USE_TSC: AtomicBool = AtomicBool::new(false);
 struct Anchor {
     instant: Instant,
     ticks: u64,
+    /// CLOCK_MONOTONIC in ns, read just after `instant` (the clock
+    /// `Instant` reads on Linux): where the kernel's times meet ours.
+    monotonic_ns: u64,
 }
 
 static ANCHOR: OnceLock<Anchor> = OnceLock::new();
@@ -30,8 +33,39 @@ pub(crate) fn start() {
         USE_TSC.store(tsc, Ordering::Relaxed);
         let instant = Instant::now();
         let ticks = if tsc { read_tsc() } else { 0 };
-        Anchor { instant, ticks }
+        Anchor {
+            instant,
+            ticks,
+            monotonic_ns: monotonic_now_ns(),
+        }
     });
+}
+
+/// CLOCK_MONOTONIC now, in nanoseconds (0 where there is none to read).
+pub(crate) fn monotonic_now_ns() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the call.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
+/// A CLOCK_MONOTONIC time in nanoseconds (the kernel's context-switch
+/// records) as nanoseconds on the trace's clock: since the anchor, as
+/// [`Calibration::ns`] gives them. Times before the anchor map to 0.
+pub(crate) fn monotonic_to_trace_ns(monotonic_ns: u64) -> u64 {
+    start();
+    let anchor = ANCHOR.get().expect("clock started above");
+    monotonic_ns.saturating_sub(anchor.monotonic_ns)
 }
 
 /// The name of the clock in use, for reports.

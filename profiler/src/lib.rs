@@ -50,6 +50,7 @@ pub mod chrome;
 mod clock;
 mod filter;
 mod function_totals;
+mod offcpu;
 mod output;
 #[cfg(feature = "mpi")]
 pub mod ranks;
@@ -67,6 +68,7 @@ pub use callsite::{Callsite, SpanGuard};
 pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
+pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use output::write_atomically;
 pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,

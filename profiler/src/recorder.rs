@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
+use crate::offcpu::ThreadSwitches;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync;
@@ -66,6 +67,8 @@ struct ThreadBuffer {
     tid: u64,
     thread_name: String,
     ring: SharedRing,
+    /// When the thread was switched out (see `crate::offcpu`).
+    switches: ThreadSwitches,
 }
 
 /// The owner thread's view of its buffer, kept in a thread-local.
@@ -177,6 +180,7 @@ fn sync(cell: &LocalCell) -> bool {
         None => register_current_thread(capacity),
     };
     let (ring, old_ring) = local.buffer.ring.reset(epoch, &local.ring, capacity);
+    local.buffer.switches.restart();
     local.mask = ring.mask();
     local.ring = ring;
     local.head = 0;
@@ -201,7 +205,11 @@ fn register_current_thread(capacity: usize) -> Local {
         tid,
         thread_name,
         ring: SharedRing::new(ring.clone()),
+        switches: ThreadSwitches::open_for_current_thread(),
     });
+    if buffer.switches.is_open() {
+        crate::offcpu::start_drainer(drain_switches);
+    }
     REGISTRY
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -212,6 +220,15 @@ fn register_current_thread(capacity: usize) -> Local {
         ring,
         head: 0,
         epoch: 0,
+    }
+}
+
+/// Reads every thread's context-switch records into its pairing (the
+/// off-CPU drainer's work; see `crate::offcpu::start_drainer`).
+fn drain_switches() {
+    let buffers: Vec<Arc<ThreadBuffer>> = registry().clone();
+    for buffer in &buffers {
+        buffer.switches.drain();
     }
 }
 
@@ -402,9 +419,13 @@ pub fn collect() -> Trace {
         names: span_names.into_names(),
         lanes,
         losses,
+        cores: std::thread::available_parallelism()
+            .ok()
+            .map(|n| n.get() as u32),
         ..Trace::default()
     };
     trace.normalize();
+    crate::offcpu::attach(&mut trace, buffers.iter().map(|b| (b.tid, &b.switches)));
     trace
 }
 

@@ -10,11 +10,21 @@
 //! - parallel efficiency = mean busy / wall (the share of the threads' time
 //!   spent working),
 //! - max − mean busy: the wall time a perfect balance would save.
+//!
+//! Where the trace knows when its threads were off their CPUs
+//! ([`Trace::off_cpu`]), a lane's *on-CPU busy* time is its busy time less
+//! the time it was preempted or blocked inside its spans, and load balance
+//! and parallel efficiency are computed from it; the wall-clock figures stay
+//! beside them (`wall_load_balance`, `wall_parallel_efficiency`). Without
+//! off-CPU records on-CPU busy is busy, and both sets agree. With them,
+//! parallel efficiency is measured against the cores the run could use,
+//! `min(threads, cores)`: sum of on-CPU busy / (that × wall).
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::offcpu::{self, OffCpuStatus};
 use crate::trace::{Lane, Trace};
 
 /// Busy and idle time of one lane.
@@ -39,6 +49,14 @@ pub struct LaneSummary {
     /// imbalance there is); in another tool's file, a lane that did work
     /// (holds a span) and is not an aggregate lane (clang's `Total …`).
     pub scored: bool,
+    /// Busy time less the time preempted or blocked inside top-level spans:
+    /// the time the lane worked on a core (`busy_ns` without off-CPU
+    /// records).
+    pub on_cpu_busy_ns: u64,
+    /// Time inside top-level spans spent preempted (runnable, no core).
+    pub preempted_ns: u64,
+    /// Time inside top-level spans spent blocked (asleep, waiting).
+    pub blocked_ns: u64,
 }
 
 /// Calls and time of one span name over the whole trace.
@@ -71,11 +89,31 @@ pub struct Summary {
     pub mean_busy_ns: f64,
     /// Largest busy time of any lane.
     pub max_busy_ns: u64,
-    /// mean busy / max busy; 1.0 when nothing is busy.
+    /// Mean of the lanes' on-CPU busy time.
+    pub mean_on_cpu_busy_ns: f64,
+    /// Largest on-CPU busy time of any lane.
+    pub max_on_cpu_busy_ns: u64,
+    /// mean on-CPU busy / max on-CPU busy; 1.0 when nothing is busy.
     pub load_balance: f64,
-    /// mean busy / wall; 0.0 for an empty region.
+    /// Sum of on-CPU busy / (min(threads, cores) × wall); 0.0 for an empty
+    /// region.
     pub parallel_efficiency: f64,
-    /// max busy − mean busy: what a perfect balance would save.
+    /// mean busy / max busy, from wall-clock busy time.
+    pub wall_load_balance: f64,
+    /// mean busy / wall, from wall-clock busy time.
+    pub wall_parallel_efficiency: f64,
+    /// The lanes (threads) of the trace.
+    pub threads: usize,
+    /// The cores the recording could run on, when the trace says.
+    pub cores: Option<u32>,
+    /// `min(threads, cores)`: what parallel efficiency is measured against;
+    /// the threads when the cores are not known or off-CPU time was not
+    /// recorded (wall-clock busy time of threads that share cores adds up
+    /// to more than the cores give).
+    pub usable_cores: usize,
+    /// Whether off-CPU time was recorded (and so subtracted).
+    pub off_cpu: OffCpuStatus,
+    /// max on-CPU busy − mean on-CPU busy: what a perfect balance would save.
     pub imbalance_ns: f64,
     /// Per-name totals, the largest total first.
     pub functions: Vec<FunctionSummary>,
@@ -119,6 +157,7 @@ impl Trace {
             .iter()
             .map(|lane| {
                 let busy = busy_ns(lane);
+                let (preempted_ns, blocked_ns) = offcpu::inside_spans(lane);
                 LaneSummary {
                     pid: lane.pid,
                     tid: lane.tid,
@@ -130,20 +169,21 @@ impl Trace {
                     scored: any_span
                         && (!self.repairs.from_other_tool
                             || (!lane.spans.is_empty() && !is_aggregate_lane(self, lane))),
+                    on_cpu_busy_ns: busy.saturating_sub(preempted_ns + blocked_ns),
+                    preempted_ns,
+                    blocked_ns,
                 }
             })
             .collect();
-        let scored: Vec<u64> = lanes
-            .iter()
-            .filter(|l| l.scored)
-            .map(|l| l.busy_ns)
-            .collect();
-        let max_busy_ns = scored.iter().copied().max().unwrap_or(0);
-        let mean_busy_ns = if scored.is_empty() {
-            0.0
-        } else {
-            scored.iter().map(|&b| b as f64).sum::<f64>() / scored.len() as f64
-        };
+        let scored: Vec<&LaneSummary> = lanes.iter().filter(|l| l.scored).collect();
+        // The threads the metrics are about: the scored lanes.
+        let threads = scored.len();
+        let max_busy_ns = scored.iter().map(|l| l.busy_ns).max().unwrap_or(0);
+        let sum_busy: f64 = scored.iter().map(|l| l.busy_ns as f64).sum();
+        let mean_busy_ns = ratio(sum_busy, threads as f64, 0.0);
+        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
+        let sum_on_cpu: f64 = scored.iter().map(|l| l.on_cpu_busy_ns as f64).sum();
+        let mean_on_cpu = ratio(sum_on_cpu, threads as f64, 0.0);
 
         let mut threads_of_task: HashMap<u64, BTreeSet<(u32, u64)>> = HashMap::new();
         for lane in &self.lanes {
@@ -158,6 +198,12 @@ impl Trace {
         }
         let functions = crate::function_totals::function_totals(self);
 
+        // Against the cores only with on-CPU time: wall-clock busy time of
+        // threads sharing cores would add up to more than the cores give.
+        let usable_cores = match self.cores {
+            Some(cores) if self.off_cpu.is_recorded() => threads.min(cores as usize),
+            _ => threads,
+        };
         Summary {
             start_ns,
             end_ns,
@@ -165,12 +211,20 @@ impl Trace {
             lanes,
             mean_busy_ns,
             max_busy_ns,
-            load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),
-            parallel_efficiency: ratio(mean_busy_ns, wall_ns as f64, 0.0),
-            imbalance_ns: max_busy_ns as f64 - mean_busy_ns,
+            mean_on_cpu_busy_ns: mean_on_cpu,
+            max_on_cpu_busy_ns: max_on_cpu,
+            load_balance: ratio(mean_on_cpu, max_on_cpu as f64, 1.0),
+            parallel_efficiency: ratio(sum_on_cpu, (usable_cores as u64 * wall_ns) as f64, 0.0),
+            wall_load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),
+            wall_parallel_efficiency: ratio(mean_busy_ns, wall_ns as f64, 0.0),
+            threads,
+            cores: self.cores,
+            usable_cores,
+            off_cpu: self.off_cpu.clone(),
+            imbalance_ns: max_on_cpu as f64 - mean_on_cpu,
             functions,
             migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
-            scored_lanes: scored.len(),
+            scored_lanes: threads,
         }
     }
 }

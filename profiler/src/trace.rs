@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::offcpu::{OffCpu, OffCpuStatus};
+
 /// Index of a name in [`Trace::names`].
 pub type NameId = u32;
 
@@ -100,6 +102,10 @@ pub struct Lane {
     /// Moments marked on this thread (`logprof::instant!`, Chrome `i`
     /// events), ordered by time.
     pub instants: Vec<InstantEvent>,
+    /// When the thread was switched out (preempted or blocked), ordered by
+    /// time, disjoint; empty unless [`Trace::off_cpu`] says they were
+    /// recorded.
+    pub off_cpu: Vec<OffCpu>,
 }
 
 /// A moment on a lane: something happened, with no duration.
@@ -152,6 +158,7 @@ impl Lane {
             thread_name: thread_name.into(),
             spans: Vec::new(),
             instants: Vec::new(),
+            off_cpu: Vec::new(),
         }
     }
 
@@ -225,6 +232,12 @@ pub struct Trace {
     /// What the reader of a trace file repaired or left out; empty for a
     /// recording and for a file read as it was.
     pub repairs: Repairs,
+    /// Whether the lanes' [`Lane::off_cpu`] intervals were recorded.
+    pub off_cpu: OffCpuStatus,
+    /// The cores the recording process could run on, when known (logprof's
+    /// own recordings): what parallel efficiency is measured against when
+    /// there are more threads than cores.
+    pub cores: Option<u32>,
 }
 
 /// What the reader of another tool's trace file repaired, skipped or kept

@@ -134,7 +134,8 @@ pub fn warn_if_oversubscribed(threads: usize) {
     let cores = cpus();
     if threads > cores {
         eprintln!(
-            "note: {threads} threads on {cores} cores: timings measure time-sharing; the timelines still show each schedule's imbalance"
+            "note: {threads} threads on {cores} cores: timings measure time-sharing (speed-ups are marked †); \
+             busy time, load balance and efficiency are on-CPU figures only where off-CPU time is recorded"
         );
     }
 }

@@ -10,7 +10,7 @@ use crate::table::{percent, Cell, Table};
 
 /// The per-thread table of a summary.
 pub fn lanes_table(summary: &Summary) -> Table {
-    let mut table = Table::new(&[
+    let mut columns = vec![
         ("thread", "thread"),
         ("tid", "tid"),
         ("spans", "spans"),
@@ -18,9 +18,14 @@ pub fn lanes_table(summary: &Summary) -> Table {
         ("idle_ms", "idle ms"),
         ("utilisation", "utilisation"),
         ("scored", "scored"),
-    ]);
+    ];
+    let off_cpu = summary.off_cpu.is_recorded();
+    if off_cpu {
+        columns.extend(OFF_CPU_COLUMNS);
+    }
+    let mut table = Table::new(&columns);
     for lane in &summary.lanes {
-        table.push(vec![
+        let mut row = vec![
             Cell::from(lane.thread_name.as_str()),
             Cell::Int(lane.tid),
             Cell::Int(lane.spans as u64),
@@ -28,9 +33,52 @@ pub fn lanes_table(summary: &Summary) -> Table {
             Cell::float(ms(lane.idle_ns as f64), 3),
             Cell::Percent(lane.utilisation),
             Cell::from(if lane.scored { "yes" } else { "no" }),
-        ]);
+        ];
+        if off_cpu {
+            row.extend(
+                [lane.on_cpu_busy_ns, lane.preempted_ns, lane.blocked_ns]
+                    .map(|ns| Cell::float(ms(ns as f64), 3)),
+            );
+        }
+        table.push(row);
     }
     table
+}
+
+/// The per-thread columns a trace with off-CPU time adds: busy time split
+/// into on-CPU, preempted and blocked (inside top-level spans).
+const OFF_CPU_COLUMNS: [(&str, &str); 3] = [
+    ("on_cpu_busy_ms", "on-CPU busy ms"),
+    ("preempted_ms", "preempted ms"),
+    ("blocked_ms", "blocked ms"),
+];
+
+/// The headline lines about the CPU: threads on fewer cores, the
+/// wall-clock figures beside the on-CPU ones, and off-CPU time missing.
+fn cpu_lines(summary: &Summary) -> String {
+    let mut out = String::new();
+    if let Some(cores) = summary.cores.filter(|&c| summary.threads > c as usize) {
+        out.push_str(&format!(
+            "{} threads on {cores} cores: parallel efficiency is against {} {}\n",
+            summary.threads,
+            summary.usable_cores,
+            if summary.usable_cores == summary.threads {
+                "threads (wall-clock busy time: the threads time-share the cores)"
+            } else {
+                "cores"
+            }
+        ));
+    }
+    if summary.off_cpu.is_recorded() {
+        out.push_str(&format!(
+            "from on-CPU busy time; wall-clock busy time gives load balance {:.3}, parallel efficiency {:.3}\n",
+            summary.wall_load_balance, summary.wall_parallel_efficiency
+        ));
+    }
+    if let Some(note) = summary.off_cpu.note() {
+        out.push_str(&format!("{note}\n"));
+    }
+    out
 }
 
 /// The functions that take the most time.
@@ -83,6 +131,7 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
                 summary.scored_lanes
             ));
         }
+        out.push_str(&cpu_lines(summary));
     }
     if summary.migrated_tasks > 0 {
         out.push_str(&format!(
@@ -135,6 +184,11 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "notes": logprof_viz::trace_notes(&trace),
         "max_minus_mean_busy_ms": ms(summary.imbalance_ns),
         "migrated_tasks": summary.migrated_tasks,
+        "wall_load_balance": summary.wall_load_balance,
+        "wall_parallel_efficiency": summary.wall_parallel_efficiency,
+        "threads": summary.threads,
+        "cores": summary.cores,
+        "off_cpu": summary.off_cpu,
         "functions": functions.to_json_rows(),
     });
     args.export.write(&lanes, &meta)

@@ -18,6 +18,7 @@ use super::numbers::micros_to_ns;
 use super::pairing::lane_spans;
 use super::reader::{LogprofData, RawEvent, Scalar};
 use super::{ChromeJsonError, UNNAMED};
+use crate::offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Trace};
 
 /// The kinds of event kept from a file.
@@ -62,6 +63,8 @@ struct LaneEvents {
     events: Vec<Event>,
     /// Instants (`i`, `I`, `n`): name and time.
     instants: Vec<(NameId, u64)>,
+    /// `X` events of category `off-cpu`: off-CPU intervals, not spans.
+    off_cpu: Vec<OffCpu>,
 }
 
 impl LaneEvents {
@@ -88,6 +91,8 @@ impl LaneEvents {
             .into_iter()
             .map(|(name, ts_ns)| InstantEvent { name, ts_ns })
             .collect();
+        lane.off_cpu = self.off_cpu;
+        lane.off_cpu.sort_by_key(|o| (o.start_ns, o.end_ns));
         lane
     }
 }
@@ -109,6 +114,8 @@ pub(super) struct TraceBuilder {
     /// Entries seen, and how many had a `ph`.
     entries: u64,
     with_phase: u64,
+    /// Off-CPU intervals read (`X` events of category `off-cpu`).
+    off_cpu_events: u64,
 }
 
 /// What the builder does with an event, by its `ph`.
@@ -157,6 +164,7 @@ impl TraceBuilder {
                 thread_name: None,
                 events: Vec::new(),
                 instants: Vec::new(),
+                off_cpu: Vec::new(),
             });
             self.lanes.len() - 1
         });
@@ -192,7 +200,18 @@ impl TraceBuilder {
             return;
         };
         let (pid, tid) = self.ids(&event);
-        let name = match (kind, event_name(&event)) {
+        let name = event_name(&event);
+        if let Some(kind) = off_cpu_kind(kind, &event, name.as_deref()) {
+            self.off_cpu_events += 1;
+            let off = OffCpu {
+                start_ns: ts,
+                end_ns: end,
+                kind,
+            };
+            self.lane(pid, tid).off_cpu.push(off);
+            return;
+        }
+        let name = match (kind, name) {
             // An `E` with an empty name is an `E` without one, as the tools
             // that write `"name":""` on every `E` mean it.
             (Kind::End, Some(n)) if n.is_empty() => NO_NAME,
@@ -355,6 +374,19 @@ impl TraceBuilder {
         }
         let mut table = NameTable::new();
         let mut process_names = BTreeMap::new();
+        let (mut off_cpu, cores) = match &logprof {
+            Some(data) => (
+                data.off_cpu
+                    .as_deref()
+                    .map(|t| OffCpuStatus::from_text(t, data.lost_switches))
+                    .unwrap_or_default(),
+                data.cores,
+            ),
+            None => (OffCpuStatus::NotRecorded, None),
+        };
+        if off_cpu == OffCpuStatus::NotRecorded && self.off_cpu_events > 0 {
+            off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+        }
         let (process_name, losses) = match logprof {
             Some(data) => {
                 for name in &data.names {
@@ -390,6 +422,8 @@ impl TraceBuilder {
             counters,
             repairs,
             process_names,
+            off_cpu,
+            cores,
             ..Trace::default()
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
@@ -407,6 +441,17 @@ fn micros(raw: &RawValue) -> Result<(u64, bool), String> {
         return micros_to_ns(inner.trim()).map(|ns| (ns, true));
     }
     micros_to_ns(text).map(|ns| (ns, false))
+}
+
+/// The off-CPU kind of a complete event of category `off-cpu` named
+/// `preempted` or `blocked`; `None` for every other event.
+fn off_cpu_kind(kind: Kind, event: &RawEvent<'_>, name: Option<&str>) -> Option<OffCpuKind> {
+    match (&event.cat, kind) {
+        (Some(Scalar::Str(cat)), Kind::Complete) if cat == "off-cpu" => {
+            OffCpuKind::from_name(name?)
+        }
+        _ => None,
+    }
 }
 
 /// The name of an `X`, `B` or `E` event: a string (the empty one too: a

@@ -38,8 +38,13 @@
 //!   flow: `"ph":"s"` at the start of the first slice and `"ph":"f"` with
 //!   `"bp":"e"` at the start of the second, both with `"id"` = the task id,
 //!   so Perfetto draws an arrow for the hop;
+//! - per off-CPU interval of a lane ([`Lane::off_cpu`]), a complete event
+//!   `{"ph":"X","cat":"off-cpu","name":"preempted"}` (or `"blocked"`) on the
+//!   lane's own thread, so Perfetto shows when the thread had no core;
 //! - `otherData.logprof` keeps what the events cannot: the names table in
-//!   order, the process name and the [`Losses`].
+//!   order, the process name and the [`Losses`], and, when known, whether
+//!   off-CPU time was recorded (`"off_cpu"`, `"lost_switches"`) and the
+//!   cores the run had (`"cores"`).
 //!
 //! A trace written and read back compares equal (`==`) to the original, as
 //! long as its lanes have distinct `(pid, tid)` and its names are distinct
@@ -62,7 +67,9 @@
 //!   `X` without a numeric `dur` and an event without a usable `ts` are
 //!   skipped and counted.
 //! - `M` events `thread_name` and `process_name` name the lanes and the
-//!   trace (an empty thread name counts as none). Instants `i`/`I`/`n` go to
+//!   trace (an empty thread name counts as none). A complete event of
+//!   category `off-cpu` named `preempted` or `blocked` is an off-CPU
+//!   interval of its lane ([`Lane::off_cpu`]), not a span. Instants `i`/`I`/`n` go to
 //!   [`Lane::instants`] of their thread (those of a thread with nothing
 //!   else are counted as not drawn); counters `C` to [`Trace::counters`],
 //!   one track per numeric member of `args` (`name` for `value`, else
@@ -120,6 +127,7 @@
 //! - `error`: [`TraceFileError`] and [`ChromeJsonError`].
 //!
 //! [`Losses`]: crate::Losses
+//! [`Lane::off_cpu`]: crate::Lane::off_cpu
 //! [`Repairs`]: crate::Repairs
 //! [`Trace::repairs`]: crate::Trace::repairs
 //! [`Trace::counters`]: crate::Trace::counters

@@ -263,6 +263,14 @@ pub(super) struct LogprofData {
     pub(super) names: Vec<String>,
     #[serde(default)]
     losses: LossesData,
+    /// Whether off-CPU time was recorded (`OffCpuStatus::to_text`).
+    #[serde(default)]
+    pub(super) off_cpu: Option<String>,
+    #[serde(default)]
+    pub(super) lost_switches: u64,
+    /// The cores the recording had.
+    #[serde(default)]
+    pub(super) cores: Option<u32>,
 }
 
 impl LogprofData {
@@ -298,6 +306,9 @@ pub(super) struct RawEvent<'a> {
     pub(super) ph: Option<Scalar<'a>>,
     #[serde(borrow, default)]
     pub(super) name: Option<Scalar<'a>>,
+    /// The category: `off-cpu` marks logprof's off-CPU intervals.
+    #[serde(borrow, default)]
+    pub(super) cat: Option<Scalar<'a>>,
     /// Kept as number text for [`micros_to_ns`](super::numbers::micros_to_ns).
     #[serde(borrow, default)]
     pub(super) ts: Option<&'a RawValue>,

@@ -211,6 +211,7 @@ fn write_header<W: Write>(w: &mut Chunked<W>, trace: &Trace, names: &[Vec<u8>]) 
         w.bytes(b",\"metadata\":");
         serde_json::to_writer(&mut w.buf, &trace.metadata).map_err(io::Error::other)?;
     }
+    write_off_cpu_status(w, trace)?;
     w.bytes(b"}},\n\"traceEvents\":[");
     Ok(())
 }
@@ -268,6 +269,40 @@ fn write_lane<W: Write>(
         w.bytes(b"{\"ph\":\"i\",\"s\":\"t\",\"name\":");
         w.bytes(names.get(instant.name));
         w.lane_and_start(&ids, instant.ts_ns);
+        w.bytes(b"}");
+        w.flush_if_full()?;
+    }
+    write_off_cpu(w, lane, &ids)
+}
+
+/// `,"off_cpu":"recorded","lost_switches":N,"cores":N` in
+/// `otherData.logprof`: whether off-CPU time was recorded, and the cores
+/// the run had (each only when known).
+fn write_off_cpu_status<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()> {
+    if let Some(status) = trace.off_cpu.to_text() {
+        w.bytes(b",\"off_cpu\":");
+        w.string(&status)?;
+        w.bytes(b",\"lost_switches\":");
+        w.u64(trace.off_cpu.lost_switches());
+    }
+    if let Some(cores) = trace.cores {
+        w.bytes(b",\"cores\":");
+        w.u64(cores.into());
+    }
+    Ok(())
+}
+
+/// The lane's off-CPU intervals, as complete events of category `off-cpu`
+/// named `preempted` or `blocked`, on the lane's own thread.
+fn write_off_cpu<W: Write>(w: &mut Chunked<W>, lane: &Lane, ids: &[u8]) -> io::Result<()> {
+    for off in &lane.off_cpu {
+        w.next_event();
+        w.bytes(b"{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"");
+        w.bytes(off.kind.name().as_bytes());
+        w.bytes(b"\"");
+        w.lane_and_start(ids, off.start_ns);
+        w.bytes(b",\"dur\":");
+        w.micros(off.duration_ns());
         w.bytes(b"}");
         w.flush_if_full()?;
     }

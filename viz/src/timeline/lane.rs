@@ -68,6 +68,7 @@ pub(super) fn draw_lane(
             draw_bar(&mut g, panel, lane, bar, (y, h, size), kind);
         }
     }
+    super::offcpu::draw(&mut g, &lane.off_cpu, top, lane.height);
     draw_right_column(&mut g, lane, mid0, cols);
     g
 }

@@ -41,6 +41,8 @@ pub(super) struct LaneView {
     pub height: f64,
     /// Idle stretches in x (thread view).
     pub idle: Vec<(f64, f64)>,
+    /// Off-CPU stretches inside spans in x, with their kind (thread view).
+    pub off_cpu: Vec<(f64, f64, logprof::OffCpuKind)>,
     /// The task's lifetime in x (task view).
     pub lifeline: Option<(f64, f64)>,
     /// The text in the right-hand column.

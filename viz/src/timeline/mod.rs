@@ -27,6 +27,7 @@ mod lanes;
 mod layout;
 mod legend;
 mod notes;
+mod offcpu;
 mod panel;
 mod render;
 mod strip;

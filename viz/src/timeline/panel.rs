@@ -68,7 +68,8 @@ pub(super) fn build_panel<'a>(
         thread_names: &thread_names,
         busy: &busy,
     });
-    let notes = notes(trace, &set);
+    let mut notes = notes(trace, &set);
+    notes.extend(super::offcpu::header_notes(&summary));
     let mut metrics = metrics(trace, &summary);
     if !trace.is_empty() {
         metrics.extend(lanes.extra_metrics(trace, &summary));

@@ -104,7 +104,11 @@ fn finish(scene: &Scene, panels: &[PanelView], doc: Drawing, height: f64, cols: 
         spans,
         panels.len()
     ))));
-    root.append(Definitions::new().add(idle_hatch()));
+    root.append(
+        Definitions::new()
+            .add(idle_hatch())
+            .add(super::offcpu::preempted_hatch()),
+    );
     root.append(
         Rectangle::new()
             .set("width", "100%")

@@ -153,6 +153,7 @@ fn task_lane(
         height: TASK_ROW_H,
         rows: vec![bars],
         idle: Vec::new(),
+        off_cpu: Vec::new(),
         lifeline,
         right: if threads.len() == 1 {
             "1 thread".to_owned()

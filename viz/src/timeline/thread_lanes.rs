@@ -76,9 +76,13 @@ impl LaneKind for ThreadLanes {
     }
 
     fn legend(&self, panels: &[PanelView]) -> Legend {
+        let mut entries = function_entries(panels);
+        entries.extend(super::offcpu::legend_entries(
+            panels.iter().map(|p| &p.summary),
+        ));
         Legend {
             heading: "functions (inclusive time)",
-            entries: function_entries(panels),
+            entries,
         }
     }
 }
@@ -142,6 +146,7 @@ fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> 
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,
         idle,
+        off_cpu: super::offcpu::stretches(&ctx.trace.lanes[li], &ctx.busy[ord], &ctx.scale),
         lifeline: None,
         right: if empty {
             "–".to_owned()

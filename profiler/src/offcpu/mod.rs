@@ -1,0 +1,471 @@
+//! Off-CPU time: when each recording thread was switched out, and why.
+//!
+//! A thread's lane shows when it was inside a span, but not whether it had a
+//! core all that time. On Linux every thread that records also opens a
+//! context-switch event of its own (`perf_event_open`, a software dummy event
+//! with `context_switch = 1`; see `perf`), and the kernel writes a record into
+//! a small ring each time the thread is switched out or back in. Nothing of
+//! this touches the recording hot path: the rings are emptied when a thread
+//! starts a new recording, read by a background thread every 20 ms (see
+//! [`start_drainer`]) and at `collect()`; what a full ring lost is counted.
+//!
+//! A switch out is either a *preemption* (the thread was still runnable and
+//! waited for a core: the kernel flags it `PERF_RECORD_MISC_SWITCH_OUT_PREEMPT`)
+//! or a *block* (it slept, parked, or waited on a lock or a message). Each
+//! pair of a switch out and the next switch in is one [`OffCpu`] interval.
+//!
+//! Where this cannot be done (another OS, `perf_event_paranoid` 3, a seccomp
+//! filter), or when `LOGPROF_OFFCPU=0`, the trace says so in its
+//! [`OffCpuStatus`] and everything else works as without it.
+
+#[cfg(target_os = "linux")]
+mod perf;
+
+use serde::Serialize;
+
+/// Why a thread was off its CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OffCpuKind {
+    /// Runnable but waiting for a core: another thread had it.
+    Preempted,
+    /// Not runnable: asleep, parked, or waiting on a lock, a message or I/O.
+    Blocked,
+}
+
+impl OffCpuKind {
+    /// The name of the kind in Chrome JSON events: `preempted` or `blocked`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OffCpuKind::Preempted => "preempted",
+            OffCpuKind::Blocked => "blocked",
+        }
+    }
+
+    /// The kind a Chrome JSON event name stands for.
+    pub fn from_name(name: &str) -> Option<OffCpuKind> {
+        match name {
+            "preempted" => Some(OffCpuKind::Preempted),
+            "blocked" => Some(OffCpuKind::Blocked),
+            _ => None,
+        }
+    }
+}
+
+/// A stretch of time a thread spent switched out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OffCpu {
+    /// When it was switched out, in nanoseconds on the trace's clock.
+    pub start_ns: u64,
+    /// When it was switched back in (or where the trace ends); never before
+    /// `start_ns`.
+    pub end_ns: u64,
+    /// Preempted or blocked.
+    pub kind: OffCpuKind,
+}
+
+impl OffCpu {
+    /// Time off the CPU.
+    pub fn duration_ns(&self) -> u64 {
+        self.end_ns.saturating_sub(self.start_ns)
+    }
+}
+
+/// Whether a trace knows when its threads were off their CPUs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+// Adjacently tagged: `{"status":"unavailable","detail":"<reason>"}`
+// (serde cannot tag a newtype variant holding a string internally).
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
+pub enum OffCpuStatus {
+    /// Not recorded by the tool that made the trace (another tool's file, a
+    /// hand-built trace): lanes hold no off-CPU intervals, and the figures
+    /// are wall-clock ones, as they always were.
+    #[default]
+    NotRecorded,
+    /// Recorded for every lane: a lane without intervals never left its CPU.
+    Recorded {
+        /// Switch records the kernel could not write because a ring was
+        /// full (their intervals are missing); at least 1 whenever a ring
+        /// was found full, the kernel's own count once it could say it.
+        lost_switches: u64,
+    },
+    /// Turned off with `LOGPROF_OFFCPU=0`.
+    Disabled,
+    /// Asked for, but the system refused it; the reason.
+    Unavailable(String),
+}
+
+impl OffCpuStatus {
+    /// True when the lanes' off-CPU intervals are the whole story.
+    pub fn is_recorded(&self) -> bool {
+        matches!(self, OffCpuStatus::Recorded { .. })
+    }
+
+    /// A line for summaries and picture headers when off-CPU time was asked
+    /// for but is missing or incomplete; `None` when there is nothing to say.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            OffCpuStatus::NotRecorded => None,
+            OffCpuStatus::Recorded { lost_switches: 0 } => None,
+            OffCpuStatus::Recorded { lost_switches } => Some(format!(
+                "off-CPU time incomplete: {lost_switches} context-switch records lost"
+            )),
+            OffCpuStatus::Disabled => {
+                Some("off-CPU time not recorded (LOGPROF_OFFCPU=0)".to_owned())
+            }
+            OffCpuStatus::Unavailable(reason) => {
+                Some(format!("off-CPU time not recorded: {reason}"))
+            }
+        }
+    }
+
+    /// The status as one word or phrase for files: `recorded`, `disabled`,
+    /// `unavailable: <reason>`; `None` for [`OffCpuStatus::NotRecorded`].
+    pub(crate) fn to_text(&self) -> Option<String> {
+        match self {
+            OffCpuStatus::NotRecorded => None,
+            OffCpuStatus::Recorded { .. } => Some("recorded".to_owned()),
+            OffCpuStatus::Disabled => Some("disabled".to_owned()),
+            OffCpuStatus::Unavailable(r) => Some(format!("unavailable: {r}")),
+        }
+    }
+
+    /// The status [`OffCpuStatus::to_text`] wrote, with its lost count.
+    pub(crate) fn from_text(text: &str, lost_switches: u64) -> OffCpuStatus {
+        match text {
+            "recorded" => OffCpuStatus::Recorded { lost_switches },
+            "disabled" => OffCpuStatus::Disabled,
+            other => match other.strip_prefix("unavailable: ") {
+                Some(reason) => OffCpuStatus::Unavailable(reason.to_owned()),
+                None => OffCpuStatus::NotRecorded,
+            },
+        }
+    }
+
+    /// Switch records lost (0 unless recorded).
+    pub fn lost_switches(&self) -> u64 {
+        match self {
+            OffCpuStatus::Recorded { lost_switches } => *lost_switches,
+            _ => 0,
+        }
+    }
+}
+
+/// True unless `LOGPROF_OFFCPU=0` (or `off`, `false`) turns recording off.
+fn enabled_by_env() -> bool {
+    std::env::var("LOGPROF_OFFCPU")
+        .map(|v| !matches!(v.trim(), "0" | "off" | "false"))
+        .unwrap_or(true)
+}
+
+/// One switch record: when (CLOCK_MONOTONIC ns), and whether it is a switch
+/// out (with its kind) or a switch in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Switch {
+    /// Switched out at the time, for the reason.
+    Out(u64, OffCpuKind),
+    /// Switched back in at the time.
+    In(u64),
+    /// Records were lost here: a switch out pending may have had its
+    /// switch in lost, so it is dropped rather than stretched.
+    Lost,
+}
+
+/// Pairs switch records into intervals: a switch out and the next switch in
+/// make one. `pending` carries a switch out with no switch in yet from one
+/// batch of records to the next. A switch in with nothing pending (its
+/// switch out was lost or came before the ring was opened) is skipped, and
+/// a second switch out replaces the first.
+#[derive(Debug, Default)]
+pub(crate) struct Pairing {
+    pending: Option<(u64, OffCpuKind)>,
+    /// Finished intervals, `(start, end, kind)` in CLOCK_MONOTONIC ns.
+    intervals: Vec<(u64, u64, OffCpuKind)>,
+}
+
+impl Pairing {
+    pub(crate) fn push(&mut self, switch: Switch) {
+        match switch {
+            Switch::Out(t, kind) => self.pending = Some((t, kind)),
+            Switch::Lost => self.pending = None,
+            Switch::In(t) => {
+                if let Some((start, kind)) = self.pending.take() {
+                    self.intervals.push((start, t.max(start), kind));
+                }
+            }
+        }
+    }
+
+    /// Forgets everything: a new recording starts.
+    pub(crate) fn clear(&mut self) {
+        self.pending = None;
+        self.intervals.clear();
+    }
+
+    /// The intervals, the one still open ending at `now`.
+    pub(crate) fn intervals(&self, now: u64) -> Vec<(u64, u64, OffCpuKind)> {
+        let mut all = self.intervals.clone();
+        if let Some((start, kind)) = self.pending {
+            all.push((start, now.max(start), kind));
+        }
+        all
+    }
+}
+
+/// A recording thread's context-switch source.
+pub(crate) enum ThreadSwitches {
+    /// Recording: the ring and what was read from it.
+    #[cfg(target_os = "linux")]
+    Open(std::sync::Mutex<perf::SwitchRing>),
+    /// `LOGPROF_OFFCPU=0`.
+    Disabled,
+    /// The system refused; why.
+    Unavailable(String),
+}
+
+impl ThreadSwitches {
+    /// Opens the context-switch records of the calling thread; called once
+    /// per thread, when it first records.
+    pub(crate) fn open_for_current_thread() -> ThreadSwitches {
+        if !enabled_by_env() {
+            return ThreadSwitches::Disabled;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            match perf::SwitchRing::open_current_thread() {
+                Ok(ring) => ThreadSwitches::Open(std::sync::Mutex::new(ring)),
+                Err(reason) => ThreadSwitches::Unavailable(reason),
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            ThreadSwitches::Unavailable("context-switch records need Linux".to_owned())
+        }
+    }
+
+    /// True when the thread's switches are being recorded.
+    pub(crate) fn is_open(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        if let ThreadSwitches::Open(_) = self {
+            return true;
+        }
+        false
+    }
+
+    /// Reads what the kernel wrote since the last read into the pairing,
+    /// freeing the ring for more (see [`start_drainer`]).
+    pub(crate) fn drain(&self) {
+        #[cfg(target_os = "linux")]
+        if let ThreadSwitches::Open(ring) = self {
+            ring.lock().unwrap_or_else(|e| e.into_inner()).drain();
+        }
+    }
+
+    /// Forgets what the ring holds: the thread starts a new recording.
+    /// Allocates nothing (recording after a `clear` must not).
+    pub(crate) fn restart(&self) {
+        #[cfg(target_os = "linux")]
+        if let ThreadSwitches::Open(ring) = self {
+            ring.lock().unwrap_or_else(|e| e.into_inner()).discard();
+        }
+    }
+
+    /// Reads the ring and returns the thread's off-CPU intervals in
+    /// CLOCK_MONOTONIC ns, the one still open ending at `now`, and the
+    /// records lost so far.
+    #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+    fn read(&self, now: u64) -> (Vec<(u64, u64, OffCpuKind)>, u64) {
+        match self {
+            #[cfg(target_os = "linux")]
+            ThreadSwitches::Open(ring) => {
+                let mut ring = ring.lock().unwrap_or_else(|e| e.into_inner());
+                ring.drain();
+                (ring.pairing.intervals(now), ring.lost)
+            }
+            _ => (Vec::new(), 0),
+        }
+    }
+}
+
+/// How often the drainer empties every ring: a ring of 256 KiB holds about
+/// 5400 switches (or 10,900 records), which only a thread switched every
+/// 4 µs fills in 20 ms; two threads handing a token back and forth as fast
+/// as they can write about 80 KiB in 20 ms on the development VM. (Waking
+/// every 20 ms costs a few µs: under 0.05 % of a core.)
+const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Starts, once per process, a thread that calls `drain_all` (which reads
+/// every recording thread's ring) every [`DRAIN_EVERY`], so long runs lose
+/// no switch records between `collect()`s. It never records: it holds the
+/// recorder's cold-path guard all along, so even an allocator that records
+/// gives it no lane.
+pub(crate) fn start_drainer(drain_all: fn()) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        // A failure to start it only means drains at `collect()` alone.
+        let _ = std::thread::Builder::new()
+            .name("logprof-offcpu".to_owned())
+            .spawn(move || {
+                let _cold = crate::reentry::ColdGuard::enter();
+                loop {
+                    std::thread::sleep(DRAIN_EVERY);
+                    drain_all();
+                }
+            });
+    });
+}
+
+/// The time the lane spent preempted and blocked inside its top-level
+/// spans: `(preempted ns, blocked ns)`.
+pub(crate) fn inside_spans(lane: &crate::Lane) -> (u64, u64) {
+    if lane.off_cpu.is_empty() {
+        return (0, 0);
+    }
+    let busy = lane.busy_intervals();
+    let (mut preempted, mut blocked) = (0, 0);
+    for off in &lane.off_cpu {
+        // The busy intervals are sorted and disjoint: skip those that end
+        // before this stretch, sum the overlap of those that reach into it.
+        let first = busy.partition_point(|&(_, end)| end <= off.start_ns);
+        let overlap: u64 = busy[first..]
+            .iter()
+            .take_while(|&&(start, _)| start < off.end_ns)
+            .map(|&(s, e)| off.end_ns.min(e).saturating_sub(off.start_ns.max(s)))
+            .sum();
+        match off.kind {
+            OffCpuKind::Preempted => preempted += overlap,
+            OffCpuKind::Blocked => blocked += overlap,
+        }
+    }
+    (preempted, blocked)
+}
+
+/// Gives each lane of a freshly collected trace its off-CPU intervals, read
+/// from the threads' rings (`threads`: lane tid and its source), clipped to
+/// the trace's time range, and sets the trace's [`OffCpuStatus`].
+pub(crate) fn attach<'a>(
+    trace: &mut crate::Trace,
+    threads: impl IntoIterator<Item = (u64, &'a ThreadSwitches)>,
+) {
+    let now = crate::clock::monotonic_now_ns();
+    let range = trace.time_range();
+    let mut status: Option<OffCpuStatus> = None;
+    let mut lost = 0;
+    for (tid, source) in threads {
+        match source {
+            ThreadSwitches::Disabled => {
+                status.get_or_insert(OffCpuStatus::Disabled);
+            }
+            ThreadSwitches::Unavailable(reason) => {
+                status = Some(OffCpuStatus::Unavailable(reason.clone()));
+            }
+            #[cfg(target_os = "linux")]
+            ThreadSwitches::Open(_) => {}
+        }
+        let (intervals, thread_lost) = source.read(now);
+        lost += thread_lost;
+        let (Some(lane), Some((lo, hi))) = (trace.lanes.iter_mut().find(|l| l.tid == tid), range)
+        else {
+            continue;
+        };
+        lane.off_cpu = intervals
+            .into_iter()
+            .filter_map(|(s, e, kind)| {
+                let start = crate::clock::monotonic_to_trace_ns(s).max(lo);
+                let end = crate::clock::monotonic_to_trace_ns(e).min(hi);
+                (start < end).then_some(OffCpu {
+                    start_ns: start,
+                    end_ns: end,
+                    kind,
+                })
+            })
+            .collect();
+    }
+    trace.off_cpu = match status {
+        Some(status) => {
+            for lane in &mut trace.lanes {
+                lane.off_cpu.clear();
+            }
+            status
+        }
+        None if !enabled_by_env() => OffCpuStatus::Disabled,
+        None => OffCpuStatus::Recorded {
+            lost_switches: lost,
+        },
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairing_makes_intervals_and_skips_orphans() {
+        let mut p = Pairing::default();
+        p.push(Switch::In(5)); // its switch out came before the ring
+        p.push(Switch::Out(10, OffCpuKind::Preempted));
+        p.push(Switch::In(15));
+        p.push(Switch::Out(20, OffCpuKind::Blocked));
+        assert_eq!(
+            p.intervals(30),
+            [
+                (10, 15, OffCpuKind::Preempted),
+                (20, 30, OffCpuKind::Blocked)
+            ]
+        );
+        p.push(Switch::In(25));
+        assert_eq!(p.intervals(30).len(), 2);
+        p.push(Switch::Out(26, OffCpuKind::Blocked));
+        p.push(Switch::Lost);
+        p.push(Switch::In(40));
+        assert_eq!(p.intervals(50).len(), 2, "no interval across lost records");
+        p.clear();
+        assert!(p.intervals(30).is_empty());
+    }
+
+    #[test]
+    fn a_thread_the_system_refused_makes_the_trace_say_unavailable() {
+        let mut trace = crate::Trace::new();
+        let f = trace.intern("f");
+        let mut lane = crate::Lane::with_spans(1, 1, "a", [crate::Span::new(f, 0, 10, 0)]);
+        lane.off_cpu.push(OffCpu {
+            start_ns: 2,
+            end_ns: 4,
+            kind: OffCpuKind::Blocked,
+        });
+        trace.lanes.push(lane);
+        let refused = ThreadSwitches::Unavailable("perf_event_open refused (EACCES)".into());
+        attach(&mut trace, [(1, &refused)]);
+        assert_eq!(
+            trace.off_cpu,
+            OffCpuStatus::Unavailable("perf_event_open refused (EACCES)".into())
+        );
+        assert!(trace.lanes[0].off_cpu.is_empty(), "no partial off-CPU time");
+        let s = trace.summary();
+        assert!(s.off_cpu.note().unwrap().contains("EACCES"));
+        assert_eq!(s.lanes[0].on_cpu_busy_ns, s.lanes[0].busy_ns);
+    }
+
+    #[test]
+    fn status_round_trips_through_text() {
+        for s in [
+            OffCpuStatus::Recorded { lost_switches: 3 },
+            OffCpuStatus::Disabled,
+            OffCpuStatus::Unavailable("EACCES".into()),
+        ] {
+            let text = s.to_text().unwrap();
+            assert_eq!(OffCpuStatus::from_text(&text, s.lost_switches()), s);
+        }
+        assert_eq!(OffCpuStatus::NotRecorded.to_text(), None);
+        // Every status serialises (summary.json, report --export-json).
+        let json = serde_json::to_string(&OffCpuStatus::Unavailable("EACCES".into())).unwrap();
+        assert_eq!(json, r#"{"status":"unavailable","detail":"EACCES"}"#);
+        for s in [OffCpuStatus::NotRecorded, OffCpuStatus::Disabled] {
+            assert!(serde_json::to_string(&s).is_ok());
+        }
+        assert!(OffCpuStatus::Disabled
+            .note()
+            .unwrap()
+            .contains("LOGPROF_OFFCPU=0"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Off-CPU time in the thread view: a thread inside a span but switched out
+//! is drawn over its bars, washed out, cross-hatched when it was preempted
+//! (runnable, no core) and plain when it was blocked (asleep, waiting).
+//! Off-CPU time outside spans is idle like the rest (the idle hatch). The
+//! panel header says when there were more threads than cores, and when
+//! off-CPU time was asked for but not recorded.
+
+use logprof::{Lane, OffCpuKind, Summary};
+use svg::node::element::{Group, Line, Pattern, Rectangle};
+use svg::Node;
+
+use super::elements::r2;
+use super::legend::LegendEntry;
+use crate::bars::TimeScale;
+use crate::scale::duration;
+
+/// The fill of preempted stretches (`#preempted-hatch`).
+const PREEMPTED_FILL: &str = "url(#preempted-hatch)";
+/// The wash over blocked stretches inside a span.
+const BLOCKED_FILL: &str = "#ffffff";
+
+/// The lane's off-CPU time inside its top-level spans (`busy`), in x over
+/// the window; stretches under half a pixel are left out.
+pub(super) fn stretches(
+    lane: &Lane,
+    busy: &[(u64, u64)],
+    scale: &TimeScale,
+) -> Vec<(f64, f64, OffCpuKind)> {
+    let mut out = Vec::new();
+    for off in &lane.off_cpu {
+        let first = busy.partition_point(|&(_, end)| end <= off.start_ns);
+        for &(s, e) in busy[first..].iter().take_while(|&&(s, _)| s < off.end_ns) {
+            let (a, b) = (
+                off.start_ns.max(s).max(scale.lo),
+                off.end_ns.min(e).min(scale.hi),
+            );
+            if b <= a {
+                continue;
+            }
+            let (x0, x1) = (scale.x_of(a), scale.x_of(b));
+            if x1 - x0 >= 0.5 {
+                out.push((x0, x1, off.kind));
+            }
+        }
+    }
+    out
+}
+
+/// Draws the stretches of a lane at `top`, `height` high, over its bars.
+pub(super) fn draw(g: &mut Group, stretches: &[(f64, f64, OffCpuKind)], top: f64, height: f64) {
+    for &(x0, x1, kind) in stretches {
+        let (class, fill, opacity) = match kind {
+            OffCpuKind::Preempted => ("preempted", PREEMPTED_FILL, 1.0),
+            OffCpuKind::Blocked => ("blocked", BLOCKED_FILL, 0.6),
+        };
+        g.append(
+            Rectangle::new()
+                .set("class", class)
+                .set("x", r2(x0))
+                .set("y", r2(top))
+                .set("width", r2(x1 - x0))
+                .set("height", r2(height))
+                .set("fill", fill)
+                .set("fill-opacity", opacity)
+                .set("pointer-events", "none"),
+        );
+    }
+}
+
+/// The pattern of preempted stretches: a white wash, cross-hatched.
+pub(super) fn preempted_hatch() -> Pattern {
+    let line = |x1: i32, x2: i32| {
+        Line::new()
+            .set("x1", x1)
+            .set("y1", 0)
+            .set("x2", x2)
+            .set("y2", 6)
+            .set("stroke", "#374151")
+            .set("stroke-width", 0.8)
+    };
+    Pattern::new()
+        .set("id", "preempted-hatch")
+        .set("width", 6)
+        .set("height", 6)
+        .set("patternUnits", "userSpaceOnUse")
+        .add(
+            Rectangle::new()
+                .set("width", 6)
+                .set("height", 6)
+                .set("fill", "#ffffff")
+                .set("fill-opacity", 0.55),
+        )
+        .add(line(0, 6))
+        .add(line(6, 0))
+}
+
+/// Legend entries for the off-CPU states, when any panel has off-CPU time.
+pub(super) fn legend_entries<'a>(summaries: impl Iterator<Item = &'a Summary>) -> Vec<LegendEntry> {
+    let (mut preempted, mut blocked, mut any) = (0u64, 0u64, false);
+    for s in summaries {
+        any |= s.off_cpu.is_recorded();
+        preempted += s.lanes.iter().map(|l| l.preempted_ns).sum::<u64>();
+        blocked += s.lanes.iter().map(|l| l.blocked_ns).sum::<u64>();
+    }
+    if !any {
+        return Vec::new();
+    }
+    vec![
+        LegendEntry {
+            color: PREEMPTED_FILL.to_owned(),
+            name: "in a span, preempted (no core)".to_owned(),
+            stats: duration(preempted as f64),
+        },
+        LegendEntry {
+            color: "#f3f4f6".to_owned(),
+            name: "in a span, blocked".to_owned(),
+            stats: duration(blocked as f64),
+        },
+    ]
+}
+
+/// Header notes: more threads than cores, and off-CPU time asked for but
+/// missing.
+pub(super) fn header_notes(summary: &Summary) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(cores) = summary.cores {
+        if summary.threads > cores as usize {
+            notes.push(format!(
+                "{} threads on {cores} cores: threads time-share the cores{}",
+                summary.threads,
+                if summary.off_cpu.is_recorded() {
+                    "; efficiency is measured against the cores, busy time on-CPU"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    notes.extend(summary.off_cpu.note());
+    notes
+}

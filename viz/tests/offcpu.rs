@@ -1,0 +1,64 @@
+//! Off-CPU time in the thread view: preempted and blocked stretches inside
+//! spans drawn over the bars, with their legend; the header says when there
+//! are more threads than cores; a trace without off-CPU time draws as before.
+
+use logprof::{Lane, OffCpu, OffCpuKind, OffCpuStatus, Span, Trace};
+use logprof_viz::Timeline;
+
+fn trace(off_cpu: bool) -> Trace {
+    let mut trace = Trace::new();
+    let f = trace.intern("work");
+    for tid in 1..=4 {
+        let mut lane = Lane::with_spans(
+            1,
+            tid,
+            format!("worker-{tid}"),
+            [Span::new(f, 0, 1_000_000, 0)],
+        );
+        if off_cpu {
+            lane.off_cpu = vec![
+                OffCpu {
+                    start_ns: 100_000,
+                    end_ns: 400_000,
+                    kind: OffCpuKind::Preempted,
+                },
+                OffCpu {
+                    start_ns: 600_000,
+                    end_ns: 700_000,
+                    kind: OffCpuKind::Blocked,
+                },
+                // Outside the span: idle like the rest, not drawn.
+                OffCpu {
+                    start_ns: 1_000_000,
+                    end_ns: 1_000_000,
+                    kind: OffCpuKind::Blocked,
+                },
+            ];
+        }
+        trace.lanes.push(lane);
+    }
+    trace.cores = Some(2);
+    if off_cpu {
+        trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+    }
+    trace
+}
+
+#[test]
+fn preempted_and_blocked_stretches_are_drawn_with_a_legend() {
+    let svg = Timeline::new(&trace(true)).to_svg_string().unwrap();
+    assert_eq!(svg.matches("class=\"preempted\"").count(), 4);
+    assert_eq!(svg.matches("class=\"blocked\"").count(), 4);
+    assert!(svg.contains("id=\"preempted-hatch\""));
+    assert!(svg.contains("in a span, preempted"));
+    assert!(svg.contains("4 threads on 2 cores"));
+}
+
+#[test]
+fn a_trace_without_off_cpu_time_draws_no_off_cpu_state() {
+    let svg = Timeline::new(&trace(false)).to_svg_string().unwrap();
+    assert!(!svg.contains("class=\"preempted\""));
+    assert!(!svg.contains("in a span, preempted"));
+    // Threads over cores is said even so.
+    assert!(svg.contains("4 threads on 2 cores"));
+}
