@@ -23,15 +23,17 @@
 //! not shown.
 
 use std::cell::UnsafeCell;
+use std::collections::BTreeMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
+use crate::decode::decode;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync;
-use crate::trace::{Lane, Losses, NameTable, Span, Trace};
+use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameTable, Span, Trace};
 
 /// Events a thread's ring holds unless `init_buffer` says otherwise.
 const DEFAULT_CAPACITY: usize = 1 << 16;
@@ -49,16 +51,40 @@ static NEXT_TID: AtomicU64 = AtomicU64::new(1);
 /// Every thread buffer not yet retired by a `clear`.
 static REGISTRY: Mutex<Vec<Arc<ThreadBuffer>>> = Mutex::new(Vec::new());
 
-const EXIT_BIT: u64 = 1;
+/// What an event is: the low 3 bits of its meta word. Above them the
+/// call-site id (29 bits), and above those the task (32 bits).
+pub(crate) mod kind {
+    /// A span's enter; `ticks` is the time.
+    pub(crate) const ENTER: u64 = 0;
+    /// A span's exit; `ticks` is the time.
+    pub(crate) const EXIT: u64 = 1;
+    /// The payload of the event just before it on the same thread, with the
+    /// same id (a span's value, a counter's sample); `ticks` holds the bits.
+    pub(crate) const VALUE: u64 = 2;
+    /// An instant; `ticks` is the time.
+    pub(crate) const INSTANT: u64 = 3;
+    /// A counter sample; `ticks` is the time, its value is in the next
+    /// event, a [`VALUE`].
+    pub(crate) const COUNTER: u64 = 4;
+}
+
+/// Bits of the meta word that hold the kind.
+pub(crate) const KIND_BITS: u32 = 3;
+
+/// The meta word of an event of `kind` for call site `id` in task `task`.
+#[inline(always)]
+pub(crate) fn meta(kind: u64, id: u32, task: u32) -> u64 {
+    ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
+}
 
 #[inline(always)]
 pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
-    ((task as u64) << 32) | ((id as u64) << 1)
+    meta(kind::ENTER, id, task)
 }
 
 #[inline(always)]
 pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
-    enter_meta(id, task) | EXIT_BIT
+    meta(kind::EXIT, id, task)
 }
 
 /// A thread's lane: who it is, and its ring.
@@ -123,27 +149,57 @@ fn needs_sync(cell: &LocalCell) -> bool {
     !matches!(&**local, Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed))
 }
 
-/// Appends one event to the calling thread's ring.
+/// Appends one event to the calling thread's ring, stamped with the clock.
 #[inline(always)]
 pub(crate) fn record(meta: u64) {
+    with_local(|local| {
+        let ticks = clock::now();
+        local.push(ticks, meta);
+    });
+}
+
+/// Appends an event stamped with the clock and, right after it, a
+/// [`kind::VALUE`] event carrying `payload` (no second clock read). A reader
+/// may find the value without its event (overwritten, or torn off by a
+/// concurrent read) or the event without its value (not yet written):
+/// `collect` attaches a value only to the event just before it.
+#[inline(always)]
+pub(crate) fn record_with_payload(meta: u64, payload_meta: u64, payload: u64) {
+    with_local(|local| {
+        let ticks = clock::now();
+        local.push(ticks, meta);
+        local.push(payload, payload_meta);
+    });
+}
+
+impl Local {
+    #[inline(always)]
+    fn push(&mut self, ticks: u64, meta: u64) {
+        self.buffer
+            .ring
+            .push(&self.ring, self.mask, self.head, ticks, meta);
+        self.head += 1;
+    }
+}
+
+/// Runs `f` on the calling thread's buffer, registering or resetting it
+/// first if needed; nothing if that cannot be done now.
+#[inline(always)]
+fn with_local(f: impl FnOnce(&mut Local)) {
     // `try_with`: a recorded call inside another thread-local's destructor
     // may run after ours is gone; it is then silently not recorded.
     let _ = LOCAL.try_with(|cell| {
         if needs_sync(cell) && !sync(cell) {
             return; // re-entered from inside `sync`: dropped
         }
-        // SAFETY: only this thread touches its cell, and nothing below can
-        // re-enter `record` while this borrow lives: reading the clock and
-        // storing to atomics neither allocates nor calls user code.
+        // SAFETY: only this thread touches its cell, and nothing `f` does
+        // (the recorder's own pushes: reading the clock and storing to
+        // atomics) allocates or calls user code, so nothing re-enters
+        // `record` while this borrow lives.
         let Some(local) = (unsafe { &mut *cell.get() }).as_mut() else {
             return;
         };
-        let ticks = clock::now();
-        local
-            .buffer
-            .ring
-            .push(&local.ring, local.mask, local.head, ticks, meta);
-        local.head += 1;
+        f(local);
     });
 }
 
@@ -248,7 +304,8 @@ pub fn clear() {
 }
 
 /// Preallocates a ring of at least `events_per_thread` events (rounded up to
-/// a power of two; an enter and an exit are two events) for every thread
+/// a power of two; an enter and an exit are two events, a span's value one
+/// more, an instant one, a counter sample two) for every thread
 /// that has recorded, and makes it the size for threads that start recording
 /// later; then clears.
 ///
@@ -267,13 +324,33 @@ pub fn init_buffer(events_per_thread: usize) {
 }
 
 /// How much the current recording produced and lost.
+///
+/// Three losses are told apart, because they have different causes and only
+/// the first is fixed by a bigger buffer:
+///
+/// - [`lost`](Recorded::lost): events overwritten because a ring was full;
+///   [`adjust_buffer`] and a rerun fix it.
+/// - [`unmatched_exits`](Recorded::unmatched_exits): exits whose enter is not
+///   in the ring: overwritten (then `lost` is not 0 either), or recorded
+///   before a [`clear`] while the span was open.
+/// - [`unclosed_enters`](Recorded::unclosed_enters): enters with no exit: a
+///   call still running while this reads, or a guard that was never dropped
+///   on the thread that created it (forgotten, or held across an `.await`
+///   that resumed elsewhere: use [`Instrument`](crate::Instrument) for
+///   futures).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Recorded {
     /// Events recorded since the last clear, over all threads, including the
-    /// overwritten ones.
+    /// overwritten ones (an enter and an exit are two events, a value,
+    /// instant or counter sample one or two more, see [`init_buffer`]).
     pub events: u64,
-    /// Events overwritten because a ring was full.
+    /// Events overwritten because a ring was full: the loss
+    /// [`adjust_buffer`] fixes.
     pub lost: u64,
+    /// Exits whose enter is not in the ring (overwritten, or before a clear).
+    pub unmatched_exits: u64,
+    /// Enters with no exit yet: calls running now, or guards never dropped.
+    pub unclosed_enters: u64,
     /// The most events any one thread produced: the ring size that would
     /// have lost nothing.
     pub max_per_thread: u64,
@@ -283,9 +360,29 @@ pub struct Recorded {
     pub capacity: usize,
 }
 
+impl Recorded {
+    /// True when nothing of any kind was lost.
+    pub fn is_complete(&self) -> bool {
+        self.losses().is_empty()
+    }
+
+    /// The losses as a [`Losses`], whose [`advice`](Losses::advice) says
+    /// what fixes each kind.
+    pub fn losses(&self) -> Losses {
+        Losses {
+            overwritten_events: self.lost,
+            unmatched_exits: self.unmatched_exits,
+            unclosed_enters: self.unclosed_enters,
+        }
+    }
+}
+
 /// Counts of the current recording: at least the events recorded since the
 /// last clear (a thread still recording may add more as this reads), the
-/// events lost, and the largest count one thread produced.
+/// events lost by kind, and the largest count one thread produced.
+///
+/// Telling unmatched exits and unclosed enters apart reads every ring, as
+/// [`collect`] does (without building the trace).
 pub fn recorded() -> Recorded {
     let _cold = ColdGuard::enter();
     let epoch = EPOCH.load(Ordering::Acquire);
@@ -293,7 +390,8 @@ pub fn recorded() -> Recorded {
         capacity: CAPACITY.load(Ordering::Relaxed),
         ..Recorded::default()
     };
-    for buffer in registry().iter() {
+    let buffers: Vec<Arc<ThreadBuffer>> = registry().iter().cloned().collect();
+    for buffer in buffers {
         if buffer.ring.epoch() != epoch {
             continue;
         }
@@ -303,6 +401,11 @@ pub fn recorded() -> Recorded {
         out.lost += head.saturating_sub(len);
         out.max_per_thread = out.max_per_thread.max(head);
         out.threads += 1;
+        if let Some(events) = read_events(&buffer, epoch) {
+            let decoded = decode(&events.events, usize::MAX, |t| t);
+            out.unmatched_exits += decoded.unmatched_exits;
+            out.unclosed_enters += decoded.unclosed_enters;
+        }
     }
     out
 }
@@ -384,56 +487,62 @@ pub fn collect() -> Trace {
     let mut table = NameTable::new();
     // Call-site id -> trace name id, filled as names are met.
     let mut name_ids: Vec<Option<u32>> = vec![None; names.len() + 1];
+    let mut name_of = |id: u32| {
+        *name_ids[id as usize].get_or_insert_with(|| table.intern(names[id as usize - 1]))
+    };
     let mut losses = Losses::default();
     let mut lanes = Vec::with_capacity(threads.len());
+    let mut counters: BTreeMap<&str, Vec<(u64, f64)>> = BTreeMap::new();
     for thread in threads {
         losses.overwritten_events += thread.overwritten;
         let mut lane = Lane::new(pid, thread.tid, thread.thread_name);
-        // Open calls: (call-site id, task, start ns, depth).
-        let mut open: Vec<(u32, u32, u64, u32)> = Vec::new();
-        let mut last_ns = 0;
-        for (ticks, meta) in thread.events {
-            // Times never run backwards within a lane, whatever the TSCs of
-            // the cores it ran on say.
-            let ns = calibration.ns(ticks).max(last_ns);
-            last_ns = ns;
-            let id = ((meta & 0xFFFF_FFFF) >> 1) as u32;
-            let task = (meta >> 32) as u32;
-            if id == 0 || id as usize > names.len() {
-                continue; // a slot not yet written (torn by a concurrent reset)
-            }
-            if meta & EXIT_BIT == 0 {
-                open.push((id, task, ns, open.len() as u32));
-                continue;
-            }
-            // The innermost open call with this id and task; usually the top.
-            let Some(pos) = open.iter().rposition(|&(i, t, _, _)| i == id && t == task) else {
-                losses.unmatched_exits += 1;
-                continue;
-            };
-            let (_, _, start_ns, depth) = open.remove(pos);
-            let name =
-                *name_ids[id as usize].get_or_insert_with(|| table.intern(names[id as usize - 1]));
-            let span = Span::new(name, start_ns, ns, depth);
-            lane.spans.push(match task {
-                0 => span,
-                task => span.in_task(task.into()),
-            });
+        let decoded = decode(&thread.events, names.len(), |t| calibration.ns(t));
+        losses.unmatched_exits += decoded.unmatched_exits;
+        losses.unclosed_enters += decoded.unclosed_enters;
+        for s in decoded.spans {
+            let mut span = Span::new(name_of(s.id), s.start_ns, s.end_ns, s.depth);
+            span.task = (s.task != 0).then_some(s.task.into());
+            span.value = s.value;
+            lane.spans.push(span);
         }
-        losses.unclosed_enters += open.len() as u64;
-        if !open.is_empty() {
+        if decoded.unclosed_enters > 0 {
             // Depths counted enters that never closed (a call still running,
             // a forgotten guard): nest the closed spans by containment.
             crate::trace::nest_by_containment(&mut lane.spans, |_| true);
         }
+        lane.instants = decoded
+            .instants
+            .into_iter()
+            .map(|(id, ts_ns)| InstantEvent {
+                name: name_of(id),
+                ts_ns,
+            })
+            .collect();
+        for (id, ns, value) in decoded.samples {
+            counters
+                .entry(names[id as usize - 1])
+                .or_default()
+                .push((ns, value));
+        }
         lanes.push(lane);
     }
+    let counters = counters
+        .into_iter()
+        .map(|(name, mut samples)| {
+            samples.sort_by_key(|&(ns, _)| ns); // stable: a thread's order kept
+            CounterTrack {
+                pid,
+                name: name.to_owned(),
+                samples,
+            }
+        })
+        .collect();
     let mut trace = Trace {
         process_name: None,
         names: table.into_names(),
         lanes,
         losses,
-        counters: Vec::new(),
+        counters,
     };
     trace.normalize();
     trace

@@ -37,7 +37,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, RwLock};
 
 use tracing::callsite::Identifier;
@@ -112,9 +112,6 @@ impl TracingLayer {
 static CALLSITES: LazyLock<RwLock<HashMap<Identifier, &'static Callsite>>> =
     LazyLock::new(Default::default);
 
-/// Task ids for new spans; 0 means "no task" and is skipped.
-static NEXT_TASK: AtomicU32 = AtomicU32::new(1);
-
 /// See [`TracingLayer::dropped_while_entered`].
 static DROPPED_WHILE_ENTERED: AtomicU64 = AtomicU64::new(0);
 
@@ -132,16 +129,6 @@ fn callsite_of(metadata: &'static Metadata<'static>) -> &'static Callsite {
     sites
         .entry(key)
         .or_insert_with(|| Box::leak(Box::new(Callsite::new(metadata.name()))))
-}
-
-/// A fresh task id, never 0.
-fn next_task() -> u32 {
-    loop {
-        let task = NEXT_TASK.fetch_add(1, Ordering::Relaxed);
-        if task != 0 {
-            return task;
-        }
-    }
 }
 
 /// What a span carries in its extensions.
@@ -184,7 +171,7 @@ where
         };
         let data = SpanTask {
             callsite: callsite_of(attrs.metadata()),
-            task: next_task(),
+            task: callsite::next_task(),
         };
         let mut extensions = span.extensions_mut();
         // A second `TracingLayer` on the same registry shares the first one's
