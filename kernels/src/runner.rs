@@ -136,12 +136,12 @@ struct ColumnJob {
 }
 
 impl ColumnJob {
-    /// Column `j` into `column`, recorded as one `juliaset_column` call when
-    /// recording.
+    /// Column `j` into `column`, recorded as one `juliaset_column` call
+    /// carrying the column index `j` as its value when recording.
     #[inline]
     fn column(&self, j: usize, column: &mut [u8]) {
         if self.record {
-            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa));
+            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa); j);
         } else {
             juliaset_column(column, j, &self.fractal, self.isa);
         }
