@@ -53,6 +53,8 @@ mod filter;
 mod future;
 mod name;
 mod output;
+#[cfg(feature = "rayon")]
+mod rayon_pool;
 mod recorder;
 mod reentry;
 mod ring;
@@ -69,8 +71,11 @@ pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
 pub use name::{__callsite_of, Name, SpanName, SpanValue};
 pub use output::write_atomically;
+#[cfg(feature = "rayon")]
+pub use rayon_pool::{register_global_pool, register_pool, release_pool, start_handler};
 pub use recorder::{
-    adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,
+    adjust_buffer, clear, collect, init_buffer, keep_lane, recorded, recording_id, register_thread,
+    release_lane, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
 pub use trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Span, Trace};

@@ -25,7 +25,7 @@
 use std::cell::UnsafeCell;
 use std::collections::BTreeMap;
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
@@ -92,6 +92,16 @@ struct ThreadBuffer {
     tid: u64,
     thread_name: String,
     ring: SharedRing,
+    /// Set by [`keep_lane`]: the thread has a lane in every trace while it
+    /// lives, even in recordings it wrote nothing to.
+    keep_lane: AtomicBool,
+}
+
+impl ThreadBuffer {
+    /// Whether the thread gets a lane even when it recorded nothing.
+    fn keeps_lane(&self) -> bool {
+        self.keep_lane.load(Ordering::Relaxed) && self.ring.is_alive()
+    }
 }
 
 /// The owner thread's view of its buffer, kept in a thread-local.
@@ -257,6 +267,7 @@ fn register_current_thread(capacity: usize) -> Local {
         tid,
         thread_name,
         ring: SharedRing::new(ring.clone()),
+        keep_lane: AtomicBool::new(false),
     });
     REGISTRY
         .lock()
@@ -279,6 +290,36 @@ pub fn register_thread() {
     let _ = LOCAL.try_with(|cell| {
         if needs_sync(cell) {
             sync(cell);
+        }
+    });
+}
+
+/// Gives the calling thread a lane in every trace [`collect`]ed from now on,
+/// for as long as it lives, even in recordings where it records nothing
+/// (an empty lane: idle). [`register_thread`] does this for the current
+/// recording only; this is for the workers of a pool, called once when they
+/// start (with the `rayon` feature, [`register_pool`](crate::register_pool)
+/// calls it on every worker of a rayon pool).
+pub fn keep_lane() {
+    register_thread();
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: a shared borrow on the owning thread that ends before
+        // anything could record on this thread.
+        let local = unsafe { &*cell.get() };
+        if let Some(local) = local.as_ref() {
+            local.buffer.keep_lane.store(true, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Undoes [`keep_lane`] for the calling thread: from the next [`collect`]
+/// on it has a lane only in recordings it records in.
+pub fn release_lane() {
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: as in `keep_lane`.
+        let local = unsafe { &*cell.get() };
+        if let Some(local) = local.as_ref() {
+            local.buffer.keep_lane.store(false, Ordering::Relaxed);
         }
     });
 }
@@ -474,12 +515,23 @@ pub fn collect() -> Trace {
     let epoch = EPOCH.load(Ordering::Acquire);
     let buffers: Vec<Arc<ThreadBuffer>> = registry()
         .iter()
-        .filter(|b| b.ring.epoch() == epoch)
+        .filter(|b| b.ring.epoch() == epoch || b.keeps_lane())
         .cloned()
         .collect();
     let threads: Vec<ThreadEvents> = buffers
         .iter()
-        .filter_map(|b| read_events(b, epoch))
+        .filter_map(|b| {
+            let current = (b.ring.epoch() == epoch).then(|| read_events(b, epoch));
+            current.flatten().or_else(|| {
+                // A kept lane with nothing of this recording: idle.
+                b.keeps_lane().then(|| ThreadEvents {
+                    tid: b.tid,
+                    thread_name: b.thread_name.clone(),
+                    events: Vec::new(),
+                    overwritten: 0,
+                })
+            })
+        })
         .collect();
     // Read after the events, so every id in them has its name.
     let names = crate::callsite::names();
