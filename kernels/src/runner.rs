@@ -67,9 +67,9 @@ pub fn run(
 /// [`run`] into an existing image (resized to `n × n` if needed), so repeated
 /// runs allocate nothing for the pixels.
 ///
-/// With `options.record` on, every worker is first registered with logprof
-/// ([`Pool::register_lanes`]), then each column is computed inside
-/// `logprof::record_fn!(juliaset_column(..))`: a trace collected afterwards
+/// With `options.record` on, each column is computed inside
+/// `logprof::record_fn!(juliaset_column(..); j)` (every worker of the pool
+/// has a lane anyway, see [`Pool::new`]): a trace collected afterwards
 /// holds exactly `n` spans named `juliaset_column`, on the workers' lanes.
 /// With `record` off the plain function is called and logprof is not touched.
 /// Either way logprof's own switches ([`logprof::set_enabled`], filters)
@@ -89,9 +89,6 @@ pub fn run_into(
         isa: DetectedIsa::for_kernel(options.kernel),
         record: options.record,
     };
-    if options.record {
-        pool.register_lanes();
-    }
     let n = fractal.n;
     let workers = pool.as_rayon();
     let data = image.as_bytes_mut();
