@@ -31,6 +31,22 @@
 //!    computes the load-balance metrics; [`Trace::write_chrome_json`] saves it
 //!    for Perfetto, `chrome://tracing` or speedscope.
 //!
+//! ## Beyond plain spans
+//!
+//! - A span can carry one integer: `scope!("read", index)`,
+//!   `record_fn!(column(j); j)` ([`Span::value`]).
+//! - String literals name spans for free; a name known only at run time is
+//!   interned once with [`Name::new`] and then passed like a literal.
+//! - [`instant!`] marks a moment on the thread's lane ([`Lane::instants`]),
+//!   [`counter!`] samples a value ([`Trace::counters`]).
+//! - A [`SpanGuard`] is not `Send`; futures are recorded with
+//!   [`Instrument::recorded`] (or `record_fn!(f(x).await)`): each poll a
+//!   slice of one task.
+//! - With the `rayon` feature, `register_pool` gives every worker of a pool a
+//!   lane, busy or idle ([`keep_lane`] for other pools).
+//! - [`Recorded`] and [`Losses`] tell overwrites (fixed by
+//!   [`adjust_buffer`]) from unmatched exits and unclosed enters.
+//!
 //! ## Costs
 //!
 //! Recording one call costs two clock reads (the CPU's invariant time-stamp

@@ -298,7 +298,7 @@ pub fn register_thread() {
 /// for as long as it lives, even in recordings where it records nothing
 /// (an empty lane: idle). [`register_thread`] does this for the current
 /// recording only; this is for the workers of a pool, called once when they
-/// start (with the `rayon` feature, [`register_pool`](crate::register_pool)
+/// start (with the `rayon` feature, `register_pool`
 /// calls it on every worker of a rayon pool).
 pub fn keep_lane() {
     register_thread();

@@ -361,3 +361,25 @@ fn a_send_future_stays_send_when_recorded() {
     let fut = async { record_fn!(step(1).await) };
     assert_send(&fut);
 }
+
+/// The README's snippets, with what they assume defined around them.
+#[test]
+fn the_readme_snippets_work() {
+    let _l = lock();
+    fresh(1 << 10);
+    let (index, j, kind, len) = (3usize, 4usize, "select", 17usize);
+    {
+        let _span = scope!("read file", index);
+        let n = record_fn!(column(j); j);
+        let name = Name::new(&format!("query {kind}"));
+        let _span = scope!(name);
+        instant!("checkpoint");
+        counter!("queue length", len as f64);
+        assert_eq!(n, 12);
+    }
+    let r = logprof::recorded();
+    assert!(r.is_complete(), "{}", r.losses().advice());
+    let trace = logprof::collect();
+    assert_eq!(trace.span_count(), 3);
+    assert_eq!(trace.counters[0].samples[0].1, 17.0);
+}
