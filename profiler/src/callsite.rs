@@ -27,6 +27,11 @@ pub(crate) fn names() -> Vec<&'static str> {
 
 /// One place in the code that records: a name, an id assigned on first use,
 /// and the cached decision of the filters.
+///
+/// Every thread that records here reads it at every event, so it has a
+/// cache line of its own: data written often by one thread (a span's slot
+/// in the `tracing` registry, another thread's buffers) never shares it.
+#[repr(align(64))]
 pub struct Callsite {
     name: &'static str,
     /// Whether `name` is a call path written with generic arguments
@@ -263,13 +268,18 @@ impl Drop for SpanGuard {
 }
 
 /// Task ids for spans that may run as several slices (`tracing` spans,
-/// recorded futures); 0 means "no task" and is skipped.
-static NEXT_TASK: AtomicU32 = AtomicU32::new(1);
+/// recorded futures); 0 means "no task" and is skipped. Taken at every new
+/// span or future, from any thread: on a cache line of its own, away from
+/// the statics every event reads.
+static NEXT_TASK: TaskCounter = TaskCounter(AtomicU32::new(1));
+
+#[repr(align(128))]
+struct TaskCounter(AtomicU32);
 
 /// A fresh task id, unique in the process, never 0.
 pub(crate) fn next_task() -> u32 {
     loop {
-        let task = NEXT_TASK.fetch_add(1, Ordering::Relaxed);
+        let task = NEXT_TASK.0.fetch_add(1, Ordering::Relaxed);
         if task != 0 {
             return task;
         }

@@ -87,7 +87,10 @@ pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
     meta(kind::EXIT, id, task)
 }
 
-/// A thread's lane: who it is, and its ring.
+/// A thread's lane: who it is, and its ring. On cache lines of its own: its
+/// writer stores `head` at every event, and the allocator may put another
+/// thread's data right beside it.
+#[repr(align(128))]
 struct ThreadBuffer {
     tid: u64,
     thread_name: String,
