@@ -64,7 +64,7 @@
 mod callsite;
 pub mod chrome;
 mod clock;
-mod decode;
+mod events;
 mod filter;
 mod future;
 mod name;

@@ -29,7 +29,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
-use crate::decode::decode;
+use crate::events::decode;
+pub(crate) use crate::events::{enter_meta, exit_meta, kind, meta};
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync;
@@ -50,42 +51,6 @@ static NEXT_TID: AtomicU64 = AtomicU64::new(1);
 
 /// Every thread buffer not yet retired by a `clear`.
 static REGISTRY: Mutex<Vec<Arc<ThreadBuffer>>> = Mutex::new(Vec::new());
-
-/// What an event is: the low 3 bits of its meta word. Above them the
-/// call-site id (29 bits), and above those the task (32 bits).
-pub(crate) mod kind {
-    /// A span's enter; `ticks` is the time.
-    pub(crate) const ENTER: u64 = 0;
-    /// A span's exit; `ticks` is the time.
-    pub(crate) const EXIT: u64 = 1;
-    /// The payload of the event just before it on the same thread, with the
-    /// same id (a span's value, a counter's sample); `ticks` holds the bits.
-    pub(crate) const VALUE: u64 = 2;
-    /// An instant; `ticks` is the time.
-    pub(crate) const INSTANT: u64 = 3;
-    /// A counter sample; `ticks` is the time, its value is in the next
-    /// event, a [`VALUE`].
-    pub(crate) const COUNTER: u64 = 4;
-}
-
-/// Bits of the meta word that hold the kind.
-pub(crate) const KIND_BITS: u32 = 3;
-
-/// The meta word of an event of `kind` for call site `id` in task `task`.
-#[inline(always)]
-pub(crate) fn meta(kind: u64, id: u32, task: u32) -> u64 {
-    ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
-}
-
-#[inline(always)]
-pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
-    meta(kind::ENTER, id, task)
-}
-
-#[inline(always)]
-pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
-    meta(kind::EXIT, id, task)
-}
 
 /// A thread's lane: who it is, and its ring. On cache lines of its own: its
 /// writer stores `head` at every event, and the allocator may put another

@@ -1,24 +1,14 @@
 //! The recording API beyond plain spans: values, run-time names, instants,
 //! counters, futures, losses by kind, all checked through `collect()`.
 //!
-//! The recorder is global per process, so every test takes `LOCK` first.
-
-use std::future::Future;
-use std::sync::Mutex;
+//! The recorder is global per process, so every test takes `lock()` first.
 
 use logprof::{counter, instant, record_fn, scope, Instrument, Name, Trace};
+use std::future::Future;
 
-static LOCK: Mutex<()> = Mutex::new(());
-
-fn lock() -> std::sync::MutexGuard<'static, ()> {
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn fresh(events_per_thread: usize) {
-    logprof::set_enabled(true);
-    logprof::reset_filters();
-    logprof::init_buffer(events_per_thread);
-}
+#[path = "support/slate.rs"]
+mod slate;
+use slate::{fresh, lock};
 
 fn column(j: usize) -> usize {
     std::hint::black_box(j * 3)

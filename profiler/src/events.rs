@@ -1,6 +1,6 @@
-//! Turning one thread's raw events (`(ticks, meta)` pairs, oldest first)
-//! into spans, instants and counter samples, and counting what does not
-//! match. Shared by [`collect`](crate::collect) and
+//! Events: what the 16 bytes of one say (its `meta` word), and turning one
+//! thread's raw events (`(ticks, meta)` pairs, oldest first) into spans,
+//! instants and counter samples, counting what does not match. Shared by [`collect`](crate::collect) and
 //! [`recorded`](crate::recorded).
 //!
 //! A [`kind::VALUE`] event belongs to the event just before it on the same
@@ -11,7 +11,41 @@
 //! between the two) simply has no value, and a counter sample without its
 //! value is left out.
 
-use crate::recorder::{kind, KIND_BITS};
+/// What an event is: the low 3 bits of its meta word. Above them the
+/// call-site id (29 bits), and above those the task (32 bits).
+pub(crate) mod kind {
+    /// A span's enter; `ticks` is the time.
+    pub(crate) const ENTER: u64 = 0;
+    /// A span's exit; `ticks` is the time.
+    pub(crate) const EXIT: u64 = 1;
+    /// The payload of the event just before it on the same thread, with the
+    /// same id (a span's value, a counter's sample); `ticks` holds the bits.
+    pub(crate) const VALUE: u64 = 2;
+    /// An instant; `ticks` is the time.
+    pub(crate) const INSTANT: u64 = 3;
+    /// A counter sample; `ticks` is the time, its value is in the next
+    /// event, a [`VALUE`].
+    pub(crate) const COUNTER: u64 = 4;
+}
+
+/// Bits of the meta word that hold the kind.
+pub(crate) const KIND_BITS: u32 = 3;
+
+/// The meta word of an event of `kind` for call site `id` in task `task`.
+#[inline(always)]
+pub(crate) fn meta(kind: u64, id: u32, task: u32) -> u64 {
+    ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
+}
+
+#[inline(always)]
+pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
+    meta(kind::ENTER, id, task)
+}
+
+#[inline(always)]
+pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
+    meta(kind::EXIT, id, task)
+}
 
 /// One span of one thread, with raw call-site ids.
 pub(crate) struct RawSpan {
