@@ -243,7 +243,8 @@ macro_rules! __record_emit {
 /// `scope!(name, bytes)`, shown as [`Span::value`].
 ///
 /// A `&str` or `String` made at run time is refused at compile time, with
-/// a message pointing to `Name::new`:
+/// a message pointing to `Name::new` (so is a `const` string: write the
+/// literal, or make a `Name` of it once):
 ///
 /// ```compile_fail,E0277
 /// let text = String::from("dynamic");

@@ -373,3 +373,41 @@ fn the_readme_snippets_work() {
     assert_eq!(trace.span_count(), 3);
     assert_eq!(trace.counters[0].samples[0].1, 17.0);
 }
+
+struct Client;
+
+impl Client {
+    async fn get(&self, n: u64) -> u64 {
+        step(n).await
+    }
+}
+
+#[test]
+fn record_fn_over_await_of_a_method_and_a_generic_path() {
+    let _l = lock();
+    fresh(1 << 10);
+    let client = Client;
+    let fut = async {
+        let a = record_fn!(client.get(1).await);
+        let b = record_fn!(std::future::ready::<u64>(a).await; a);
+        a + b
+    };
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let out = loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            break v;
+        }
+    };
+    assert_eq!(out, 4);
+    let trace = logprof::collect();
+    let names: Vec<(String, Option<i64>)> = spans(&trace);
+    assert_eq!(
+        names,
+        [
+            ("get".into(), None),
+            ("get".into(), None),
+            ("std::future::ready".into(), Some(2)),
+        ]
+    );
+}
