@@ -60,8 +60,9 @@ impl Bench {
             .with_context(|| format!("cannot start {} worker threads", workload.threads))?;
         let reference = fractal.compute(Kernel::Scalar)?;
         let image = Image::new(fractal.n)?;
-        // An enter and an exit per column; enough for one thread doing all.
-        logprof::init_buffer(2 * fractal.n + 64);
+        // An enter, the column index and an exit per column; enough for one
+        // thread doing all.
+        logprof::init_buffer(3 * fractal.n + 64);
         Ok(Bench {
             pool,
             fractal,
