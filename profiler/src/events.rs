@@ -147,3 +147,42 @@ pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -
     out.unclosed_enters = open.len() as u64;
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: u64, id: u32, payload_or_ticks: u64) -> (u64, u64) {
+        (payload_or_ticks, meta(kind, id, 0))
+    }
+
+    #[test]
+    fn a_value_belongs_only_to_the_event_just_before_it() {
+        let events = [
+            ev(kind::VALUE, 1, 99), // torn off: its enter is gone
+            ev(kind::EXIT, 1, 5),   // unmatched
+            ev(kind::ENTER, 2, 10),
+            ev(kind::VALUE, 2, 7),
+            ev(kind::ENTER, 1, 11),
+            ev(kind::VALUE, 2, 8), // another id's value: dropped
+            ev(kind::EXIT, 1, 12),
+            ev(kind::EXIT, 2, 13),
+            ev(kind::COUNTER, 3, 14),
+            ev(kind::VALUE, 3, 1.5f64.to_bits()),
+            ev(kind::INSTANT, 3, 15),
+            ev(kind::VALUE, 3, 2.5f64.to_bits()), // after an instant: dropped
+            ev(kind::ENTER, 2, 16),               // unclosed, value not written yet
+            ev(kind::COUNTER, 3, 17),             // its value not written yet
+        ];
+        let d = decode(&events, 3, |t| t);
+        let spans: Vec<_> = d
+            .spans
+            .iter()
+            .map(|s| (s.id, s.start_ns, s.end_ns, s.value))
+            .collect();
+        assert_eq!(spans, [(1, 11, 12, None), (2, 10, 13, Some(7))]);
+        assert_eq!(d.samples, [(3, 14, 1.5)]);
+        assert_eq!(d.instants, [(3, 15)]);
+        assert_eq!((d.unmatched_exits, d.unclosed_enters), (1, 1));
+    }
+}
