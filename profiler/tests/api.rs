@@ -280,6 +280,17 @@ async fn yield_once() {
     .await
 }
 
+/// Polls `fut` on this thread until it is ready.
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
 async fn step(n: u64) -> u64 {
     yield_once().await;
     n + 1
@@ -317,13 +328,7 @@ fn record_fn_over_await_records_each_poll_as_a_task_slice() {
     let _l = lock();
     fresh(1 << 10);
     let fut = async { record_fn!(step(5).await; 9) + record_fn!(step(1).await) };
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    let out = loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            break v;
-        }
-    };
+    let out = block_on(fut);
     assert_eq!(out, 8);
     let trace = logprof::collect();
     let tasks = trace.tasks();
@@ -392,13 +397,7 @@ fn record_fn_over_await_of_a_method_and_a_generic_path() {
         let b = record_fn!(std::future::ready::<u64>(a).await; a);
         a + b
     };
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    let out = loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            break v;
-        }
-    };
+    let out = block_on(fut);
     assert_eq!(out, 4);
     let trace = logprof::collect();
     let names: Vec<(String, Option<i64>)> = spans(&trace);
