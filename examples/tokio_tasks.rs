@@ -65,7 +65,7 @@ fn run() -> Result<u64, Box<dyn Error>> {
             )
         })
         // Every worker gets a lane, even one that never runs a task.
-        .on_thread_start(logprof::register_thread)
+        .on_thread_start(logprof::keep_lane)
         .build()
         .map_err(|e| format!("cannot start the tokio runtime: {e}"))?;
     let total = runtime.block_on(async {

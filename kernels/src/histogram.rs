@@ -339,9 +339,6 @@ pub fn histogram_threads(
     files: &[PathBuf],
     options: HistogramOptions,
 ) -> Result<Histogram, HistogramError> {
-    if options.record {
-        pool.register_lanes();
-    }
     pool.as_rayon().install(|| {
         files
             .par_iter()

@@ -9,8 +9,6 @@
 //! [`Schedule::pieces`]: crate::Schedule::pieces
 //! [`run`]: crate::run
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
 use crate::error::KernelError;
 
 /// A fixed set of worker threads, started once and reused by every run, so
@@ -22,8 +20,6 @@ use crate::error::KernelError;
 pub struct Pool {
     pool: rayon::ThreadPool,
     threads: usize,
-    /// The logprof recording the workers were last registered with.
-    registered_for: AtomicU64,
 }
 
 impl std::fmt::Debug for Pool {
@@ -36,8 +32,9 @@ impl std::fmt::Debug for Pool {
 
 impl Pool {
     /// Starts `threads` workers (at least 1; any number is fine, also more
-    /// than the machine has cores) and registers them with logprof in index
-    /// order, so their lanes appear as worker-0, worker-1, ... in traces.
+    /// than the machine has cores) and gives each a lane in every logprof
+    /// trace from now on (`logprof::register_pool`), in index order
+    /// (worker-0, worker-1, ...): a worker that gets no work shows idle.
     pub fn new(threads: usize) -> Result<Pool, KernelError> {
         if threads == 0 {
             return Err(KernelError::ZeroThreads);
@@ -49,21 +46,10 @@ impl Pool {
             .map_err(|e| KernelError::PoolBuild {
                 message: e.to_string(),
             })?;
-        // logprof numbers threads in the order they first register; register
-        // the workers one after the other, so lanes read worker-0, worker-1, ...
-        let turn = AtomicUsize::new(0);
-        pool.broadcast(|ctx| {
-            while turn.load(Ordering::Acquire) != ctx.index() {
-                std::thread::yield_now();
-            }
-            logprof::register_thread();
-            turn.fetch_add(1, Ordering::Release);
-        });
-        Ok(Pool {
-            pool,
-            threads,
-            registered_for: AtomicU64::new(logprof::recording_id()),
-        })
+        // Every worker has a lane in every trace, idle or not, in index
+        // order (worker-0, worker-1, ...).
+        logprof::register_pool(&pool);
+        Ok(Pool { pool, threads })
     }
 
     /// The number of workers.
@@ -76,19 +62,11 @@ impl Pool {
     pub fn as_rayon(&self) -> &rayon::ThreadPool {
         &self.pool
     }
+}
 
-    /// Makes every worker part of the current logprof recording, so each gets
-    /// a lane in the next trace even if it gets no work (an empty lane shows
-    /// as idle, which is the truth). [`run`](crate::run) does this when recording.
-    ///
-    /// Waking every worker costs tens of microseconds, so it is done only
-    /// when the recording changed (a `logprof::clear` and the like) since
-    /// the last registration.
-    pub fn register_lanes(&self) {
-        let current = logprof::recording_id();
-        let last = self.registered_for.swap(current, Ordering::AcqRel);
-        if last != current {
-            self.pool.broadcast(|_| logprof::register_thread());
-        }
+impl Drop for Pool {
+    /// The workers exit after the pool is gone; from now on they get no lane.
+    fn drop(&mut self) {
+        logprof::release_pool(&self.pool);
     }
 }

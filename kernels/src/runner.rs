@@ -67,10 +67,10 @@ pub fn run(
 /// [`run`] into an existing image (resized to `n × n` if needed), so repeated
 /// runs allocate nothing for the pixels.
 ///
-/// With `options.record` on, every worker (for `Serial`, only the one that
-/// runs it) is first registered with logprof
-/// ([`Pool::register_lanes`]), then each column is computed inside
-/// `logprof::record_fn!(juliaset_column(..))`: a trace collected afterwards
+/// With `options.record` on, each column is computed inside
+/// `logprof::record_fn!(juliaset_column(..); j)` (every worker of the pool
+/// has a lane anyway, see [`Pool::new`]; [`Schedule::trim_lanes`] keeps
+/// only the one that ran `serial`): a trace collected afterwards
 /// holds exactly `n` spans named `juliaset_column`, on the workers' lanes.
 /// With `record` off the plain function is called and logprof is not touched.
 /// Either way logprof's own switches ([`logprof::set_enabled`], filters)
@@ -90,11 +90,6 @@ pub fn run_into(
         isa: DetectedIsa::for_kernel(options.kernel),
         record: options.record,
     };
-    // Serial is a one-thread schedule: only the worker that runs it gets a
-    // lane, so it is scored as one thread, not as a pool that idled.
-    if options.record && *schedule != Schedule::Serial {
-        pool.register_lanes();
-    }
     let n = fractal.n;
     let workers = pool.as_rayon();
     let data = image.as_bytes_mut();
@@ -139,12 +134,12 @@ struct ColumnJob {
 }
 
 impl ColumnJob {
-    /// Column `j` into `column`, recorded as one `juliaset_column` call when
-    /// recording.
+    /// Column `j` into `column`, recorded as one `juliaset_column` call
+    /// carrying the column index `j` as its value when recording.
     #[inline]
     fn column(&self, j: usize, column: &mut [u8]) {
         if self.record {
-            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa));
+            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa); j);
         } else {
             juliaset_column(column, j, &self.fractal, self.isa);
         }

@@ -228,6 +228,17 @@ impl Schedule {
         }
     }
 
+    /// Makes a trace recorded under this schedule describe the threads the
+    /// schedule uses. `serial` is a one-thread schedule: only the lane that
+    /// ran it is kept (the pool's other workers, idle by design, are not
+    /// its imbalance). Every other schedule keeps every worker's lane, busy
+    /// or idle.
+    pub fn trim_lanes(&self, trace: &mut logprof::Trace) {
+        if *self == Schedule::Serial && trace.lanes.iter().any(|l| !l.spans.is_empty()) {
+            trace.lanes.retain(|l| !l.spans.is_empty());
+        }
+    }
+
     /// The pieces of work (contiguous column ranges) this schedule cuts
     /// `0..n` into with `threads` threads, in the order they are handed
     /// out, when that is fixed in advance; `None` for `rayon`, whose

@@ -38,14 +38,25 @@ fn one_span_a_column_on_worker_lanes() {
             for schedule in Schedule::all() {
                 logprof::init_buffer(1 << 12);
                 let image = run(&pool, &schedule, &f, RunOptions::recorded(Kernel::Simd)).unwrap();
-                let trace = logprof::collect();
+                let mut trace = logprof::collect();
+                schedule.trim_lanes(&mut trace);
                 let what = format!("{schedule}, {threads} threads, n={n}");
                 assert_eq!(image, serial, "{what}");
                 assert!(trace.losses.is_empty(), "{what}: {:?}", trace.losses);
                 assert_eq!(trace.names, vec!["juliaset_column".to_owned()], "{what}");
                 assert_eq!(trace.span_count(), n, "{what}");
+                // Each span carries its column index: every column once.
+                let mut columns: Vec<i64> = trace
+                    .lanes
+                    .iter()
+                    .flat_map(|l| &l.spans)
+                    .map(|s| s.value.expect("a column index"))
+                    .collect();
+                columns.sort_unstable();
+                assert_eq!(columns, (0..n as i64).collect::<Vec<_>>(), "{what}");
                 // Every worker has a lane, idle or not, and nothing else
-                // does; serial, a one-thread schedule, has one lane.
+                // does; serial, a one-thread schedule, has one lane once
+                // trimmed.
                 let lanes = spans_per_lane(&trace, "juliaset_column");
                 let want: Vec<String> = (0..threads).map(|t| format!("worker-{t}")).collect();
                 let mut got: Vec<String> = lanes.keys().cloned().collect();

@@ -1,6 +1,8 @@
 //! The cost of one recorded empty call (enter + exit), beside the floor of
 //! reading the TSC twice and the cost of `Instant::now()` twice, on one thread
-//! and on two threads at once.
+//! and on two threads at once; and of the rest of the recording API: a span
+//! with a value, a span under a run-time `Name`, an instant, a counter
+//! sample (beside one TSC read, their floor).
 //!
 //! `cargo bench -p logprof --bench record`
 
@@ -19,6 +21,40 @@ fn empty() {
 
 fn recorded_call() {
     logprof::record_fn!(empty());
+}
+
+fn valued_scope() {
+    let value = black_box(7usize);
+    let _s = logprof::scope!("valued", value);
+    empty();
+}
+
+fn valued_record_fn() {
+    let value = black_box(7usize);
+    logprof::record_fn!(empty(); value);
+}
+
+static NAME: std::sync::OnceLock<logprof::Name> = std::sync::OnceLock::new();
+
+fn runtime_name() {
+    let name = *NAME.get().unwrap();
+    let _s = logprof::scope!(name);
+    empty();
+}
+
+fn instant() {
+    logprof::instant!("instant");
+    empty();
+}
+
+fn counter() {
+    logprof::counter!("counter", black_box(1.5));
+    empty();
+}
+
+fn tsc_once() {
+    black_box(tsc());
+    empty();
 }
 
 fn tsc_twice() {
@@ -95,6 +131,27 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    group.finish();
+
+    NAME.get_or_init(|| logprof::Name::new("runtime name"));
+    let mut group = c.benchmark_group("record_api");
+    for (name, f) in [
+        ("tsc_twice", tsc_twice as fn()),
+        ("logprof_record_fn", recorded_call as fn()),
+        ("scope_with_value", valued_scope as fn()),
+        ("record_fn_with_value", valued_record_fn as fn()),
+        ("scope_runtime_name", runtime_name as fn()),
+        ("tsc_once", tsc_once as fn()),
+        ("instant", instant as fn()),
+        ("counter", counter as fn()),
+    ] {
+        group.bench_function(format!("{name}/1_threads"), |b| {
+            b.iter_custom(|iters| run_on_threads(1, iters, f))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("record_empty_call");
     logprof::set_enabled(false);
     group.bench_function("logprof_disabled/1_threads", |b| {
         b.iter_custom(|iters| run_on_threads(1, iters, recorded_call))

@@ -31,6 +31,22 @@
 //!    computes the load-balance metrics; [`Trace::write_chrome_json`] saves it
 //!    for Perfetto, `chrome://tracing` or speedscope.
 //!
+//! ## Beyond plain spans
+//!
+//! - A span can carry one integer: `scope!("read", index)`,
+//!   `record_fn!(column(j); j)` ([`Span::value`]).
+//! - String literals name spans for free; a name known only at run time is
+//!   interned once with [`Name::new`] and then passed like a literal.
+//! - [`instant!`] marks a moment on the thread's lane ([`Lane::instants`]),
+//!   [`counter!`] samples a value ([`Trace::counters`]).
+//! - A [`SpanGuard`] is not `Send`; futures are recorded with
+//!   [`Instrument::recorded`] (or `record_fn!(f(x).await)`): each poll a
+//!   slice of one task.
+//! - With the `rayon` feature, `register_pool` gives every worker of a pool a
+//!   lane, busy or idle ([`keep_lane`] for other pools).
+//! - [`Recorded`] and [`Losses`] tell overwrites (fixed by
+//!   [`adjust_buffer`]) from unmatched exits and unclosed enters.
+//!
 //! ## Costs
 //!
 //! Recording one call costs two clock reads (the CPU's invariant time-stamp
@@ -48,12 +64,17 @@
 mod callsite;
 pub mod chrome;
 mod clock;
+mod events;
 mod filter;
 mod function_totals;
+mod future;
+mod name;
 mod offcpu;
 mod output;
 #[cfg(feature = "mpi")]
 pub mod ranks;
+#[cfg(feature = "rayon")]
+mod rayon_pool;
 mod recorder;
 mod reentry;
 mod ring;
@@ -68,10 +89,15 @@ pub use callsite::{Callsite, SpanGuard};
 pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
+pub use future::{Instrument, IntoName, RecordedFuture};
+pub use name::{__callsite_of, Name, SpanName, SpanValue};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use output::write_atomically;
+#[cfg(feature = "rayon")]
+pub use rayon_pool::{register_global_pool, register_pool, release_pool, start_handler};
 pub use recorder::{
-    adjust_buffer, clear, collect, init_buffer, recorded, recording_id, register_thread, Recorded,
+    adjust_buffer, clear, collect, init_buffer, keep_lane, recorded, recording_id, register_thread,
+    release_lane, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
 pub use trace::{
@@ -93,16 +119,71 @@ pub use tracing_layer::TracingLayer;
 /// The arguments (and a method's receiver) are evaluated inside the span, as
 /// part of the call; bind them first if they are expensive and should not
 /// count.
+///
+/// `record_fn!(f(x); value)` records `value` (any integer, see
+/// [`SpanValue`]) with the span, as [`Span::value`]; it is evaluated before
+/// the span starts:
+///
+/// ```
+/// fn column(j: usize) -> usize { j * 2 }
+/// logprof::init_buffer(1 << 10);
+/// let sum: usize = (0..4).map(|j| logprof::record_fn!(column(j); j)).sum();
+/// assert_eq!(sum, 12);
+/// let trace = logprof::collect();
+/// let values: Vec<_> = trace.lanes.iter().flat_map(|l| &l.spans).map(|s| s.value).collect();
+/// assert_eq!(values, [Some(0), Some(1), Some(2), Some(3)]);
+/// ```
+///
+/// Over an `.await`, `record_fn!(fetch(url).await)` records every poll of
+/// the future as a slice of one task, as [`Instrument::recorded`] does.
 #[macro_export]
 macro_rules! record_fn {
-    ($first:ident $(:: $rest:ident)* ( $($args:tt)* )) => {{
-        static CALLSITE: $crate::Callsite =
-            $crate::Callsite::new(concat!(stringify!($first) $(, "::", stringify!($rest))*));
-        let _logprof_guard = CALLSITE.enter();
-        $first $(:: $rest)* ( $($args)* )
-    }};
-    ($($call:tt)+) => {
-        $crate::__record_method!([] $($call)+)
+    ($($tokens:tt)+) => {
+        $crate::__record_split!([] $($tokens)+)
+    };
+}
+
+/// Implementation detail of [`record_fn!`]: splits off `; value`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_split {
+    ([$($call:tt)+] ; $($value:tt)+) => {
+        $crate::__record_await!([$($value)+] [] $($call)+)
+    };
+    ([$($call:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__record_split!([$($call)* $next] $($rest)*)
+    };
+    ([$($call:tt)+]) => {
+        $crate::__record_await!([] [] $($call)+)
+    };
+}
+
+/// Implementation detail of [`record_fn!`]: splits off a final `.await`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_await {
+    ([$($value:tt)*] [$($call:tt)+] . await) => {
+        $crate::__record_call!([$($value)*] [await] $($call)+)
+    };
+    ([$($value:tt)*] [$($call:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__record_await!([$($value)*] [$($call)* $next] $($rest)*)
+    };
+    ([$($value:tt)*] [$($call:tt)+]) => {
+        $crate::__record_call!([$($value)*] [] $($call)+)
+    };
+}
+
+/// Implementation detail of [`record_fn!`]: names the call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_call {
+    ($v:tt $m:tt $first:ident $(:: $rest:ident)* ( $($args:tt)* )) => {
+        $crate::__record_emit!($v $m
+            ($crate::Callsite::new(concat!(stringify!($first) $(, "::", stringify!($rest))*)))
+            ($first $(:: $rest)* ( $($args)* )))
+    };
+    ($v:tt $m:tt $($call:tt)+) => {
+        $crate::__record_method!($v $m [] $($call)+)
     };
 }
 
@@ -111,38 +192,125 @@ macro_rules! record_fn {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_method {
-    ([$($receiver:tt)+] . $method:ident ( $($args:tt)* )) => {{
-        static CALLSITE: $crate::Callsite = $crate::Callsite::new(stringify!($method));
-        let _logprof_guard = CALLSITE.enter();
-        $($receiver)+ . $method ( $($args)* )
-    }};
-    ([$($receiver:tt)+] . $method:ident :: < $($generic:ty),+ > ( $($args:tt)* )) => {{
-        static CALLSITE: $crate::Callsite = $crate::Callsite::new(stringify!($method));
-        let _logprof_guard = CALLSITE.enter();
-        $($receiver)+ . $method :: < $($generic),+ > ( $($args)* )
-    }};
+    ($v:tt $m:tt [$($receiver:tt)+] . $method:ident ( $($args:tt)* )) => {
+        $crate::__record_emit!($v $m ($crate::Callsite::new(stringify!($method)))
+            ($($receiver)+ . $method ( $($args)* )))
+    };
+    ($v:tt $m:tt [$($receiver:tt)+] . $method:ident :: < $($generic:ty),+ > ( $($args:tt)* )) => {
+        $crate::__record_emit!($v $m ($crate::Callsite::new(stringify!($method)))
+            ($($receiver)+ . $method :: < $($generic),+ > ( $($args)* )))
+    };
     // Any other callee followed by its arguments: a path with generic
     // arguments (`parse::<u32>(s)`, `Vec::<u8>::with_capacity(n)`).
-    ([$($callee:tt)+] ( $($args:tt)* )) => {{
-        static CALLSITE: $crate::Callsite =
-            $crate::Callsite::new_generic_path(stringify!($($callee)+));
+    ($v:tt $m:tt [$($callee:tt)+] ( $($args:tt)* )) => {
+        $crate::__record_emit!($v $m
+            ($crate::Callsite::new_generic_path(stringify!($($callee)+)))
+            ($($callee)+ ( $($args)* )))
+    };
+    ($v:tt $m:tt [$($receiver:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__record_method!($v $m [$($receiver)* $next] $($rest)*)
+    };
+    ($v:tt $m:tt [$($receiver:tt)*]) => {
+        compile_error!("record_fn! expects a call: `f(args)`, `path::f(args)`, `value.method(args)`, \
+                        optionally `; value` after it, or `.await` on it (for futures see `logprof::Instrument::recorded`)")
+    };
+}
+
+/// Implementation detail of [`record_fn!`]: the call site, the enter, the call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_emit {
+    ([] [] ($site:expr) ($($call:tt)+)) => {{
+        static CALLSITE: $crate::Callsite = $site;
         let _logprof_guard = CALLSITE.enter();
-        $($callee)+ ( $($args)* )
+        $($call)+
     }};
-    ([$($receiver:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__record_method!([$($receiver)* $next] $($rest)*)
-    };
-    ([$($receiver:tt)*]) => {
-        compile_error!("record_fn! expects a call: `f(args)`, `path::f(args)` or `value.method(args)`")
-    };
+    ([$($value:tt)+] [] ($site:expr) ($($call:tt)+)) => {{
+        let value = $crate::SpanValue::span_value($($value)+);
+        static CALLSITE: $crate::Callsite = $site;
+        let _logprof_guard = CALLSITE.enter_with_value(value);
+        $($call)+
+    }};
+    ([] [await] ($site:expr) ($($call:tt)+)) => {{
+        static CALLSITE: $crate::Callsite = $site;
+        $crate::RecordedFuture::new(&CALLSITE, $($call)+).await
+    }};
+    ([$($value:tt)+] [await] ($site:expr) ($($call:tt)+)) => {{
+        let value = $crate::SpanValue::span_value($($value)+);
+        static CALLSITE: $crate::Callsite = $site;
+        $crate::RecordedFuture::new(&CALLSITE, $($call)+).with_value(value).await
+    }};
 }
 
 /// Records a scope: `let _span = scope!("name");` records an enter now and
 /// the exit when the guard is dropped.
+///
+/// The name is a string literal (free: it lives in a `static` call site) or
+/// a [`Name`] interned once at run time with [`Name::new`]. A value (any
+/// integer, see [`SpanValue`]) can come with it: `scope!("file", index)`,
+/// `scope!(name, bytes)`, shown as [`Span::value`].
+///
+/// A `&str` or `String` made at run time is refused at compile time, with
+/// a message pointing to `Name::new` (so is a `const` string: write the
+/// literal, or make a `Name` of it once):
+///
+/// ```compile_fail,E0277
+/// let text = String::from("dynamic");
+/// let _span = logprof::scope!(&text); // error: use logprof::Name::new
+/// ```
 #[macro_export]
 macro_rules! scope {
-    ($name:expr) => {{
+    ($($name:tt)+) => {
+        $crate::__site!(enter_span; $($name)+)
+    };
+}
+
+/// Records an instant, a moment with no duration, on the current thread's
+/// lane: `instant!("checkpoint")`, or with a [`Name`]. It costs one clock
+/// read and one 16-byte event; [`collect`] puts it in [`Lane::instants`].
+#[macro_export]
+macro_rules! instant {
+    ($($name:tt)+) => {
+        $crate::__site!(instant; $($name)+)
+    };
+}
+
+/// Records a sample of a counter: `counter!("queue length", len as f64)`,
+/// or with a [`Name`]. One clock read and two 16-byte events; [`collect`]
+/// gathers the samples of every thread into one [`CounterTrack`] per name.
+#[macro_export]
+macro_rules! counter {
+    ($($name_and_value:tt)+) => {
+        $crate::__site!(counter; $($name_and_value)+)
+    };
+}
+
+/// Implementation detail of the macros: a call site for a literal name (a
+/// `static`) or a [`Name`], and what to record with it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __site {
+    ($what:ident; $name:literal $(, $value:expr)?) => {{
         static CALLSITE: $crate::Callsite = $crate::Callsite::new($name);
-        CALLSITE.enter()
+        $crate::__site!(@$what (&CALLSITE) $(, $value)?)
     }};
+    ($what:ident; $mac:ident ! $args:tt $(, $value:expr)?) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::new($mac ! $args);
+        $crate::__site!(@$what (&CALLSITE) $(, $value)?)
+    }};
+    ($what:ident; $name:expr $(, $value:expr)?) => {
+        $crate::__site!(@$what ($crate::__callsite_of($name)) $(, $value)?)
+    };
+    (@enter_span ($site:expr)) => {
+        $site.enter()
+    };
+    (@enter_span ($site:expr), $value:expr) => {
+        $site.enter_with_value($crate::SpanValue::span_value($value))
+    };
+    (@instant ($site:expr)) => {
+        $site.instant()
+    };
+    (@counter ($site:expr), $value:expr) => {
+        $site.counter(f64::from($value))
+    };
 }

@@ -23,16 +23,19 @@
 //! not shown.
 
 use std::cell::UnsafeCell;
+use std::collections::BTreeMap;
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::{self, Calibration};
+use crate::events::decode;
+pub(crate) use crate::events::{enter_meta, exit_meta, kind, meta};
 use crate::offcpu::ThreadSwitches;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync;
-use crate::trace::{Lane, Losses, NameId, NameTable, Span, Trace};
+use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Span, Trace};
 
 /// Events a thread's ring holds unless `init_buffer` says otherwise.
 const DEFAULT_CAPACITY: usize = 1 << 16;
@@ -50,25 +53,26 @@ static NEXT_TID: AtomicU64 = AtomicU64::new(1);
 /// Every thread buffer not yet retired by a `clear`.
 static REGISTRY: Mutex<Vec<Arc<ThreadBuffer>>> = Mutex::new(Vec::new());
 
-const EXIT_BIT: u64 = 1;
-
-#[inline(always)]
-pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
-    ((task as u64) << 32) | ((id as u64) << 1)
-}
-
-#[inline(always)]
-pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
-    enter_meta(id, task) | EXIT_BIT
-}
-
-/// A thread's lane: who it is, and its ring.
+/// A thread's lane: who it is, and its ring. On cache lines of its own: its
+/// writer stores `head` at every event, and the allocator may put another
+/// thread's data right beside it.
+#[repr(align(128))]
 struct ThreadBuffer {
     tid: u64,
     thread_name: String,
     ring: SharedRing,
     /// When the thread was switched out (see `crate::offcpu`).
     switches: ThreadSwitches,
+    /// Set by [`keep_lane`]: the thread has a lane in every trace while it
+    /// lives, even in recordings it wrote nothing to.
+    keep_lane: AtomicBool,
+}
+
+impl ThreadBuffer {
+    /// Whether the thread gets a lane even when it recorded nothing.
+    fn keeps_lane(&self) -> bool {
+        self.keep_lane.load(Ordering::Relaxed) && self.ring.is_alive()
+    }
 }
 
 /// The owner thread's view of its buffer, kept in a thread-local.
@@ -126,27 +130,57 @@ fn needs_sync(cell: &LocalCell) -> bool {
     !matches!(&**local, Some(l) if l.epoch == EPOCH.load(Ordering::Relaxed))
 }
 
-/// Appends one event to the calling thread's ring.
+/// Appends one event to the calling thread's ring, stamped with the clock.
 #[inline(always)]
 pub(crate) fn record(meta: u64) {
+    with_local(|local| {
+        let ticks = clock::now();
+        local.push(ticks, meta);
+    });
+}
+
+/// Appends an event stamped with the clock and, right after it, a
+/// [`kind::VALUE`] event carrying `payload` (no second clock read). A reader
+/// may find the value without its event (overwritten, or torn off by a
+/// concurrent read) or the event without its value (not yet written):
+/// `collect` attaches a value only to the event just before it.
+#[inline(always)]
+pub(crate) fn record_with_payload(meta: u64, payload_meta: u64, payload: u64) {
+    with_local(|local| {
+        let ticks = clock::now();
+        local.push(ticks, meta);
+        local.push(payload, payload_meta);
+    });
+}
+
+impl Local {
+    #[inline(always)]
+    fn push(&mut self, ticks: u64, meta: u64) {
+        self.buffer
+            .ring
+            .push(&self.ring, self.mask, self.head, ticks, meta);
+        self.head += 1;
+    }
+}
+
+/// Runs `f` on the calling thread's buffer, registering or resetting it
+/// first if needed; nothing if that cannot be done now.
+#[inline(always)]
+fn with_local(f: impl FnOnce(&mut Local)) {
     // `try_with`: a recorded call inside another thread-local's destructor
     // may run after ours is gone; it is then silently not recorded.
     let _ = LOCAL.try_with(|cell| {
         if needs_sync(cell) && !sync(cell) {
             return; // re-entered from inside `sync`: dropped
         }
-        // SAFETY: only this thread touches its cell, and nothing below can
-        // re-enter `record` while this borrow lives: reading the clock and
-        // storing to atomics neither allocates nor calls user code.
+        // SAFETY: only this thread touches its cell, and nothing `f` does
+        // (the recorder's own pushes: reading the clock and storing to
+        // atomics) allocates or calls user code, so nothing re-enters
+        // `record` while this borrow lives.
         let Some(local) = (unsafe { &mut *cell.get() }).as_mut() else {
             return;
         };
-        let ticks = clock::now();
-        local
-            .buffer
-            .ring
-            .push(&local.ring, local.mask, local.head, ticks, meta);
-        local.head += 1;
+        f(local);
     });
 }
 
@@ -177,6 +211,12 @@ fn sync(cell: &LocalCell) -> bool {
     let current = unsafe { &mut *cell.get() }.take();
     let mut local = match current {
         Some(local) => local,
+        // logprof's own off-CPU drainer never records: its allocations (a
+        // recording allocator) would be a lane of the user's trace, and
+        // ones made as it starts could straddle a `clear`.
+        None if std::thread::current().name() == Some(crate::offcpu::DRAINER_NAME) => {
+            return false;
+        }
         None => register_current_thread(capacity),
     };
     let (ring, old_ring) = local.buffer.ring.reset(epoch, &local.ring, capacity);
@@ -206,6 +246,7 @@ fn register_current_thread(capacity: usize) -> Local {
         thread_name,
         ring: SharedRing::new(ring.clone()),
         switches: ThreadSwitches::open_for_current_thread(),
+        keep_lane: AtomicBool::new(false),
     });
     if buffer.switches.is_open() {
         crate::offcpu::start_drainer(drain_switches);
@@ -244,6 +285,36 @@ pub fn register_thread() {
     });
 }
 
+/// Gives the calling thread a lane in every trace [`collect`]ed from now on,
+/// for as long as it lives, even in recordings where it records nothing
+/// (an empty lane: idle). [`register_thread`] does this for the current
+/// recording only; this is for the workers of a pool, called once when they
+/// start (with the `rayon` feature, `register_pool`
+/// calls it on every worker of a rayon pool).
+pub fn keep_lane() {
+    register_thread();
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: a shared borrow on the owning thread that ends before
+        // anything could record on this thread.
+        let local = unsafe { &*cell.get() };
+        if let Some(local) = local.as_ref() {
+            local.buffer.keep_lane.store(true, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Undoes [`keep_lane`] for the calling thread: from the next [`collect`]
+/// on it has a lane only in recordings it records in.
+pub fn release_lane() {
+    let _ = LOCAL.try_with(|cell| {
+        // SAFETY: as in `keep_lane`.
+        let local = unsafe { &*cell.get() };
+        if let Some(local) = local.as_ref() {
+            local.buffer.keep_lane.store(false, Ordering::Relaxed);
+        }
+    });
+}
+
 /// Identifies the current recording: it changes at every [`clear`],
 /// [`init_buffer`] and [`adjust_buffer`]. A pool that registers its workers
 /// with [`register_thread`] needs to do so again only when it has changed.
@@ -265,7 +336,8 @@ pub fn clear() {
 }
 
 /// Preallocates a ring of at least `events_per_thread` events (rounded up to
-/// a power of two; an enter and an exit are two events) for every thread
+/// a power of two; an enter and an exit are two events, a span's value one
+/// more, an instant one, a counter sample two) for every thread
 /// that has recorded, and makes it the size for threads that start recording
 /// later; then clears.
 ///
@@ -284,13 +356,33 @@ pub fn init_buffer(events_per_thread: usize) {
 }
 
 /// How much the current recording produced and lost.
+///
+/// Three losses are told apart, because they have different causes and only
+/// the first is fixed by a bigger buffer:
+///
+/// - [`lost`](Recorded::lost): events overwritten because a ring was full;
+///   [`adjust_buffer`] and a rerun fix it.
+/// - [`unmatched_exits`](Recorded::unmatched_exits): exits whose enter is not
+///   in the ring: overwritten (then `lost` is not 0 either), or recorded
+///   before a [`clear`] while the span was open.
+/// - [`unclosed_enters`](Recorded::unclosed_enters): enters with no exit: a
+///   call still running while this reads, or a guard that was never dropped
+///   on the thread that created it (forgotten, or held across an `.await`
+///   that resumed elsewhere: use [`Instrument`](crate::Instrument) for
+///   futures).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Recorded {
     /// Events recorded since the last clear, over all threads, including the
-    /// overwritten ones.
+    /// overwritten ones (an enter and an exit are two events, a value,
+    /// instant or counter sample one or two more, see [`init_buffer`]).
     pub events: u64,
-    /// Events overwritten because a ring was full.
+    /// Events overwritten because a ring was full: the loss
+    /// [`adjust_buffer`] fixes.
     pub lost: u64,
+    /// Exits whose enter is not in the ring (overwritten, or before a clear).
+    pub unmatched_exits: u64,
+    /// Enters with no exit yet: calls running now, or guards never dropped.
+    pub unclosed_enters: u64,
     /// The most events any one thread produced: the ring size that would
     /// have lost nothing.
     pub max_per_thread: u64,
@@ -300,9 +392,29 @@ pub struct Recorded {
     pub capacity: usize,
 }
 
+impl Recorded {
+    /// True when nothing of any kind was lost.
+    pub fn is_complete(&self) -> bool {
+        self.losses().is_empty()
+    }
+
+    /// The losses as a [`Losses`], whose [`advice`](Losses::advice) says
+    /// what fixes each kind.
+    pub fn losses(&self) -> Losses {
+        Losses {
+            overwritten_events: self.lost,
+            unmatched_exits: self.unmatched_exits,
+            unclosed_enters: self.unclosed_enters,
+        }
+    }
+}
+
 /// Counts of the current recording: at least the events recorded since the
 /// last clear (a thread still recording may add more as this reads), the
-/// events lost, and the largest count one thread produced.
+/// events lost by kind, and the largest count one thread produced.
+///
+/// Telling unmatched exits and unclosed enters apart reads every ring, as
+/// [`collect`] does (without building the trace).
 pub fn recorded() -> Recorded {
     let _cold = ColdGuard::enter();
     let epoch = EPOCH.load(Ordering::Acquire);
@@ -310,7 +422,8 @@ pub fn recorded() -> Recorded {
         capacity: CAPACITY.load(Ordering::Relaxed),
         ..Recorded::default()
     };
-    for buffer in registry().iter() {
+    let buffers: Vec<Arc<ThreadBuffer>> = registry().iter().cloned().collect();
+    for buffer in buffers {
         if buffer.ring.epoch() != epoch {
             continue;
         }
@@ -320,6 +433,11 @@ pub fn recorded() -> Recorded {
         out.lost += head.saturating_sub(len);
         out.max_per_thread = out.max_per_thread.max(head);
         out.threads += 1;
+        if let Some(events) = read_events(&buffer, epoch) {
+            let decoded = decode(&events.events, usize::MAX, |t| t);
+            out.unmatched_exits += decoded.unmatched_exits;
+            out.unclosed_enters += decoded.unclosed_enters;
+        }
     }
     out
 }
@@ -388,12 +506,23 @@ pub fn collect() -> Trace {
     let epoch = EPOCH.load(Ordering::Acquire);
     let buffers: Vec<Arc<ThreadBuffer>> = registry()
         .iter()
-        .filter(|b| b.ring.epoch() == epoch)
+        .filter(|b| b.ring.epoch() == epoch || b.keeps_lane())
         .cloned()
         .collect();
     let threads: Vec<ThreadEvents> = buffers
         .iter()
-        .filter_map(|b| read_events(b, epoch))
+        .filter_map(|b| {
+            let current = (b.ring.epoch() == epoch).then(|| read_events(b, epoch));
+            current.flatten().or_else(|| {
+                // A kept lane with nothing of this recording: idle.
+                b.keeps_lane().then(|| ThreadEvents {
+                    tid: b.tid,
+                    thread_name: b.thread_name.clone(),
+                    events: Vec::new(),
+                    overwritten: 0,
+                })
+            })
+        })
         .collect();
     // Read after the events, so every id in them has its name.
     let names = crate::callsite::names();
@@ -401,6 +530,7 @@ pub fn collect() -> Trace {
     let mut span_names = SpanNames::new(&names);
     let mut losses = Losses::default();
     let mut lanes = Vec::with_capacity(threads.len());
+    let mut counters = CounterSamples::new();
     for thread in threads {
         losses.overwritten_events += thread.overwritten;
         let mut lane = Lane::new(pid, thread.tid, thread.thread_name);
@@ -409,16 +539,29 @@ pub fn collect() -> Trace {
             &thread.events,
             |ticks| calibration.ns(ticks),
             &mut span_names,
+            &mut counters,
         );
         losses.unmatched_exits += lane_losses.unmatched_exits;
         losses.unclosed_enters += lane_losses.unclosed_enters;
         lanes.push(lane);
     }
+    let counters = counters
+        .into_iter()
+        .map(|(name, mut samples)| {
+            samples.sort_by_key(|&(ns, _)| ns); // stable: a thread's order kept
+            CounterTrack {
+                pid,
+                name: name.to_owned(),
+                samples,
+            }
+        })
+        .collect();
     let mut trace = Trace {
         process_name: None,
         names: span_names.into_names(),
         lanes,
         losses,
+        counters,
         cores: std::thread::available_parallelism()
             .ok()
             .map(|n| n.get() as u32),
@@ -447,12 +590,6 @@ impl<'a> SpanNames<'a> {
         }
     }
 
-    /// Whether `id` is a registered call site (0 never is: a slot no event
-    /// was written to holds 0).
-    fn knows(&self, id: u32) -> bool {
-        id != 0 && id as usize <= self.callsites.len()
-    }
-
     /// The trace name id of call site `id`, which [`SpanNames::knows`].
     fn name_id(&mut self, id: u32) -> NameId {
         let callsites = self.callsites;
@@ -465,7 +602,12 @@ impl<'a> SpanNames<'a> {
     }
 }
 
-/// Turns one thread's events, oldest first, into the spans of `lane`, and
+/// Samples of each counter, by name, as `collect()` gathers them over the
+/// lanes.
+type CounterSamples = BTreeMap<&'static str, Vec<(u64, f64)>>;
+
+/// Turns one thread's events, oldest first, into the spans and instants of
+/// `lane` and the samples of `counters` (see `crate::events::decode`), and
 /// returns what could not be paired: exits whose enter is missing
 /// (`unmatched_exits`) and enters with no exit (`unclosed_enters`);
 /// `overwritten_events` is left 0, the ring counts those.
@@ -480,44 +622,39 @@ fn lane_from_events(
     events: &[(u64, u64)],
     to_ns: impl Fn(u64) -> u64,
     names: &mut SpanNames<'_>,
+    counters: &mut CounterSamples,
 ) -> Losses {
-    let mut losses = Losses::default();
-    // Open calls: (call-site id, task, start ns, depth).
-    let mut open: Vec<(u32, u32, u64, u32)> = Vec::new();
-    let mut last_ns = 0;
-    for &(ticks, meta) in events {
-        // Times never run backwards within a lane, whatever the TSCs of
-        // the cores it ran on say.
-        let ns = to_ns(ticks).max(last_ns);
-        last_ns = ns;
-        let id = ((meta & 0xFFFF_FFFF) >> 1) as u32;
-        let task = (meta >> 32) as u32;
-        if !names.knows(id) {
-            continue; // a slot not yet written (torn by a concurrent reset)
-        }
-        if meta & EXIT_BIT == 0 {
-            open.push((id, task, ns, open.len() as u32));
-            continue;
-        }
-        // The innermost open call with this id and task; usually the top.
-        let Some(pos) = open.iter().rposition(|&(i, t, _, _)| i == id && t == task) else {
-            losses.unmatched_exits += 1;
-            continue;
-        };
-        let (_, _, start_ns, depth) = open.remove(pos);
-        let span = Span::new(names.name_id(id), start_ns, ns, depth);
-        lane.spans.push(match task {
-            0 => span,
-            task => span.in_task(task.into()),
-        });
+    let decoded = decode(events, names.callsites.len(), to_ns);
+    for s in decoded.spans {
+        let mut span = Span::new(names.name_id(s.id), s.start_ns, s.end_ns, s.depth);
+        span.task = (s.task != 0).then_some(s.task.into());
+        span.value = s.value;
+        lane.spans.push(span);
     }
-    losses.unclosed_enters += open.len() as u64;
-    if !open.is_empty() {
+    if decoded.unclosed_enters > 0 {
         // Depths counted enters that never closed (a call still running,
         // a forgotten guard): nest the closed spans by containment.
         crate::trace::nest_by_containment(&mut lane.spans, |_| true);
     }
-    losses
+    lane.instants = decoded
+        .instants
+        .into_iter()
+        .map(|(id, ts_ns)| InstantEvent {
+            name: names.name_id(id),
+            ts_ns,
+        })
+        .collect();
+    for (id, ns, value) in decoded.samples {
+        counters
+            .entry(names.callsites[id as usize - 1])
+            .or_default()
+            .push((ns, value));
+    }
+    Losses {
+        overwritten_events: 0,
+        unmatched_exits: decoded.unmatched_exits,
+        unclosed_enters: decoded.unclosed_enters,
+    }
 }
 
 #[cfg(test)]
@@ -547,7 +684,13 @@ mod tests {
     ) -> (Vec<(String, u64, u64, u32)>, Losses) {
         let mut names = SpanNames::new(&CALLSITES);
         let mut lane = Lane::new(1, 1, "t");
-        let losses = lane_from_events(&mut lane, events, |t| calibration.ns(t), &mut names);
+        let losses = lane_from_events(
+            &mut lane,
+            events,
+            |t| calibration.ns(t),
+            &mut names,
+            &mut CounterSamples::new(),
+        );
         lane.sort_spans();
         let table = names.into_names();
         let spans = lane
@@ -649,7 +792,13 @@ mod tests {
         let calibration = Calibration::with_rate(1000, 0.5);
         let mut names = SpanNames::new(&CALLSITES);
         let mut lane = Lane::new(1, 1, "t");
-        let losses = lane_from_events(&mut lane, &events, |t| calibration.ns(t), &mut names);
+        let losses = lane_from_events(
+            &mut lane,
+            &events,
+            |t| calibration.ns(t),
+            &mut names,
+            &mut CounterSamples::new(),
+        );
         lane.sort_spans();
         assert!(losses.is_empty(), "{losses:?}");
         let got: Vec<_> = lane

@@ -205,6 +205,41 @@ impl Losses {
     pub fn is_empty(&self) -> bool {
         *self == Losses::default()
     }
+
+    /// What was lost and what to do about it, one clause per kind, or an
+    /// empty string when nothing was. Only overwrites are fixed by a bigger
+    /// buffer (`logprof::adjust_buffer` and a rerun); an unmatched exit or
+    /// an unclosed enter without overwrites points to the code recorded.
+    pub fn advice(&self) -> String {
+        let mut parts = Vec::new();
+        if self.overwritten_events > 0 {
+            parts.push(format!(
+                "{} events overwritten in full ring buffers (grow them with \
+                 logprof::adjust_buffer and run again)",
+                self.overwritten_events
+            ));
+        }
+        if self.unmatched_exits > 0 {
+            parts.push(format!(
+                "{} exits without their enter ({})",
+                self.unmatched_exits,
+                if self.overwritten_events > 0 {
+                    "their enters were overwritten"
+                } else {
+                    "spans open across a clear, or guards moved to another thread"
+                }
+            ));
+        }
+        if self.unclosed_enters > 0 {
+            parts.push(format!(
+                "{} enters never closed (calls still running when collected, guards \
+                 forgotten, or held across an .await: record futures with \
+                 logprof::Instrument::recorded)",
+                self.unclosed_enters
+            ));
+        }
+        parts.join("; ")
+    }
 }
 
 /// A snapshot of recorded spans, one lane per thread.

@@ -18,9 +18,14 @@
 //!
 //! ## Cost
 //!
-//! An enter looks the span up in the registry and reads its extensions (the
-//! registry's own lookup and read lock), then records like `record_fn!` and
-//! pushes 16 bytes on a thread-local stack of entered spans. An exit pops
+//! The first enter of a span on a thread looks it up in the registry and
+//! reads its extensions (the registry's own lookup and read lock: atomic
+//! read-modify-writes on the span's slot, a cache line it shares with other
+//! spans' slots), and keeps what it found in a small per-thread cache; later
+//! enters on that thread read the cache and the span's `closed` flag only,
+//! so two threads entering their own spans share no written cache line in
+//! our layer. Then it records like `record_fn!` and pushes 16 bytes on a
+//! thread-local stack of entered spans. An exit pops
 //! that stack and records; it does not touch the registry. Neither allocates
 //! once the thread's stack has grown to the deepest nesting it sees.
 //!
@@ -37,8 +42,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{LazyLock, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use tracing::callsite::Identifier;
 use tracing::span::{Attributes, Id};
@@ -112,9 +117,6 @@ impl TracingLayer {
 static CALLSITES: LazyLock<RwLock<HashMap<Identifier, &'static Callsite>>> =
     LazyLock::new(Default::default);
 
-/// Task ids for new spans; 0 means "no task" and is skipped.
-static NEXT_TASK: AtomicU32 = AtomicU32::new(1);
-
 /// See [`TracingLayer::dropped_while_entered`].
 static DROPPED_WHILE_ENTERED: AtomicU64 = AtomicU64::new(0);
 
@@ -134,25 +136,28 @@ fn callsite_of(metadata: &'static Metadata<'static>) -> &'static Callsite {
         .or_insert_with(|| Box::leak(Box::new(Callsite::new(metadata.name()))))
 }
 
-/// A fresh task id, never 0.
-fn next_task() -> u32 {
-    loop {
-        let task = NEXT_TASK.fetch_add(1, Ordering::Relaxed);
-        if task != 0 {
-            return task;
-        }
-    }
-}
-
-/// What a span carries in its extensions.
-#[derive(Clone, Copy)]
+/// What a span carries in its extensions, shared with the threads that
+/// cache it (see [`SEEN`]). Aligned to a cache line of its own, as the other
+/// per-thread data of the enter path below: the allocator may place data of
+/// two threads side by side, and one thread's writes would then slow the
+/// other's reads.
+#[repr(align(64))]
 struct SpanTask {
     callsite: &'static Callsite,
     task: u32,
+    /// Set when the span closes: a cached copy is then stale (its id may
+    /// name another span from now on). Written once, so reading it on every
+    /// enter shares nothing that other threads write.
+    closed: AtomicBool,
 }
 
-/// A span entered on this thread and not yet exited.
+/// How many spans a thread remembers (most recently entered first).
+const SEEN_CAPACITY: usize = 16;
+
+/// A span entered on this thread and not yet exited (a cache line each, see
+/// [`SpanTask`]).
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 struct Entered {
     /// The `tracing` span id.
     span: u64,
@@ -165,6 +170,44 @@ struct Entered {
 thread_local! {
     /// The spans entered on this thread, innermost last.
     static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
+    /// The spans this thread entered lately, by `tracing` span id, so that
+    /// entering one again does not look it up in the registry: that lookup
+    /// takes a reference and a read lock in the span's slot (atomic
+    /// read-modify-writes), on a cache line shared with the slots of spans
+    /// other threads enter at the same time.
+    static SEEN: RefCell<Vec<Seen>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A span id and what it carries (a cache line each, see [`SpanTask`]).
+#[repr(align(64))]
+struct Seen(u64, Arc<SpanTask>);
+
+/// The span's call site and task from this thread's cache, or `None`.
+fn cached(span: u64) -> Option<(&'static Callsite, u32)> {
+    SEEN.try_with(|seen| {
+        let seen = seen.try_borrow().ok()?;
+        let Seen(_, data) = seen.iter().find(|Seen(id, _)| *id == span)?;
+        // Acquire: pairs with the release in `on_close`; a span reached
+        // through an id reused after a close sees the flag set.
+        (!data.closed.load(Ordering::Acquire)).then_some((data.callsite, data.task))
+    })
+    .ok()
+    .flatten()
+}
+
+/// Remembers `data` as span `span`'s, replacing a stale entry for the id or
+/// the least recently added one.
+fn remember(span: u64, data: &Arc<SpanTask>) {
+    let _ = SEEN.try_with(|seen| {
+        let Ok(mut seen) = seen.try_borrow_mut() else {
+            return;
+        };
+        seen.retain(|Seen(id, _)| *id != span);
+        if seen.len() >= SEEN_CAPACITY {
+            seen.remove(0);
+        }
+        seen.push(Seen(span, data.clone()));
+    });
 }
 
 impl<S> Layer<S> for TracingLayer
@@ -182,26 +225,34 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let data = SpanTask {
+        let data = Arc::new(SpanTask {
             callsite: callsite_of(attrs.metadata()),
-            task: next_task(),
-        };
+            task: callsite::next_task(),
+            closed: AtomicBool::new(false),
+        });
         let mut extensions = span.extensions_mut();
         // A second `TracingLayer` on the same registry shares the first one's
         // task id rather than replacing it.
-        if extensions.get_mut::<SpanTask>().is_none() {
+        if extensions.get_mut::<Arc<SpanTask>>().is_none() {
             extensions.insert(data);
         }
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else {
-            return;
+        let (callsite, task) = match cached(id.into_u64()) {
+            Some(found) => found,
+            None => {
+                let Some(span) = ctx.span(id) else {
+                    return;
+                };
+                let Some(data) = span.extensions().get::<Arc<SpanTask>>().cloned() else {
+                    return; // created before this layer was attached
+                };
+                drop(span);
+                remember(id.into_u64(), &data);
+                (data.callsite, data.task)
+            }
         };
-        let Some(&SpanTask { callsite, task }) = span.extensions().get::<SpanTask>() else {
-            return; // created before this layer was attached
-        };
-        drop(span);
         // `try_with`: during thread teardown nothing is recorded.
         let _ = ENTERED.try_with(|entered| {
             let Ok(mut entered) = entered.try_borrow_mut() else {
@@ -234,7 +285,13 @@ where
         });
     }
 
-    fn on_close(&self, id: Id, _ctx: Context<'_, S>) {
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            if let Some(data) = span.extensions().get::<Arc<SpanTask>>() {
+                // Release: see `cached`.
+                data.closed.store(true, Ordering::Release);
+            }
+        }
         let _ = ENTERED.try_with(|entered| {
             let Ok(mut entered) = entered.try_borrow_mut() else {
                 return;

@@ -4,13 +4,17 @@
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
 
+use std::future::Future;
+
 use counting_alloc::allocations;
+use logprof::Instrument;
 
 #[inline(never)]
 fn work(x: u64) -> u64 {
     std::hint::black_box(x)
 }
 
+/// 4 events per round: a call and a scope.
 fn record_many() {
     for i in 0..10_000 {
         logprof::record_fn!(work(i));
@@ -18,11 +22,32 @@ fn record_many() {
     }
 }
 
+/// 14 events per round: a span with a value (3), one under a run-time name
+/// with a value (3), an instant (1), a counter sample (2), a recorded call
+/// with a value (3), a recorded future polled once (2).
+fn record_the_rest(name: logprof::Name) {
+    for i in 0..10_000u64 {
+        {
+            let _s = logprof::scope!("valued", i);
+            let _t = logprof::scope!(name, i);
+        }
+        logprof::instant!("instant");
+        logprof::counter!("counter", i as f64);
+        logprof::record_fn!(work(i); i);
+        let mut future = std::pin::pin!(std::future::ready(i).recorded(name));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(future.as_mut().poll(&mut cx).is_ready());
+    }
+}
+
 #[test]
 fn recording_allocates_nothing_after_registration() {
     logprof::init_buffer(1 << 10);
-    // First use registers the thread and the call sites: that may allocate.
+    // First use registers the thread and the call sites, and a run-time name
+    // is interned: that may allocate.
     record_many();
+    let name = logprof::Name::new(&format!("runtime {}", 1));
+    record_the_rest(name);
 
     // After a clear, and after init_buffer preallocated a new ring for this
     // thread, recording (ring overflowing included) allocates nothing.
@@ -32,13 +57,20 @@ fn recording_allocates_nothing_after_registration() {
         record_many();
         assert_eq!(allocations() - before, 0, "allocations while recording");
         assert_eq!(logprof::recorded().events, 40_000);
+        reset();
+        let before = allocations();
+        record_the_rest(name);
+        assert_eq!(allocations() - before, 0, "allocations while recording");
+        assert_eq!(logprof::recorded().events, 140_000);
     }
 
     // The same for a disabled recorder.
     logprof::set_enabled(false);
     record_many();
+    record_the_rest(name);
     let before = allocations();
     record_many();
+    record_the_rest(name);
     assert_eq!(allocations() - before, 0);
     logprof::set_enabled(true);
 

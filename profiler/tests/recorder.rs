@@ -1,29 +1,19 @@
 //! The recorder end to end: threads, nesting, the ring, filters, panics.
 //!
-//! The recorder is global per process, so every test takes `LOCK` first.
+//! The recorder is global per process, so every test takes `lock()` first.
 //! Races run under `support/race.rs`, so a failed check inside one fails the
 //! test instead of hanging it.
 
 #[path = "support/race.rs"]
 mod race;
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use logprof::{record_fn, scope, Trace};
 
-static LOCK: Mutex<()> = Mutex::new(());
-
-fn lock() -> std::sync::MutexGuard<'static, ()> {
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A clean slate: recording on, no filters, a fresh ring size.
-fn fresh(events_per_thread: usize) {
-    logprof::set_enabled(true);
-    logprof::reset_filters();
-    logprof::init_buffer(events_per_thread);
-}
+#[path = "support/slate.rs"]
+mod slate;
+use slate::{fresh, lock};
 
 fn leaf(x: u64) -> u64 {
     std::hint::black_box(x + 1)

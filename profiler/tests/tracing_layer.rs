@@ -397,3 +397,34 @@ fn tokio_tasks_keep_their_identity_across_polls() {
     assert!(leaves.clone().all(|s| s.depth == 1));
     assert_eq!(leaves.count(), 40);
 }
+
+/// Spans closed and created again and again (their ids may be reused):
+/// every slice still carries its own span's name and task, never a cached
+/// one of a closed span.
+#[test]
+fn spans_created_and_closed_in_turn_keep_their_names_and_tasks() {
+    let _guard = fresh(1 << 12);
+    for i in 0..200 {
+        let span = if i % 2 == 0 {
+            info_span!("even")
+        } else {
+            info_span!("odd")
+        };
+        span.in_scope(|| ());
+        span.in_scope(|| ());
+    }
+    let trace = logprof::collect();
+    let tasks = trace.tasks();
+    assert_eq!(tasks.len(), 200);
+    let mut previous_name = None;
+    for slices in tasks.values() {
+        assert_eq!(slices.len(), 2);
+        let names: Vec<&str> = slices
+            .iter()
+            .map(|&(l, s)| trace.name(trace.lanes[l].spans[s].name))
+            .collect();
+        assert_eq!(names[0], names[1]);
+        assert_ne!(Some(names[0]), previous_name, "even and odd alternate");
+        previous_name = Some(names[0]);
+    }
+}

@@ -60,8 +60,9 @@ impl Bench {
             .with_context(|| format!("cannot start {} worker threads", workload.threads))?;
         let reference = fractal.compute(Kernel::Scalar)?;
         let image = Image::new(fractal.n)?;
-        // An enter and an exit per column; enough for one thread doing all.
-        logprof::init_buffer(2 * fractal.n + 64);
+        // An enter, the column index and an exit per column; enough for one
+        // thread doing all.
+        logprof::init_buffer(3 * fractal.n + 64);
         Ok(Bench {
             pool,
             fractal,
@@ -97,6 +98,8 @@ impl Bench {
             image,
         )?;
         let mut trace = logprof::collect();
+        // Serial is scored as the one thread it uses.
+        schedule.trim_lanes(&mut trace);
         tick();
         if !trace.losses.is_empty() {
             eprintln!("warning: the recorded run of {schedule} lost events ({:?}); its balance numbers are partial", trace.losses);

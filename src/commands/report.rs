@@ -141,10 +141,7 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
     }
     let l = trace.losses;
     if !l.is_empty() {
-        out.push_str(&format!(
-            "lost: {} overwritten events, {} exits without enter, {} unclosed enters (enlarge the buffer: logprof::adjust_buffer)\n",
-            l.overwritten_events, l.unmatched_exits, l.unclosed_enters
-        ));
+        out.push_str(&format!("lost: {}\n", l.advice()));
     }
     for line in logprof_viz::trace_notes(trace) {
         out.push_str(&format!("note: {line}\n"));

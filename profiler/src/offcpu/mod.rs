@@ -287,6 +287,9 @@ impl ThreadSwitches {
     }
 }
 
+/// The name of the drainer thread, which the recorder never registers.
+pub(crate) const DRAINER_NAME: &str = "logprof-offcpu";
+
 /// How often the drainer empties every ring: a ring of 256 KiB holds about
 /// 5400 switches (or 10,900 records), which only a thread switched every
 /// 4 µs fills in 20 ms; two threads handing a token back and forth as fast
@@ -296,15 +299,15 @@ const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Starts, once per process, a thread that calls `drain_all` (which reads
 /// every recording thread's ring) every [`DRAIN_EVERY`], so long runs lose
-/// no switch records between `collect()`s. It never records: it holds the
-/// recorder's cold-path guard all along, so even an allocator that records
-/// gives it no lane.
+/// no switch records between `collect()`s. It never records: the recorder
+/// refuses to register a thread of this name, so even an allocator that
+/// records gives it no lane (and it holds the cold-path guard all along).
 pub(crate) fn start_drainer(drain_all: fn()) {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         // A failure to start it only means drains at `collect()` alone.
         let _ = std::thread::Builder::new()
-            .name("logprof-offcpu".to_owned())
+            .name(DRAINER_NAME.to_owned())
             .spawn(move || {
                 let _cold = crate::reentry::ColdGuard::enter();
                 loop {

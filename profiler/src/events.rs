@@ -1,0 +1,188 @@
+//! Events: what the 16 bytes of one say (its `meta` word), and turning one
+//! thread's raw events (`(ticks, meta)` pairs, oldest first) into spans,
+//! instants and counter samples, counting what does not match. Shared by [`collect`](crate::collect) and
+//! [`recorded`](crate::recorded).
+//!
+//! A [`kind::VALUE`] event belongs to the event just before it on the same
+//! thread when that one is an enter or a counter of the same id; anything
+//! else (its event overwritten, or torn off the front of a copy read while
+//! the thread wrote) is skipped: the loss is already counted with the event
+//! it belonged to. An enter whose value is not there yet (the copy ended
+//! between the two) simply has no value, and a counter sample without its
+//! value is left out.
+
+/// What an event is: the low 3 bits of its meta word. Above them the
+/// call-site id (29 bits), and above those the task (32 bits).
+pub(crate) mod kind {
+    /// A span's enter; `ticks` is the time.
+    pub(crate) const ENTER: u64 = 0;
+    /// A span's exit; `ticks` is the time.
+    pub(crate) const EXIT: u64 = 1;
+    /// The payload of the event just before it on the same thread, with the
+    /// same id (a span's value, a counter's sample); `ticks` holds the bits.
+    pub(crate) const VALUE: u64 = 2;
+    /// An instant; `ticks` is the time.
+    pub(crate) const INSTANT: u64 = 3;
+    /// A counter sample; `ticks` is the time, its value is in the next
+    /// event, a [`VALUE`].
+    pub(crate) const COUNTER: u64 = 4;
+}
+
+/// Bits of the meta word that hold the kind.
+pub(crate) const KIND_BITS: u32 = 3;
+
+/// The meta word of an event of `kind` for call site `id` in task `task`.
+#[inline(always)]
+pub(crate) fn meta(kind: u64, id: u32, task: u32) -> u64 {
+    ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
+}
+
+#[inline(always)]
+pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
+    meta(kind::ENTER, id, task)
+}
+
+#[inline(always)]
+pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
+    meta(kind::EXIT, id, task)
+}
+
+/// One span of one thread, with raw call-site ids.
+pub(crate) struct RawSpan {
+    pub(crate) id: u32,
+    pub(crate) task: u32,
+    pub(crate) start_ns: u64,
+    pub(crate) end_ns: u64,
+    pub(crate) depth: u32,
+    pub(crate) value: Option<i64>,
+}
+
+/// What one thread recorded, decoded.
+#[derive(Default)]
+pub(crate) struct Decoded {
+    /// Closed spans, in exit order.
+    pub(crate) spans: Vec<RawSpan>,
+    /// `(call-site id, ns)` of each instant, in time order.
+    pub(crate) instants: Vec<(u32, u64)>,
+    /// `(call-site id, ns, value)` of each counter sample, in time order.
+    pub(crate) samples: Vec<(u32, u64, f64)>,
+    /// Exits whose enter is not in the events.
+    pub(crate) unmatched_exits: u64,
+    /// Enters with no exit in the events.
+    pub(crate) unclosed_enters: u64,
+}
+
+/// An enter not yet matched: id, task, start, depth, value.
+struct Open {
+    id: u32,
+    task: u32,
+    start_ns: u64,
+    depth: u32,
+    value: Option<i64>,
+}
+
+/// Decodes `events`; ids of 0 or above `max_id` (slots not yet written) are
+/// skipped; `to_ns` turns ticks into nanoseconds.
+pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) -> Decoded {
+    let mut out = Decoded::default();
+    let mut open: Vec<Open> = Vec::new();
+    let mut last_ns = 0;
+    // The event before the current one: (kind, id, ns).
+    let mut previous: Option<(u64, u32, u64)> = None;
+    for &(ticks, meta) in events {
+        let event_kind = meta & ((1 << KIND_BITS) - 1);
+        let id = ((meta & 0xFFFF_FFFF) >> KIND_BITS) as u32;
+        let task = (meta >> 32) as u32;
+        let before = previous.take();
+        if id == 0 || id as usize > max_id {
+            continue; // a slot not yet written (torn by a concurrent reset)
+        }
+        if event_kind == kind::VALUE {
+            match before {
+                Some((kind::ENTER, i, _)) if i == id => {
+                    if let Some(o) = open.last_mut() {
+                        o.value = Some(ticks as i64);
+                    }
+                }
+                Some((kind::COUNTER, i, ns)) if i == id => {
+                    out.samples.push((id, ns, f64::from_bits(ticks)));
+                }
+                _ => {} // its event was lost, and counted, already
+            }
+            continue;
+        }
+        // Times never run backwards within a lane, whatever the TSCs of the
+        // cores it ran on say.
+        let ns = to_ns(ticks).max(last_ns);
+        last_ns = ns;
+        previous = Some((event_kind, id, ns));
+        match event_kind {
+            kind::ENTER => open.push(Open {
+                id,
+                task,
+                start_ns: ns,
+                depth: open.len() as u32,
+                value: None,
+            }),
+            kind::EXIT => {
+                // The innermost open call with this id and task; usually the top.
+                let Some(pos) = open.iter().rposition(|o| o.id == id && o.task == task) else {
+                    out.unmatched_exits += 1;
+                    continue;
+                };
+                let o = open.remove(pos);
+                out.spans.push(RawSpan {
+                    id,
+                    task,
+                    start_ns: o.start_ns,
+                    end_ns: ns,
+                    depth: o.depth,
+                    value: o.value,
+                });
+            }
+            kind::INSTANT => out.instants.push((id, ns)),
+            _ => {} // a counter: its sample comes with its value
+        }
+    }
+    out.unclosed_enters = open.len() as u64;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: u64, id: u32, payload_or_ticks: u64) -> (u64, u64) {
+        (payload_or_ticks, meta(kind, id, 0))
+    }
+
+    #[test]
+    fn a_value_belongs_only_to_the_event_just_before_it() {
+        let events = [
+            ev(kind::VALUE, 1, 99), // torn off: its enter is gone
+            ev(kind::EXIT, 1, 5),   // unmatched
+            ev(kind::ENTER, 2, 10),
+            ev(kind::VALUE, 2, 7),
+            ev(kind::ENTER, 1, 11),
+            ev(kind::VALUE, 2, 8), // another id's value: dropped
+            ev(kind::EXIT, 1, 12),
+            ev(kind::EXIT, 2, 13),
+            ev(kind::COUNTER, 3, 14),
+            ev(kind::VALUE, 3, 1.5f64.to_bits()),
+            ev(kind::INSTANT, 3, 15),
+            ev(kind::VALUE, 3, 2.5f64.to_bits()), // after an instant: dropped
+            ev(kind::ENTER, 2, 16),               // unclosed, value not written yet
+            ev(kind::COUNTER, 3, 17),             // its value not written yet
+        ];
+        let d = decode(&events, 3, |t| t);
+        let spans: Vec<_> = d
+            .spans
+            .iter()
+            .map(|s| (s.id, s.start_ns, s.end_ns, s.value))
+            .collect();
+        assert_eq!(spans, [(1, 11, 12, None), (2, 10, 13, Some(7))]);
+        assert_eq!(d.samples, [(3, 14, 1.5)]);
+        assert_eq!(d.instants, [(3, 15)]);
+        assert_eq!((d.unmatched_exits, d.unclosed_enters), (1, 1));
+    }
+}
