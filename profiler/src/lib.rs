@@ -61,6 +61,7 @@
 //! It does not sample, does not unwind stacks, and records only the calls you
 //! mark. Pictures live in `logprof-viz`, workloads in `logprof-kernels`.
 
+mod assemble;
 mod callsite;
 pub mod chrome;
 mod clock;

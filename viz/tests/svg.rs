@@ -379,5 +379,15 @@ fn losses_and_deep_nesting_are_reported() {
     trace.normalize();
     let svg = Timeline::new(&trace).to_svg_string().unwrap();
     assert!(svg.contains("12 events overwritten"));
+    assert!(
+        svg.contains("adjust_buffer"),
+        "overwrites are cured by bigger rings"
+    );
     assert!(svg.contains("nested deeper than"));
+    // Enters never closed are not cured by bigger rings: the advice says why.
+    trace.losses = Default::default();
+    trace.losses.unclosed_enters = 3;
+    let svg = Timeline::new(&trace).to_svg_string().unwrap();
+    assert!(svg.contains("3 enters never closed"), "{svg}");
+    assert!(!svg.contains("adjust_buffer"));
 }

@@ -135,14 +135,9 @@ fn thread_names(trace: &Trace, order: &[usize]) -> Vec<String> {
 fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
     let mut notes = set.notes.clone();
     if !trace.losses.is_empty() {
-        let l = trace.losses;
-        notes.push(format!(
-            "incomplete recording: {} events overwritten, {} unmatched exits, {} unclosed enters \
-             (grow the buffers with adjust_buffer and run again)",
-            count(l.overwritten_events),
-            count(l.unmatched_exits),
-            count(l.unclosed_enters)
-        ));
+        // Each kind of loss with its own cause and cure: only overwrites are
+        // fixed by larger buffers.
+        notes.push(format!("incomplete recording: {}", trace.losses.advice()));
     }
     if set.too_deep > 0 {
         notes.push(format!(
