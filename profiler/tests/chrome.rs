@@ -1,6 +1,10 @@
 //! Chrome Trace Event JSON: round trips through real files, files from other
 //! tools, and the errors for files that are not traces.
 
+#[path = "support/messages.rs"]
+mod messages;
+use messages::assert_mentions;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -497,15 +501,6 @@ fn read_error(text: &str) -> String {
         "the message does not name the file: {message}"
     );
     message
-}
-
-fn assert_mentions(message: &str, words: &[&str]) {
-    for word in words {
-        assert!(
-            message.contains(word),
-            "expected {word:?} in the message: {message}"
-        );
-    }
 }
 
 #[test]

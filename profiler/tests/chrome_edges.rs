@@ -4,6 +4,10 @@
 //! well-nested trace survives a write and a read, and no input makes the
 //! reader panic.
 
+#[path = "support/messages.rs"]
+mod messages;
+use messages::assert_mentions;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -26,15 +30,6 @@ fn read_problem(text: &[u8]) -> String {
     assert_eq!(err.path, path);
     assert!(err.to_string().starts_with(&path.display().to_string()));
     err.problem
-}
-
-fn assert_mentions(message: &str, words: &[&str]) {
-    for word in words {
-        assert!(
-            message.contains(word),
-            "expected {word:?} in the message: {message}"
-        );
-    }
 }
 
 /// Another tool's file, mixing `X` and `B`/`E`, exponents and a time that

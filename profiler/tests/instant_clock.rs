@@ -6,24 +6,16 @@
 //! binary again as a child with the variable set, and the child checks the
 //! clock it got.
 
+#[path = "support/spin.rs"]
+mod spin;
+use spin::spin_for_a_millisecond;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use logprof::{record_fn, scope};
 
 /// Set in the child, so it runs the checks instead of spawning again.
 const CHILD: &str = "LOGPROF_INSTANT_CLOCK_CHILD";
-
-/// Spins until `Instant` has moved on by 1 ms.
-fn spin_for_a_millisecond() -> u32 {
-    let start = Instant::now();
-    let mut spins = 0;
-    while start.elapsed() < Duration::from_millis(1) {
-        spins += 1;
-        std::hint::spin_loop();
-    }
-    spins
-}
 
 /// In the child: the clock is `Instant`, and the spans recorded on it nest,
 /// follow each other in call order, and last at least the millisecond

@@ -4,6 +4,10 @@
 //! Races run under `support/race.rs`, so a failed check inside one fails the
 //! test instead of hanging it.
 
+#[path = "support/spin.rs"]
+mod spin;
+use spin::spin_for_a_millisecond;
+
 #[path = "support/race.rs"]
 mod race;
 
@@ -295,18 +299,6 @@ fn filters_and_enabled_switch() {
     logprof::set_enabled(true);
     run();
     assert_eq!(names().len(), 3);
-}
-
-/// Spins until `Instant` has moved on by 1 ms, so a call around it lasts
-/// longer than any step of the recording clock.
-fn spin_for_a_millisecond() -> u64 {
-    let start = Instant::now();
-    let mut spins = 0;
-    while start.elapsed() < Duration::from_millis(1) {
-        spins += 1;
-        std::hint::spin_loop();
-    }
-    spins
 }
 
 /// A registered thread that records nothing gets an empty lane, and the
