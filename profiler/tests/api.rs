@@ -412,10 +412,9 @@ fn record_fn_over_await_of_a_method_and_a_generic_path() {
 }
 
 /// What `collect()` gives for values, instants and counters survives a
-/// round trip through Chrome JSON. The writer and reader of these are issue
-/// 12's (`"args":{"value":…}`, `i` and `C` events): un-ignore once they land.
+/// round trip through Chrome JSON (`"args":{"value":…}`, `i` and `C`
+/// events).
 #[test]
-#[ignore = "needs issue 12: Chrome JSON of span values, instants and counters"]
 fn values_instants_and_counters_round_trip_through_chrome_json() {
     let _l = lock();
     fresh(1 << 10);
