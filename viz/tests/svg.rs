@@ -73,6 +73,31 @@ fn one_bar_per_span_with_a_tooltip() {
 }
 
 #[test]
+fn a_span_value_and_an_unfinished_span_are_in_the_tooltip() {
+    let mut trace = common::static_like();
+    let lane = &mut trace.lanes[0];
+    lane.spans[0] = lane.spans[0].clone().with_value(417);
+    let last = lane.spans.len() - 1;
+    lane.spans[last] = lane.spans[last].clone().cut_off();
+    let svg = Timeline::new(&trace).to_svg_string().unwrap();
+    let els = parse(&svg);
+    let titles: Vec<String> = bars(&els)
+        .iter()
+        .map(|(i, _)| child(&els, *i, "title").unwrap().text.clone())
+        .collect();
+    assert_eq!(
+        titles.iter().filter(|t| t.contains("\nvalue: 417")).count(),
+        1,
+        "{titles:?}"
+    );
+    assert_eq!(
+        titles.iter().filter(|t| t.contains("unfinished")).count(),
+        1,
+        "{titles:?}"
+    );
+}
+
+#[test]
 fn colours_follow_names_and_are_stable() {
     let trace = common::static_like();
     let first = Timeline::new(&trace).to_svg_string().unwrap();

@@ -35,6 +35,9 @@ pub(super) struct LaneView {
     pub label: String,
     /// The thread's name (thread view), for tooltips.
     pub thread: String,
+    /// The index of the trace's lane this view draws (thread view), so a
+    /// tooltip can show what its spans carry.
+    pub trace_lane: Option<usize>,
     /// The bars of each row, top row first.
     pub rows: Vec<Vec<Bar>>,
     /// The lane's height in px.

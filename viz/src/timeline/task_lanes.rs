@@ -150,6 +150,7 @@ fn task_lane(
     LaneView {
         label: task_label(trace, task, slices),
         thread: String::new(),
+        trace_lane: None,
         height: TASK_ROW_H,
         rows: vec![bars],
         idle: Vec::new(),

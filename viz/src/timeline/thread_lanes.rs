@@ -71,7 +71,17 @@ impl LaneKind for ThreadLanes {
         if bar.is_merged() {
             tooltips::merged(panel, bar, "calls", ("thread", &lane.thread), name)
         } else {
-            tooltips::single(panel, bar, &name(bar.key), &lane.thread)
+            let mut text = tooltips::single(panel, bar, &name(bar.key), &lane.thread);
+            let span = lane
+                .trace_lane
+                .and_then(|li| panel.trace.lanes.get(li)?.spans.get(bar.item));
+            if let Some(value) = span.and_then(|s| s.value) {
+                text.push_str(&format!("\nvalue: {value}"));
+            }
+            if span.is_some_and(|s| s.unfinished) {
+                text.push_str("\nunfinished: the trace ends before it does");
+            }
+            text
         }
     }
 
@@ -143,6 +153,7 @@ fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> 
         group_header: (several_pids && first_of_pid).then(|| process_header(ctx.trace, lane.pid)),
         ticks: instant_ticks(lane, &ctx.scale),
         thread: ctx.thread_names[ord].clone(),
+        trace_lane: Some(li),
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,
         idle,
