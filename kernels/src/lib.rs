@@ -69,6 +69,7 @@ mod runner;
 mod schedule;
 #[cfg(target_arch = "x86_64")]
 mod simd;
+pub mod simulate;
 
 pub use color::{spectral, to_rgb};
 pub use error::KernelError;
