@@ -5,4 +5,5 @@ pub mod processes;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod simulate;
 pub mod sweep;

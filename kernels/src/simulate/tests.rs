@@ -243,3 +243,20 @@ fn a_million_units_on_64_cores() {
         );
     }
 }
+
+#[test]
+fn units_from_a_trace_are_its_top_level_spans_in_start_order() {
+    let mut trace = logprof::Trace::new();
+    let f = trace.intern("f");
+    let span = |a, b, d| logprof::Span::new(f, a, b, d);
+    trace.lanes = vec![
+        logprof::Lane::with_spans(1, 1, "a", [span(10, 40, 0), span(12, 20, 1)]),
+        logprof::Lane::with_spans(1, 2, "b", [span(0, 5, 0), span(50, 51, 0)]),
+    ];
+    let units = Units::from_trace(&trace);
+    assert_eq!(
+        (0..3).map(|i| units.cost(i)).collect::<Vec<_>>(),
+        [5, 30, 1]
+    );
+    assert_eq!(units.total(), 36);
+}

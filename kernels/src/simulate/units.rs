@@ -53,3 +53,26 @@ impl Units {
         (0..self.len()).map(|i| self.cost(i)).max().unwrap_or(0)
     }
 }
+
+impl Units {
+    /// The units of another run's trace: its top-level spans (depth 0) on
+    /// every lane, in start order (ties by lane), each costing its
+    /// duration in nanoseconds. Assumes what the model assumes: independent
+    /// units, no dependencies between them.
+    pub fn from_trace(trace: &logprof::Trace) -> Units {
+        let mut spans: Vec<(u64, usize, u64)> = trace
+            .lanes
+            .iter()
+            .enumerate()
+            .flat_map(|(lane, l)| {
+                l.spans
+                    .iter()
+                    .filter(|s| s.depth == 0)
+                    .map(move |s| (s.start_ns, lane, s.duration_ns()))
+            })
+            .collect();
+        spans.sort_unstable();
+        let costs: Vec<u64> = spans.iter().map(|&(_, _, cost)| cost).collect();
+        Units::new(&costs)
+    }
+}
