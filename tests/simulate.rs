@@ -59,8 +59,19 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
             // One core: every schedule predicts the serial time.
             assert_eq!(row["speedup"].as_f64().unwrap(), 1.0, "{row}");
         }
-        if cores == 64 {
-            assert_eq!(row["basis"], "extrapolated");
+        let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(
+            row["basis"] == "extrapolated",
+            cores as usize > machine,
+            "{row}"
+        );
+        if cores as usize > machine {
+            assert_eq!(row["measured_ms"], "-");
+        } else {
+            // Checked against the real schedule on this machine.
+            let (predicted, measured) = (&row["predicted_ms"], &row["measured_ms"]);
+            let ratio = predicted.as_f64().unwrap() / measured.as_f64().unwrap();
+            assert!((ratio - row["predicted_over_measured"].as_f64().unwrap()).abs() < 1e-9);
         }
     }
     // A simulated timeline per schedule, at the largest P, drawn and read back.

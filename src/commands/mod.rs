@@ -6,4 +6,5 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod simulate;
+pub mod simulate_check;
 pub mod sweep;

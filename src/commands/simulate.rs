@@ -48,23 +48,28 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             predictions.push(simulate(s, &work.units, p, Overheads::default())?);
         }
     }
+    let measured = match &args.trace {
+        None => super::simulate_check::measure(&predictions, size, machine)?,
+        Some(_) => vec![None; predictions.len()],
+    };
+    let rows: Vec<(&Prediction, Option<f64>)> = predictions.iter().zip(measured).collect();
+    warn_off_by_more_than(&rows, 0.15);
     println!(
         "simulated from {} ({} units); assumes {ASSUMPTIONS}",
         work.source,
         work.units.len()
     );
     for &p in &threads {
-        let rows: Vec<&Prediction> = predictions.iter().filter(|x| x.cores == p).collect();
+        let at_p: Vec<_> = rows.iter().filter(|x| x.0.cores == p).cloned().collect();
         let note = if p > machine {
             format!(" (extrapolated: this machine has {machine})")
         } else {
             String::new()
         };
         println!("\nP = {p} virtual cores{note}");
-        print!("{}", table(&rows, machine).to_text());
+        print!("{}", table(&at_p, machine).to_text());
     }
-    let all: Vec<&Prediction> = predictions.iter().collect();
-    let table = table(&all, machine);
+    let table = table(&rows, machine);
     let dir = out.path();
     let largest = *threads.last().expect("at least one thread count");
     for p in predictions.iter().filter(|x| x.cores == largest) {
@@ -90,6 +95,24 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// Says, on stderr, which predictions are off the measured median by more
+/// than `tolerance` (a fraction), and what that can mean.
+fn warn_off_by_more_than(rows: &[(&Prediction, Option<f64>)], tolerance: f64) {
+    for &(p, measured) in rows {
+        let Some(m) = measured else { continue };
+        let ratio = p.wall as f64 / m;
+        if (ratio - 1.0).abs() > tolerance {
+            eprintln!(
+                "warning: {} on {} threads: predicted/measured {ratio:.2}, off by more than {:.0} % \
+                 (overheads the model leaves out, or cores shared with other work)",
+                p.schedule,
+                p.cores,
+                tolerance * 100.0
+            );
+        }
+    }
 }
 
 /// The thread counts, sorted and without repeats; none may be 0, and the
@@ -203,8 +226,10 @@ fn record_fractal(size: usize) -> Result<Work> {
     })
 }
 
-/// The predictions as rows: schedule, cores, predicted time and measures.
-fn table(rows: &[&Prediction], machine: usize) -> Table {
+/// The predictions as rows: schedule, cores, predicted time and measures,
+/// and the measured median time with the ratio where there is one (`-`
+/// where none: extrapolated, or units from a trace file).
+fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
     let mut table = Table::with_columns(vec![
         Column::new("scheduler", "scheduler"),
         Column::new("params", "params"),
@@ -214,8 +239,10 @@ fn table(rows: &[&Prediction], machine: usize) -> Table {
         Column::new("load_balance", "load balance"),
         Column::new("parallel_efficiency", "parallel efficiency"),
         Column::new("basis", "basis"),
+        Column::new("measured_ms", "measured ms"),
+        Column::new("predicted_over_measured", "predicted/measured"),
     ]);
-    for p in rows {
+    for &(p, measured) in rows {
         let basis = if p.cores > machine {
             "extrapolated"
         } else {
@@ -230,6 +257,8 @@ fn table(rows: &[&Prediction], machine: usize) -> Table {
             Cell::Percent(p.load_balance()),
             Cell::Percent(p.efficiency()),
             Cell::from(basis),
+            measured.map_or(Cell::from("-"), |m| Cell::float(m / 1e6, 3)),
+            measured.map_or(Cell::from("-"), |m| Cell::float(p.wall as f64 / m, 2)),
         ]);
     }
     table
