@@ -275,6 +275,11 @@ pub struct SimulateArgs {
     /// Image size of the recorded fractal (not with a trace file; at most 16384).
     #[arg(long, short = 'n', value_name = "N")]
     pub size: Option<usize>,
+    /// Timed runs of each real schedule that checks a prediction, at every P
+    /// up to this machine's cores (the median is compared; not with a trace
+    /// file; default 20).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
     /// Output directory (replaced whole; must be new, empty or an earlier output).
     #[arg(
         long,

@@ -45,27 +45,21 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sim");
     let out_s = out.to_str().unwrap();
-    let stdout = ok(&["simulate", "--size", "100", "-t", "1,2,64", "--out", out_s]);
-    assert!(
-        stdout.contains("P = 64 virtual cores (extrapolated"),
-        "{stdout}"
-    );
+    let stdout = ok(&[
+        "simulate", "--size", "40", "--runs", "2", "-t", "1,2", "--out", out_s,
+    ]);
     assert!(stdout.contains("independent units"), "{stdout}");
+    let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
     let rows = results(&out.join("simulate.json"));
-    assert_eq!(rows.len(), 8 * 3);
+    assert_eq!(rows.len(), 8 * 2);
     for row in &rows {
-        let cores = row["cores"].as_u64().unwrap();
+        let cores = row["cores"].as_u64().unwrap() as usize;
         if cores == 1 {
             // One core: every schedule predicts the serial time.
             assert_eq!(row["speedup"].as_f64().unwrap(), 1.0, "{row}");
         }
-        let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
-        assert_eq!(
-            row["basis"] == "extrapolated",
-            cores as usize > machine,
-            "{row}"
-        );
-        if cores as usize > machine {
+        assert_eq!(row["basis"] == "extrapolated", cores > machine, "{row}");
+        if cores > machine {
             assert_eq!(row["measured_ms"], "-");
         } else {
             // Checked against the real schedule on this machine.
@@ -77,7 +71,8 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     // A simulated timeline per schedule, at the largest P, drawn and read back.
     for name in ["static", "rayon", "forkjoin"] {
         let trace = Trace::read_chrome_json(out.join(format!("{name}.trace.json"))).unwrap();
-        assert_eq!(trace.span_count(), 100);
+        assert_eq!(trace.span_count(), 40);
+        assert_eq!(trace.lanes.len(), 2);
         assert_eq!(trace.lanes[0].thread_name, "core-0");
         assert!(trace.process_name.unwrap().starts_with("simulated"));
         let svg = std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
@@ -85,6 +80,23 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         assert!(out.join(format!("{name}.png")).is_file());
     }
     assert!(out.join("simulate-speedup.svg").is_file());
+    // Beyond this machine's cores: extrapolated, and nothing measured.
+    let stdout = ok(&[
+        "simulate", "--size", "40", "--runs", "1", "-t", "33", "-s", "static", "--out", out_s,
+    ]);
+    if machine < 33 {
+        assert!(
+            stdout.contains(&format!(
+                "P = 33 virtual cores (extrapolated: this machine has {machine})"
+            )),
+            "{stdout}"
+        );
+        let row = &results(&out.join("simulate.json"))[0];
+        assert_eq!(
+            (&row["basis"], &row["measured_ms"]),
+            (&"extrapolated".into(), &"-".into())
+        );
+    }
 }
 
 #[test]
@@ -155,6 +167,16 @@ fn bad_input_is_one_line_and_writes_nothing() {
     fails(
         &["simulate", empty_s, "--size", "10", "--out", out_s],
         "--size",
+        &out,
+    );
+    fails(
+        &["simulate", empty_s, "--runs", "3", "--out", out_s],
+        "--runs",
+        &out,
+    );
+    fails(
+        &["simulate", "--runs", "0", "--out", out_s],
+        "--runs 0",
         &out,
     );
 }

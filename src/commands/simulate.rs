@@ -35,6 +35,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let threads = check_threads(&args.threads)?;
     let schedules = parse_schedules(&args.schedule)?;
     let size = check_size(args)?;
+    let runs = check_runs(args)?;
     check_exports(&args.export, Some(&args.out))?;
     let work = match &args.trace {
         Some(path) => read_work(path)?,
@@ -49,7 +50,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         }
     }
     let measured = match &args.trace {
-        None => super::simulate_check::measure(&predictions, size, machine)?,
+        None => super::simulate_check::measure(&predictions, size, machine, runs)?,
         Some(_) => vec![None; predictions.len()],
     };
     let rows: Vec<(&Prediction, Option<f64>)> = predictions.iter().zip(measured).collect();
@@ -154,6 +155,19 @@ fn check_size(args: &SimulateArgs) -> Result<usize> {
         bail!("--size {size}: give 1 to {}", crate::limits::MAX_SIZE);
     }
     Ok(size)
+}
+
+/// `--runs`: at least 1, only for the recorded fractal (a trace file's
+/// predictions are not checked).
+fn check_runs(args: &SimulateArgs) -> Result<usize> {
+    match (&args.trace, args.runs) {
+        (Some(_), Some(runs)) => bail!(
+            "--runs {runs}: a trace file's predictions are not checked by timed runs; \
+             give --runs only without a trace"
+        ),
+        (_, Some(0)) => bail!("--runs 0: at least one timed run is needed; give --runs 1 or more"),
+        (_, runs) => Ok(runs.unwrap_or(super::simulate_check::MEASURED_RUNS)),
+    }
 }
 
 /// The top-level spans of another run's trace file.

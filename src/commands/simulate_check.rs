@@ -14,11 +14,13 @@ pub const MEASURED_RUNS: usize = 20;
 
 /// The median measured wall time in nanoseconds of each prediction's
 /// schedule on its P real threads, for every P up to `machine` cores;
-/// `None` for the extrapolated ones. In the predictions' order.
+/// `None` for the extrapolated ones. In the predictions' order. `runs` timed
+/// runs (at least 1) after [`WARMUP`] warm-up runs.
 pub fn measure(
     predictions: &[Prediction],
     size: usize,
     machine: usize,
+    runs: usize,
 ) -> Result<Vec<Option<f64>>> {
     let fractal = JuliaSet::with_size(size)?;
     let mut image = Image::new(size)?;
@@ -38,7 +40,7 @@ pub fn measure(
         let pool = pool.as_ref().expect("started above");
         let timing = time_runs(
             WARMUP,
-            MEASURED_RUNS,
+            runs,
             || {
                 run_into(
                     pool,
