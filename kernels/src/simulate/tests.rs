@@ -260,3 +260,33 @@ fn units_from_a_trace_are_its_top_level_spans_in_start_order() {
     );
     assert_eq!(units.total(), 36);
 }
+
+#[test]
+fn the_rayon_model_follows_rayons_splitter_step_by_step() {
+    // Worked by hand: 8 units of 1 on 2 cores, basesize 1. Core 0 splits
+    // 0..8 (splits 2 → 1) and 0..4 (1 → 0), keeping 0..2; core 1 steals the
+    // oldest piece, 4..8, whose splits reset to 2, and splits it down to
+    // 4..5; each core then pops its own newest piece.
+    let units = Units::new(&[1; 8]);
+    let p = predict(Schedule::Rayon { basesize: 1 }, &units, 2);
+    let placed: Vec<(usize, u64, std::ops::Range<usize>)> = p
+        .pieces
+        .iter()
+        .map(|x| (x.core, x.start, x.range.clone()))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            (0, 0, 0..2),
+            (1, 0, 4..5),
+            (1, 1, 5..6),
+            (0, 2, 2..4),
+            (1, 2, 6..7),
+            (1, 3, 7..8),
+        ]
+    );
+    assert_eq!(p.wall, 4);
+    // Never below basesize: 8 units with basesize 4 split once at most.
+    let coarse = predict(Schedule::Rayon { basesize: 4 }, &units, 8);
+    assert!(coarse.pieces.iter().all(|x| x.range.len() >= 4));
+}
