@@ -38,6 +38,9 @@ pub enum Command {
     /// The lecture's process experiments on MPI ranks: time, record every
     /// rank into one trace, draw, compare (needs the `mpi` feature).
     Processes(ProcessesArgs),
+    /// Predict each schedule on P virtual cores from one recorded run (the
+    /// fractal's serial run, or a trace file's top-level spans).
+    Simulate(SimulateArgs),
 }
 
 /// Which implementation computes a column.
@@ -249,4 +252,43 @@ pub struct ProcessesArgs {
         value_name = "DIR"
     )]
     pub out: PathBuf,
+}
+
+/// `logprof simulate`.
+#[derive(Clone, Debug, Args)]
+pub struct SimulateArgs {
+    /// A Chrome trace whose top-level spans are the units of work (default:
+    /// record a serial run of the fractal, a unit a column).
+    pub trace: Option<PathBuf>,
+    /// Virtual cores to predict, comma-separated.
+    #[arg(
+        long,
+        short = 't',
+        value_delimiter = ',',
+        default_value = "1,2,4,8,16",
+        value_name = "P,P,..."
+    )]
+    pub threads: Vec<usize>,
+    /// A schedule (`chunked(8)`, `rayon(basesize=32)`, ...) or `all`.
+    #[arg(long, short = 's', default_value = "all", value_name = "NAME")]
+    pub schedule: String,
+    /// Image size of the recorded fractal (not with a trace file; at most 16384).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub size: Option<usize>,
+    /// Timed runs of each real schedule that checks a prediction, at every P
+    /// up to this machine's cores (the median is compared; not with a trace
+    /// file; default 20).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
+    /// Output directory (replaced whole; must be new, empty or an earlier output).
+    #[arg(
+        long,
+        short = 'o',
+        default_value = "logprof-out/simulate",
+        value_name = "DIR"
+    )]
+    pub out: PathBuf,
+    /// Table exports.
+    #[command(flatten)]
+    pub export: ExportArgs,
 }

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Processes(args) => commands::processes::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

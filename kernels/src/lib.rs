@@ -11,6 +11,10 @@
 //! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
 //!   or an array counter, serially or on the pool.
 //!
+//! It also predicts what each schedule would do on `P` virtual cores from the
+//! per-column costs of one run ([`simulate`]): a discrete-event model that
+//! cuts the work with the schedules' own code.
+//!
 //! ```
 //! use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 //!
@@ -69,6 +73,7 @@ mod runner;
 mod schedule;
 #[cfg(target_arch = "x86_64")]
 mod simd;
+pub mod simulate;
 
 pub use color::{spectral, to_rgb};
 pub use error::KernelError;

@@ -5,4 +5,6 @@ pub mod processes;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod simulate;
+pub mod simulate_check;
 pub mod sweep;

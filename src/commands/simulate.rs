@@ -1,0 +1,326 @@
+//! `logprof simulate`: what each schedule would do on P virtual cores,
+//! predicted from one recorded run (the model is
+//! [`logprof_kernels::simulate`]).
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use logprof::Trace;
+use logprof_kernels::simulate::{simulate, Overheads, Prediction, Units};
+use logprof_kernels::{run as run_schedule, JuliaSet, Kernel, Pool, RunOptions, Schedule};
+use logprof_viz::{LineChart, Series, Timeline};
+use serde_json::json;
+
+use crate::bench::cpus;
+use crate::cli::SimulateArgs;
+use crate::export::{to_csv, to_json, to_markdown, write_text};
+use crate::output::{check_exports, OutDir};
+use crate::table::{Cell, Column, Table};
+
+/// What the model assumes of the units, said with every prediction.
+const ASSUMPTIONS: &str = "independent units, no dependencies, each costing what it cost in the \
+                           recorded run; no overheads (dispatch, spawn, steal) charged";
+
+/// The units of work and where they came from.
+struct Work {
+    units: Units,
+    /// "a serial run of the fractal, n = 1000" or the trace file.
+    source: String,
+    /// The span name of a unit in the simulated traces.
+    unit_name: &'static str,
+}
+
+/// Runs `simulate`: every check first, then the recording, then the files.
+pub fn run(args: &SimulateArgs) -> Result<()> {
+    let threads = check_threads(&args.threads)?;
+    let schedules = parse_schedules(&args.schedule)?;
+    let size = check_size(args)?;
+    let runs = check_runs(args)?;
+    check_exports(&args.export, Some(&args.out))?;
+    let work = match &args.trace {
+        Some(path) => read_work(path)?,
+        None => record_fractal(size)?,
+    };
+    let out = OutDir::create(&args.out)?;
+    let machine = cpus();
+    let mut predictions = Vec::new();
+    for &p in &threads {
+        for s in &schedules {
+            predictions.push(simulate(s, &work.units, p, Overheads::default())?);
+        }
+    }
+    let measured = match &args.trace {
+        None => super::simulate_check::measure(&predictions, size, machine, runs)?,
+        Some(_) => vec![None; predictions.len()],
+    };
+    let rows: Vec<(&Prediction, Option<f64>)> = predictions.iter().zip(measured).collect();
+    warn_off_by_more_than(&rows, 0.15);
+    println!(
+        "simulated from {} ({} units); assumes {ASSUMPTIONS}",
+        work.source,
+        work.units.len()
+    );
+    for &p in &threads {
+        let at_p: Vec<_> = rows.iter().filter(|x| x.0.cores == p).cloned().collect();
+        let note = if p > machine {
+            format!(" (extrapolated: this machine has {machine})")
+        } else {
+            String::new()
+        };
+        println!("\nP = {p} virtual cores{note}");
+        print!("{}", table(&at_p, machine).to_text());
+    }
+    let table = table(&rows, machine);
+    let dir = out.path();
+    let largest = *threads.last().expect("at least one thread count");
+    for p in predictions.iter().filter(|x| x.cores == largest) {
+        timeline_files(p, &work, dir)?;
+    }
+    let chart = speedup_chart(&predictions, &work.units, &threads);
+    chart.write_svg(dir.join("simulate-speedup.svg"))?;
+    chart.write_png(dir.join("simulate-speedup.png"))?;
+    let meta = json!({
+        "simulated_from": work.source,
+        "units": work.units.len(),
+        "assumptions": ASSUMPTIONS,
+        "machine_cores": machine,
+    });
+    write_text(&dir.join("simulate.md"), &to_markdown(&table))?;
+    write_text(&dir.join("simulate.json"), &to_json(&table, &meta))?;
+    write_text(&dir.join("simulate.csv"), &to_csv(&table))?;
+    let dir = out.commit()?;
+    args.export.write(&table, &meta)?;
+    eprintln!(
+        "wrote simulated timelines at P = {largest}, simulate-speedup.svg/.png and \
+         simulate.md/.json/.csv to {}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Says, on stderr, which predictions are off the measured median by more
+/// than `tolerance` (a fraction), and what that can mean.
+fn warn_off_by_more_than(rows: &[(&Prediction, Option<f64>)], tolerance: f64) {
+    for &(p, measured) in rows {
+        let Some(m) = measured else { continue };
+        let ratio = p.wall as f64 / m;
+        if (ratio - 1.0).abs() > tolerance {
+            eprintln!(
+                "warning: {} on {} threads: predicted/measured {ratio:.2}, off by more than {:.0} % \
+                 (overheads the model leaves out, or cores shared with other work)",
+                p.schedule,
+                p.cores,
+                tolerance * 100.0
+            );
+        }
+    }
+}
+
+/// The thread counts, sorted and without repeats; none may be 0, and the
+/// largest must fit a timeline PNG.
+fn check_threads(threads: &[usize]) -> Result<Vec<usize>> {
+    if threads.contains(&0) {
+        bail!("--threads 0: a simulated machine needs at least one core");
+    }
+    let mut threads = threads.to_vec();
+    threads.sort_unstable();
+    threads.dedup();
+    let Some(&largest) = threads.last() else {
+        bail!("--threads: give at least one core count, e.g. --threads 1,2,4");
+    };
+    crate::limits::check_threads_fit_pictures(largest, 1)?;
+    Ok(threads)
+}
+
+/// `all`, or one schedule as `run --schedule` reads it.
+fn parse_schedules(name: &str) -> Result<Vec<Schedule>> {
+    if name.trim().eq_ignore_ascii_case("all") {
+        return Ok(Schedule::all().to_vec());
+    }
+    let schedule: Schedule = name
+        .parse()
+        .with_context(|| format!("--schedule {name}: give a schedule or `all`"))?;
+    Ok(vec![schedule])
+}
+
+/// `--size`: only for the recorded fractal, 1 to the largest image.
+fn check_size(args: &SimulateArgs) -> Result<usize> {
+    if let (Some(_), Some(size)) = (&args.trace, args.size) {
+        bail!(
+            "--size {size}: the units come from the trace file; give --size only without a trace"
+        );
+    }
+    let size = args.size.unwrap_or(1000);
+    if size == 0 || size > crate::limits::MAX_SIZE {
+        bail!("--size {size}: give 1 to {}", crate::limits::MAX_SIZE);
+    }
+    Ok(size)
+}
+
+/// `--runs`: at least 1, only for the recorded fractal (a trace file's
+/// predictions are not checked).
+fn check_runs(args: &SimulateArgs) -> Result<usize> {
+    match (&args.trace, args.runs) {
+        (Some(_), Some(runs)) => bail!(
+            "--runs {runs}: a trace file's predictions are not checked by timed runs; \
+             give --runs only without a trace"
+        ),
+        (_, Some(0)) => bail!("--runs 0: at least one timed run is needed; give --runs 1 or more"),
+        (_, runs) => Ok(runs.unwrap_or(super::simulate_check::MEASURED_RUNS)),
+    }
+}
+
+/// The top-level spans of another run's trace file.
+fn read_work(path: &Path) -> Result<Work> {
+    let trace = Trace::read_chrome_json(path)?;
+    let units = Units::from_trace(&trace);
+    if units.is_empty() {
+        bail!(
+            "{}: the trace has no spans, so there is no work to simulate",
+            path.display()
+        );
+    }
+    Ok(Work {
+        units,
+        source: format!("the top-level spans of {}", path.display()),
+        unit_name: "unit",
+    })
+}
+
+/// Serial runs recorded; each column costs its median time over them, so
+/// that one column preempted in one run does not pass for heavy work.
+const RECORDED_RUNS: usize = 5;
+
+/// Records serial runs of the fractal (after one warm-up run): a unit a
+/// column (its index is the span's value), costing its median measured time.
+fn record_fractal(size: usize) -> Result<Work> {
+    let fractal = JuliaSet::with_size(size)?;
+    let pool = Pool::new(1).context("cannot start a worker thread")?;
+    logprof::init_buffer(3 * size + 64);
+    run_schedule(
+        &pool,
+        &Schedule::Serial,
+        &fractal,
+        RunOptions::plain(Kernel::Simd),
+    )?;
+    let mut times: Vec<Vec<u64>> = vec![Vec::with_capacity(RECORDED_RUNS); size];
+    for _ in 0..RECORDED_RUNS {
+        logprof::clear();
+        run_schedule(
+            &pool,
+            &Schedule::Serial,
+            &fractal,
+            RunOptions::recorded(Kernel::Simd),
+        )?;
+        let trace = logprof::collect();
+        for span in trace.lanes.iter().flat_map(|l| &l.spans) {
+            let column = span.value.and_then(|v| usize::try_from(v).ok());
+            if let Some(column_times) = column.and_then(|c| times.get_mut(c)) {
+                column_times.push(span.duration_ns());
+            }
+        }
+    }
+    let mut costs = Vec::with_capacity(size);
+    for (column, mut t) in times.into_iter().enumerate() {
+        if t.len() != RECORDED_RUNS {
+            bail!(
+                "the recorded serial runs lost column {column} ({} of {RECORDED_RUNS} runs)",
+                t.len()
+            );
+        }
+        t.sort_unstable();
+        costs.push(t[RECORDED_RUNS / 2]);
+    }
+    Ok(Work {
+        units: Units::new(&costs),
+        source: format!(
+            "{RECORDED_RUNS} serial runs of the fractal, n = {size} (median per column)"
+        ),
+        unit_name: "juliaset_column",
+    })
+}
+
+/// The predictions as rows: schedule, cores, predicted time and measures,
+/// and the measured median time with the ratio where there is one (`-`
+/// where none: extrapolated, or units from a trace file).
+fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
+    let mut table = Table::with_columns(vec![
+        Column::new("scheduler", "scheduler"),
+        Column::new("params", "params"),
+        Column::new("cores", "cores"),
+        Column::new("predicted_ms", "predicted ms"),
+        Column::new("speedup", "speed-up"),
+        Column::new("load_balance", "load balance"),
+        Column::new("parallel_efficiency", "parallel efficiency"),
+        Column::new("basis", "basis"),
+        Column::new("measured_ms", "measured ms"),
+        Column::new("predicted_over_measured", "predicted/measured"),
+    ]);
+    for &(p, measured) in rows {
+        let basis = if p.cores > machine {
+            "extrapolated"
+        } else {
+            "within this machine"
+        };
+        table.push(vec![
+            Cell::from(p.schedule.name()),
+            Cell::Text(p.schedule.params()),
+            Cell::Int(p.cores as u64),
+            Cell::float(p.wall as f64 / 1e6, 3),
+            Cell::float(p.speedup(), 2),
+            Cell::Percent(p.load_balance()),
+            Cell::Percent(p.efficiency()),
+            Cell::from(basis),
+            measured.map_or(Cell::from("-"), |m| Cell::float(m / 1e6, 3)),
+            measured.map_or(Cell::from("-"), |m| Cell::float(p.wall as f64 / m, 2)),
+        ]);
+    }
+    table
+}
+
+/// `<schedule>.trace.json` and its timeline (`.svg`, `.png`), marked
+/// simulated.
+fn timeline_files(p: &Prediction, work: &Work, dir: &Path) -> Result<()> {
+    let trace = p.to_trace(&work.units, work.unit_name);
+    let stem = p.schedule.name();
+    trace.write_chrome_json(dir.join(format!("{stem}.trace.json")))?;
+    let title = format!(
+        "simulated: {} on {} virtual cores, predicted {:.3} ms",
+        p.schedule,
+        p.cores,
+        p.wall as f64 / 1e6,
+    );
+    let timeline = Timeline::new(&trace).title(&title);
+    timeline.write_svg(dir.join(format!("{stem}.svg")))?;
+    timeline.write_png(dir.join(format!("{stem}.png")))?;
+    Ok(())
+}
+
+/// Predicted speed-up against P, a line per schedule, with the work/span
+/// bound `min(P, work / largest unit)`.
+fn speedup_chart(predictions: &[Prediction], units: &Units, threads: &[usize]) -> LineChart {
+    let mut series: Vec<Series> = Vec::new();
+    for p in predictions {
+        let label = p.schedule.to_string();
+        let point = (p.cores as f64, p.speedup());
+        match series.iter_mut().find(|s| s.name == label) {
+            Some(s) => s.points.push(point),
+            None => series.push(Series::new(label, vec![point])),
+        }
+    }
+    let parallelism = units.total() as f64 / units.largest().max(1) as f64;
+    let bound = threads
+        .iter()
+        .map(|&p| (p as f64, (p as f64).min(parallelism)))
+        .collect();
+    LineChart {
+        series,
+        ideal: Some(Series::new("bound: min(P, work/span)", bound)),
+        log_x: true,
+        ..LineChart::new(
+            "Simulated speed-up against virtual cores",
+            "virtual cores P",
+            "predicted speed-up over serial",
+        )
+    }
+}
