@@ -195,6 +195,13 @@ fn run_one_schedule_and_report_and_render_its_trace() {
     assert_eq!(json["results"][0]["params"], "chunk=3");
 
     let report = stdout(&ok(&["report", path_str(&trace_path)]));
+    // Every column is recorded with its index: the 40 columns' values.
+    let column_row = report
+        .lines()
+        .find(|l| l.starts_with("juliaset_column"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(column_row.ends_with("0 … 39"), "{report}");
+    assert!(report.contains(" values"), "{report}");
     let trace = Trace::read_chrome_json(&trace_path).unwrap();
     let s = trace.summary();
     assert!(

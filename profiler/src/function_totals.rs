@@ -21,6 +21,8 @@ struct Totals {
     /// Durations less those of the direct children; a child that sticks
     /// out of its parent can make a partial sum negative.
     self_time: i128,
+    /// The smallest and largest value carried, if any.
+    values: Option<(i64, i64)>,
 }
 
 /// The totals of every name that has a span, the largest inclusive time
@@ -56,6 +58,9 @@ pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
             let t = &mut totals[span.name as usize];
             t.calls += 1;
             t.self_time += i128::from(dur);
+            if let Some(v) = span.value {
+                t.values = Some(t.values.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+            }
             if open_of_name[span.name as usize] == 0 {
                 t.inclusive = t.inclusive.saturating_add(dur);
             }
@@ -78,6 +83,7 @@ pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
             calls: t.calls,
             total_ns: t.inclusive,
             self_ns: u64::try_from(t.self_time.max(0)).unwrap_or(u64::MAX),
+            values: t.values,
         })
         .collect();
     functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
@@ -87,6 +93,24 @@ pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
 #[cfg(test)]
 mod tests {
     use crate::trace::{Lane, Span, Trace};
+
+    #[test]
+    fn values_are_gathered_as_their_range() {
+        let mut trace = Trace::new();
+        let column = trace.intern("column");
+        let other = trace.intern("other");
+        let spans = [
+            Span::new(column, 0, 10, 0).with_value(7),
+            Span::new(column, 10, 20, 0).with_value(-2),
+            Span::new(column, 20, 30, 0),
+            Span::new(other, 30, 40, 0),
+        ];
+        trace.lanes.push(Lane::with_spans(1, 1, "main", spans));
+        let f = super::function_totals(&trace);
+        let values = |n: &str| f.iter().find(|r| r.name == n).unwrap().values;
+        assert_eq!(values("column"), Some((-2, 7)));
+        assert_eq!(values("other"), None);
+    }
 
     #[test]
     fn a_recursive_call_counts_once_and_self_time_excludes_children() {

@@ -71,6 +71,21 @@ pub struct FunctionSummary {
     pub total_ns: u64,
     /// Self time: the durations less those of the spans directly inside.
     pub self_ns: u64,
+    /// The smallest and largest [`Span::value`](crate::Span::value) the
+    /// name's spans carry; `None` when none carries one.
+    pub values: Option<(i64, i64)>,
+}
+
+impl FunctionSummary {
+    /// The range of its spans' values as text, `"lo … hi"` (or the one
+    /// value); `""` when none carries one.
+    pub fn values_text(&self) -> String {
+        match self.values {
+            Some((lo, hi)) if lo == hi => lo.to_string(),
+            Some((lo, hi)) => format!("{lo} … {hi}"),
+            None => String::new(),
+        }
+    }
 }
 
 /// The summary of a trace: per-lane busy and idle time, the region's wall

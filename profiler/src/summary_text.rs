@@ -82,27 +82,36 @@ impl fmt::Display for Summary {
         if top == 0 {
             return Ok(());
         }
+        // The range of the values spans carry, only when some do.
+        let with_values = self.functions.iter().take(top).any(|s| s.values.is_some());
         let functions: Vec<Vec<String>> = self
             .functions
             .iter()
             .take(top)
             .map(|s| {
-                vec![
+                let mut row = vec![
                     s.name.clone(),
                     s.calls.to_string(),
                     ms(s.total_ns as f64),
                     ms(s.self_ns as f64),
                     format!("{:.2}", s.total_ns as f64 / s.calls.max(1) as f64 / 1e3),
-                ]
+                ];
+                if with_values {
+                    row.push(s.values_text());
+                }
+                row
             })
             .collect();
-        let columns = [
+        let mut columns = vec![
             ("function", false),
             ("calls", true),
             ("total ms", true),
             ("self ms", true),
             ("mean µs", true),
         ];
+        if with_values {
+            columns.push(("values", true));
+        }
         writeln!(f)?;
         f.write_str(&text_table(&columns, &functions))
     }

@@ -83,21 +83,32 @@ fn cpu_lines(summary: &Summary) -> String {
 
 /// The functions that take the most time.
 pub fn functions_table(summary: &Summary, top: usize) -> Table {
-    let mut table = Table::new(&[
+    let shown = || summary.functions.iter().take(top);
+    // The range of the values spans carry, only when some do.
+    let with_values = shown().any(|f| f.values.is_some());
+    let mut columns = vec![
         ("function", "function"),
         ("calls", "calls"),
         ("total_ms", "total ms"),
         ("self_ms", "self ms"),
         ("mean_us", "mean µs"),
-    ]);
-    for f in summary.functions.iter().take(top) {
-        table.push(vec![
+    ];
+    if with_values {
+        columns.push(("values", "values"));
+    }
+    let mut table = Table::new(&columns);
+    for f in shown() {
+        let mut row = vec![
             Cell::from(f.name.as_str()),
             Cell::Int(f.calls),
             Cell::float(ms(f.total_ns as f64), 3),
             Cell::float(ms(f.self_ns as f64), 3),
             Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
-        ]);
+        ];
+        if with_values {
+            row.push(Cell::from(f.values_text().as_str()));
+        }
+        table.push(row);
     }
     table
 }
