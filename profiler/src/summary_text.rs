@@ -53,11 +53,13 @@ fn ms(ns: f64) -> String {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // With off-CPU time, busy time split as `report` splits it.
+        let off_cpu = self.off_cpu.is_recorded();
         let lanes: Vec<Vec<String>> = self
             .lanes
             .iter()
             .map(|l| {
-                vec![
+                let mut row = vec![
                     l.thread_name.clone(),
                     l.tid.to_string(),
                     l.spans.to_string(),
@@ -65,10 +67,16 @@ impl fmt::Display for Summary {
                     ms(l.idle_ns as f64),
                     format!("{:.1} %", l.utilisation * 100.0),
                     if l.scored { "yes" } else { "no" }.to_owned(),
-                ]
+                ];
+                if off_cpu {
+                    row.extend(
+                        [l.on_cpu_busy_ns, l.preempted_ns, l.blocked_ns].map(|ns| ms(ns as f64)),
+                    );
+                }
+                row
             })
             .collect();
-        let columns = [
+        let mut columns = vec![
             ("thread", false),
             ("tid", true),
             ("spans", true),
@@ -77,6 +85,13 @@ impl fmt::Display for Summary {
             ("utilisation", true),
             ("scored", false),
         ];
+        if off_cpu {
+            columns.extend([
+                ("on-CPU busy ms", true),
+                ("preempted ms", true),
+                ("blocked ms", true),
+            ]);
+        }
         f.write_str(&text_table(&columns, &lanes))?;
         let top = f.precision().unwrap_or(10);
         if top == 0 {
@@ -120,6 +135,31 @@ impl fmt::Display for Summary {
 #[cfg(test)]
 mod tests {
     use crate::trace::{Lane, Span, Trace};
+    use crate::{OffCpu, OffCpuKind, OffCpuStatus};
+
+    #[test]
+    fn off_cpu_time_adds_the_columns_report_adds() {
+        let mut trace = Trace::new();
+        let work = trace.intern("work");
+        let mut lane = Lane::with_spans(1, 7, "main", [Span::new(work, 0, 4_000_000, 0)]);
+        lane.off_cpu = vec![OffCpu {
+            start_ns: 1_000_000,
+            end_ns: 2_000_000,
+            kind: OffCpuKind::Preempted,
+        }];
+        trace.lanes.push(lane);
+        let plain = trace.summary().to_string();
+        assert!(!plain.contains("preempted"), "{plain}");
+        trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+        let text = trace.summary().to_string();
+        let header = text.lines().next().unwrap();
+        assert!(
+            header.ends_with("on-CPU busy ms  preempted ms  blocked ms"),
+            "{text}"
+        );
+        let row: Vec<&str> = text.lines().nth(2).unwrap().split_whitespace().collect();
+        assert_eq!(row[row.len() - 3..], ["3.000", "1.000", "0.000"], "{text}");
+    }
 
     #[test]
     fn the_summary_displays_as_report_tables() {
