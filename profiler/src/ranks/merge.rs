@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::sync::ClockSync;
+use crate::offcpu::{OffCpu, OffCpuStatus};
 use crate::trace::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
 
 /// One rank's trace, as gathered to rank 0.
@@ -46,6 +47,12 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     let mut table = NameTable::new();
     let mut merged = Trace {
         process_name: parts.first().and_then(|p| p.trace.process_name.clone()),
+        off_cpu: merged_off_cpu(parts),
+        // The cores of the one host all ranks ran on; unknown across hosts.
+        cores: match parts.first() {
+            Some(first) if parts.iter().all(|p| p.host == first.host) => first.trace.cores,
+            _ => None,
+        },
         ..Trace::default()
     };
     for part in parts {
@@ -70,6 +77,15 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
                 .map(|i| InstantEvent {
                     name: name(i.name),
                     ts_ns: at(i.ts_ns),
+                })
+                .collect();
+            out.off_cpu = lane
+                .off_cpu
+                .iter()
+                .map(|o| OffCpu {
+                    start_ns: at(o.start_ns),
+                    end_ns: at(o.end_ns).max(at(o.start_ns)),
+                    kind: o.kind,
                 })
                 .collect();
             merged.lanes.push(out);
@@ -109,11 +125,33 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     merged
 }
 
+/// Whether the merged trace has off-CPU time: recorded when every rank
+/// recorded it (losses added up), else what the first rank without it says.
+fn merged_off_cpu(parts: &[RankTrace]) -> OffCpuStatus {
+    let mut lost = 0;
+    for part in parts {
+        match &part.trace.off_cpu {
+            OffCpuStatus::Recorded { lost_switches } => lost += lost_switches,
+            other => return other.clone(),
+        }
+    }
+    if parts.is_empty() {
+        OffCpuStatus::NotRecorded
+    } else {
+        OffCpuStatus::Recorded {
+            lost_switches: lost,
+        }
+    }
+}
+
 /// Every time in a trace.
 fn times(trace: &Trace) -> impl Iterator<Item = u64> + '_ {
     let lanes = trace.lanes.iter().flat_map(|l| {
         let spans = l.spans.iter().flat_map(|s| [s.start_ns, s.end_ns]);
-        spans.chain(l.instants.iter().map(|i| i.ts_ns))
+        let off_cpu = l.off_cpu.iter().flat_map(|o| [o.start_ns, o.end_ns]);
+        spans
+            .chain(off_cpu)
+            .chain(l.instants.iter().map(|i| i.ts_ns))
     });
     let counters = trace
         .counters
@@ -132,6 +170,10 @@ pub(crate) fn shift(trace: &mut Trace, shift_ns: i64) {
             by(&mut s.end_ns);
         }
         lane.instants.iter_mut().for_each(|i| by(&mut i.ts_ns));
+        for o in &mut lane.off_cpu {
+            by(&mut o.start_ns);
+            by(&mut o.end_ns);
+        }
     }
     for c in &mut trace.counters {
         c.samples.iter_mut().for_each(|(t, _)| by(t));
@@ -186,6 +228,32 @@ mod tests {
         assert_eq!(mpi["origin_ns"], 900);
         assert_eq!(mpi["ranks"][1]["start"]["offset_ns"], -1000);
         assert_eq!(mpi["ranks"][1]["end"]["uncertainty_ns"], 5);
+    }
+
+    #[test]
+    fn off_cpu_time_moves_with_its_rank_and_is_kept_when_every_rank_has_it() {
+        let mut parts = [part(0, 0, "zero"), part(1, -1000, "one")];
+        for p in &mut parts {
+            p.trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 2 };
+            p.trace.cores = Some(16);
+            p.trace.lanes[0].off_cpu = vec![OffCpu {
+                start_ns: 120,
+                end_ns: 150,
+                kind: crate::OffCpuKind::Preempted,
+            }];
+        }
+        let merged = merge(&parts);
+        assert_eq!(merged.off_cpu, OffCpuStatus::Recorded { lost_switches: 4 });
+        assert_eq!(merged.cores, Some(16));
+        let off = &merged.lanes[1].off_cpu[0];
+        assert_eq!((off.start_ns, off.end_ns), (20, 50), "as its spans moved");
+        // One rank without it: the merged trace says so, and on two hosts
+        // the cores are unknown.
+        parts[1].trace.off_cpu = OffCpuStatus::Disabled;
+        parts[1].host = "other".into();
+        let merged = merge(&parts);
+        assert_eq!(merged.off_cpu, OffCpuStatus::Disabled);
+        assert_eq!(merged.cores, None);
     }
 
     #[test]

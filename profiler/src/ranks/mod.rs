@@ -48,7 +48,6 @@
 
 mod merge;
 mod sync;
-mod wire;
 
 use std::fmt;
 
@@ -171,9 +170,9 @@ impl Ranks {
         if !self.is_root() {
             let root = self.comm.process_at_rank(0);
             root.send_with_tag(self.host.as_bytes(), TAG_HOST);
-            let mut bytes = Vec::new();
-            wire::encode(&local, &mut bytes);
-            root.send_with_tag(&bytes[..], TAG_TRACE);
+            // The trace file format, which keeps everything a trace holds.
+            let json = local.to_chrome_json();
+            root.send_with_tag(json.as_bytes(), TAG_TRACE);
             return Ok(None);
         }
         let mut parts = vec![RankTrace {
@@ -186,8 +185,10 @@ impl Ranks {
             let peer = self.comm.process_at_rank(r as i32);
             let (host, _) = peer.receive_vec_with_tag::<u8>(TAG_HOST);
             let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
-            let trace = wire::decode(&bytes)
-                .ok_or_else(|| RanksError(format!("rank {r} sent a malformed trace")))?;
+            let trace = std::str::from_utf8(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|json| Trace::from_chrome_json_str(json).map_err(|e| e.to_string()))
+                .map_err(|e| RanksError(format!("rank {r} sent a malformed trace: {e}")))?;
             parts.push(RankTrace {
                 rank: r,
                 host: String::from_utf8_lossy(&host).into_owned(),
