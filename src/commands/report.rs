@@ -172,15 +172,16 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     crate::output::check_exports(&args.export, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
-    match &trace.process_name {
-        Some(process) => println!("{} (process: {process})", file_title(&args.trace)),
-        None => println!("{}", file_title(&args.trace)),
-    }
-    print!("{}", headline(&trace, &summary));
-    println!();
+    let mut text = match &trace.process_name {
+        Some(process) => format!("{} (process: {process})\n", file_title(&args.trace)),
+        None => format!("{}\n", file_title(&args.trace)),
+    };
+    text += &headline(&trace, &summary);
+    text += "\n";
     // The text tables are the summary's own `Display`; the same tables
     // (checked equal below) are what the exports write.
-    print!("{summary:.top$}", top = args.top);
+    text += &format!("{summary:.top$}", top = args.top);
+    crate::output::print_stdout(&text)?;
     let lanes = lanes_table(&summary);
     let functions = functions_table(&summary, args.top);
     let meta = json!({
