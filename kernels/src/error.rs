@@ -153,9 +153,9 @@ impl fmt::Display for KernelError {
             }
             KernelError::NotOnOneNode { ranks, on_node } => write!(
                 f,
-                "shared memory: rank 0's node holds {on_node} of the {ranks} ranks, and an \
-                 MPI shared-memory window needs every rank on one node; run the ranks on \
-                 one host"
+                "rank 0's node holds {on_node} of the {ranks} ranks, but an MPI \
+                 shared-memory window needs every rank on one node; run the ranks on one \
+                 host"
             ),
             KernelError::Mpi { message } => write!(f, "MPI: {message}"),
         }

@@ -52,7 +52,10 @@ impl Workers {
     /// Sets up the queues and initialises every worker with the fractal;
     /// collective over `world`. `np` bands make the tasks.
     pub(super) fn start(world: &SimpleCommunicator, job: &Job, np: usize) -> Workers {
-        let channels = world.duplicate();
+        let channels = {
+            let _span = logprof::scope!("MPI_Comm_dup");
+            world.duplicate()
+        };
         let job = match channels.rank() {
             0 => {
                 let init = init_message(job);

@@ -7,6 +7,7 @@
 //! `split_shared`); all of its bytes live in rank 0's segment, which every
 //! rank finds with `MPI_Win_shared_query`. Writes become visible to the
 //! other ranks at the next [`SharedWindow::fence`], which every rank calls.
+//! The time inside these MPI calls is recorded as spans named after them.
 
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
@@ -67,6 +68,7 @@ impl SharedWindow {
     /// Allocates `len` bytes in rank 0's segment; collective over `node`,
     /// whose ranks must all be on one node ([`node_of`]).
     pub fn allocate(node: SimpleCommunicator, len: usize) -> Result<SharedWindow, KernelError> {
+        let _span = logprof::scope!("MPI_Win_allocate_shared");
         let mine = if node.rank() == 0 { len } else { 0 };
         let mut own_base: *mut u8 = ptr::null_mut();
         let mut win = MaybeUninit::<ffi::MPI_Win>::uninit();
@@ -135,6 +137,7 @@ impl SharedWindow {
     /// Ends an access epoch and starts the next: every rank's writes
     /// before it are seen by every rank after it. Collective.
     pub fn fence(&self) {
+        let _span = logprof::scope!("MPI_Win_fence");
         // SAFETY: `win` is live until drop; every rank of the window's
         // communicator calls `fence` in the same order (collective).
         let rc = unsafe { ffi::MPI_Win_fence(0, self.win) };
@@ -184,6 +187,7 @@ impl SharedWindow {
 impl Drop for SharedWindow {
     /// Frees the window (collective: every rank drops it at the same point).
     fn drop(&mut self) {
+        let _span = logprof::scope!("MPI_Win_free");
         // SAFETY: `win` is live and freed once, here; the mapping is not
         // used after (`base` dies with `self`).
         unsafe {
