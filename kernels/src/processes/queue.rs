@@ -204,3 +204,21 @@ fn job_from(init: &Control) -> Job {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_is_told_the_fractal_and_kernel_exactly() {
+        for kernel in [Kernel::Scalar, Kernel::Simd] {
+            let job = Job {
+                fractal: JuliaSet::new(123, -0.79, 0.15).unwrap(),
+                kernel,
+            };
+            let told = job_from(&init_message(&job));
+            assert_eq!(told.fractal, job.fractal);
+            assert_eq!(told.kernel, job.kernel);
+        }
+    }
+}
