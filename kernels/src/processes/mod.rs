@@ -12,9 +12,9 @@
 //!   computes every band itself).
 //!
 //! - [`Experiment::Shared`]: the ranks write their columns into an MPI
-//!   shared-memory window (`SharedArray`; [`shared`], [`window`]);
+//!   shared-memory window (`SharedArray`; `shared.rs` over [`window`]);
 //! - [`Experiment::Channels`]: a task queue and a result queue served by
-//!   rank 0 (`RemoteChannel`; [`queue`]).
+//!   rank 0 (`RemoteChannel`; `queue.rs`).
 //!
 //! An experiment that keeps something between calls (a preallocated
 //! window, persistent workers) is [`Experiment::prepare`]d once and
@@ -35,8 +35,8 @@ use crate::julia::{Image, JuliaSet, Kernel};
 use crate::schedule::Schedule;
 
 mod message;
-pub mod queue;
-pub mod shared;
+mod queue;
+mod shared;
 pub mod window;
 
 pub use shared::Sharing;

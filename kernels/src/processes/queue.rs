@@ -41,7 +41,7 @@ const TAG_STOP: i32 = 35;
 type Control = [u64; 4];
 
 /// The queues and the workers initialised on them.
-pub struct Workers {
+pub(super) struct Workers {
     channels: SimpleCommunicator,
     /// What this rank computes with: rank 0's own, a worker's as told.
     job: Job,
