@@ -66,11 +66,33 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         assert!(table.contains("| pmap(np=16) |"), "{table}");
         let rows = json(&out.join("summary.json"));
         let rows = rows.as_array().unwrap();
-        assert_eq!(rows.len(), 4, "serial, bands and two pmaps");
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|r| r["experiment"].as_str().unwrap())
+            .collect();
+        let workers = ranks - 1;
+        assert_eq!(
+            names,
+            [
+                "serial".to_owned(),
+                "bands".to_owned(),
+                format!("pmap(np={workers})"),
+                "pmap(np=16)".to_owned(),
+                "shared(per call)".to_owned(),
+                "shared(preallocated)".to_owned(),
+                "shared pmap(np=16)".to_owned(),
+                "channels(per call)".to_owned(),
+                "channels(persistent)".to_owned(),
+            ]
+        );
         assert!(rows.iter().all(|r| r["same_image"] == true), "{rows:?}");
-        // Bands: every rank computes; pmap: all but rank 0.
-        assert_eq!(rows[1]["computing_ranks"], ranks);
-        assert_eq!(rows[3]["computing_ranks"], ranks - 1);
+        // Static bands: every rank computes; on demand: all but rank 0.
+        for (row, computing) in [(1, ranks), (3, workers), (4, ranks), (5, ranks)] {
+            assert_eq!(rows[row]["computing_ranks"], computing, "{}", names[row]);
+        }
+        for row in [6, 7, 8] {
+            assert_eq!(rows[row]["computing_ranks"], workers, "{}", names[row]);
+        }
         let trace = json(&out.join("processes.trace.json"));
         let events = trace["traceEvents"].as_array().unwrap();
         for rank in 0..ranks {
@@ -86,12 +108,13 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
                 .count();
             assert!(columns > 0, "rank {rank} computed no recorded column");
         }
-        // Every column of each of the 3 recorded runs, once.
+        // Every column of each of the 8 recorded runs, once.
         let columns = events
             .iter()
             .filter(|e| e["name"] == "juliaset_column")
             .count();
-        assert_eq!(columns, 3 * 120);
+        assert_eq!(columns, 8 * 120);
+        every_rank_works_in_every_experiment(events, ranks);
         receives_end_after_their_sends_start(events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
@@ -99,12 +122,82 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
             "processes.png",
             "bands.png",
             "pmap-np-16.svg",
+            "shared-per-call.png",
+            "shared-preallocated.png",
+            "shared-pmap-np-16.svg",
+            "channels-per-call.png",
+            "channels-persistent.svg",
             "timelines.png",
             "summary.md",
         ] {
             assert!(out.join(file).is_file(), "{file} missing");
         }
     }
+}
+
+/// Rank 0's span of each recorded experiment, and within it the spans of
+/// every rank: each computed columns or took part in messages.
+fn every_rank_works_in_every_experiment(events: &[serde_json::Value], ranks: u32) {
+    let experiments = [
+        "bands",
+        "pmap(np=workers)",
+        "pmap(np=16)",
+        "shared(per call)",
+        "shared(preallocated)",
+        "shared pmap",
+        "channels(per call)",
+        "channels(persistent)",
+    ];
+    for name in experiments {
+        let window = spans(events, 0, name, (0.0, f64::MAX));
+        assert_eq!(window.len(), 1, "{name}: one recorded run on rank 0");
+        for rank in 1..ranks {
+            let columns = spans(events, rank, "juliaset_column", window[0]);
+            assert!(!columns.is_empty(), "{name}: rank {rank} computed nothing");
+        }
+        let shared = name.starts_with("shared");
+        let waits = ["MPI_Recv", "MPI_Send", "MPI_Win_fence"]
+            .iter()
+            .map(|call| spans(events, 0, call, window[0]).len())
+            .sum::<usize>();
+        assert!(waits > 0, "{name}: rank 0 made no recorded MPI call");
+        if shared {
+            let fences = spans(events, 0, "MPI_Win_fence", window[0]);
+            assert_eq!(fences.len(), 2, "{name}: a fence before and after");
+        }
+    }
+}
+
+#[test]
+fn shared_memory_is_skipped_with_a_note_when_ranks_are_on_several_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = logprof(
+        &[
+            "processes",
+            "--ranks",
+            "3",
+            "--size",
+            "60",
+            "--runs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        // Rank 0's "node" holds ranks 0 and 1 only.
+        &[("LOGPROF_TEST_NODE_RANKS", "2")],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(!table.contains("| shared"), "{table}");
+    assert!(
+        table.contains("shared-memory rows skipped: rank 0's node holds 2 of the 3 ranks"),
+        "{table}"
+    );
+    let rows = json(&out.join("summary.json"));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 6, "serial, bands, two pmaps, two channels");
+    assert!(rows.iter().all(|r| r["same_image"] == true), "{rows:?}");
 }
 
 #[test]

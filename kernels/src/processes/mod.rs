@@ -11,6 +11,15 @@
 //!   its last one back (`pmap`); rank 0 only serves (with a single rank it
 //!   computes every band itself).
 //!
+//! - [`Experiment::Shared`]: the ranks write their columns into an MPI
+//!   shared-memory window (`SharedArray`; `shared.rs` over [`window`]);
+//! - [`Experiment::Channels`]: a task queue and a result queue served by
+//!   rank 0 (`RemoteChannel`; `queue.rs`).
+//!
+//! An experiment that keeps something between calls (a preallocated
+//! window, persistent workers) is [`Experiment::prepare`]d once and
+//! [`Prepared::run`] many times; [`run`] is one call of a fresh one.
+//!
 //! Every column is one recorded `juliaset_column` call, and the time spent
 //! inside MPI's sends and receives is recorded as `MPI_Send` and `MPI_Recv`
 //! spans, so a merged trace ([`logprof::ranks`]) shows who computed and who
@@ -24,6 +33,13 @@ use mpi::traits::*;
 use crate::error::KernelError;
 use crate::julia::{Image, JuliaSet, Kernel};
 use crate::schedule::Schedule;
+
+mod message;
+mod queue;
+mod shared;
+pub mod window;
+
+pub use shared::Sharing;
 
 /// Tags of the experiments' messages.
 const TAG_BAND: i32 = 10;
@@ -40,14 +56,132 @@ pub enum Experiment {
         /// How many bands the columns are cut into (at least 1).
         np: usize,
     },
+    /// The ranks write into a shared-memory window (`SharedArray`); every
+    /// rank must be on one node ([`window::node_of`]).
+    Shared(Sharing),
+    /// Task and result queues served by rank 0 (`RemoteChannel`).
+    Channels {
+        /// Workers set up once and stopped at the end, or in every call.
+        persistent: bool,
+        /// How many bands (tasks) the columns are cut into (at least 1).
+        np: usize,
+    },
 }
 
 impl Experiment {
-    /// `bands` or `pmap(np=N)`.
+    /// `bands`, `pmap(np=N)`, `shared(per call)`, `channels(persistent)`...
     pub fn name(&self) -> String {
         match self {
             Experiment::Bands => "bands".into(),
             Experiment::Pmap { np } => format!("pmap(np={np})"),
+            Experiment::Shared(Sharing::PerCall) => "shared(per call)".into(),
+            Experiment::Shared(Sharing::Preallocated) => "shared(preallocated)".into(),
+            Experiment::Shared(Sharing::OnDemand { np }) => format!("shared pmap(np={np})"),
+            Experiment::Channels { persistent, .. } => match persistent {
+                false => "channels(per call)".into(),
+                true => "channels(persistent)".into(),
+            },
+        }
+    }
+
+    /// Sets up what the experiment keeps between calls: the preallocated
+    /// window, the persistent workers (`juliaset_init`). Collective: every
+    /// rank calls it with the same arguments.
+    pub fn prepare<'w>(
+        self,
+        world: &'w SimpleCommunicator,
+        fractal: &JuliaSet,
+        kernel: Kernel,
+    ) -> Result<Prepared<'w>, KernelError> {
+        fractal.validate()?;
+        let job = Job {
+            fractal: *fractal,
+            kernel,
+        };
+        let held = match self {
+            Experiment::Shared(Sharing::Preallocated | Sharing::OnDemand { .. }) => {
+                let node = window::node_of(world)?;
+                Held::Window(window::SharedWindow::allocate(node, fractal.n * fractal.n)?)
+            }
+            Experiment::Shared(Sharing::PerCall) => {
+                // Checked here too, so that no call fails half-way.
+                window::node_of(world)?;
+                Held::Nothing
+            }
+            Experiment::Channels {
+                persistent: true,
+                np,
+            } => Held::Workers(queue::Workers::start(world, &job, np)),
+            _ => Held::Nothing,
+        };
+        Ok(Prepared {
+            world,
+            experiment: self,
+            job,
+            held,
+        })
+    }
+}
+
+/// An experiment with what it keeps between calls; [`Prepared::finish`]
+/// ends it on every rank at the same point.
+pub struct Prepared<'w> {
+    world: &'w SimpleCommunicator,
+    experiment: Experiment,
+    job: Job,
+    held: Held,
+}
+
+/// What a prepared experiment keeps.
+enum Held {
+    Nothing,
+    Window(window::SharedWindow),
+    Workers(queue::Workers),
+}
+
+impl Prepared<'_> {
+    /// The experiment.
+    pub fn experiment(&self) -> Experiment {
+        self.experiment
+    }
+
+    /// One call: the image on rank 0, `None` on the others. Collective.
+    pub fn run(&mut self) -> Result<Option<Image>, KernelError> {
+        let (world, job) = (self.world, &self.job);
+        Ok(match (self.experiment, &mut self.held) {
+            (Experiment::Bands, _) => bands(world, job),
+            (Experiment::Pmap { np }, _) => pmap(world, job, np.max(1)),
+            (Experiment::Shared(sharing), held) => {
+                let mut per_call;
+                let window = match held {
+                    Held::Window(window) => window,
+                    // Not preallocated: this call's own, freed at its end.
+                    _ => {
+                        let n = job.fractal.n;
+                        per_call = window::SharedWindow::allocate(window::node_of(world)?, n * n)?;
+                        &mut per_call
+                    }
+                };
+                match sharing {
+                    Sharing::OnDemand { np } => shared::on_demand(window, job, np),
+                    _ => shared::static_bands(window, job),
+                }
+            }
+            (Experiment::Channels { .. }, Held::Workers(workers)) => workers.compute(),
+            (Experiment::Channels { np, .. }, _) => {
+                let mut workers = queue::Workers::start(world, job, np);
+                let image = workers.compute();
+                workers.stop();
+                image
+            }
+        })
+    }
+
+    /// Stops the persistent workers (the stop message) and frees the
+    /// window. Collective.
+    pub fn finish(self) {
+        if let Held::Workers(workers) = self.held {
+            workers.stop();
         }
     }
 }
@@ -61,15 +195,10 @@ pub fn run(
     fractal: &JuliaSet,
     kernel: Kernel,
 ) -> Result<Option<Image>, KernelError> {
-    fractal.validate()?;
-    let job = Job {
-        fractal: *fractal,
-        kernel,
-    };
-    Ok(match experiment {
-        Experiment::Bands => bands(world, &job),
-        Experiment::Pmap { np } => pmap(world, &job, np.max(1)),
-    })
+    let mut prepared = experiment.prepare(world, fractal, kernel)?;
+    let image = prepared.run()?;
+    prepared.finish();
+    Ok(image)
 }
 
 /// What every rank computes with.

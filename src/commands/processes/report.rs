@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 use logprof::{Lane, Trace};
-use logprof_kernels::processes::Experiment;
+use logprof_kernels::processes::{Experiment, Sharing};
 use logprof_kernels::Image;
 use serde::Serialize;
 
@@ -22,7 +22,17 @@ use crate::cli::ProcessesArgs;
 use crate::output::OutDir;
 
 /// The names of rank 0's spans around the experiments' recorded runs.
-const EXPERIMENT_SPANS: [&str; 4] = ["bands", "pmap(np=16)", "pmap(np=workers)", "pmap"];
+const EXPERIMENT_SPANS: [&str; 9] = [
+    "bands",
+    "pmap(np=16)",
+    "pmap(np=workers)",
+    "pmap",
+    "shared(per call)",
+    "shared(preallocated)",
+    "shared pmap",
+    "channels(per call)",
+    "channels(persistent)",
+];
 
 /// One experiment's timed runs, and whether every image was the serial one.
 pub struct Measured {
@@ -60,6 +70,8 @@ pub struct Report {
     pub measured: Vec<Measured>,
     /// Every rank's trace, merged.
     pub trace: Trace,
+    /// Lines for under the table (rows left out, and why).
+    pub notes: Vec<String>,
 }
 
 /// One row of the table.
@@ -104,8 +116,10 @@ impl Report {
                 experiment: m.experiment.name(),
                 computing_ranks: useful.len() as u32,
                 bands: match m.experiment {
-                    Experiment::Bands => self.ranks as usize,
-                    Experiment::Pmap { np } => np,
+                    Experiment::Pmap { np }
+                    | Experiment::Shared(Sharing::OnDemand { np })
+                    | Experiment::Channels { np, .. } => np,
+                    Experiment::Bands | Experiment::Shared(_) => self.ranks as usize,
                 },
                 median_ms,
                 speedup: serial_ms / median_ms,
@@ -120,14 +134,17 @@ impl Report {
         let title = format!("every experiment on {} ranks", self.ranks);
         crate::output::trace_files(&all, &dir, "processes", &title)?;
         for (name, trace) in &slices {
-            let stem = name.replace(['(', '='], "-").replace(')', "");
+            let stem = file_stem(name);
             let title = format!("{name} on {} ranks", self.ranks);
             crate::output::trace_files(trace, &dir, &stem, &title)?;
         }
         let stacked: Vec<(String, &Trace)> = slices.iter().map(|(n, t)| (n.clone(), t)).collect();
         crate::output::figure(&stacked, &dir, "timelines")?;
         crate::output::fractal_png(image, &dir.join("fractal.png"))?;
-        let note = oversubscription_note(self.ranks);
+        let mut note = oversubscription_note(self.ranks);
+        for line in &self.notes {
+            let _ = writeln!(note, "\n{line}");
+        }
         let table = markdown(&rows, self.ranks, args, &note);
         std::fs::write(dir.join("summary.md"), &table).context("cannot write summary.md")?;
         let json = serde_json::to_string_pretty(&rows)? + "\n";
@@ -137,6 +154,20 @@ impl Report {
         println!("\nwritten to {}", target.display());
         Ok(())
     }
+}
+
+/// A file name for an experiment: `pmap(np=16)` → `pmap-np-16`,
+/// `shared(per call)` → `shared-per-call`.
+fn file_stem(name: &str) -> String {
+    let dashed: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    dashed
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The middle value (the mean of the two middle ones for an even count).
@@ -259,6 +290,13 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
 mod tests {
     use super::*;
     use logprof::Span;
+
+    #[test]
+    fn experiments_name_their_files() {
+        assert_eq!(file_stem("pmap(np=16)"), "pmap-np-16");
+        assert_eq!(file_stem("shared(per call)"), "shared-per-call");
+        assert_eq!(file_stem("shared pmap(np=16)"), "shared-pmap-np-16");
+    }
 
     #[test]
     fn the_median_of_odd_and_even_counts() {
