@@ -69,6 +69,7 @@ mod events;
 mod filter;
 mod function_totals;
 mod future;
+pub mod message;
 mod name;
 mod offcpu;
 mod output;
@@ -80,6 +81,7 @@ mod recorder;
 mod reentry;
 mod ring;
 mod summary;
+mod summary_processes;
 mod summary_text;
 mod sync;
 mod trace;
@@ -91,6 +93,7 @@ pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
+pub use message::{MessageFlow, MessageSide, Messages, MpiCall};
 pub use name::{__callsite_of, Name, SpanName, SpanValue};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use output::write_atomically;
@@ -101,6 +104,7 @@ pub use recorder::{
     release_lane, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
+pub use summary_processes::{ProcessMetrics, ProcessSummary};
 pub use trace::{
     CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Span, Trace,
 };

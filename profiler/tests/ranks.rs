@@ -64,6 +64,24 @@ fn two_and_four_ranks_merge_into_one_trace() {
             assert!(json.contains(&format!("\"args\":{{\"name\":\"rank {rank}\"}}")));
         }
         assert!(json.contains("\"metadata\":{\"mpi\":"), "{json}");
+        // Read back: the messages (two rounds of a ring, one from every
+        // rank to rank 0) paired again, the ranks named, and the summary's
+        // process metrics.
+        let trace = logprof::Trace::read_chrome_json(&path).unwrap();
+        let messages = trace.messages();
+        assert_eq!(messages.flows.len(), 3 * ranks as usize - 1);
+        assert_eq!(messages.unmatched, 0);
+        assert!(json.contains("{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"mpi\""));
+        let summary = trace.summary();
+        let labels: Vec<String> = summary.lanes.iter().map(|l| l.label()).collect();
+        for rank in 0..ranks {
+            assert_eq!(trace.process_names[&rank], format!("rank {rank}"));
+            assert_eq!(labels[rank as usize], format!("rank {rank} / main"));
+        }
+        let processes = summary.processes.expect("process metrics");
+        assert_eq!(processes.messages, messages.flows.len());
+        assert!(processes.communication_efficiency > 0.0);
+        assert!(processes.communication_efficiency <= 1.0);
     }
 }
 
