@@ -152,8 +152,11 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// The time of each experiment's recorded run: rank 0's experiment spans,
-/// in order.
+/// The time of each experiment's recorded run, in order: from the end of
+/// rank 0's span of the one before (0 for the first) to the end of its own.
+/// Not from its span's start: the other ranks leave the barrier before it
+/// and may start their part before rank 0 opens that span, but never
+/// before rank 0 ended the previous run (they wait for it at the barrier).
 fn windows(trace: &Trace) -> Vec<(u64, u64)> {
     let mut windows: Vec<(u64, u64)> = trace
         .lanes
@@ -164,6 +167,11 @@ fn windows(trace: &Trace) -> Vec<(u64, u64)> {
         .map(|s| (s.start_ns, s.end_ns))
         .collect();
     windows.sort_unstable();
+    let mut from = 0;
+    for window in &mut windows {
+        window.0 = from;
+        from = window.1;
+    }
     windows
 }
 
@@ -299,7 +307,7 @@ mod tests {
             ],
             ..Trace::default()
         };
-        assert_eq!(windows(&trace), [(100, 200)]);
+        assert_eq!(windows(&trace), [(0, 200)]);
         let part = slice(&trace, 100, 200);
         assert_eq!(computing_ranks(&part), 2);
         // Useful: rank 0 30 ns (its run less its receive), rank 1 60 ns
