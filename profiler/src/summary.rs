@@ -65,11 +65,14 @@ pub struct LaneSummary {
 
 impl LaneSummary {
     /// How reports name the lane: `rank 1 / main` in a trace of several
-    /// processes, else the thread name.
+    /// processes (the thread name alone when it names the process already:
+    /// `rank 1`, `rank 1: worker`), else the thread name.
     pub fn label(&self) -> String {
         match &self.process {
-            Some(process) => format!("{process} / {}", self.thread_name),
-            None => self.thread_name.clone(),
+            Some(process) if !self.thread_name.starts_with(process.as_str()) => {
+                format!("{process} / {}", self.thread_name)
+            }
+            _ => self.thread_name.clone(),
         }
     }
 }

@@ -99,4 +99,9 @@ fn the_summary_has_process_metrics_and_names_lanes_by_rank() {
     let summary = one.summary();
     assert_eq!(summary.processes, None);
     assert_eq!(summary.lanes[0].label(), "main");
+    // A thread named after its process already keeps its name.
+    let mut named = two_ranks();
+    named.lanes[1].thread_name = "rank 1".into();
+    let labels: Vec<String> = named.summary().lanes.iter().map(|l| l.label()).collect();
+    assert_eq!(labels, ["rank 0 / main", "rank 1"]);
 }

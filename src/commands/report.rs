@@ -145,7 +145,7 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
         out.push_str(&cpu_lines(summary));
     }
     if let Some(processes) = &summary.processes {
-        out.push_str(&process_lines(processes));
+        out.push_str(&process_lines(processes, summary.off_cpu.is_recorded()));
     }
     if summary.migrated_tasks > 0 {
         out.push_str(&format!(
@@ -165,7 +165,7 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
 
 /// POP's process-level metrics of a trace of several processes (the ranks
 /// of a merged MPI trace): one line of totals, one line per process.
-fn process_lines(p: &ProcessMetrics) -> String {
+fn process_lines(p: &ProcessMetrics, off_cpu: bool) -> String {
     let mut out = format!(
         "processes: {}   communication efficiency: {:.3} ({})   load balance over processes: {:.3} ({})   messages: {}\n",
         p.processes.len(),
@@ -189,6 +189,18 @@ fn process_lines(p: &ProcessMetrics) -> String {
         "  (useful: time in top-level spans outside MPI calls; communication efficiency = \
          max useful / wall; load balance = mean useful / max useful)\n",
     );
+    if p.processes.iter().all(|process| process.mpi_ns == 0) {
+        out.push_str(
+            "  no MPI time recorded (no spans of category mpi): useful is all busy time, and \
+             communication efficiency only says how much of the run the busiest process worked\n",
+        );
+    }
+    if off_cpu {
+        out.push_str(
+            "  useful time is wall-clock time: it includes time a rank was preempted or \
+             blocked (the threads' on-CPU figures are above)\n",
+        );
+    }
     if p.unmatched_message_ends > 0 {
         out.push_str(&format!(
             "  {} message ends without their other end in the trace (no arrow drawn)\n",

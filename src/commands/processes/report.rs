@@ -189,8 +189,8 @@ fn computing_ranks(trace: &Trace) -> u32 {
     ranks.len() as u32
 }
 
-/// The spans of `trace` that start within `[start, end]`, each rank's lane
-/// named after the rank.
+/// The spans (and off-CPU intervals) of `trace` that start within
+/// `[start, end]`, each rank's lane named after the rank.
 fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
     let mut lanes_of: BTreeMap<u32, usize> = BTreeMap::new();
     for lane in &trace.lanes {
@@ -209,7 +209,15 @@ fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
                 .iter()
                 .filter(|s| s.start_ns >= start && s.start_ns <= end)
                 .cloned();
-            Lane::with_spans(lane.pid, lane.tid, name, spans)
+            let mut part = Lane::with_spans(lane.pid, lane.tid, name, spans);
+            // Its off-CPU time too: the trace still says it was recorded.
+            part.off_cpu = lane
+                .off_cpu
+                .iter()
+                .filter(|o| o.start_ns >= start && o.start_ns <= end)
+                .cloned()
+                .collect();
+            part
         })
         .collect();
     Trace {
