@@ -266,6 +266,10 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
             if r.same_image { "yes" } else { "NO" }
         );
     }
+    s.push_str(
+        "\nLoad balance and communication efficiency: POP's, over every rank, from its useful \
+         time (in top-level spans, outside MPI calls): mean / max useful, and max useful / wall.\n",
+    );
     s.push_str(note);
     s
 }
