@@ -44,6 +44,12 @@
 //!   slice of one task.
 //! - With the `rayon` feature, `register_pool` gives every worker of a pool a
 //!   lane, busy or idle ([`keep_lane`] for other pools).
+//! - With the `mpi` feature, `ranks` merges the traces of every rank of an
+//!   MPI program into one; its `send` and `receive_into` record each
+//!   message as a span of MPI time carrying the message's key
+//!   ([`Span::mpi`]). [`Trace::messages`] pairs receives with sends (flow
+//!   arrows in the Chrome JSON), [`Trace::process_metrics`] gives POP's
+//!   process-level metrics.
 //! - [`Recorded`] and [`Losses`] tell overwrites (fixed by
 //!   [`adjust_buffer`]) from unmatched exits and unclosed enters.
 //!

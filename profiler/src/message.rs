@@ -10,9 +10,10 @@
 //! sequence number: the how-many-th message from that sender to that
 //! receiver with that tag it is, from 0. Both ends count it alike, because
 //! MPI delivers the messages of one sender, receiver and tag in the order
-//! they were sent. In a trace whose pids are ranks (a merged trace,
-//! [`crate::ranks`]), [`Trace::messages`] pairs every receive with its send;
-//! the Chrome JSON writer draws each pair as a flow arrow.
+//! they were sent. In a trace whose pids are ranks (a merged trace of
+//! `logprof::ranks`, feature `mpi`), [`Trace::messages`] pairs every
+//! receive with its send; the Chrome JSON writer draws each pair as a flow
+//! arrow.
 
 use std::collections::HashMap;
 

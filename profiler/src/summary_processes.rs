@@ -44,8 +44,15 @@ pub struct ProcessSummary {
     pub useful_ns: u64,
 }
 
-/// The process-level POP metrics of a trace (see the [module
-/// documentation](self)).
+/// The process-level POP metrics of a trace. A process's *useful* time is
+/// the time during which one of its lanes is inside a top-level span and,
+/// on that lane, not inside a span of category `mpi` ([`Span::mpi`]:
+/// time inside an MPI call, waiting included); communication efficiency =
+/// max useful / wall, load balance = mean useful / max useful. Wall-clock
+/// time: under `mpirun --oversubscribe` useful time includes time a rank
+/// waited for a core.
+///
+/// [`Span::mpi`]: crate::Span::mpi
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProcessMetrics {
     /// One entry per process, by pid.
