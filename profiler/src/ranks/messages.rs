@@ -13,6 +13,8 @@
 //! they were sent. That holds when every message of the program with that
 //! sender, receiver and tag on the world communicator goes through these
 //! functions (logprof's own messages use a communicator of their own).
+//! Each recorded call keeps its key (about 40 bytes) until the process
+//! ends, so that any later gather can still attach it.
 //!
 //! ```no_run
 //! use logprof::ranks::{self, Ranks};
