@@ -143,7 +143,10 @@ fn static_on_a_busy_machine_balances_as_the_iterations_predict() {
         let Some(s) = static_run_beside_a_busy_core() else {
             return;
         };
-        let (a, b) = (s.lanes[1].on_cpu_busy_ns as f64, s.lanes[2].on_cpu_busy_ns as f64);
+        let (a, b) = (
+            s.lanes[1].on_cpu_busy_ns as f64,
+            s.lanes[2].on_cpu_busy_ns as f64,
+        );
         differences.push((a - b).abs() / a.max(b));
         balances.push(s.load_balance);
     }

@@ -115,7 +115,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
             .count();
         assert_eq!(columns, 8 * 120);
         every_rank_works_in_every_experiment(events, ranks);
-        receives_end_after_their_sends_start(events, ranks);
+        every_message_is_paired_and_causal(&out.join("processes.trace.json"), events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
         for file in [
@@ -238,45 +238,41 @@ fn mpi_missing_at_run_time_is_one_line() {
     assert_one_line_error(&output, "cannot start mpirun");
 }
 
-/// `(start µs, end µs)` of the complete events named `name` on `pid`
-/// within `[lo, hi]`, in start order.
-fn spans(
-    events: &[serde_json::Value],
-    pid: u32,
-    name: &str,
-    (lo, hi): (f64, f64),
-) -> Vec<(f64, f64)> {
-    let mut spans: Vec<(f64, f64)> = events
-        .iter()
-        .filter(|e| e["ph"] == "X" && e["pid"] == pid && e["name"] == name)
-        .map(|e| {
-            let ts = e["ts"].as_f64().unwrap();
-            (ts, ts + e["dur"].as_f64().unwrap())
-        })
-        .filter(|&(start, _)| start >= lo && start <= hi)
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    spans
-}
-
-/// In the bands run, rank 0 receives from rank 1, 2, ... in turn: each
-/// receive must end after the matching send started, on the merged clock
-/// (with the clocks misaligned, one of them would not).
-fn receives_end_after_their_sends_start(events: &[serde_json::Value], ranks: u32) {
-    let bands = spans(events, 0, "bands", (0.0, f64::MAX));
-    assert_eq!(bands.len(), 1);
-    let receives = spans(events, 0, "MPI_Recv", bands[0]);
-    assert_eq!(receives.len(), ranks as usize - 1);
-    for (rank, receive) in (1..ranks).zip(&receives) {
-        let sends = spans(events, rank, "MPI_Send", (bands[0].0 - 1e6, bands[0].1));
-        let send = sends
-            .last()
-            .unwrap_or_else(|| panic!("rank {rank} sent nothing"));
+/// Read back, the merged trace pairs every receive with its send: the
+/// messages of the three recorded runs, each an arrow in the file, and
+/// each received (ended) after it was sent (started) on the merged clock,
+/// which misaligned clocks would break.
+fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value], ranks: u32) {
+    let trace = logprof::Trace::read_chrome_json(path).unwrap();
+    let messages = trace.messages();
+    assert_eq!(
+        messages.unmatched, 0,
+        "message ends without their other end"
+    );
+    // bands: a band from each other rank; pmap over np bands: np bands
+    // out, np back, a stop per worker; np = workers, then 16.
+    let workers = ranks as usize - 1;
+    let expected = workers + (3 * workers) + (2 * 16 + workers);
+    assert_eq!(messages.flows.len(), expected);
+    let arrows = |ph: &str| {
+        events
+            .iter()
+            .filter(|e| e["ph"] == ph && e["cat"] == "mpi")
+            .count()
+    };
+    assert_eq!((arrows("s"), arrows("f")), (expected, expected));
+    for flow in &messages.flows {
+        let send = &trace.lanes[flow.send.0].spans[flow.send.1];
+        let receive = &trace.lanes[flow.receive.0].spans[flow.receive.1];
         assert!(
-            receive.1 >= send.0,
-            "rank 0 received from rank {rank} at {} µs, before it sent at {} µs",
-            receive.1,
-            send.0
+            receive.end_ns >= send.start_ns,
+            "rank {} received #{} (tag {}) from rank {} at {} ns, before it was sent at {} ns",
+            flow.to,
+            flow.seq,
+            flow.tag,
+            flow.from,
+            receive.end_ns,
+            send.start_ns
         );
     }
 }

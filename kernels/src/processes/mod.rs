@@ -20,13 +20,16 @@
 //! window, persistent workers) is [`Experiment::prepare`]d once and
 //! [`Prepared::run`] many times; [`run`] is one call of a fresh one.
 //!
-//! Every column is one recorded `juliaset_column` call, and the time spent
-//! inside MPI's sends and receives is recorded as `MPI_Send` and `MPI_Recv`
-//! spans, so a merged trace ([`logprof::ranks`]) shows who computed and who
-//! waited. Every experiment gives the serial image exactly.
+//! Every column is one recorded `juliaset_column` call, and every message
+//! goes through [`logprof::ranks::send`] and [`logprof::ranks::receive_into`],
+//! which record the time inside MPI as `MPI_Send` and `MPI_Recv` spans
+//! (category `mpi`) with the message's key, so a merged trace
+//! ([`logprof::ranks`]) shows who computed and who waited, with an arrow per
+//! message. Every experiment gives the serial image exactly.
 
 use std::ops::Range;
 
+use logprof::ranks;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
@@ -249,18 +252,14 @@ fn bands(world: &SimpleCommunicator, job: &Job) -> Option<Image> {
     let bands = cut(job.fractal.n, size);
     if rank != 0 {
         let band = job.new_band(bands[rank].clone());
-        let _span = logprof::scope!("MPI_Send");
-        world.process_at_rank(0).send_with_tag(&band[..], TAG_BAND);
+        ranks::send(world, 0, TAG_BAND, &band[..]);
         return None;
     }
     let mut image = Image::new(job.fractal.n).ok()?;
     job.band(bands[0].clone(), job.slice(&mut image, &bands[0]));
     for (r, cols) in bands.iter().enumerate().skip(1) {
-        let _span = logprof::scope!("MPI_Recv");
         let into = job.slice(&mut image, cols);
-        world
-            .process_at_rank(r as i32)
-            .receive_into_with_tag(into, TAG_BAND);
+        ranks::receive_into(world, Some(r as u32), Some(TAG_BAND), |_| into);
     }
     Some(image)
 }
@@ -289,16 +288,12 @@ fn pmap(world: &SimpleCommunicator, job: &Job, np: usize) -> Option<Image> {
         busy += usize::from(server.hand_out(world, worker));
     }
     while busy > 0 {
-        let worker = {
-            let _span = logprof::scope!("MPI_Recv");
-            // Whoever finished first; then its band, straight into place.
-            let worker = world.any_process().probe_with_tag(TAG_BAND).source_rank();
-            let cols = &bands[server.assigned[worker as usize]];
-            world
-                .process_at_rank(worker)
-                .receive_into_with_tag(job.slice(&mut image, cols), TAG_BAND);
-            worker as usize
-        };
+        // Whoever finished first; its band straight into place.
+        let status = ranks::receive_into(world, None, Some(TAG_BAND), |status| {
+            let cols = &bands[server.assigned[status.source_rank() as usize]];
+            job.slice(&mut image, cols)
+        });
+        let worker = status.source_rank() as usize;
         busy -= 1;
         busy += usize::from(server.hand_out(world, worker));
     }
@@ -316,14 +311,13 @@ impl Server<'_> {
     /// Sends `worker` the next band, or the stop message when none is left;
     /// true when it got a band.
     fn hand_out(&mut self, world: &SimpleCommunicator, worker: usize) -> bool {
-        let _span = logprof::scope!("MPI_Send");
-        let to = world.process_at_rank(worker as i32);
+        let to = worker as u32;
         if self.next >= self.bands.len() {
-            to.send_with_tag(&0u64, TAG_STOP);
+            ranks::send(world, to, TAG_STOP, &[0u64]);
             return false;
         }
         self.assigned[worker] = self.next;
-        to.send_with_tag(&(self.next as u64), TAG_WORK);
+        ranks::send(world, to, TAG_WORK, &[self.next as u64]);
         self.next += 1;
         true
     }
@@ -331,12 +325,9 @@ impl Server<'_> {
 
 /// A worker of [`pmap`]: computes the bands it is handed until told to stop.
 fn pmap_worker(world: &SimpleCommunicator, job: &Job, bands: &[Range<usize>]) {
-    let root = world.process_at_rank(0);
     loop {
-        let (band, status) = {
-            let _span = logprof::scope!("MPI_Recv");
-            root.receive::<u64>()
-        };
+        let mut band = 0u64;
+        let status = ranks::receive_into(world, Some(0), None, |_| std::slice::from_mut(&mut band));
         if status.tag() == TAG_STOP {
             return;
         }
@@ -344,7 +335,6 @@ fn pmap_worker(world: &SimpleCommunicator, job: &Job, bands: &[Range<usize>]) {
             return;
         };
         let pixels = job.new_band(cols.clone());
-        let _span = logprof::scope!("MPI_Send");
-        root.send_with_tag(&pixels[..], TAG_BAND);
+        ranks::send(world, 0, TAG_BAND, &pixels[..]);
     }
 }

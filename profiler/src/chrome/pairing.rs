@@ -68,6 +68,7 @@ fn complete_span(e: &Event, ours: bool) -> Span {
         span.task = e.task;
         span.value = e.value;
         span.unfinished = e.unfinished;
+        span.mpi = e.mpi.map(Box::new);
     }
     span
 }
@@ -188,6 +189,7 @@ mod tests {
             task: None,
             value: None,
             unfinished: false,
+            mpi: None,
         }
     }
 
