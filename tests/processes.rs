@@ -276,3 +276,24 @@ fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value],
         );
     }
 }
+
+/// `(start µs, end µs)` of the complete events named `name` on `pid`
+/// within `[lo, hi]`, in start order.
+fn spans(
+    events: &[serde_json::Value],
+    pid: u32,
+    name: &str,
+    (lo, hi): (f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = events
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["pid"] == pid && e["name"] == name)
+        .map(|e| {
+            let ts = e["ts"].as_f64().unwrap();
+            (ts, ts + e["dur"].as_f64().unwrap())
+        })
+        .filter(|&(start, _)| start >= lo && start <= hi)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    spans
+}
