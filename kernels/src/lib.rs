@@ -65,12 +65,14 @@
 mod color;
 mod error;
 pub mod histogram;
+pub mod histogram_ranks;
 mod julia;
 mod pool;
 #[cfg(feature = "mpi")]
 pub mod processes;
 mod runner;
 mod schedule;
+pub mod sending;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 pub mod simulate;
