@@ -82,6 +82,35 @@ pub fn histogram_ranks(
     }
 }
 
+/// Tag of rank 0's message that releases the waiting ranks.
+#[cfg(feature = "mpi")]
+const TAG_RELEASE: i32 = 40;
+
+/// On rank 0, after work done alone: lets the ranks waiting in
+/// [`idle_until_released`] go on.
+#[cfg(feature = "mpi")]
+pub fn release_others(world: &mpi::topology::SimpleCommunicator) {
+    use mpi::traits::*;
+    for rank in 1..world.size() {
+        world
+            .process_at_rank(rank)
+            .send_with_tag(&[0u8][..], TAG_RELEASE);
+    }
+}
+
+/// On every rank but 0: waits for [`release_others`] without using a core,
+/// so rank 0 can time work alone (on threads) on a quiet host. Open MPI's
+/// barrier would spin on a core meanwhile; this sleeps between looks.
+#[cfg(feature = "mpi")]
+pub fn idle_until_released(world: &mpi::topology::SimpleCommunicator) {
+    use mpi::traits::*;
+    let root = world.process_at_rank(0);
+    while root.immediate_probe_with_tag(TAG_RELEASE).is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    root.receive_vec_with_tag::<u8>(TAG_RELEASE);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
