@@ -83,10 +83,13 @@ pub fn print(
         true => "a generated folder".to_owned(),
         false => folder.dir.display().to_string(),
     };
+    let size = match folder.bytes {
+        b if b < 1 << 20 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+    };
     println!(
-        "Byte histogram of {} files ({:.1} MiB) in {source}, median of {} runs:\n",
+        "Byte histogram of {} files ({size}) in {source}, median of {} runs:\n",
         folder.files.len(),
-        folder.bytes as f64 / (1 << 20) as f64,
         args.runs
     );
     print!("{}", table.to_text());
