@@ -86,19 +86,19 @@ pub fn histogram_ranks(
 #[cfg(feature = "mpi")]
 const TAG_RELEASE: i32 = 40;
 
-/// On rank 0, after work done alone: lets the ranks waiting in
-/// [`idle_until_released`] go on.
+/// On rank 0, after work done without them: lets ranks `first..` waiting
+/// in [`idle_until_released`] go on.
 #[cfg(feature = "mpi")]
-pub fn release_others(world: &mpi::topology::SimpleCommunicator) {
+pub fn release_ranks_from(world: &mpi::topology::SimpleCommunicator, first: i32) {
     use mpi::traits::*;
-    for rank in 1..world.size() {
+    for rank in first.max(1)..world.size() {
         world
             .process_at_rank(rank)
             .send_with_tag(&[0u8][..], TAG_RELEASE);
     }
 }
 
-/// On every rank but 0: waits for [`release_others`] without using a core,
+/// On a rank other than 0: waits for [`release_ranks_from`] without using a core,
 /// so rank 0 can time work alone (on threads) on a quiet host. Open MPI's
 /// barrier would spin on a core meanwhile; this sleeps between looks.
 #[cfg(feature = "mpi")]

@@ -6,7 +6,8 @@
 //! request, or the matrix or its recipe), and stops its clock when the
 //! answer is received and decoded. So every row pays the same one small
 //! message; [`Transfer::Handshake`] is that floor alone. Only ranks 0 and 1
-//! take part; the caller keeps the ranks in step (a barrier before each).
+//! take part, and the request itself keeps them in step: rank 1 is back
+//! waiting for the next one before its answer has arrived.
 
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use logprof::ranks::Ranks;
 use logprof_kernels::histogram::{Counter, HistogramOptions};
-use logprof_kernels::histogram_ranks::{histogram_ranks, idle_until_released, release_others};
+use logprof_kernels::histogram_ranks::{histogram_ranks, idle_until_released, release_ranks_from};
 use mpi::traits::*;
 
 use super::folder::Folder;
@@ -24,7 +24,7 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
         true => {
             let rows = local_rows(&folder, threads, args.runs, args.warmup);
             // Released even on an error: rank 0 then aborts every rank.
-            release_others(world);
+            release_ranks_from(world, 1);
             Some(rows?)
         }
         false => {

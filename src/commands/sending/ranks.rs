@@ -1,12 +1,13 @@
-//! One rank of `logprof sending`: every rank builds the same strings and
-//! matrix from the seed, then runs each transfer `warmup + runs` times
-//! between barriers; rank 0 times and checks them and prints the table.
+//! One rank of `logprof sending`: ranks 0 and 1 build the same strings and
+//! matrix from the seed, then run each transfer `warmup + runs` times;
+//! rank 0 times and checks them and prints the table. Other ranks sleep
+//! until rank 0 is done.
 
 use anyhow::{bail, Result};
 use logprof::ranks::Ranks;
+use logprof_kernels::histogram_ranks::{idle_until_released, release_ranks_from};
 use logprof_kernels::sending::shapes::{Shape, STRINGS};
 use logprof_kernels::sending::transfer::{self, Transfer, Workload};
-use mpi::traits::*;
 use serde_json::json;
 
 use crate::bench::stats::Stats;
@@ -21,14 +22,18 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
              `logprof sending --ranks 2` or `mpirun -n 2 logprof sending`"
         );
     }
-    let work = Workload::new(args.seed, STRINGS, args.matrix);
     let world = ranks.world();
+    if ranks.rank() >= 2 {
+        // Not part of any transfer: asleep, so ranks 0 and 1 keep the cores.
+        idle_until_released(world);
+        return Ok(());
+    }
+    let work = Workload::new(args.seed, STRINGS, args.matrix);
     let mut rows = Vec::new();
     for t in Transfer::ALL {
         let mut times = Vec::with_capacity(args.runs);
         let mut last = None;
         for i in 0..args.warmup + args.runs {
-            world.barrier();
             if let Some(outcome) = transfer::run(world, t, &work)? {
                 if !outcome.same {
                     bail!("{}: rank 0 did not get what rank 1 sent", name(t).0);
@@ -44,10 +49,10 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
             rows.push((t, median, outcome.bytes, outcome.same));
         }
     }
-    world.barrier();
     if !ranks.is_root() {
         return Ok(());
     }
+    release_ranks_from(world, 2);
     let table = table(&rows, args.matrix);
     println!(
         "{STRINGS} random strings (seed {}) and a {n}×{n} matrix, rank 1 → rank 0 on {} ranks, \
@@ -65,10 +70,15 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
          lecture's; rebuilding the strings from it is not timed."
     );
     let cores = super::super::launch::host_cores();
+    if ranks.size() > 2 {
+        println!(
+            "Ranks 2 to {} sleep through the transfers.",
+            ranks.size() - 1
+        );
+    }
     if ranks.size() as usize > cores {
         println!(
-            "{} ranks on {cores} core(s): oversubscribed (mpirun --oversubscribe), so the \
-             ranks take turns on the cores.",
+            "{} ranks on {cores} core(s): oversubscribed (mpirun --oversubscribe).",
             ranks.size()
         );
     }
