@@ -4,7 +4,7 @@
 //!
 //! [`share_files`] decides who counts what, from the files' sizes alone, so
 //! every rank computes the same split without talking; the counting itself
-//! ([`histogram_ranks`]) needs the `mpi` feature.
+//! (`histogram_ranks`) needs the `mpi` feature.
 
 use std::path::PathBuf;
 

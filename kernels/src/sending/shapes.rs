@@ -3,7 +3,7 @@
 //!
 //! The sender holds each shape ready, as the lecture's `v`, `d` and `p`
 //! are; the flat form is built when sent (the lecture's
-//! `custom_serialization`). [`encode`] gives the bytes that go on the wire
+//! `custom_serialization`). [`Shapes::encode`] gives the bytes that go on the wire
 //! (postcard, a compact serde format), [`decode`] turns them back into the
 //! same shape, and [`Received::into_strings`] back into the plain vector,
 //! to check that the receiver got exactly what was sent.
