@@ -22,6 +22,8 @@ const TAG_ASK: i32 = 30;
 const TAG_ANSWER: i32 = 31;
 /// Tag of the flat form's joined string, sent as plain bytes.
 const TAG_JOINED: i32 = 32;
+/// Tag of rank 1's word that it is ready for the first request.
+const TAG_READY: i32 = 33;
 
 /// One way of getting data from rank 1 to rank 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +95,23 @@ pub struct Outcome {
     /// Whether rank 0 got exactly what rank 1 had (the strings, or the
     /// square's checksum).
     pub same: bool,
+}
+
+/// Brings ranks 0 and 1 in step before the first transfer (rank 1 says
+/// it is ready; other ranks do nothing), so the first request does not wait
+/// for rank 1 to finish making its [`Workload`].
+pub fn ready(world: &SimpleCommunicator) {
+    match world.rank() {
+        0 => {
+            world
+                .process_at_rank(1)
+                .receive_vec_with_tag::<u8>(TAG_READY);
+        }
+        1 => world
+            .process_at_rank(0)
+            .send_with_tag(&[0u8][..], TAG_READY),
+        _ => {}
+    }
 }
 
 /// Runs `transfer` once on this rank: `Some` on rank 0, `None` on the

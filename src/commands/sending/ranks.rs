@@ -29,6 +29,7 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
         return Ok(());
     }
     let work = Workload::new(args.seed, STRINGS, args.matrix);
+    transfer::ready(world);
     let mut rows = Vec::new();
     for t in Transfer::ALL {
         let mut times = Vec::with_capacity(args.runs);
