@@ -156,6 +156,8 @@ fn processes_count_what_serial_counts() {
     let processes: Vec<_> = rows.iter().filter(|r| r["way"] == "processes").collect();
     assert_eq!(processes.len(), 2, "{rows:?}");
     assert!(processes.iter().all(|r| r["workers"] == 2), "{rows:?}");
+    let noted = |r: &&serde_json::Value| r["note"].as_str().unwrap().contains("busiest rank");
+    assert!(processes.iter().all(noted), "{rows:?}");
     assert_eq!(rows.len(), 6, "{rows:?}");
     assert!(rows.iter().all(|r| r["same_counts"] == true), "{rows:?}");
     // Started by mpirun itself, with more ranks than files' worth of work.

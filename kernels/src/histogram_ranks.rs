@@ -44,16 +44,25 @@ pub fn file_sizes(files: &[PathBuf]) -> std::io::Result<Vec<u64>> {
         .collect()
 }
 
+/// One rank's part of [`histogram_ranks`].
+#[cfg(feature = "mpi")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankCount {
+    /// The sum over all ranks: `Some` on rank 0, `None` on the others.
+    pub total: Option<Histogram>,
+    /// How long this rank counted its own files (without the reduce).
+    pub counting: std::time::Duration,
+}
+
 /// The histogram of all `files`, counted on every rank of `world` (this
 /// rank counts its [`share_files`] share with `options.counter`) and summed
-/// on rank 0 by `MPI_Reduce`: `Some` on rank 0, `None` on the others.
-/// Every rank must call it with the same files.
+/// on rank 0 by `MPI_Reduce`. Every rank must call it with the same files.
 #[cfg(feature = "mpi")]
 pub fn histogram_ranks(
     world: &mpi::topology::SimpleCommunicator,
     files: &[PathBuf],
     options: HistogramOptions,
-) -> Result<Option<Histogram>, HistogramError> {
+) -> Result<RankCount, HistogramError> {
     use mpi::collective::SystemOperation;
     use mpi::traits::*;
 
@@ -70,15 +79,36 @@ pub fn histogram_ranks(
         .iter()
         .map(|&i| files[i].clone())
         .collect();
+    let start = std::time::Instant::now();
     let local = histogram_serial(&mine, options)?;
+    let counting = start.elapsed();
     let root = world.process_at_rank(0);
-    if world.rank() == 0 {
+    let total = if world.rank() == 0 {
         let mut total = [0u64; 256];
         root.reduce_into_root(&local.counts()[..], &mut total[..], SystemOperation::sum());
-        Ok(Some(Histogram::from_counts(total)))
+        Some(Histogram::from_counts(total))
     } else {
         root.reduce_into(&local.counts()[..], SystemOperation::sum());
-        Ok(None)
+        None
+    };
+    Ok(RankCount { total, counting })
+}
+
+/// The longest of every rank's `seconds`, on rank 0 (`None` on the
+/// others): with [`RankCount::counting`], how much of a run the busiest
+/// rank spent counting rather than waiting.
+#[cfg(feature = "mpi")]
+pub fn slowest_rank(world: &mpi::topology::SimpleCommunicator, seconds: f64) -> Option<f64> {
+    use mpi::collective::SystemOperation;
+    use mpi::traits::*;
+    let root = world.process_at_rank(0);
+    if world.rank() == 0 {
+        let mut max = 0.0f64;
+        root.reduce_into_root(&seconds, &mut max, SystemOperation::max());
+        Some(max)
+    } else {
+        root.reduce_into(&seconds, SystemOperation::max());
+        None
     }
 }
 

@@ -47,6 +47,10 @@ pub struct Row {
     pub times_s: Vec<f64>,
     /// Whether every run's counts equal the serial count.
     pub same: bool,
+    /// Processes rows: in each timed run, the longest any rank spent
+    /// counting its own files (the rest of the run is waiting and the
+    /// reduce); empty for the other rows.
+    pub counting_s: Vec<f64>,
 }
 
 /// Runs `count` `warmup + runs` times, timing the last `runs`; the
@@ -95,6 +99,7 @@ pub fn local_rows(
             workers: 1,
             times_s,
             same,
+            counting_s: Vec::new(),
         });
         let (times_s, same, _) = time_runs(runs, warmup, Some(&reference), || {
             Ok(histogram_threads(&pool, files, options)?)
@@ -105,6 +110,7 @@ pub fn local_rows(
             workers: threads,
             times_s,
             same,
+            counting_s: Vec::new(),
         });
     }
     Ok((rows, reference))

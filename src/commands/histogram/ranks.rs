@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use logprof::ranks::Ranks;
 use logprof_kernels::histogram::{Counter, HistogramOptions};
-use logprof_kernels::histogram_ranks::{histogram_ranks, idle_until_released, release_ranks_from};
+use logprof_kernels::histogram_ranks::{
+    histogram_ranks, idle_until_released, release_ranks_from, slowest_rank,
+};
 use mpi::traits::*;
 
 use super::folder::Folder;
@@ -35,17 +37,23 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
     let mut processes = Vec::new();
     for counter in Counter::ALL {
         let mut times_s = Vec::with_capacity(args.runs);
+        let mut counting_s = Vec::with_capacity(args.runs);
         let mut same = true;
         for i in 0..args.warmup + args.runs {
             world.barrier();
             let start = Instant::now();
-            let total = histogram_ranks(world, &folder.files, HistogramOptions::plain(counter))
+            let count = histogram_ranks(world, &folder.files, HistogramOptions::plain(counter))
                 .context("--files")?;
             let seconds = start.elapsed().as_secs_f64();
-            if let (Some(total), Some((_, reference))) = (total, &local) {
+            // After the clock stopped: the busiest rank's counting time.
+            let busiest = slowest_rank(world, count.counting.as_secs_f64());
+            if let (Some(total), Some(busiest), Some((_, reference))) =
+                (count.total, busiest, &local)
+            {
                 same &= total == *reference;
                 if i >= args.warmup {
                     times_s.push(seconds);
+                    counting_s.push(busiest);
                 }
             }
         }
@@ -55,6 +63,7 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
             workers: ranks.size() as usize,
             times_s,
             same,
+            counting_s,
         });
     }
     let Some((mut rows, _)) = local else {

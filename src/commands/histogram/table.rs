@@ -28,10 +28,17 @@ fn note(row: &Row, cores: usize, bound: Option<usize>) -> String {
             _ if row.workers > cores => format!("more threads than cores ({cores})"),
             _ => String::new(),
         },
-        Way::Processes if row.workers > cores => {
-            format!("oversubscribed: {} ranks on {cores} core(s)", row.workers)
+        Way::Processes => {
+            let busiest = Stats::of(&row.counting_s).map_or(f64::NAN, |s| s.median);
+            let counting = format!("busiest rank counted {:.2} ms", busiest * 1e3);
+            match row.workers > cores {
+                true => format!(
+                    "oversubscribed: {} ranks on {cores} core(s); {counting}",
+                    row.workers
+                ),
+                false => counting,
+            }
         }
-        Way::Processes => String::new(),
     }
 }
 
