@@ -38,6 +38,13 @@ pub enum Command {
     /// The lecture's process experiments on MPI ranks: time, record every
     /// rank into one trace, draw, compare (needs the `mpi` feature).
     Processes(ProcessesArgs),
+    /// The lecture's "sending data": the same strings in four shapes and a
+    /// matrix or its recipe, sent rank 1 → rank 0 and timed (needs the `mpi`
+    /// feature).
+    Sending(SendingArgs),
+    /// Byte histogram of a folder's files, serially, on threads and (with
+    /// --ranks) on MPI processes, with hash-map and array counters.
+    Histogram(HistogramArgs),
     /// Predict each schedule on P virtual cores from one recorded run (the
     /// fractal's serial run, or a trace file's top-level spans).
     Simulate(SimulateArgs),
@@ -272,6 +279,59 @@ pub struct ProcessesArgs {
         value_name = "DIR"
     )]
     pub out: PathBuf,
+}
+
+/// `logprof sending`: data sent between two MPI ranks.
+#[derive(Clone, Debug, Args)]
+pub struct SendingArgs {
+    /// Ranks to start: `sending` runs `mpirun -n N` on itself (at least 2,
+    /// ranks past 2 only wait; 2 when left out). Leave it out under
+    /// `mpirun -n N logprof sending`.
+    #[arg(long, value_name = "N")]
+    pub ranks: Option<u32>,
+    /// Timed transfers per row (at least 1); the median is reported.
+    #[arg(long, default_value_t = 10, value_name = "RUNS")]
+    pub runs: usize,
+    /// Untimed transfers before the timed ones.
+    #[arg(long, default_value_t = 1, value_name = "RUNS")]
+    pub warmup: usize,
+    /// Side of the square matrix of the recipe-or-matrix pair (the
+    /// lecture's 1000; 1 to 8192).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub matrix: usize,
+    /// Seed of the random strings and matrix.
+    #[arg(long, default_value_t = 1, value_name = "SEED")]
+    pub seed: u64,
+    /// Table exports.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// `logprof histogram`: threads against processes on allocation-heavy work.
+#[derive(Clone, Debug, Args)]
+pub struct HistogramArgs {
+    /// Folder whose files (those directly in it) are counted (default: a
+    /// generated folder of 64 files, 16 KiB to 1 MiB each, always the same
+    /// bytes).
+    #[arg(long, value_name = "DIR")]
+    pub files: Option<PathBuf>,
+    /// Also count on N MPI processes: runs `mpirun -n N` on itself (needs
+    /// the `mpi` feature). Leave it out under `mpirun -n N logprof histogram`.
+    #[arg(long, value_name = "N")]
+    pub ranks: Option<u32>,
+    /// Threads of the threads rows (default: as many as ranks, 4 without).
+    #[arg(long, short = 't', value_name = "T")]
+    pub threads: Option<usize>,
+    /// Timed runs per row (at least 1); the median is reported.
+    #[arg(long, default_value_t = 5, value_name = "RUNS")]
+    pub runs: usize,
+    /// Untimed runs before the timed ones (the first also reads the files
+    /// into the page cache).
+    #[arg(long, default_value_t = 1, value_name = "RUNS")]
+    pub warmup: usize,
+    /// Table exports.
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// `logprof simulate`.

@@ -43,6 +43,8 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Processes(args) => commands::processes::run(args),
+        Command::Sending(args) => commands::sending::run(args),
+        Command::Histogram(args) => commands::histogram::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
     };
     match result {

@@ -134,6 +134,11 @@ impl Histogram {
         self.counts[byte as usize]
     }
 
+    /// The histogram of these 256 counts, byte 0 first.
+    pub fn from_counts(counts: [u64; 256]) -> Histogram {
+        Histogram { counts }
+    }
+
     /// The 256 counts, byte 0 first.
     pub fn counts(&self) -> &[u64; 256] {
         &self.counts

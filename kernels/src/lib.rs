@@ -9,7 +9,10 @@
 //!   schedules ([`Schedule`]) on one persistent pool of workers ([`Pool`]),
 //!   with every column recorded as one `juliaset_column` span when asked ([`RunOptions`]);
 //! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
-//!   or an array counter, serially or on the pool.
+//!   or an array counter, serially or on the pool, or on MPI ranks
+//!   ([`histogram_ranks`]);
+//! - the lecture's **sending data** ([`sending`]): the same strings in four
+//!   shapes and a matrix against its recipe, sent between MPI ranks.
 //!
 //! It also predicts what each schedule would do on `P` virtual cores from the
 //! per-column costs of one run ([`simulate`]): a discrete-event model that
@@ -66,6 +69,7 @@
 mod color;
 mod error;
 pub mod histogram;
+pub mod histogram_ranks;
 mod julia;
 pub mod overheads;
 mod pool;
@@ -73,6 +77,7 @@ mod pool;
 pub mod processes;
 mod runner;
 mod schedule;
+pub mod sending;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 pub mod simulate;

@@ -1,0 +1,244 @@
+//! Each transfer of the lecture's "sending data" section, from rank 1 to
+//! rank 0, timed on rank 0 (the `mpi` feature).
+//!
+//! Every transfer is a request and its answer, as the lecture's
+//! `remotecall_fetch` is: rank 0 starts its clock, asks rank 1 (a one-byte
+//! request, or the matrix or its recipe), and stops its clock when the
+//! answer is received and decoded. So every row pays the same one small
+//! message; [`Transfer::Handshake`] is that floor alone. Only ranks 0 and 1
+//! take part, and the request itself keeps them in step: rank 1 is back
+//! waiting for the next one before its answer has arrived.
+
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+
+use super::matrix::Matrix;
+use super::shapes::{decode, Flat, Shape, Shapes};
+use super::SendingError;
+
+/// Tag of rank 0's request.
+const TAG_ASK: i32 = 30;
+/// Tag of rank 1's answer (a serialised shape, or the flat form's lengths).
+const TAG_ANSWER: i32 = 31;
+/// Tag of the flat form's joined string, sent as plain bytes.
+const TAG_JOINED: i32 = 32;
+/// Tag of rank 1's word that it is ready for the first request.
+const TAG_READY: i32 = 33;
+
+/// One way of getting data from rank 1 to rank 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// The request and an empty answer: the cost every other row pays too.
+    Handshake,
+    /// The strings in `Shape`, serialised with postcard.
+    Serialised(Shape),
+    /// The flat form as two plain MPI buffers (the lengths as `u32`, the
+    /// joined string as bytes), no serde.
+    FlatBuffers,
+    /// Rank 0 sends its matrix; rank 1 squares it and answers with the
+    /// square's checksum (`@spawnat :any A^2`).
+    MatrixSent,
+    /// Rank 0 sends the seed and size; rank 1 generates the matrix, squares
+    /// it and answers with the checksum (`@spawnat :any rand(n, n)^2`).
+    RecipeSent,
+}
+
+impl Transfer {
+    /// Every transfer: the floor, the shapes, the plain buffers, the pair.
+    pub const ALL: [Transfer; 8] = [
+        Transfer::Handshake,
+        Transfer::Serialised(Shape::Vector),
+        Transfer::Serialised(Shape::Map),
+        Transfer::Serialised(Shape::Pairs),
+        Transfer::Serialised(Shape::Flat),
+        Transfer::FlatBuffers,
+        Transfer::MatrixSent,
+        Transfer::RecipeSent,
+    ];
+}
+
+/// What both ranks hold before anything is timed: the same strings and
+/// matrix, made from the same seed on each.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// The strings in every shape.
+    pub shapes: Shapes,
+    /// The matrix's seed.
+    pub matrix_seed: u64,
+    /// The matrix (rank 0 sends it under [`Transfer::MatrixSent`]).
+    pub matrix: Matrix,
+    /// The checksum of the matrix's square, computed locally.
+    pub square_checksum: u64,
+}
+
+impl Workload {
+    /// `strings` random strings and a `side`×`side` matrix, from `seed`.
+    pub fn new(seed: u64, strings: usize, side: usize) -> Workload {
+        let shapes = Shapes::new(super::shapes::random_strings(seed, strings));
+        let matrix = Matrix::random(side, seed.wrapping_add(1));
+        Workload {
+            shapes,
+            matrix_seed: seed.wrapping_add(1),
+            square_checksum: matrix.square().checksum(),
+            matrix,
+        }
+    }
+}
+
+/// One transfer as rank 0 saw it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// From the request to the decoded answer, in seconds.
+    pub seconds: f64,
+    /// Payload bytes on the wire, both ways, without the one-byte request.
+    pub bytes: u64,
+    /// Whether rank 0 got exactly what rank 1 had (the strings, or the
+    /// square's checksum).
+    pub same: bool,
+}
+
+/// Brings ranks 0 and 1 in step before the first transfer (rank 1 says
+/// it is ready; other ranks do nothing), so the first request does not wait
+/// for rank 1 to finish making its [`Workload`].
+pub fn ready(world: &SimpleCommunicator) {
+    match world.rank() {
+        0 => {
+            world
+                .process_at_rank(1)
+                .receive_vec_with_tag::<u8>(TAG_READY);
+        }
+        1 => world
+            .process_at_rank(0)
+            .send_with_tag(&[0u8][..], TAG_READY),
+        _ => {}
+    }
+}
+
+/// Runs `transfer` once on this rank: `Some` on rank 0, `None` on the
+/// others (rank 1 answers, any other rank does nothing). Needs at least 2
+/// ranks.
+pub fn run(
+    world: &SimpleCommunicator,
+    transfer: Transfer,
+    work: &Workload,
+) -> Result<Option<Outcome>, SendingError> {
+    if world.size() < 2 {
+        return Err(SendingError::new(
+            "sending needs at least 2 ranks (rank 1 sends, rank 0 receives)",
+        ));
+    }
+    match world.rank() {
+        0 => receive(world, transfer, work).map(Some),
+        1 => answer(world, transfer, work).map(|()| None),
+        _ => Ok(None),
+    }
+}
+
+/// Rank 0: ask, receive, decode, then check (after the clock stops).
+fn receive(
+    world: &SimpleCommunicator,
+    transfer: Transfer,
+    work: &Workload,
+) -> Result<Outcome, SendingError> {
+    let peer = world.process_at_rank(1);
+    let start = std::time::Instant::now();
+    match transfer {
+        Transfer::MatrixSent => peer.send_with_tag(work.matrix.values(), TAG_ASK),
+        Transfer::RecipeSent => {
+            peer.send_with_tag(&[work.matrix_seed, work.matrix.side() as u64][..], TAG_ASK)
+        }
+        _ => peer.send_with_tag(&[1u8][..], TAG_ASK),
+    }
+    let got = match transfer {
+        Transfer::Handshake => {
+            let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_ANSWER);
+            Got::Nothing(bytes.len())
+        }
+        Transfer::Serialised(shape) => {
+            let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_ANSWER);
+            Got::Strings(decode(shape, &bytes)?, bytes.len())
+        }
+        Transfer::FlatBuffers => {
+            let (lengths, _) = peer.receive_vec_with_tag::<u32>(TAG_ANSWER);
+            let (joined, _) = peer.receive_vec_with_tag::<u8>(TAG_JOINED);
+            let bytes = lengths.len() * 4 + joined.len();
+            let joined = String::from_utf8(joined)
+                .map_err(|e| SendingError::new(format!("flat buffers: not UTF-8: {e}")))?;
+            Got::Strings(
+                super::shapes::Received::Flat(Flat { lengths, joined }),
+                bytes,
+            )
+        }
+        Transfer::MatrixSent | Transfer::RecipeSent => {
+            let (checksum, _) = peer.receive_with_tag::<u64>(TAG_ANSWER);
+            Got::Checksum(checksum)
+        }
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let (bytes, same) = match got {
+        Got::Nothing(n) => (n as u64, n == 0),
+        Got::Strings(received, n) => (n as u64, received.into_strings()? == work.shapes.vector),
+        Got::Checksum(sum) => {
+            let asked = match transfer {
+                Transfer::MatrixSent => std::mem::size_of_val(work.matrix.values()),
+                _ => 16,
+            };
+            (asked as u64 + 8, sum == work.square_checksum)
+        }
+    };
+    Ok(Outcome {
+        seconds,
+        bytes,
+        same,
+    })
+}
+
+/// What rank 0 received, before it is checked.
+enum Got {
+    Nothing(usize),
+    Strings(super::shapes::Received, usize),
+    Checksum(u64),
+}
+
+/// Rank 1: wait for the request, then answer it.
+fn answer(
+    world: &SimpleCommunicator,
+    transfer: Transfer,
+    work: &Workload,
+) -> Result<(), SendingError> {
+    let root = world.process_at_rank(0);
+    match transfer {
+        Transfer::MatrixSent => {
+            let (values, _) = root.receive_vec_with_tag::<f64>(TAG_ASK);
+            let side = work.matrix.side();
+            let square = Matrix::from_values(side, values)?.square();
+            root.send_with_tag(&square.checksum(), TAG_ANSWER);
+        }
+        Transfer::RecipeSent => {
+            let (recipe, _) = root.receive_vec_with_tag::<u64>(TAG_ASK);
+            let [seed, side] = recipe[..] else {
+                return Err(SendingError::new(format!(
+                    "a recipe is a seed and a size, got {} numbers",
+                    recipe.len()
+                )));
+            };
+            let square = Matrix::random(side as usize, seed).square();
+            root.send_with_tag(&square.checksum(), TAG_ANSWER);
+        }
+        Transfer::Handshake => {
+            root.receive_vec_with_tag::<u8>(TAG_ASK);
+            root.send_with_tag(&[] as &[u8], TAG_ANSWER);
+        }
+        Transfer::Serialised(shape) => {
+            root.receive_vec_with_tag::<u8>(TAG_ASK);
+            root.send_with_tag(&work.shapes.encode(shape)?[..], TAG_ANSWER);
+        }
+        Transfer::FlatBuffers => {
+            root.receive_vec_with_tag::<u8>(TAG_ASK);
+            let flat = Flat::of(&work.shapes.vector);
+            root.send_with_tag(&flat.lengths[..], TAG_ANSWER);
+            root.send_with_tag(flat.joined.as_bytes(), TAG_JOINED);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! `logprof sending` and `logprof histogram --ranks` end to end, on real
+//! MPI ranks (the `mpi` feature and Open MPI's `mpirun` on the PATH). Every
+//! run has a deadline, so a rank that hangs fails the test instead of
+//! stalling it.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use logprof_kernels::histogram::{generate_folder, FolderSpec};
+
+/// `program args`, killed after 180 s.
+fn run_with_deadline(program: &str, args: &[&str]) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{program} {args:?} did not finish in 180 s: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn logprof(args: &[&str]) -> Output {
+    run_with_deadline(env!("CARGO_BIN_EXE_logprof"), args)
+}
+
+/// `mpirun -n ranks logprof args`, as a user would start it.
+fn mpirun(ranks: u32, args: &[&str]) -> Output {
+    let n = ranks.to_string();
+    let mut all = vec![
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "-n",
+        &n,
+        env!("CARGO_BIN_EXE_logprof"),
+    ];
+    all.extend_from_slice(args);
+    run_with_deadline("mpirun", &all)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A failed run with exactly one line on stderr, containing `needle`.
+fn assert_one_line_error(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(!output.status.success(), "{text}");
+    assert_eq!(text.lines().count(), 1, "not one line: {text}");
+    assert!(text.contains(needle), "{text}");
+}
+
+fn rows(path: &Path) -> Vec<serde_json::Value> {
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    table["results"].as_array().unwrap().clone()
+}
+
+#[test]
+fn every_shape_and_the_matrix_pair_arrive_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("sending.json");
+    let output = logprof(&[
+        "sending",
+        "--ranks",
+        "2",
+        "--runs",
+        "2",
+        "--matrix",
+        "60",
+        "--export-json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    for row in [
+        "vector of strings",
+        "map",
+        "vector of pairs",
+        "2 MPI buffers",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+    let rows = rows(&json);
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert!(rows.iter().all(|r| r["same"] == true), "{rows:?}");
+    // The matrix goes out whole, the recipe in 16 bytes (both: 8 back).
+    assert_eq!(rows[6]["bytes"], 60 * 60 * 8 + 8);
+    assert_eq!(rows[7]["bytes"], 16 + 8);
+    // Numbering the strings costs bytes; a shape's bytes are the same
+    // every run, so this cannot be noise.
+    let bytes = |i: usize| rows[i]["bytes"].as_u64().unwrap();
+    assert!(bytes(2) > bytes(1) && bytes(3) > bytes(1), "{rows:?}");
+}
+
+#[test]
+fn sending_under_mpirun_with_more_ranks_and_with_one() {
+    let output = mpirun(3, &["sending", "--runs", "1", "--matrix", "20"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("on 3 ranks"), "{table}");
+    assert_eq!(table.matches(" yes").count(), 8, "{table}");
+    // mpirun adds its own banner after a failed rank; the rank says one line.
+    let output = mpirun(1, &["sending"]);
+    let text = stderr(&output);
+    assert!(!output.status.success(), "{text}");
+    let ours: Vec<&str> = text.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(ours.len(), 1, "{text}");
+    assert!(ours[0].contains("sending needs at least 2"), "{text}");
+}
+
+#[test]
+fn bad_ranks_are_one_line() {
+    assert_one_line_error(&logprof(&["sending", "--ranks", "0"]), "--ranks 0");
+    assert_one_line_error(&logprof(&["sending", "--ranks", "1"]), "--ranks 1");
+    assert_one_line_error(&logprof(&["histogram", "--ranks", "0"]), "--ranks 0");
+    let output = mpirun(2, &["sending", "--ranks", "2"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("already runs under an MPI launcher"));
+}
+
+#[test]
+fn processes_count_what_serial_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("files");
+    let spec = FolderSpec {
+        files: 7,
+        min_size: 1 << 10,
+        max_size: 16 << 10,
+        seed: 4,
+    };
+    generate_folder(&files, &spec).unwrap();
+    let json = dir.path().join("histogram.json");
+    let files = files.to_str().unwrap();
+    let output = logprof(&[
+        "histogram",
+        "--ranks",
+        "2",
+        "--files",
+        files,
+        "--runs",
+        "2",
+        "--export-json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = rows(&json);
+    let processes: Vec<_> = rows.iter().filter(|r| r["way"] == "processes").collect();
+    assert_eq!(processes.len(), 2, "{rows:?}");
+    assert!(processes.iter().all(|r| r["workers"] == 2), "{rows:?}");
+    let noted = |r: &&serde_json::Value| r["note"].as_str().unwrap().contains("busiest rank");
+    assert!(processes.iter().all(noted), "{rows:?}");
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert!(rows.iter().all(|r| r["same_counts"] == true), "{rows:?}");
+    // Started by mpirun itself, with more ranks than files' worth of work.
+    let output = mpirun(4, &["histogram", "--files", files, "--runs", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(table.matches("processes").count(), 2, "{table}");
+    assert!(!table.contains(" no "), "{table}");
+    let output = logprof(&["histogram", "--ranks", "2", "--files", "/nonexistent/dir"]);
+    assert_one_line_error(&output, "cannot list folder /nonexistent/dir");
+}
