@@ -135,11 +135,16 @@ struct ColumnJob {
 
 impl ColumnJob {
     /// Column `j` into `column`, recorded as one `juliaset_column` call
-    /// carrying the column index `j` as its value when recording.
+    /// carrying the column index `j` as its value and the column's
+    /// iterations as its result when recording (`args.value`, `args.result`
+    /// in Chrome JSON): every trace says what each unit of work cost.
     #[inline]
     fn column(&self, j: usize, column: &mut [u8]) {
         if self.record {
-            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa); j);
+            // The iterations are summed after the exit's clock read: not
+            // part of the column's time.
+            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa);
+                j => |_| column_iterations(column));
         } else {
             juliaset_column(column, j, &self.fractal, self.isa);
         }
@@ -158,6 +163,12 @@ impl ColumnJob {
 #[inline]
 fn juliaset_column(column: &mut [u8], j: usize, fractal: &JuliaSet, isa: DetectedIsa) {
     column_kernel(isa, column, j, fractal);
+}
+
+/// The iterations a computed column took: the sum of its pixel values, as
+/// [`crate::Image::iterations_per_column`] counts them.
+fn column_iterations(column: &[u8]) -> u64 {
+    column.iter().map(|&v| u64::from(v)).sum()
 }
 
 /// `data` (whole columns of `n` pixels) cut along `ranges`, which must

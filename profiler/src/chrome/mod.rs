@@ -28,8 +28,8 @@
 //!   microseconds printed from the integer nanoseconds with exactly three
 //!   decimals (`1234567` ns is `1234.567`), so nanoseconds survive exactly.
 //!   `args` holds the span's nesting `depth` and, for a slice of a task, its
-//!   `task` id, its [`Span::value`] and an unfinished mark:
-//!   `{"depth":1,"task":7,"value":-3,"unfinished":1}`. Task slices also
+//!   `task` id, its [`Span::value`], its [`Span::result`] and an unfinished
+//!   mark: `{"depth":1,"task":7,"value":-3,"result":12,"unfinished":1}`. Task slices also
 //!   carry `"cat":"task"`;
 //! - per instant of a lane, an `"ph":"i"` event with `"s":"t"`, after the
 //!   lane's spans; per sample of a counter track, a `"ph":"C"` event with
@@ -95,7 +95,8 @@
 //!   no name on an `E`. A lane with no `thread_name` is called
 //!   `thread-<tid>`. The process name is the `process_name` of the lowest
 //!   pid that has one.
-//! - `args.depth`, `args.task`, `args.value` and `args.unfinished` are
+//! - `args.depth`, `args.task`, `args.value`, `args.result` and
+//!   `args.unfinished` are
 //!   trusted only in files logprof wrote (those with `otherData.logprof`):
 //!   in another tool's file they are the traced program's own fields.
 //!   Elsewhere a span's depth is the number of spans on its lane that
@@ -134,6 +135,7 @@
 //! [`Lane::instants`]: crate::Lane::instants
 //! [`Span::unfinished`]: crate::Span::unfinished
 //! [`Span::value`]: crate::Span::value
+//! [`Span::result`]: crate::Span::result
 //! [`Trace`]: crate::Trace
 //! [`Trace::process_name`]: crate::Trace::process_name
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json

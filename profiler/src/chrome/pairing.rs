@@ -67,6 +67,7 @@ fn complete_span(e: &Event, ours: bool) -> Span {
     if ours {
         span.task = e.task;
         span.value = e.value;
+        span.result = e.result;
         span.unfinished = e.unfinished;
     }
     span
@@ -187,6 +188,7 @@ mod tests {
             depth: None,
             task: None,
             value: None,
+            result: None,
             unfinished: false,
         }
     }
