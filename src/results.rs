@@ -182,6 +182,7 @@ fn write_outputs(
     bench: &Bench,
     outcomes: &[Outcome],
     table: &Table,
+    split: &Schedule,
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
@@ -199,6 +200,20 @@ fn write_outputs(
             .map(|o| (o.schedule.to_string(), &o.trace))
             .collect();
         written.extend(output::figure(&traces, dir, "timelines")?);
+    }
+    // The costs are the same in every recorded run: the split's own trace
+    // when there is one.
+    if let Some(o) = outcomes
+        .iter()
+        .find(|o| o.schedule == *split)
+        .or(outcomes.first())
+    {
+        let split = crate::work::Split {
+            schedule: split,
+            threads: bench.pool.threads(),
+            compared: outcomes.len() > 1,
+        };
+        written.extend(crate::work::write(&o.trace, bench.fractal.n, &split, dir)?);
     }
     written.push(output::fractal_png(
         &bench.reference,
@@ -232,11 +247,13 @@ fn write_outputs(
 
 /// Prints the table and the warnings, writes every file into `out` and
 /// swaps it in, then writes the exports; fails if a scheduler computed a
-/// different image (after writing, so the files show it).
+/// different image (after writing, so the files show it). The work profile
+/// draws the pieces of `split`.
 pub fn finish(
     bench: &Bench,
     outcomes: &[Outcome],
     serial_mean_s: f64,
+    split: &Schedule,
     out: OutDir,
     export: &ExportArgs,
 ) -> Result<()> {
@@ -248,7 +265,7 @@ pub fn finish(
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());
     }
-    let written = write_outputs(bench, outcomes, &table, out.path())?;
+    let written = write_outputs(bench, outcomes, &table, split, out.path())?;
     let dir = out.commit()?;
     export.write(&table, &run_meta(bench, outcomes))?;
     eprintln!("wrote {} files to {}", written.len(), dir.display());

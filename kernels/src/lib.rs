@@ -74,6 +74,7 @@ mod schedule;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 pub mod simulate;
+mod work;
 
 pub use color::{spectral, to_rgb};
 pub use error::KernelError;
@@ -83,3 +84,4 @@ pub use julia::{
 pub use pool::Pool;
 pub use runner::{run, run_into, RunOptions};
 pub use schedule::{Schedule, ScheduleParam, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};
+pub use work::{recorded_column_iterations, COLUMN_SPAN};

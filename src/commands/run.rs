@@ -30,6 +30,7 @@ pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
         &bench,
         std::slice::from_ref(&outcome),
         serial.timing.mean_s,
+        &schedule,
         out,
         &args.export,
     )

@@ -42,6 +42,14 @@
 //! thread that ran it, so a task that migrates changes colour. [`Figure`]
 //! stacks several traces (static above dynamic) on one time axis.
 //!
+//! ## Why the work is uneven
+//!
+//! [`WorkProfile`] draws what each unit of work cost (each column's
+//! iterations, taken from the spans' [`Span::result`](logprof::Span::result)
+//! by the caller) across the run, with a schedule's split drawn over it and
+//! each piece's total, so the picture says where the heavy work is and how
+//! much heavier the heaviest piece is than the lightest.
+//!
 //! ## Large traces
 //!
 //! Spans narrower than a pixel are merged, per lane and nesting depth, into
@@ -82,6 +90,7 @@ mod raster;
 mod scale;
 mod text;
 mod timeline;
+mod work;
 
 pub use chart::{LineChart, Series};
 pub use color::{name_color, thread_color};
@@ -91,3 +100,4 @@ pub use timeline::{
     trace_notes, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH,
     MIN_WIDTH,
 };
+pub use work::WorkProfile;
