@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use logprof::Trace;
 use logprof_kernels::Schedule;
+use logprof_viz::ColorBy;
 use serde_json::json;
 
 use crate::bench::stats::{baseline_caution, one_line, speedup_caution, timing_cautions};
@@ -177,14 +178,23 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
     })
 }
 
+/// How `compare` and `run` draw their pictures.
+pub struct Pictures<'a> {
+    /// The schedule whose split the work profile draws.
+    pub split: &'a Schedule,
+    /// What the timelines' colours say.
+    pub color: ColorBy,
+}
+
 /// Writes everything of a set of outcomes into the output directory.
 fn write_outputs(
     bench: &Bench,
     outcomes: &[Outcome],
     table: &Table,
-    split: &Schedule,
+    pictures: &Pictures,
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
+    let (split, color) = (pictures.split, pictures.color);
     let mut written = Vec::new();
     for o in outcomes {
         written.extend(output::trace_files(
@@ -192,6 +202,7 @@ fn write_outputs(
             dir,
             o.schedule.name(),
             &o.schedule.to_string(),
+            color,
         )?);
     }
     if outcomes.len() > 1 {
@@ -199,7 +210,7 @@ fn write_outputs(
             .iter()
             .map(|o| (o.schedule.to_string(), &o.trace))
             .collect();
-        written.extend(output::figure(&traces, dir, "timelines")?);
+        written.extend(output::figure(&traces, dir, "timelines", color)?);
     }
     // The costs are the same in every recorded run: the split's own trace
     // when there is one.
@@ -247,13 +258,12 @@ fn write_outputs(
 
 /// Prints the table and the warnings, writes every file into `out` and
 /// swaps it in, then writes the exports; fails if a scheduler computed a
-/// different image (after writing, so the files show it). The work profile
-/// draws the pieces of `split`.
+/// different image (after writing, so the files show it).
 pub fn finish(
     bench: &Bench,
     outcomes: &[Outcome],
     serial_mean_s: f64,
-    split: &Schedule,
+    pictures: &Pictures,
     out: OutDir,
     export: &ExportArgs,
 ) -> Result<()> {
@@ -265,7 +275,7 @@ pub fn finish(
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());
     }
-    let written = write_outputs(bench, outcomes, &table, split, out.path())?;
+    let written = write_outputs(bench, outcomes, &table, pictures, out.path())?;
     let dir = out.commit()?;
     export.write(&table, &run_meta(bench, outcomes))?;
     eprintln!("wrote {} files to {}", written.len(), dir.display());

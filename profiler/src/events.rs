@@ -182,11 +182,7 @@ mod tests {
             ev(kind::VALUE, 1, 43), // a second one belongs to nothing
         ];
         let d = decode(&events, 2, |t| t);
-        let spans: Vec<_> = d
-            .spans
-            .iter()
-            .map(|s| (s.id, s.value, s.result))
-            .collect();
+        let spans: Vec<_> = d.spans.iter().map(|s| (s.id, s.value, s.result)).collect();
         assert_eq!(spans, [(2, None, None), (1, Some(3), Some(42))]);
         assert_eq!(d.unmatched_exits, 1);
     }

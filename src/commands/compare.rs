@@ -37,7 +37,10 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         &bench,
         &outcomes,
         serial_mean_s,
-        &Schedule::Static,
+        &crate::results::Pictures {
+            split: &Schedule::Static,
+            color: args.color.into(),
+        },
         out,
         &args.export,
     )

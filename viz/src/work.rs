@@ -14,7 +14,7 @@ use svg::{Document, Node};
 
 use crate::color::{INK, MUTED, RULE};
 use crate::error::VizError;
-use crate::scale::nice_step;
+use crate::scale::{compact, nice_step};
 use crate::text::{fit, text_width, FONT_FAMILY};
 
 /// The fill of the cost profile.
@@ -453,25 +453,6 @@ fn rule(x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str) -> Line {
         .set("stroke", stroke)
 }
 
-/// A count in three significant digits: `812`, `15.7 k`, `4.45 M`.
-fn compact(n: u64) -> String {
-    let v = n as f64;
-    let (scaled, suffix) = match n {
-        0..=9_999 => return n.to_string(),
-        10_000..=999_999 => (v / 1e3, " k"),
-        1_000_000..=999_999_999 => (v / 1e6, " M"),
-        _ => (v / 1e9, " G"),
-    };
-    let decimals = if scaled >= 100.0 {
-        0
-    } else if scaled >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{scaled:.decimals$}{suffix}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,14 +468,6 @@ mod tests {
             pieces: vec![0..25, 25..50, 50..75, 75..100],
             ..WorkProfile::default()
         }
-    }
-
-    #[test]
-    fn counts_are_compact() {
-        assert_eq!(compact(812), "812");
-        assert_eq!(compact(15_700), "15.7 k");
-        assert_eq!(compact(4_450_000), "4.45 M");
-        assert_eq!(compact(123_000_000_000), "123 G");
     }
 
     #[test]
