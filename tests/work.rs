@@ -138,3 +138,82 @@ fn run_draws_its_own_pieces_or_says_it_has_none() {
         }
     }
 }
+
+/// The fills of the bars of an SVG timeline, in order.
+fn bar_fills(svg: &str) -> Vec<String> {
+    svg.split("class=\"bar\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let start = rest.find("fill=\"")? + 6;
+            let end = rest[start..].find('"')?;
+            Some(rest[start..start + end].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn color_cost_colours_bars_by_their_iterations_and_bogus_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "run",
+        "--schedule",
+        "static",
+        "--size",
+        "40",
+        "--threads",
+        "2",
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--color",
+        "cost",
+        "--out",
+        path_str(&out),
+    ]);
+    let by_cost = read(&out.join("static.svg"));
+    assert!(by_cost.contains("its result (args.result)"), "{by_cost}");
+    let trace = out.join("static.trace.json");
+    let by_name_svg = dir.path().join("by-name.svg");
+    ok(&["render", path_str(&trace), "--svg", path_str(&by_name_svg)]);
+    let by_name = read(&by_name_svg);
+    // By name every column is one colour; by cost the columns take several.
+    let distinct = |fills: Vec<String>| {
+        let mut f = fills;
+        f.sort();
+        f.dedup();
+        f.len()
+    };
+    assert_eq!(distinct(bar_fills(&by_name)), 1, "{by_name}");
+    assert!(distinct(bar_fills(&by_cost)) >= 3, "{by_cost}");
+    assert!(!by_name.contains("args.result"));
+    // render draws the same cost colours from the file.
+    let rendered = dir.path().join("by-cost.svg");
+    ok(&[
+        "render",
+        path_str(&trace),
+        "--color",
+        "cost",
+        "--svg",
+        path_str(&rendered),
+    ]);
+    assert_eq!(bar_fills(&read(&rendered)), bar_fills(&by_cost));
+
+    for args in [
+        vec!["render", path_str(&trace), "--color", "bogus"],
+        vec!["run", "--schedule", "static", "--color", "bogus"],
+        vec!["compare", "--color", "bogus"],
+    ] {
+        let o = logprof(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(
+            lines[0].contains("'bogus'") && lines[0].contains("name, cost"),
+            "{err}"
+        );
+    }
+    assert!(!dir.path().join("by-name.svg.tmp").exists());
+}
