@@ -483,7 +483,11 @@ mod tests {
 
     #[test]
     fn pieces_that_do_not_cover_the_units_in_order_are_refused() {
-        for pieces in [vec![0..50, 60..100], vec![0..50, 50..90], vec![10..100]] {
+        for pieces in [
+            vec![0..50, 60..100],
+            vec![0..50, 50..90],
+            vec![10..50, 50..100],
+        ] {
             let p = WorkProfile {
                 pieces,
                 ..lecture_like()
