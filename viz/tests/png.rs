@@ -257,5 +257,10 @@ fn work_profile_png_has_its_text_and_profile() {
         let x0 = left + w * block / 4.0;
         png.count((x0 + 2.0, 96.0, x0 + w / 4.0 - 2.0, 364.0), coloured)
     };
-    assert!(fill_in(1.0) > 2 * fill_in(0.0), "{} {}", fill_in(1.0), fill_in(0.0));
+    assert!(
+        fill_in(1.0) > 2 * fill_in(0.0),
+        "{} {}",
+        fill_in(1.0),
+        fill_in(0.0)
+    );
 }
