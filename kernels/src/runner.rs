@@ -144,7 +144,7 @@ impl ColumnJob {
             // The iterations are summed after the exit's clock read: not
             // part of the column's time.
             logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa);
-                j => |_| column_iterations(column));
+                j => |_| crate::work::column_iterations(column));
         } else {
             juliaset_column(column, j, &self.fractal, self.isa);
         }
@@ -163,12 +163,6 @@ impl ColumnJob {
 #[inline]
 fn juliaset_column(column: &mut [u8], j: usize, fractal: &JuliaSet, isa: DetectedIsa) {
     column_kernel(isa, column, j, fractal);
-}
-
-/// The iterations a computed column took: the sum of its pixel values, as
-/// [`crate::Image::iterations_per_column`] counts them.
-fn column_iterations(column: &[u8]) -> u64 {
-    column.iter().map(|&v| u64::from(v)).sum()
 }
 
 /// `data` (whole columns of `n` pixels) cut along `ranges`, which must

@@ -6,6 +6,13 @@
 
 use logprof::Trace;
 
+/// The iterations a computed column took: the sum of its pixel values, as
+/// [`crate::Image::iterations_per_column`] counts them; every recorded
+/// column carries it as its span's result.
+pub(crate) fn column_iterations(column: &[u8]) -> u64 {
+    column.iter().map(|&v| u64::from(v)).sum()
+}
+
 /// The name of the span each column is recorded as.
 pub const COLUMN_SPAN: &str = "juliaset_column";
 
