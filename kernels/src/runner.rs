@@ -1,6 +1,7 @@
 //! The fractal runner: computes the Julia-set image under a [`Schedule`] on
 //! the workers of a [`Pool`], one column the unit of work, each column
-//! recorded as one `juliaset_column` call when asked ([`RunOptions`]).
+//! recorded as one `juliaset_column` call when asked ([`RunOptions`]), with
+//! the column's index as its value and its iterations as its result.
 //!
 //! This module deals pieces out to workers; it does not decide how the
 //! columns are cut (that is [`Schedule::pieces`], in `schedule.rs`, the one
