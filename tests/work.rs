@@ -188,11 +188,15 @@ fn color_cost_colours_bars_by_their_iterations_and_bogus_is_refused() {
     assert_eq!(distinct(bar_fills(&by_name)), 1, "{by_name}");
     assert!(distinct(bar_fills(&by_cost)) >= 3, "{by_cost}");
     assert!(!by_name.contains("args.result"));
-    // render draws the same cost colours from the file.
+    // render draws the same cost colours from the file (at the width run
+    // draws, so the same spans merge).
     let rendered = dir.path().join("by-cost.svg");
+    let width = logprof_viz::DEFAULT_WIDTH.to_string();
     ok(&[
         "render",
         path_str(&trace),
+        "--width",
+        &width,
         "--color",
         "cost",
         "--svg",
