@@ -53,6 +53,26 @@ pub enum KernelArg {
     Scalar,
 }
 
+impl KernelArg {
+    /// The kernel this option names.
+    pub fn kernel(self) -> logprof_kernels::Kernel {
+        match self {
+            KernelArg::Simd => logprof_kernels::Kernel::Simd,
+            KernelArg::Scalar => logprof_kernels::Kernel::Scalar,
+        }
+    }
+}
+
+/// Which scheduling overheads `simulate` charges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OverheadsArg {
+    /// Measured on this machine when the command starts (about 15 ms), with
+    /// the real schedulers' code: dispatch, spawn, steal, wake.
+    Measured,
+    /// None: the exact model, the work alone.
+    Zero,
+}
+
 /// The workload and how it is timed; shared by compare, run and sweep.
 #[derive(Clone, Debug, Args)]
 pub struct WorkloadArgs {
@@ -305,6 +325,14 @@ pub struct SimulateArgs {
     /// Image size of the recorded fractal (not with a trace file; at most 16384).
     #[arg(long, short = 'n', value_name = "N")]
     pub size: Option<usize>,
+    /// Column kernel of the recorded serial run and of the timed runs that
+    /// check the predictions (default simd; not with a trace file).
+    #[arg(long, value_enum, value_name = "KERNEL")]
+    pub kernel: Option<KernelArg>,
+    /// Scheduling overheads the model charges: `measured` on this machine, or
+    /// `zero` (the work alone, the exact model).
+    #[arg(long, value_enum, default_value_t = OverheadsArg::Measured, value_name = "WHICH")]
+    pub overheads: OverheadsArg,
     /// Timed runs of each real schedule that checks a prediction, at every P
     /// up to this machine's cores (the median is compared; not with a trace
     /// file; default 20).

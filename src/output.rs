@@ -3,6 +3,7 @@
 //! or failed run leaves the old output as it was; the checks on every path
 //! before any work; and the pictures of a run.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -298,4 +299,17 @@ pub fn fractal_png(image: &Image, path: &Path) -> Result<PathBuf> {
     let rgb = logprof_kernels::to_rgb(image);
     logprof_viz::write_rgb_png(path, n, n, &rgb)?;
     Ok(path.to_owned())
+}
+
+/// Writes `text` to standard output. A reader that left early (`logprof
+/// report t.json | head`) is not an error: what it did not read is not
+/// lost, since everything the command writes to files is written anyway.
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }

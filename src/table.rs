@@ -25,6 +25,9 @@ pub enum Cell {
     Figure(String),
     /// Yes or no.
     Bool(bool),
+    /// A number that is not there (nothing measured, say): `-` to people,
+    /// `null` in JSON, an empty field in CSV.
+    Missing,
 }
 
 impl Cell {
@@ -41,6 +44,7 @@ impl Cell {
             Cell::Float { value, decimals } => format!("{value:.decimals$}"),
             Cell::Percent(ratio) => percent(*ratio),
             Cell::Bool(b) => if *b { "yes" } else { "NO" }.to_owned(),
+            Cell::Missing => "-".to_owned(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Cell {
         match self {
             Cell::Float { value, .. } | Cell::Percent(value) => value.to_string(),
             Cell::Bool(b) => b.to_string(),
+            Cell::Missing => String::new(),
             other => other.display(),
         }
     }
@@ -60,6 +65,7 @@ impl Cell {
             Cell::Int(i) => Value::from(*i),
             Cell::Float { value, .. } | Cell::Percent(value) => Value::from(*value),
             Cell::Bool(b) => Value::from(*b),
+            Cell::Missing => Value::Null,
         }
     }
 
@@ -293,5 +299,21 @@ mod tests {
         assert_eq!(json["mean_ms"], 1.23456);
         assert_eq!(json["load_balance"], 0.6189);
         assert!(json.get("time ms").is_none());
+    }
+
+    #[test]
+    fn a_missing_number_is_null_in_json_empty_in_csv_and_a_dash_to_people() {
+        let mut t = Table::new(&[("scheduler", "scheduler"), ("measured_ms", "measured ms")]);
+        t.push(vec![Cell::from("static"), Cell::float(2.5, 3)]);
+        t.push(vec![Cell::from("rayon"), Cell::Missing]);
+        let rows = t.to_json_rows();
+        assert_eq!(rows[0]["measured_ms"], 2.5);
+        assert!(rows[1]["measured_ms"].is_null(), "{}", rows[1]);
+        let csv = crate::export::to_csv(&t);
+        assert_eq!(csv, "scheduler,measured_ms\nstatic,2.5\nrayon,\n");
+        let text = t.to_text();
+        assert!(text.lines().last().unwrap().ends_with(" -"), "{text}");
+        // Still a numeric column: right-aligned, as its numbers are.
+        assert!(crate::export::to_markdown(&t).contains("|:---|---:|"));
     }
 }

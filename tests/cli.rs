@@ -294,6 +294,30 @@ fn render_and_report_read_another_tools_trace() {
 }
 
 #[test]
+fn report_into_a_pipe_its_reader_closed_still_exits_0_and_writes_its_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.json");
+    std::fs::write(
+        &trace,
+        r#"[{"name":"solo","ph":"X","ts":0,"dur":60,"pid":1,"tid":1}]"#,
+    )
+    .unwrap();
+    let json = dir.path().join("report.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logprof"))
+        .args(["report", path_str(&trace), "--export-json", path_str(&json)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -0`: the reader leaves before the report is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&json).unwrap().contains("solo"));
+}
+
+#[test]
 fn sweep_prints_a_table_and_draws_a_chart() {
     let dir = tempfile::tempdir().unwrap();
     let d = path_str(dir.path());

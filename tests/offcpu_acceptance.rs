@@ -7,9 +7,8 @@
 //!   busy times within 10 % of each other (their wall-clock busy times are
 //!   whatever the time-sharing made them);
 //! - the load balance is within 0.05 of what the iteration counts of the
-//!   four blocks predict (2.64 / 4.45 ≈ 0.59): an ignored test, not
-//!   reliable in a debug build on the loaded development VM (see its
-//!   reason);
+//!   four blocks predict (2.64 / 4.45 ≈ 0.59), the median of three runs, in
+//!   an optimised build (see the test's `ignore` reason for debug builds);
 //! - the on-CPU busy time summed over the lanes never exceeds cores × wall.
 
 use std::process::Command;
@@ -116,30 +115,54 @@ fn static_on_a_busy_machine_never_counts_more_cpu_than_the_cores_give() {
     }
 }
 
+/// How many runs the balance test takes the median of: one run beside a
+/// busy core (and, on a shared machine, other people's work) now and then
+/// lands a middle worker on a hyperthread whose sibling is busy, which
+/// slows its on-CPU time by up to a quarter; the median of three is what
+/// the schedule does, not what one unlucky run did.
+const BALANCE_RUNS: usize = 3;
+
+/// The median of `values` (odd count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 #[test]
-#[ignore = "not reliable here: on the 2-core development VM under load, in a debug build, \
-            the middle workers' on-CPU times differed by 1-17 % and the on-CPU load \
-            balance measured 0.62-0.67 against the 0.59 the iterations predict \
-            (per-column overhead of unoptimised code, a busy hyperthread sibling and \
-            the cache cost of time-sharing); run it optimised on a quiet machine: \
-            cargo test --release -p logprof-cli --test offcpu_acceptance -- --ignored"]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "an optimised build's figures: unoptimised code pays a per-column overhead \
+              that makes the cheap outer blocks cost more than their iterations (on-CPU \
+              load balance 0.62-0.67 in a debug build); CI runs it with \
+              cargo test --release -p logprof-cli --test offcpu_acceptance"
+)]
 fn static_on_a_busy_machine_balances_as_the_iterations_predict() {
-    let Some(s) = static_run_beside_a_busy_core() else {
-        return;
-    };
-    let on_cpu: Vec<u64> = s.lanes.iter().map(|l| l.on_cpu_busy_ns).collect();
-    let (a, b) = (on_cpu[1] as f64, on_cpu[2] as f64);
+    let mut differences = Vec::new();
+    let mut balances = Vec::new();
+    for _ in 0..BALANCE_RUNS {
+        let Some(s) = static_run_beside_a_busy_core() else {
+            return;
+        };
+        let (a, b) = (
+            s.lanes[1].on_cpu_busy_ns as f64,
+            s.lanes[2].on_cpu_busy_ns as f64,
+        );
+        differences.push((a - b).abs() / a.max(b));
+        balances.push(s.load_balance);
+    }
+    let difference = median(differences.clone());
     assert!(
-        (a - b).abs() / a.max(b) <= 0.10,
-        "middle workers' on-CPU busy {a} and {b} ns differ by more than 10 % ({:?})",
-        s.lanes
+        difference <= 0.10,
+        "the middle workers' on-CPU busy times differ by {:.1} % (median of {differences:?}), \
+         more than 10 %",
+        difference * 100.0
     );
     let predicted = predicted_by_iterations();
+    let balance = median(balances.clone());
     assert!(
-        (s.load_balance - predicted).abs() <= 0.05,
-        "load balance {:.3}, the iterations predict {predicted:.3} (wall-clock: {:.3})",
-        s.load_balance,
-        s.wall_load_balance
+        (balance - predicted).abs() <= 0.05,
+        "on-CPU load balance {balance:.3} (median of {balances:?}), the iterations predict \
+         {predicted:.3}"
     );
 }
 

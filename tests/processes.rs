@@ -66,11 +66,33 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         assert!(table.contains("| pmap(np=16) |"), "{table}");
         let rows = json(&out.join("summary.json"));
         let rows = rows.as_array().unwrap();
-        assert_eq!(rows.len(), 4, "serial, bands and two pmaps");
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|r| r["experiment"].as_str().unwrap())
+            .collect();
+        let workers = ranks - 1;
+        assert_eq!(
+            names,
+            [
+                "serial".to_owned(),
+                "bands".to_owned(),
+                format!("pmap(np={workers})"),
+                "pmap(np=16)".to_owned(),
+                "shared(per call)".to_owned(),
+                "shared(preallocated)".to_owned(),
+                "shared pmap(np=16)".to_owned(),
+                "channels(per call)".to_owned(),
+                "channels(persistent)".to_owned(),
+            ]
+        );
         assert!(rows.iter().all(|r| r["same_image"] == true), "{rows:?}");
-        // Bands: every rank computes; pmap: all but rank 0.
-        assert_eq!(rows[1]["computing_ranks"], ranks);
-        assert_eq!(rows[3]["computing_ranks"], ranks - 1);
+        // Static bands: every rank computes; on demand: all but rank 0.
+        for (row, computing) in [(1, ranks), (3, workers), (4, ranks), (5, ranks)] {
+            assert_eq!(rows[row]["computing_ranks"], computing, "{}", names[row]);
+        }
+        for row in [6, 7, 8] {
+            assert_eq!(rows[row]["computing_ranks"], workers, "{}", names[row]);
+        }
         let trace = json(&out.join("processes.trace.json"));
         let events = trace["traceEvents"].as_array().unwrap();
         for rank in 0..ranks {
@@ -86,25 +108,96 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
                 .count();
             assert!(columns > 0, "rank {rank} computed no recorded column");
         }
-        // Every column of each of the 3 recorded runs, once.
+        // Every column of each of the 8 recorded runs, once.
         let columns = events
             .iter()
             .filter(|e| e["name"] == "juliaset_column")
             .count();
-        assert_eq!(columns, 3 * 120);
-        receives_end_after_their_sends_start(events, ranks);
+        assert_eq!(columns, 8 * 120);
+        every_rank_works_in_every_experiment(events, ranks);
+        every_message_is_paired_and_causal(&out.join("processes.trace.json"), events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
         for file in [
             "processes.png",
             "bands.png",
             "pmap-np-16.svg",
+            "shared-per-call.png",
+            "shared-preallocated.png",
+            "shared-pmap-np-16.svg",
+            "channels-per-call.png",
+            "channels-persistent.svg",
             "timelines.png",
             "summary.md",
         ] {
             assert!(out.join(file).is_file(), "{file} missing");
         }
     }
+}
+
+/// Rank 0's span of each recorded experiment, and within it the spans of
+/// every rank: each computed columns or took part in messages.
+fn every_rank_works_in_every_experiment(events: &[serde_json::Value], ranks: u32) {
+    let experiments = [
+        "bands",
+        "pmap(np=workers)",
+        "pmap(np=16)",
+        "shared(per call)",
+        "shared(preallocated)",
+        "shared pmap",
+        "channels(per call)",
+        "channels(persistent)",
+    ];
+    for name in experiments {
+        let window = spans(events, 0, name, (0.0, f64::MAX));
+        assert_eq!(window.len(), 1, "{name}: one recorded run on rank 0");
+        for rank in 1..ranks {
+            let columns = spans(events, rank, "juliaset_column", window[0]);
+            assert!(!columns.is_empty(), "{name}: rank {rank} computed nothing");
+        }
+        let shared = name.starts_with("shared");
+        let waits = ["MPI_Recv", "MPI_Send", "MPI_Win_fence"]
+            .iter()
+            .map(|call| spans(events, 0, call, window[0]).len())
+            .sum::<usize>();
+        assert!(waits > 0, "{name}: rank 0 made no recorded MPI call");
+        if shared {
+            let fences = spans(events, 0, "MPI_Win_fence", window[0]);
+            assert_eq!(fences.len(), 2, "{name}: a fence before and after");
+        }
+    }
+}
+
+#[test]
+fn shared_memory_is_skipped_with_a_note_when_ranks_are_on_several_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = logprof(
+        &[
+            "processes",
+            "--ranks",
+            "3",
+            "--size",
+            "60",
+            "--runs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        // Rank 0's "node" holds ranks 0 and 1 only.
+        &[("LOGPROF_TEST_NODE_RANKS", "2")],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(!table.contains("| shared"), "{table}");
+    assert!(
+        table.contains("shared-memory rows skipped: rank 0's node holds 2 of the 3 ranks"),
+        "{table}"
+    );
+    let rows = json(&out.join("summary.json"));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 6, "serial, bands, two pmaps, two channels");
+    assert!(rows.iter().all(|r| r["same_image"] == true), "{rows:?}");
 }
 
 #[test]
@@ -145,6 +238,45 @@ fn mpi_missing_at_run_time_is_one_line() {
     assert_one_line_error(&output, "cannot start mpirun");
 }
 
+/// Read back, the merged trace pairs every receive with its send: the
+/// messages of the three recorded runs, each an arrow in the file, and
+/// each received (ended) after it was sent (started) on the merged clock,
+/// which misaligned clocks would break.
+fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value], ranks: u32) {
+    let trace = logprof::Trace::read_chrome_json(path).unwrap();
+    let messages = trace.messages();
+    assert_eq!(
+        messages.unmatched, 0,
+        "message ends without their other end"
+    );
+    // bands: a band from each other rank; pmap over np bands: np bands
+    // out, np back, a stop per worker; np = workers, then 16.
+    let workers = ranks as usize - 1;
+    let expected = workers + (3 * workers) + (2 * 16 + workers);
+    assert_eq!(messages.flows.len(), expected);
+    let arrows = |ph: &str| {
+        events
+            .iter()
+            .filter(|e| e["ph"] == ph && e["cat"] == "mpi")
+            .count()
+    };
+    assert_eq!((arrows("s"), arrows("f")), (expected, expected));
+    for flow in &messages.flows {
+        let send = &trace.lanes[flow.send.0].spans[flow.send.1];
+        let receive = &trace.lanes[flow.receive.0].spans[flow.receive.1];
+        assert!(
+            receive.end_ns >= send.start_ns,
+            "rank {} received #{} (tag {}) from rank {} at {} ns, before it was sent at {} ns",
+            flow.to,
+            flow.seq,
+            flow.tag,
+            flow.from,
+            receive.end_ns,
+            send.start_ns
+        );
+    }
+}
+
 /// `(start µs, end µs)` of the complete events named `name` on `pid`
 /// within `[lo, hi]`, in start order.
 fn spans(
@@ -164,26 +296,4 @@ fn spans(
         .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     spans
-}
-
-/// In the bands run, rank 0 receives from rank 1, 2, ... in turn: each
-/// receive must end after the matching send started, on the merged clock
-/// (with the clocks misaligned, one of them would not).
-fn receives_end_after_their_sends_start(events: &[serde_json::Value], ranks: u32) {
-    let bands = spans(events, 0, "bands", (0.0, f64::MAX));
-    assert_eq!(bands.len(), 1);
-    let receives = spans(events, 0, "MPI_Recv", bands[0]);
-    assert_eq!(receives.len(), ranks as usize - 1);
-    for (rank, receive) in (1..ranks).zip(&receives) {
-        let sends = spans(events, rank, "MPI_Send", (bands[0].0 - 1e6, bands[0].1));
-        let send = sends
-            .last()
-            .unwrap_or_else(|| panic!("rank {rank} sent nothing"));
-        assert!(
-            receive.1 >= send.0,
-            "rank 0 received from rank {rank} at {} µs, before it sent at {} µs",
-            receive.1,
-            send.0
-        );
-    }
 }

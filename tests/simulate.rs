@@ -49,18 +49,32 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         "simulate", "--size", "40", "--runs", "2", "-t", "1,2", "--out", out_s,
     ]);
     assert!(stdout.contains("independent units"), "{stdout}");
+    assert!(stdout.contains("simd kernel"), "{stdout}");
+    assert!(
+        stdout.contains("overheads measured on this machine"),
+        "{stdout}"
+    );
     let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("simulate.json")).unwrap()).unwrap();
+    // The overheads charged, in ns, and the machine they were measured on.
+    assert_eq!(json["overheads"], "measured");
+    for key in ["dispatch", "spawn", "fifo_spawn", "steal", "wake"] {
+        assert!(json["overheads_ns"][key].is_u64(), "{key}: {json}");
+    }
+    assert_eq!(json["machine"]["cores"].as_u64(), Some(machine as u64));
+    assert!(json["machine"].get("cpu_model").is_some(), "{json}");
     let rows = results(&out.join("simulate.json"));
     assert_eq!(rows.len(), 8 * 2);
     for row in &rows {
         let cores = row["cores"].as_u64().unwrap() as usize;
         if cores == 1 {
-            // One core: every schedule predicts the serial time.
-            assert_eq!(row["speedup"].as_f64().unwrap(), 1.0, "{row}");
+            // One core: the serial time plus overheads, never faster.
+            assert!(row["speedup"].as_f64().unwrap() <= 1.0, "{row}");
         }
         assert_eq!(row["basis"] == "extrapolated", cores > machine, "{row}");
         if cores > machine {
-            assert_eq!(row["measured_ms"], "-");
+            assert!(row["measured_ms"].is_null(), "{row}");
         } else {
             // Checked against the real schedule on this machine.
             let (predicted, measured) = (&row["predicted_ms"], &row["measured_ms"]);
@@ -81,9 +95,25 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     }
     assert!(out.join("simulate-speedup.svg").is_file());
     // Beyond this machine's cores: extrapolated, and nothing measured.
+    let csv = dir.path().join("t.csv");
     let stdout = ok(&[
-        "simulate", "--size", "40", "--runs", "1", "-t", "33", "-s", "static", "--out", out_s,
+        "simulate",
+        "--size",
+        "40",
+        "--runs",
+        "1",
+        "-t",
+        "33",
+        "-s",
+        "static",
+        "--kernel",
+        "scalar",
+        "--out",
+        out_s,
+        "--export-csv",
+        csv.to_str().unwrap(),
     ]);
+    assert!(stdout.contains("scalar kernel"), "{stdout}");
     if machine < 33 {
         assert!(
             stdout.contains(&format!(
@@ -91,11 +121,17 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
             )),
             "{stdout}"
         );
+        // Nothing measured: null in JSON, an empty field in CSV, "-" to people.
         let row = &results(&out.join("simulate.json"))[0];
-        assert_eq!(
-            (&row["basis"], &row["measured_ms"]),
-            (&"extrapolated".into(), &"-".into())
+        assert_eq!(row["basis"], "extrapolated");
+        assert!(row["measured_ms"].is_null() && row["predicted_over_measured"].is_null());
+        let csv = std::fs::read_to_string(csv).unwrap();
+        assert!(
+            csv.lines().nth(1).unwrap().ends_with("extrapolated,,"),
+            "{csv}"
         );
+        let md = std::fs::read_to_string(out.join("simulate.md")).unwrap();
+        assert!(md.contains("| - | - |"), "{md}");
     }
 }
 
@@ -121,28 +157,43 @@ fn simulates_another_tools_trace_from_its_top_level_spans() {
     trace.write_chrome_json(&file).unwrap();
     let out = dir.path().join("sim");
     let csv = dir.path().join("t.csv");
-    let args = [
-        "simulate",
-        file.to_str().unwrap(),
-        "-t",
-        "1,4,8",
-        "-s",
-        "chunked(1)",
-        "--out",
-        out.to_str().unwrap(),
-        "--export-csv",
-        csv.to_str().unwrap(),
-    ];
-    let stdout = ok(&args);
+    let args = |overheads: &'static str| {
+        [
+            "simulate",
+            file.to_str().unwrap(),
+            "-t",
+            "1,4,8",
+            "-s",
+            "chunked(1)",
+            "--overheads",
+            overheads,
+            "--out",
+            out.to_str().unwrap(),
+            "--export-csv",
+            csv.to_str().unwrap(),
+        ]
+    };
+    let predicted = || -> Vec<f64> {
+        results(&out.join("simulate.json"))
+            .iter()
+            .map(|r| r["predicted_ms"].as_f64().unwrap())
+            .collect()
+    };
+    let stdout = ok(&args("zero"));
     assert!(stdout.contains("8 units"), "{stdout}");
-    let rows = results(&out.join("simulate.json"));
-    let ms: Vec<f64> = rows
-        .iter()
-        .map(|r| r["predicted_ms"].as_f64().unwrap())
-        .collect();
+    assert!(stdout.contains("no overheads"), "{stdout}");
     // 8 × 1 ms: 8 ms serially, 2 ms on 4 cores, 1 ms on 8.
-    assert_eq!(ms, [8.0, 2.0, 1.0]);
-    assert!(std::fs::read_to_string(csv).unwrap().contains("chunked"));
+    let exact = predicted();
+    assert_eq!(exact, [8.0, 2.0, 1.0]);
+    assert!(std::fs::read_to_string(&csv).unwrap().contains("chunked"));
+    // This machine's overheads, charged to the trace's times: never less.
+    let stdout = ok(&args("measured"));
+    assert!(stdout.contains("read as ns on this machine"), "{stdout}");
+    let charged = predicted();
+    assert!(
+        exact.iter().zip(&charged).all(|(e, c)| c > e),
+        "{exact:?} {charged:?}"
+    );
 }
 
 #[test]
@@ -172,6 +223,16 @@ fn bad_input_is_one_line_and_writes_nothing() {
     fails(
         &["simulate", empty_s, "--runs", "3", "--out", out_s],
         "--runs",
+        &out,
+    );
+    fails(
+        &["simulate", empty_s, "--kernel", "scalar", "--out", out_s],
+        "--kernel scalar",
+        &out,
+    );
+    fails(
+        &["simulate", "--overheads", "some", "--out", out_s],
+        "some",
         &out,
     );
     fails(

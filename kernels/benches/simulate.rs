@@ -18,7 +18,9 @@ fn million_units(c: &mut Criterion) {
     let overheads = Overheads {
         dispatch: 50,
         spawn: 100,
+        fifo_spawn: 150,
         steal: 500,
+        wake: 5000,
     };
     let mut group = c.benchmark_group("simulate_1M_units_64_cores");
     group.sample_size(10);

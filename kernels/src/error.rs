@@ -81,6 +81,19 @@ pub enum KernelError {
         /// What the thread pool builder said.
         message: String,
     },
+    /// A shared-memory experiment on ranks that are not all on one node:
+    /// memory is shared only within a node.
+    NotOnOneNode {
+        /// The ranks in all.
+        ranks: usize,
+        /// The ranks on rank 0's node.
+        on_node: usize,
+    },
+    /// An MPI call that returned an error code.
+    Mpi {
+        /// The call and what it returned.
+        message: String,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -138,6 +151,13 @@ impl fmt::Display for KernelError {
             KernelError::PoolBuild { message } => {
                 write!(f, "cannot start the worker threads: {message}")
             }
+            KernelError::NotOnOneNode { ranks, on_node } => write!(
+                f,
+                "rank 0's node holds {on_node} of the {ranks} ranks, but an MPI \
+                 shared-memory window needs every rank on one node; run the ranks on one \
+                 host"
+            ),
+            KernelError::Mpi { message } => write!(f, "MPI: {message}"),
         }
     }
 }

@@ -15,7 +15,8 @@
 //!
 //! It also predicts what each schedule would do on `P` virtual cores from the
 //! per-column costs of one run ([`simulate`]): a discrete-event model that
-//! cuts the work with the schedules' own code.
+//! cuts the work with the schedules' own code, charging the scheduling
+//! overheads measured on this machine by the runners' own code ([`overheads`]).
 //!
 //! ```
 //! use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
@@ -68,6 +69,7 @@ mod color;
 mod error;
 pub mod histogram;
 mod julia;
+pub mod overheads;
 mod pool;
 #[cfg(feature = "mpi")]
 pub mod processes;

@@ -100,29 +100,28 @@ pub fn run_into(
             .pieces(n, pool.threads())
             .expect("only rayon's pieces are not fixed in advance")
     };
+    // What every schedule but `rayon` runs on a piece: its columns in order.
+    let leaf = |first: usize, block: &mut [u8]| job.columns(first, block);
     match *schedule {
         Schedule::Serial => workers.install(|| job.columns(0, data)),
         Schedule::Static => {
             // Piece `t` on worker `t`.
             let blocks = Blocks::split(data, n, &pieces());
-            workers.broadcast(|ctx| blocks.run(ctx.index(), &job));
+            workers.broadcast(|ctx| blocks.run(ctx.index(), &leaf));
         }
         Schedule::Dynamic | Schedule::Chunked { .. } | Schedule::Guided => {
-            on_demand(pool, &job, data, &pieces())
+            on_demand(workers, data, n, &pieces(), &leaf)
         }
-        Schedule::ForkJoin { ntasks } => workers.install(|| forkjoin(&job, data, 0, n, ntasks)),
+        Schedule::ForkJoin { ntasks } => {
+            workers.install(|| forkjoin(data, n, 0, n, n, ntasks, &leaf))
+        }
         Schedule::Rayon { basesize } => workers.install(|| {
             data.par_chunks_mut(n)
                 .enumerate()
                 .with_min_len(basesize)
                 .for_each(|(j, column)| job.column(j, column))
         }),
-        Schedule::DepthFirst { .. } => workers.scope_fifo(|scope| {
-            let job = &job;
-            for (first, block) in split_columns(data, n, &pieces()) {
-                scope.spawn_fifo(move |_| job.columns(first, block));
-            }
-        }),
+        Schedule::DepthFirst { .. } => depth_first(workers, data, n, &pieces(), &leaf),
     }
     Ok(())
 }
@@ -166,7 +165,7 @@ fn juliaset_column(column: &mut [u8], j: usize, fractal: &JuliaSet, isa: Detecte
     column_kernel(isa, column, j, fractal);
 }
 
-/// `data` (whole columns of `n` pixels) cut along `ranges`, which must
+/// `data` (whole columns of `n` values) cut along `ranges`, which must
 /// partition the columns in order: each block with its first column.
 fn split_columns<'a>(
     data: &'a mut [u8],
@@ -192,8 +191,8 @@ struct Blocks<'a> {
 }
 
 impl<'a> Blocks<'a> {
-    /// Splits `data` (whole columns of `n` pixels) along `ranges`, which must
-    /// partition the columns in order.
+    /// Splits `data` (whole columns of `n` values) along `ranges`, which
+    /// must partition the columns in order.
     fn split(data: &'a mut [u8], n: usize, ranges: &[Range<usize>]) -> Blocks<'a> {
         let blocks = split_columns(data, n, ranges)
             .into_iter()
@@ -206,46 +205,81 @@ impl<'a> Blocks<'a> {
         self.blocks.len()
     }
 
-    /// Computes block `k` (nothing if there is no such block, or if it was
-    /// already taken).
-    fn run(&self, k: usize, job: &ColumnJob) {
+    /// Runs `leaf` on block `k` (nothing if there is no such block, or if it
+    /// was already taken).
+    fn run(&self, k: usize, leaf: &(impl Fn(usize, &mut [u8]) + Sync)) {
         if let Some((first, slot)) = self.blocks.get(k) {
             let block = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
-            job.columns(*first, block);
+            leaf(*first, block);
         }
     }
 }
 
-/// Hands the blocks `ranges` out in order from a shared counter: every
-/// worker takes the next block until none is left.
-fn on_demand(pool: &Pool, job: &ColumnJob, data: &mut [u8], ranges: &[Range<usize>]) {
-    let blocks = Blocks::split(data, job.fractal.n, ranges);
+/// Hands the blocks `ranges` of `data` (columns of `n` values) out in order
+/// from a shared counter: every worker of `workers` takes the next block and
+/// runs `leaf` on it (its first column, its values) until none is left.
+/// The fractal's `dynamic`, `chunked` and `guided`, and the measured
+/// `dispatch` overhead (see [`crate::overheads`]).
+pub(crate) fn on_demand(
+    workers: &rayon::ThreadPool,
+    data: &mut [u8],
+    n: usize,
+    ranges: &[Range<usize>],
+    leaf: &(impl Fn(usize, &mut [u8]) + Sync),
+) {
+    let blocks = Blocks::split(data, n, ranges);
     let next = AtomicUsize::new(0);
-    pool.as_rayon().broadcast(|_| loop {
+    workers.broadcast(|_| loop {
         let k = next.fetch_add(1, Ordering::Relaxed);
         if k >= blocks.len() {
             break;
         }
-        blocks.run(k, job);
+        blocks.run(k, leaf);
     });
 }
 
-/// The lecture's `juliaset_recspawn!`: columns `lo..hi` (held in `data`) are
-/// halved while a piece holds more than `n / ntasks` columns; the left half
-/// is offered to other workers, the right half computed here. The leaves are
-/// those of [`Schedule::pieces`]: both split with [`forkjoin_split`].
-fn forkjoin(job: &ColumnJob, data: &mut [u8], lo: usize, hi: usize, ntasks: usize) {
-    let n = job.fractal.n;
-    if let Some(mid) = forkjoin_split(lo, hi, n, ntasks) {
+/// The lecture's `juliaset_recspawn!`: columns `lo..hi` of `total` (held in
+/// `data`, `n` values a column) are halved while a piece holds more than
+/// `total / ntasks` columns; the left half is offered to other workers, the
+/// right half computed here, and `leaf` runs on every piece that is left.
+/// The leaves are those of [`Schedule::pieces`]: both split with
+/// [`forkjoin_split`]. Call it on a worker (`install`).
+pub(crate) fn forkjoin(
+    data: &mut [u8],
+    n: usize,
+    lo: usize,
+    hi: usize,
+    total: usize,
+    ntasks: usize,
+    leaf: &(impl Fn(usize, &mut [u8]) + Sync),
+) {
+    if let Some(mid) = forkjoin_split(lo, hi, total, ntasks) {
         let (left, right) = data.split_at_mut((mid - lo) * n);
         // `join` runs its first closure here and lets the second be stolen.
         rayon::join(
-            || forkjoin(job, right, mid, hi, ntasks),
-            || forkjoin(job, left, lo, mid, ntasks),
+            || forkjoin(right, n, mid, hi, total, ntasks, leaf),
+            || forkjoin(left, n, lo, mid, total, ntasks, leaf),
         );
     } else {
-        job.columns(lo, data);
+        leaf(lo, data);
     }
+}
+
+/// One FIFO task a block of `ranges` (columns of `n` values in `data`),
+/// spawned in order into a scope on `workers`, each running `leaf`: the
+/// fractal's `depthfirst`, and the measured `fifo_spawn` overhead.
+pub(crate) fn depth_first(
+    workers: &rayon::ThreadPool,
+    data: &mut [u8],
+    n: usize,
+    ranges: &[Range<usize>],
+    leaf: &(impl Fn(usize, &mut [u8]) + Sync),
+) {
+    workers.scope_fifo(|scope| {
+        for (first, block) in split_columns(data, n, ranges) {
+            scope.spawn_fifo(move |_| leaf(first, block));
+        }
+    });
 }
 
 #[cfg(test)]

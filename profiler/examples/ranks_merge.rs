@@ -12,11 +12,14 @@
 //! metadata equals the true one to within its uncertainty, the true one
 //! found from the system clock that all ranks of one host share; and the
 //! spans every rank starts right after a barrier start together on the
-//! merged clock, even when one rank's clock was shifted by seconds.
+//! merged clock, even when one rank's clock was shifted by seconds; every
+//! message (two rounds around a ring, then one from every rank to rank 0,
+//! received from any rank) is paired with its send, and every receive ends
+//! after its send starts.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use logprof::ranks::Ranks;
+use logprof::ranks::{self, Ranks};
 use mpi::traits::*;
 
 /// How far apart the post-barrier spans of the ranks may start: the
@@ -33,6 +36,7 @@ fn main() {
         let _work = logprof::scope!("work");
         std::thread::sleep(Duration::from_millis(2));
     }
+    exchange(&ranks);
     world.barrier();
     {
         let _span = logprof::scope!("after_barrier");
@@ -53,6 +57,46 @@ fn main() {
         ranks.size(),
         trace.span_count()
     );
+}
+
+/// Tags of the example's messages.
+const TAG_RING: i32 = 5;
+const TAG_ROOT: i32 = 6;
+
+/// Two rounds around the ring (odd ranks receive first, so no send waits
+/// on a send), then every other rank sends to rank 0, which takes them in
+/// whatever order they come.
+fn exchange(ranks: &Ranks) {
+    let (rank, size) = (ranks.rank(), ranks.size());
+    let world = ranks.world();
+    let (next, previous) = ((rank + 1) % size, (rank + size - 1) % size);
+    for round in 0..2u64 {
+        let mut got = [0u64; 2];
+        let send = || ranks::send(world, next, TAG_RING, &[rank as u64, round]);
+        let receive = |got: &mut [u64; 2]| {
+            ranks::receive_into(world, Some(previous), Some(TAG_RING), |_| &mut got[..])
+        };
+        if rank % 2 == 0 {
+            send();
+            receive(&mut got);
+        } else {
+            receive(&mut got);
+            send();
+        }
+        assert_eq!(got, [previous as u64, round], "rank {rank}: a ring message");
+    }
+    if rank != 0 {
+        std::thread::sleep(Duration::from_millis(1));
+        ranks::send(world, 0, TAG_ROOT, &[rank]);
+        return;
+    }
+    for _ in 1..size {
+        let mut from = 0u32;
+        let status = ranks::receive_into(world, None, Some(TAG_ROOT), |_| {
+            std::slice::from_mut(&mut from)
+        });
+        assert_eq!(from as i32, status.source_rank());
+    }
 }
 
 /// The system clock minus the recorder's, in ns, from the closest pair of
@@ -87,8 +131,11 @@ fn check(trace: &logprof::Trace, to_system: &[i64], size: u32) {
             .filter(|l| l.pid == rank)
             .flat_map(|l| &l.spans)
             .collect();
+        let mpi = spans.iter().filter(|s| s.mpi.is_some()).count();
+        let root = if rank == 0 { size - 1 } else { 1 } as usize;
+        assert_eq!(mpi, 4 + root, "rank {rank}: its sends and receives");
         assert_eq!(
-            spans.len(),
+            spans.len() - mpi,
             4,
             "rank {rank}: 3 work spans and 1 after the barrier"
         );
@@ -108,9 +155,44 @@ fn check(trace: &logprof::Trace, to_system: &[i64], size: u32) {
             );
         }
     }
+    check_messages(trace, size);
     let spread = starts.iter().max().unwrap() - starts.iter().min().unwrap();
     assert!(
         spread <= BARRIER_SKEW_NS,
         "the ranks' post-barrier spans start {spread} ns apart on the merged clock"
+    );
+}
+
+/// Every message paired with its send, and causal on the merged clock.
+fn check_messages(trace: &logprof::Trace, size: u32) {
+    let messages = trace.messages();
+    let expected = 2 * size as usize + (size as usize - 1);
+    assert_eq!(messages.flows.len(), expected, "messages paired");
+    assert_eq!(
+        messages.unmatched, 0,
+        "message ends without their other end"
+    );
+    assert_eq!(trace.metadata["mpi"]["messages"], expected);
+    for flow in &messages.flows {
+        let send = &trace.lanes[flow.send.0].spans[flow.send.1];
+        let receive = &trace.lanes[flow.receive.0].spans[flow.receive.1];
+        assert_eq!(trace.lanes[flow.send.0].pid, flow.from);
+        assert_eq!(trace.lanes[flow.receive.0].pid, flow.to);
+        assert!(
+            receive.end_ns >= send.start_ns,
+            "message {} → {} (tag {}, #{}) received by {} ns, before it was sent at {} ns",
+            flow.from,
+            flow.to,
+            flow.tag,
+            flow.seq,
+            receive.end_ns,
+            send.start_ns
+        );
+    }
+    let metrics = trace.process_metrics().expect("one process per rank");
+    assert_eq!(metrics.processes.len(), size as usize);
+    assert!(
+        metrics.processes.iter().all(|p| p.mpi_ns > 0),
+        "every rank sent"
     );
 }

@@ -47,6 +47,12 @@
 //!   slice of one task.
 //! - With the `rayon` feature, `register_pool` gives every worker of a pool a
 //!   lane, busy or idle ([`keep_lane`] for other pools).
+//! - With the `mpi` feature, `ranks` merges the traces of every rank of an
+//!   MPI program into one; its `send` and `receive_into` record each
+//!   message as a span of MPI time carrying the message's key
+//!   ([`Span::mpi`]). [`Trace::messages`] pairs receives with sends (flow
+//!   arrows in the Chrome JSON), [`Trace::process_metrics`] gives POP's
+//!   process-level metrics.
 //! - [`Recorded`] and [`Losses`] tell overwrites (fixed by
 //!   [`adjust_buffer`]) from unmatched exits and unclosed enters.
 //!
@@ -72,6 +78,7 @@ mod events;
 mod filter;
 mod function_totals;
 mod future;
+pub mod message;
 mod name;
 mod offcpu;
 mod output;
@@ -83,6 +90,7 @@ mod recorder;
 mod reentry;
 mod ring;
 mod summary;
+mod summary_processes;
 mod summary_text;
 mod sync;
 mod trace;
@@ -94,6 +102,7 @@ pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
+pub use message::{MessageFlow, MessageSide, Messages, MpiCall};
 pub use name::{__callsite_of, Name, SpanName, SpanValue};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use output::write_atomically;
@@ -104,6 +113,7 @@ pub use recorder::{
     release_lane, Recorded,
 };
 pub use summary::{FunctionSummary, LaneSummary, Summary};
+pub use summary_processes::{ProcessMetrics, ProcessSummary};
 pub use trace::{
     CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Span, Trace,
 };

@@ -25,6 +25,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::offcpu::{self, OffCpuStatus};
+use crate::summary_processes::ProcessMetrics;
 use crate::trace::{Lane, Trace};
 
 /// Busy and idle time of one lane.
@@ -36,6 +37,9 @@ pub struct LaneSummary {
     pub tid: u64,
     /// Thread name of the lane.
     pub thread_name: String,
+    /// The name of the lane's process ("rank 1"), when the trace holds
+    /// several processes; `None` otherwise.
+    pub process: Option<String>,
     /// Number of spans on the lane, nested ones included.
     pub spans: usize,
     /// Time inside top-level spans.
@@ -57,6 +61,20 @@ pub struct LaneSummary {
     pub preempted_ns: u64,
     /// Time inside top-level spans spent blocked (asleep, waiting).
     pub blocked_ns: u64,
+}
+
+impl LaneSummary {
+    /// How reports name the lane: `rank 1 / main` in a trace of several
+    /// processes (the thread name alone when it names the process already:
+    /// `rank 1`, `rank 1: worker`), else the thread name.
+    pub fn label(&self) -> String {
+        match &self.process {
+            Some(process) if !self.thread_name.starts_with(process.as_str()) => {
+                format!("{process} / {}", self.thread_name)
+            }
+            _ => self.thread_name.clone(),
+        }
+    }
 }
 
 /// Calls and time of one span name over the whole trace.
@@ -154,6 +172,9 @@ pub struct Summary {
     /// [`LaneSummary::scored`]); 0 for a trace with no spans, whose metrics
     /// mean nothing.
     pub scored_lanes: usize,
+    /// POP's process-level metrics, when the trace holds several processes
+    /// (the ranks of a merged MPI trace).
+    pub processes: Option<ProcessMetrics>,
 }
 
 /// True when a lane holds only aggregates written as spans: clang
@@ -182,6 +203,7 @@ impl Trace {
         let (start_ns, end_ns) = self.time_range().unwrap_or((0, 0));
         let wall_ns = end_ns - start_ns;
         let any_span = !self.is_empty();
+        let several_processes = self.lanes.iter().any(|l| l.pid != self.lanes[0].pid);
         let lanes: Vec<LaneSummary> = self
             .lanes
             .iter()
@@ -192,6 +214,12 @@ impl Trace {
                     pid: lane.pid,
                     tid: lane.tid,
                     thread_name: lane.thread_name.clone(),
+                    process: several_processes.then(|| {
+                        self.process_names
+                            .get(&lane.pid)
+                            .cloned()
+                            .unwrap_or_else(|| format!("pid {}", lane.pid))
+                    }),
                     spans: lane.spans.len(),
                     busy_ns: busy,
                     idle_ns: wall_ns.saturating_sub(busy),
@@ -255,6 +283,7 @@ impl Trace {
             functions,
             migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
             scored_lanes: threads,
+            processes: several_processes.then(|| self.process_metrics()).flatten(),
         }
     }
 }

@@ -60,7 +60,7 @@ impl fmt::Display for Summary {
             .iter()
             .map(|l| {
                 let mut row = vec![
-                    l.thread_name.clone(),
+                    l.label(),
                     l.tid.to_string(),
                     l.spans.to_string(),
                     ms(l.busy_ns as f64),

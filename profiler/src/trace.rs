@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::message::MpiCall;
 use crate::offcpu::{OffCpu, OffCpuStatus};
 
 /// Index of a name in [`Trace::names`].
@@ -42,6 +43,10 @@ pub struct Span {
     /// True when the trace ended before the span did (a `B` event never
     /// closed); `end_ns` is then where the trace, or its lane, ends.
     pub unfinished: bool,
+    /// Set on time inside an MPI call that moved one message (category
+    /// `mpi`): which end of which message (see [`crate::message`]).
+    /// Boxed: most spans have none.
+    pub mpi: Option<Box<MpiCall>>,
 }
 
 impl Span {
@@ -58,6 +63,7 @@ impl Span {
             value: None,
             result: None,
             unfinished: false,
+            mpi: None,
         }
     }
 

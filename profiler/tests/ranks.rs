@@ -64,17 +64,37 @@ fn two_and_four_ranks_merge_into_one_trace() {
             assert!(json.contains(&format!("\"args\":{{\"name\":\"rank {rank}\"}}")));
         }
         assert!(json.contains("\"metadata\":{\"mpi\":"), "{json}");
+        // Read back: the messages (two rounds of a ring, one from every
+        // rank to rank 0) paired again, the ranks named, and the summary's
+        // process metrics.
+        let trace = logprof::Trace::read_chrome_json(&path).unwrap();
+        let messages = trace.messages();
+        assert_eq!(messages.flows.len(), 3 * ranks as usize - 1);
+        assert_eq!(messages.unmatched, 0);
+        assert!(json.contains("{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"mpi\""));
+        let summary = trace.summary();
+        let labels: Vec<String> = summary.lanes.iter().map(|l| l.label()).collect();
+        for rank in 0..ranks {
+            assert_eq!(trace.process_names[&rank], format!("rank {rank}"));
+            assert_eq!(labels[rank as usize], format!("rank {rank} / main"));
+        }
+        let processes = summary.processes.expect("process metrics");
+        assert_eq!(processes.messages, messages.flows.len());
+        assert!(processes.communication_efficiency > 0.0);
+        assert!(processes.communication_efficiency <= 1.0);
     }
 }
 
 #[test]
 fn a_shifted_clock_is_recovered() {
-    // Rank 1 ahead by 5 s, then behind by 3 s (within the time since its
+    // Rank 1 ahead by 5 s, then behind by 3 ms (within the time since its
     // recorder started, so no time saturates at 0).
-    for shift in ["1:5000000000", "1:-3000000"] {
+    // The example also checks that every message is received after it was
+    // sent on the merged clock: with 4 ranks, a shifted one among them.
+    for (ranks, shift) in [(2, "1:5000000000"), (2, "1:-3000000"), (4, "2:-3000000")] {
         let env = [(logprof::ranks::CLOCK_SHIFT_VAR, shift)];
-        let (ok, text) = mpirun(2, &env, &[]);
-        assert!(ok, "shift {shift}: {text}");
+        let (ok, text) = mpirun(ranks, &env, &[]);
+        assert!(ok, "{ranks} ranks, shift {shift}: {text}");
     }
 }
 

@@ -7,4 +7,5 @@ pub mod report;
 pub mod run;
 pub mod simulate;
 pub mod simulate_check;
+pub mod simulate_cost;
 pub mod sweep;

@@ -1,7 +1,7 @@
 //! `logprof report`: a trace's summary in text.
 
 use anyhow::Result;
-use logprof::{Summary, Trace};
+use logprof::{ProcessMetrics, Summary, Trace};
 use serde_json::json;
 
 use crate::cli::ReportArgs;
@@ -26,7 +26,7 @@ pub fn lanes_table(summary: &Summary) -> Table {
     let mut table = Table::new(&columns);
     for lane in &summary.lanes {
         let mut row = vec![
-            Cell::from(lane.thread_name.as_str()),
+            Cell::from(lane.label()),
             Cell::Int(lane.tid),
             Cell::Int(lane.spans as u64),
             Cell::float(ms(lane.busy_ns as f64), 3),
@@ -151,6 +151,9 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
         }
         out.push_str(&cpu_lines(summary));
     }
+    if let Some(processes) = &summary.processes {
+        out.push_str(&process_lines(processes, summary.off_cpu.is_recorded()));
+    }
     if summary.migrated_tasks > 0 {
         out.push_str(&format!(
             "tasks that ran on more than one thread: {}\n",
@@ -167,6 +170,53 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
     out
 }
 
+/// POP's process-level metrics of a trace of several processes (the ranks
+/// of a merged MPI trace): one line of totals, one line per process.
+fn process_lines(p: &ProcessMetrics, off_cpu: bool) -> String {
+    let mut out = format!(
+        "processes: {}   communication efficiency: {:.3} ({})   load balance over processes: {:.3} ({})   messages: {}\n",
+        p.processes.len(),
+        p.communication_efficiency,
+        percent(p.communication_efficiency),
+        p.load_balance,
+        percent(p.load_balance),
+        p.messages
+    );
+    for process in &p.processes {
+        out.push_str(&format!(
+            "  {}: useful {:.3} ms   in MPI {:.3} ms   busy {:.3} ms   threads {}\n",
+            process.name,
+            ms(process.useful_ns as f64),
+            ms(process.mpi_ns as f64),
+            ms(process.busy_ns as f64),
+            process.lanes
+        ));
+    }
+    out.push_str(
+        "  (useful: time in top-level spans outside MPI calls; communication efficiency = \
+         max useful / wall; load balance = mean useful / max useful)\n",
+    );
+    if p.processes.iter().all(|process| process.mpi_ns == 0) {
+        out.push_str(
+            "  no MPI time recorded (no spans of category mpi): useful is all busy time, and \
+             communication efficiency only says how much of the run the busiest process worked\n",
+        );
+    }
+    if off_cpu {
+        out.push_str(
+            "  useful time is wall-clock time: it includes time a rank was preempted or \
+             blocked (the threads' on-CPU figures are above)\n",
+        );
+    }
+    if p.unmatched_message_ends > 0 {
+        out.push_str(&format!(
+            "  {} message ends without their other end in the trace (no arrow drawn)\n",
+            p.unmatched_message_ends
+        ));
+    }
+    out
+}
+
 /// The name of the trace file, as the title of its report and picture.
 pub fn file_title(path: &std::path::Path) -> String {
     path.file_name()
@@ -179,15 +229,16 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     crate::output::check_exports(&args.export, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
-    match &trace.process_name {
-        Some(process) => println!("{} (process: {process})", file_title(&args.trace)),
-        None => println!("{}", file_title(&args.trace)),
-    }
-    print!("{}", headline(&trace, &summary));
-    println!();
+    let mut text = match &trace.process_name {
+        Some(process) => format!("{} (process: {process})\n", file_title(&args.trace)),
+        None => format!("{}\n", file_title(&args.trace)),
+    };
+    text += &headline(&trace, &summary);
+    text += "\n";
     // The text tables are the summary's own `Display`; the same tables
     // (checked equal below) are what the exports write.
-    print!("{summary:.top$}", top = args.top);
+    text += &format!("{summary:.top$}", top = args.top);
+    crate::output::print_stdout(&text)?;
     let lanes = lanes_table(&summary);
     let functions = functions_table(&summary, args.top);
     let meta = json!({
@@ -205,6 +256,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "cores": summary.cores,
         "off_cpu": summary.off_cpu,
         "functions": functions.to_json_rows(),
+        "processes": summary.processes,
     });
     args.export.write(&lanes, &meta)
 }

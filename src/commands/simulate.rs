@@ -6,20 +6,17 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use logprof::Trace;
-use logprof_kernels::simulate::{simulate, Overheads, Prediction, Units};
+use logprof_kernels::simulate::{simulate, Prediction, Units};
 use logprof_kernels::{run as run_schedule, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 use logprof_viz::{LineChart, Series, Timeline};
 use serde_json::json;
 
+use super::simulate_cost::{Charged, CostUnit};
 use crate::bench::cpus;
-use crate::cli::SimulateArgs;
+use crate::cli::{KernelArg, SimulateArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
 use crate::output::{check_exports, OutDir};
 use crate::table::{Cell, Column, Table};
-
-/// What the model assumes of the units, said with every prediction.
-const ASSUMPTIONS: &str = "independent units, no dependencies, each costing what it cost in the \
-                           recorded run; no overheads (dispatch, spawn, steal) charged";
 
 /// The units of work and where they came from.
 struct Work {
@@ -36,27 +33,30 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let schedules = parse_schedules(&args.schedule)?;
     let size = check_size(args)?;
     let runs = check_runs(args)?;
+    let kernel = check_kernel(args)?;
     check_exports(&args.export, Some(&args.out))?;
-    let work = match &args.trace {
-        Some(path) => read_work(path)?,
-        None => record_fractal(size)?,
+    let (work, unit) = match &args.trace {
+        Some(path) => (read_work(path)?, CostUnit::TraceFile),
+        None => (record_fractal(size, kernel)?, CostUnit::MeasuredHere),
     };
+    let charged = Charged::new(args.overheads, unit)?;
     let out = OutDir::create(&args.out)?;
     let machine = cpus();
     let mut predictions = Vec::new();
     for &p in &threads {
         for s in &schedules {
-            predictions.push(simulate(s, &work.units, p, Overheads::default())?);
+            predictions.push(simulate(s, &work.units, p, charged.overheads)?);
         }
     }
     let measured = match &args.trace {
-        None => super::simulate_check::measure(&predictions, size, machine, runs)?,
+        None => super::simulate_check::measure(&predictions, size, kernel, machine, runs)?,
         Some(_) => vec![None; predictions.len()],
     };
     let rows: Vec<(&Prediction, Option<f64>)> = predictions.iter().zip(measured).collect();
     warn_off_by_more_than(&rows, 0.15);
+    let assumptions = charged.assumptions();
     println!(
-        "simulated from {} ({} units); assumes {ASSUMPTIONS}",
+        "simulated from {} ({} units); assumes {assumptions}",
         work.source,
         work.units.len()
     );
@@ -79,12 +79,15 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let chart = speedup_chart(&predictions, &work.units, &threads);
     chart.write_svg(dir.join("simulate-speedup.svg"))?;
     chart.write_png(dir.join("simulate-speedup.png"))?;
-    let meta = json!({
+    let mut meta = json!({
         "simulated_from": work.source,
         "units": work.units.len(),
-        "assumptions": ASSUMPTIONS,
+        "assumptions": assumptions,
         "machine_cores": machine,
     });
+    if let (Some(meta), Some(cost)) = (meta.as_object_mut(), charged.meta().as_object()) {
+        meta.extend(cost.clone());
+    }
     write_text(&dir.join("simulate.md"), &to_markdown(&table))?;
     write_text(&dir.join("simulate.json"), &to_json(&table, &meta))?;
     write_text(&dir.join("simulate.csv"), &to_csv(&table))?;
@@ -170,6 +173,18 @@ fn check_runs(args: &SimulateArgs) -> Result<usize> {
     }
 }
 
+/// `--kernel`: only for the recorded fractal (default simd).
+fn check_kernel(args: &SimulateArgs) -> Result<logprof_kernels::Kernel> {
+    match (&args.trace, args.kernel) {
+        (Some(_), Some(kernel)) => bail!(
+            "--kernel {}: the units come from the trace file, no kernel runs; give --kernel \
+             only without a trace",
+            kernel_name(kernel.kernel())
+        ),
+        (_, kernel) => Ok(kernel.unwrap_or(KernelArg::Simd).kernel()),
+    }
+}
+
 /// The top-level spans of another run's trace file.
 fn read_work(path: &Path) -> Result<Work> {
     let trace = Trace::read_chrome_json(path)?;
@@ -193,7 +208,7 @@ const RECORDED_RUNS: usize = 5;
 
 /// Records serial runs of the fractal (after one warm-up run): a unit a
 /// column (its index is the span's value), costing its median measured time.
-fn record_fractal(size: usize) -> Result<Work> {
+fn record_fractal(size: usize, kernel: Kernel) -> Result<Work> {
     let fractal = JuliaSet::with_size(size)?;
     let pool = Pool::new(1).context("cannot start a worker thread")?;
     logprof::init_buffer(4 * size + 64); // 4 events a column: enter, index, exit, iterations
@@ -201,7 +216,7 @@ fn record_fractal(size: usize) -> Result<Work> {
         &pool,
         &Schedule::Serial,
         &fractal,
-        RunOptions::plain(Kernel::Simd),
+        RunOptions::plain(kernel),
     )?;
     let mut times: Vec<Vec<u64>> = vec![Vec::with_capacity(RECORDED_RUNS); size];
     for _ in 0..RECORDED_RUNS {
@@ -210,7 +225,7 @@ fn record_fractal(size: usize) -> Result<Work> {
             &pool,
             &Schedule::Serial,
             &fractal,
-            RunOptions::recorded(Kernel::Simd),
+            RunOptions::recorded(kernel),
         )?;
         let trace = logprof::collect();
         for span in trace.lanes.iter().flat_map(|l| &l.spans) {
@@ -234,14 +249,23 @@ fn record_fractal(size: usize) -> Result<Work> {
     Ok(Work {
         units: Units::new(&costs),
         source: format!(
-            "{RECORDED_RUNS} serial runs of the fractal, n = {size} (median per column)"
+            "{RECORDED_RUNS} serial runs of the fractal, n = {size}, {} kernel (median per column)",
+            kernel_name(kernel)
         ),
         unit_name: "juliaset_column",
     })
 }
 
+/// The kernel's name as `--kernel` spells it.
+fn kernel_name(kernel: Kernel) -> &'static str {
+    match kernel {
+        Kernel::Simd => "simd",
+        Kernel::Scalar => "scalar",
+    }
+}
+
 /// The predictions as rows: schedule, cores, predicted time and measures,
-/// and the measured median time with the ratio where there is one (`-`
+/// and the measured median time with the ratio where there is one (missing
 /// where none: extrapolated, or units from a trace file).
 fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
     let mut table = Table::with_columns(vec![
@@ -271,8 +295,8 @@ fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
             Cell::Percent(p.load_balance()),
             Cell::Percent(p.efficiency()),
             Cell::from(basis),
-            measured.map_or(Cell::from("-"), |m| Cell::float(m / 1e6, 3)),
-            measured.map_or(Cell::from("-"), |m| Cell::float(p.wall as f64 / m, 2)),
+            measured.map_or(Cell::Missing, |m| Cell::float(m / 1e6, 3)),
+            measured.map_or(Cell::Missing, |m| Cell::float(p.wall as f64 / m, 2)),
         ]);
     }
     table

@@ -14,11 +14,12 @@ pub const MEASURED_RUNS: usize = 20;
 
 /// The median measured wall time in nanoseconds of each prediction's
 /// schedule on its P real threads, for every P up to `machine` cores;
-/// `None` for the extrapolated ones. In the predictions' order. `runs` timed
+/// `None` for the extrapolated ones. With `kernel`, as the recorded run. In the predictions' order. `runs` timed
 /// runs (at least 1) after [`WARMUP`] warm-up runs.
 pub fn measure(
     predictions: &[Prediction],
     size: usize,
+    kernel: Kernel,
     machine: usize,
     runs: usize,
 ) -> Result<Vec<Option<f64>>> {
@@ -46,7 +47,7 @@ pub fn measure(
                     pool,
                     &p.schedule,
                     &fractal,
-                    RunOptions::plain(Kernel::Simd),
+                    RunOptions::plain(kernel),
                     &mut image,
                 )
             },

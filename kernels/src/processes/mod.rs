@@ -11,19 +11,38 @@
 //!   its last one back (`pmap`); rank 0 only serves (with a single rank it
 //!   computes every band itself).
 //!
-//! Every column is one recorded `juliaset_column` call, and the time spent
-//! inside MPI's sends and receives is recorded as `MPI_Send` and `MPI_Recv`
-//! spans, so a merged trace ([`logprof::ranks`]) shows who computed and who
-//! waited. Every experiment gives the serial image exactly.
+//! - [`Experiment::Shared`]: the ranks write their columns into an MPI
+//!   shared-memory window (`SharedArray`; `shared.rs` over [`window`]);
+//! - [`Experiment::Channels`]: a task queue and a result queue served by
+//!   rank 0 (`RemoteChannel`; `queue.rs`).
+//!
+//! An experiment that keeps something between calls (a preallocated
+//! window, persistent workers) is [`Experiment::prepare`]d once and
+//! [`Prepared::run`] many times; [`run`] is one call of a fresh one.
+//!
+//! Every column is one recorded `juliaset_column` call, and every message
+//! goes through [`logprof::ranks::send`] and [`logprof::ranks::receive_into`],
+//! which record the time inside MPI as `MPI_Send` and `MPI_Recv` spans
+//! (category `mpi`) with the message's key, so a merged trace
+//! ([`logprof::ranks`]) shows who computed and who waited, with an arrow per
+//! message. Every experiment gives the serial image exactly.
 
 use std::ops::Range;
 
+use logprof::ranks;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
 use crate::error::KernelError;
 use crate::julia::{Image, JuliaSet, Kernel};
 use crate::schedule::Schedule;
+
+mod message;
+mod queue;
+mod shared;
+pub mod window;
+
+pub use shared::Sharing;
 
 /// Tags of the experiments' messages.
 const TAG_BAND: i32 = 10;
@@ -40,14 +59,132 @@ pub enum Experiment {
         /// How many bands the columns are cut into (at least 1).
         np: usize,
     },
+    /// The ranks write into a shared-memory window (`SharedArray`); every
+    /// rank must be on one node ([`window::node_of`]).
+    Shared(Sharing),
+    /// Task and result queues served by rank 0 (`RemoteChannel`).
+    Channels {
+        /// Workers set up once and stopped at the end, or in every call.
+        persistent: bool,
+        /// How many bands (tasks) the columns are cut into (at least 1).
+        np: usize,
+    },
 }
 
 impl Experiment {
-    /// `bands` or `pmap(np=N)`.
+    /// `bands`, `pmap(np=N)`, `shared(per call)`, `channels(persistent)`...
     pub fn name(&self) -> String {
         match self {
             Experiment::Bands => "bands".into(),
             Experiment::Pmap { np } => format!("pmap(np={np})"),
+            Experiment::Shared(Sharing::PerCall) => "shared(per call)".into(),
+            Experiment::Shared(Sharing::Preallocated) => "shared(preallocated)".into(),
+            Experiment::Shared(Sharing::OnDemand { np }) => format!("shared pmap(np={np})"),
+            Experiment::Channels { persistent, .. } => match persistent {
+                false => "channels(per call)".into(),
+                true => "channels(persistent)".into(),
+            },
+        }
+    }
+
+    /// Sets up what the experiment keeps between calls: the preallocated
+    /// window, the persistent workers (`juliaset_init`). Collective: every
+    /// rank calls it with the same arguments.
+    pub fn prepare<'w>(
+        self,
+        world: &'w SimpleCommunicator,
+        fractal: &JuliaSet,
+        kernel: Kernel,
+    ) -> Result<Prepared<'w>, KernelError> {
+        fractal.validate()?;
+        let job = Job {
+            fractal: *fractal,
+            kernel,
+        };
+        let held = match self {
+            Experiment::Shared(Sharing::Preallocated | Sharing::OnDemand { .. }) => {
+                let node = window::node_of(world)?;
+                Held::Window(window::SharedWindow::allocate(node, fractal.n * fractal.n)?)
+            }
+            Experiment::Shared(Sharing::PerCall) => {
+                // Checked here too, so that no call fails half-way.
+                window::node_of(world)?;
+                Held::Nothing
+            }
+            Experiment::Channels {
+                persistent: true,
+                np,
+            } => Held::Workers(queue::Workers::start(world, &job, np)),
+            _ => Held::Nothing,
+        };
+        Ok(Prepared {
+            world,
+            experiment: self,
+            job,
+            held,
+        })
+    }
+}
+
+/// An experiment with what it keeps between calls; [`Prepared::finish`]
+/// ends it on every rank at the same point.
+pub struct Prepared<'w> {
+    world: &'w SimpleCommunicator,
+    experiment: Experiment,
+    job: Job,
+    held: Held,
+}
+
+/// What a prepared experiment keeps.
+enum Held {
+    Nothing,
+    Window(window::SharedWindow),
+    Workers(queue::Workers),
+}
+
+impl Prepared<'_> {
+    /// The experiment.
+    pub fn experiment(&self) -> Experiment {
+        self.experiment
+    }
+
+    /// One call: the image on rank 0, `None` on the others. Collective.
+    pub fn run(&mut self) -> Result<Option<Image>, KernelError> {
+        let (world, job) = (self.world, &self.job);
+        Ok(match (self.experiment, &mut self.held) {
+            (Experiment::Bands, _) => bands(world, job),
+            (Experiment::Pmap { np }, _) => pmap(world, job, np.max(1)),
+            (Experiment::Shared(sharing), held) => {
+                let mut per_call;
+                let window = match held {
+                    Held::Window(window) => window,
+                    // Not preallocated: this call's own, freed at its end.
+                    _ => {
+                        let n = job.fractal.n;
+                        per_call = window::SharedWindow::allocate(window::node_of(world)?, n * n)?;
+                        &mut per_call
+                    }
+                };
+                match sharing {
+                    Sharing::OnDemand { np } => shared::on_demand(window, job, np),
+                    _ => shared::static_bands(window, job),
+                }
+            }
+            (Experiment::Channels { .. }, Held::Workers(workers)) => workers.compute(),
+            (Experiment::Channels { np, .. }, _) => {
+                let mut workers = queue::Workers::start(world, job, np);
+                let image = workers.compute();
+                workers.stop();
+                image
+            }
+        })
+    }
+
+    /// Stops the persistent workers (the stop message) and frees the
+    /// window. Collective.
+    pub fn finish(self) {
+        if let Held::Workers(workers) = self.held {
+            workers.stop();
         }
     }
 }
@@ -61,15 +198,10 @@ pub fn run(
     fractal: &JuliaSet,
     kernel: Kernel,
 ) -> Result<Option<Image>, KernelError> {
-    fractal.validate()?;
-    let job = Job {
-        fractal: *fractal,
-        kernel,
-    };
-    Ok(match experiment {
-        Experiment::Bands => bands(world, &job),
-        Experiment::Pmap { np } => pmap(world, &job, np.max(1)),
-    })
+    let mut prepared = experiment.prepare(world, fractal, kernel)?;
+    let image = prepared.run()?;
+    prepared.finish();
+    Ok(image)
 }
 
 /// What every rank computes with.
@@ -122,18 +254,14 @@ fn bands(world: &SimpleCommunicator, job: &Job) -> Option<Image> {
     let bands = cut(job.fractal.n, size);
     if rank != 0 {
         let band = job.new_band(bands[rank].clone());
-        let _span = logprof::scope!("MPI_Send");
-        world.process_at_rank(0).send_with_tag(&band[..], TAG_BAND);
+        ranks::send(world, 0, TAG_BAND, &band[..]);
         return None;
     }
     let mut image = Image::new(job.fractal.n).ok()?;
     job.band(bands[0].clone(), job.slice(&mut image, &bands[0]));
     for (r, cols) in bands.iter().enumerate().skip(1) {
-        let _span = logprof::scope!("MPI_Recv");
         let into = job.slice(&mut image, cols);
-        world
-            .process_at_rank(r as i32)
-            .receive_into_with_tag(into, TAG_BAND);
+        ranks::receive_into(world, Some(r as u32), Some(TAG_BAND), |_| into);
     }
     Some(image)
 }
@@ -162,16 +290,12 @@ fn pmap(world: &SimpleCommunicator, job: &Job, np: usize) -> Option<Image> {
         busy += usize::from(server.hand_out(world, worker));
     }
     while busy > 0 {
-        let worker = {
-            let _span = logprof::scope!("MPI_Recv");
-            // Whoever finished first; then its band, straight into place.
-            let worker = world.any_process().probe_with_tag(TAG_BAND).source_rank();
-            let cols = &bands[server.assigned[worker as usize]];
-            world
-                .process_at_rank(worker)
-                .receive_into_with_tag(job.slice(&mut image, cols), TAG_BAND);
-            worker as usize
-        };
+        // Whoever finished first; its band straight into place.
+        let status = ranks::receive_into(world, None, Some(TAG_BAND), |status| {
+            let cols = &bands[server.assigned[status.source_rank() as usize]];
+            job.slice(&mut image, cols)
+        });
+        let worker = status.source_rank() as usize;
         busy -= 1;
         busy += usize::from(server.hand_out(world, worker));
     }
@@ -189,14 +313,13 @@ impl Server<'_> {
     /// Sends `worker` the next band, or the stop message when none is left;
     /// true when it got a band.
     fn hand_out(&mut self, world: &SimpleCommunicator, worker: usize) -> bool {
-        let _span = logprof::scope!("MPI_Send");
-        let to = world.process_at_rank(worker as i32);
+        let to = worker as u32;
         if self.next >= self.bands.len() {
-            to.send_with_tag(&0u64, TAG_STOP);
+            ranks::send(world, to, TAG_STOP, &[0u64]);
             return false;
         }
         self.assigned[worker] = self.next;
-        to.send_with_tag(&(self.next as u64), TAG_WORK);
+        ranks::send(world, to, TAG_WORK, &[self.next as u64]);
         self.next += 1;
         true
     }
@@ -204,12 +327,9 @@ impl Server<'_> {
 
 /// A worker of [`pmap`]: computes the bands it is handed until told to stop.
 fn pmap_worker(world: &SimpleCommunicator, job: &Job, bands: &[Range<usize>]) {
-    let root = world.process_at_rank(0);
     loop {
-        let (band, status) = {
-            let _span = logprof::scope!("MPI_Recv");
-            root.receive::<u64>()
-        };
+        let mut band = 0u64;
+        let status = ranks::receive_into(world, Some(0), None, |_| std::slice::from_mut(&mut band));
         if status.tag() == TAG_STOP {
             return;
         }
@@ -217,7 +337,6 @@ fn pmap_worker(world: &SimpleCommunicator, job: &Job, bands: &[Range<usize>]) {
             return;
         };
         let pixels = job.new_band(cols.clone());
-        let _span = logprof::scope!("MPI_Send");
-        root.send_with_tag(&pixels[..], TAG_BAND);
+        ranks::send(world, 0, TAG_BAND, &pixels[..]);
     }
 }

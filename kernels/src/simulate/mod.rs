@@ -21,10 +21,13 @@
 //!
 //! Overheads ([`Overheads`]) are charged in the cost's unit: `dispatch` before
 //! every piece taken from a shared counter (`dynamic`, `chunked`, `guided`),
-//! `spawn` before every task (`forkjoin` leaf, `depthfirst` task, `rayon`
-//! split), `steal` before every piece a `rayon` core steals. With all of them
-//! zero, the model is exact: the tests check it against hand-computed list
-//! schedules and known load balances.
+//! `spawn` before every `join` task (`forkjoin` leaf, `rayon` split),
+//! `fifo_spawn` before every `depthfirst` task, `steal` before every piece a
+//! `rayon` core steals, and `wake` once a core, before its first piece (every
+//! worker of the pool is parked when a run starts). With all of them zero, the
+//! model is exact: the tests check it against hand-computed list schedules and
+//! known load balances. [`crate::overheads`] measures them on this machine, in
+//! nanoseconds, with the runners' own code.
 
 mod list;
 mod prediction;
@@ -44,10 +47,15 @@ use crate::schedule::Schedule;
 pub struct Overheads {
     /// Taking one piece from a shared counter (`dynamic`, `chunked`, `guided`).
     pub dispatch: u64,
-    /// Spawning (and joining) one task (`forkjoin`, `depthfirst`, `rayon`).
+    /// Spawning (and joining) one task with `join` (`forkjoin` leaf, `rayon`
+    /// split).
     pub spawn: u64,
+    /// Spawning one task into a FIFO scope (`depthfirst`).
+    pub fifo_spawn: u64,
     /// One successful steal (`rayon`).
     pub steal: u64,
+    /// Waking a parked worker: once a core, before its first piece.
+    pub wake: u64,
 }
 
 /// Predicts `schedule` on `cores` virtual cores over `units`. Errors: zero
@@ -63,19 +71,24 @@ pub fn simulate(
     }
     schedule.validate()?;
     let n = units.len();
-    let placed = match *schedule {
-        Schedule::Serial | Schedule::Static => {
-            list::on_core_order(units, &pieces(schedule, n, cores), 0)
-        }
-        Schedule::Dynamic | Schedule::Chunked { .. } | Schedule::Guided => list::on_demand(
+    let on_demand = |schedule: &Schedule, overhead: u64| {
+        list::on_demand(
             units,
             &pieces(schedule, n, cores),
             cores,
-            overheads.dispatch,
-        ),
-        Schedule::ForkJoin { .. } | Schedule::DepthFirst { .. } => {
-            list::on_demand(units, &pieces(schedule, n, cores), cores, overheads.spawn)
+            overhead,
+            overheads.wake,
+        )
+    };
+    let placed = match *schedule {
+        Schedule::Serial | Schedule::Static => {
+            list::on_core_order(units, &pieces(schedule, n, cores), overheads.wake)
         }
+        Schedule::Dynamic | Schedule::Chunked { .. } | Schedule::Guided => {
+            on_demand(schedule, overheads.dispatch)
+        }
+        Schedule::ForkJoin { .. } => on_demand(schedule, overheads.spawn),
+        Schedule::DepthFirst { .. } => on_demand(schedule, overheads.fifo_spawn),
         Schedule::Rayon { basesize } => steal::rayon(units, cores, basesize, overheads),
     };
     Ok(Prediction::new(*schedule, cores, units.total(), placed))

@@ -52,6 +52,8 @@ struct Model<'a> {
     /// `(end, core)` of every running leaf.
     running: BinaryHeap<Reverse<(u64, usize)>>,
     idle: Vec<bool>,
+    /// Whether the core has run anything yet (its first piece pays `wake`).
+    woken: Vec<bool>,
     placed: Vec<Placed>,
 }
 
@@ -61,6 +63,9 @@ impl Model<'_> {
     /// the leaf that is left.
     fn start(&mut self, core: usize, task: Task, stolen: bool, at: u64, mut overhead: u64) {
         let Task { mut range, splits } = task;
+        if !std::mem::replace(&mut self.woken[core], true) {
+            overhead += self.overheads.wake;
+        }
         // rayon's `LengthSplitter::try_split`.
         let mut splits = if stolen {
             self.cores.max(splits / 2)
@@ -123,6 +128,7 @@ pub(super) fn rayon(
         },
         running: BinaryHeap::new(),
         idle: vec![true; cores],
+        woken: vec![false; cores],
         placed: Vec::new(),
     };
     if units.is_empty() {

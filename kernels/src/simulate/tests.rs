@@ -1,5 +1,7 @@
 //! The model against answers known exactly.
 
+use proptest::prelude::*;
+
 use super::*;
 use crate::{JuliaSet, Kernel};
 
@@ -139,35 +141,81 @@ fn every_schedule() -> Vec<Schedule> {
     all
 }
 
+/// Overheads unlike each other and unlike any cost, so a wrong count shows.
+fn some_overheads() -> Overheads {
+    Overheads {
+        dispatch: 50,
+        spawn: 70,
+        fifo_spawn: 90,
+        steal: 300,
+        wake: 1100,
+    }
+}
+
+/// Graham's bound, with overheads, for a schedule where no core idles while
+/// a piece waits: the last piece started when the others' cores were busy,
+/// so `P × wall ≤ work + overheads + (P - 1) × (heaviest piece with its
+/// overhead)`; hence also the issue's form, `wall ≤ work / P + largest
+/// piece + all overheads charged`.
+fn check_grahams_bound(p: &Prediction, units: &Units) {
+    let cores = p.cores as u128;
+    let (work, overhead) = (units.total() as u128, p.overhead() as u128);
+    let heaviest = p
+        .pieces
+        .iter()
+        .map(|x| x.overhead + (x.end - x.start))
+        .max()
+        .unwrap_or(0) as u128;
+    let wall = p.wall as u128;
+    assert!(
+        cores * wall <= work + overhead + (cores - 1) * heaviest,
+        "{} on {}: wall {wall}, work {work}, overheads {overhead}, heaviest {heaviest}",
+        p.schedule,
+        p.cores
+    );
+    let issue = work.div_ceil(cores) + p.largest_piece() as u128 + overhead;
+    assert!(
+        wall <= issue,
+        "{} on {}: {wall} > {issue}",
+        p.schedule,
+        p.cores
+    );
+}
+
+/// What a schedule pays on one core: a wake, and its own overhead once per
+/// piece (counted here from the schedule's pieces, not from the model).
+fn one_core_overheads(s: Schedule, n: usize, o: Overheads) -> u64 {
+    let pieces = s
+        .pieces(n, 1)
+        .map_or(0, |p| p.iter().filter(|r| !r.is_empty()).count() as u64);
+    let own = match s {
+        Schedule::Serial | Schedule::Static => 0,
+        Schedule::Dynamic | Schedule::Chunked { .. } | Schedule::Guided => pieces * o.dispatch,
+        Schedule::ForkJoin { .. } => pieces * o.spawn,
+        Schedule::DepthFirst { .. } => pieces * o.fifo_spawn,
+        // One thread: rayon's splitter allows one split, then none; never a
+        // steal.
+        Schedule::Rayon { basesize } => u64::from(n / 2 >= basesize) * o.spawn,
+    };
+    let wake = if n > 0 { o.wake } else { 0 };
+    own + wake
+}
+
+/// The greedy schedules: every one but `serial` and `static`, whose pieces
+/// are bound to their cores.
+fn is_greedy(s: &Schedule) -> bool {
+    !matches!(s, Schedule::Serial | Schedule::Static)
+}
+
 #[test]
 fn grahams_bound_holds_for_every_dynamic_schedule() {
     let units = fractal();
-    let overheads = Overheads {
-        dispatch: 50,
-        spawn: 70,
-        steal: 300,
-    };
-    for s in every_schedule() {
-        if matches!(s, Schedule::Serial | Schedule::Static) {
-            continue;
-        }
+    for s in every_schedule().into_iter().filter(is_greedy) {
         for cores in [1, 2, 3, 4, 7, 16, 64] {
-            for o in [Overheads::default(), overheads] {
+            for o in [Overheads::default(), some_overheads()] {
                 let p = simulate(&s, &units, cores, o).unwrap();
                 check_consistent(&p, &units);
-                let bound = (units.total() + p.overhead()).div_ceil(cores as u64)
-                    + p.largest_piece()
-                    + o.dispatch.max(o.spawn * 64).max(o.steal + o.spawn * 64);
-                assert!(
-                    p.wall <= bound,
-                    "{s} on {cores} {o:?}: {} > {bound}",
-                    p.wall
-                );
-                if o == Overheads::default() {
-                    // The tight form, with zero overheads.
-                    let tight = units.total() / cores as u64 + p.largest_piece();
-                    assert!(p.wall <= tight, "{s} on {cores}: {} > {tight}", p.wall);
-                }
+                check_grahams_bound(&p, &units);
             }
         }
     }
@@ -176,19 +224,62 @@ fn grahams_bound_holds_for_every_dynamic_schedule() {
 #[test]
 fn one_core_predicts_the_serial_time_plus_overheads() {
     let units = fractal();
-    let o = Overheads {
-        dispatch: 5,
-        spawn: 7,
-        steal: 11,
-    };
+    let o = some_overheads();
     for s in every_schedule() {
         let exact = predict(s, &units, 1);
         assert_eq!(exact.wall, units.total(), "{s}");
         assert_eq!(exact.speedup(), 1.0);
         let with = simulate(&s, &units, 1, o).unwrap();
-        assert_eq!(with.wall, units.total() + with.overhead(), "{s}");
-        let free = matches!(s, Schedule::Serial | Schedule::Static);
-        assert_eq!(with.overhead() == 0, free, "{s}");
+        let charged = one_core_overheads(s, units.len(), o);
+        assert_eq!(with.overhead(), charged, "{s}");
+        assert_eq!(with.wall, units.total() + charged, "{s}");
+    }
+}
+
+/// Any schedule, with its parameter from 1 to 40.
+fn any_schedule() -> impl Strategy<Value = Schedule> {
+    (0..Schedule::all().len(), 1usize..40).prop_map(|(i, k)| Schedule::all()[i].with_param(k))
+}
+
+fn any_overheads() -> impl Strategy<Value = Overheads> {
+    (0u64..2000, 0u64..2000, 0u64..2000, 0u64..5000, 0u64..20_000).prop_map(
+        |(dispatch, spawn, fifo_spawn, steal, wake)| Overheads {
+            dispatch,
+            spawn,
+            fifo_spawn,
+            steal,
+            wake,
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn grahams_bound_holds_for_any_units_and_overheads(
+        costs in prop::collection::vec(0u64..1000, 1..300),
+        s in any_schedule(),
+        cores in 1usize..20,
+        o in any_overheads(),
+    ) {
+        let units = Units::new(&costs);
+        let p = simulate(&s, &units, cores, o).unwrap();
+        check_consistent(&p, &units);
+        if is_greedy(&s) {
+            check_grahams_bound(&p, &units);
+        }
+    }
+
+    #[test]
+    fn one_core_is_serial_plus_exactly_the_overheads(
+        costs in prop::collection::vec(0u64..1000, 1..300),
+        s in any_schedule(),
+        o in any_overheads(),
+    ) {
+        let units = Units::new(&costs);
+        let p = simulate(&s, &units, 1, o).unwrap();
+        let charged = one_core_overheads(s, units.len(), o);
+        prop_assert_eq!(p.overhead(), charged, "{}", s);
+        prop_assert_eq!(p.wall, units.total() + charged, "{}", s);
     }
 }
 

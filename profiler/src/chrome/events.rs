@@ -16,8 +16,9 @@ use serde_json::value::RawValue;
 use super::ids::TextIds;
 use super::numbers::micros_to_ns;
 use super::pairing::lane_spans;
-use super::reader::{LogprofData, RawEvent, Scalar};
+use super::reader::{Args, LogprofData, RawEvent, Scalar};
 use super::{ChromeJsonError, UNNAMED};
+use crate::message::{MessageSide, MpiCall};
 use crate::offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Trace};
 
@@ -52,6 +53,9 @@ pub(super) struct Event {
     pub(super) result: Option<i64>,
     /// `args.unfinished`, trusted only in files logprof wrote.
     pub(super) unfinished: bool,
+    /// `args.mpi` with its message's key, trusted only in files logprof
+    /// wrote.
+    pub(super) mpi: Option<MpiCall>,
 }
 
 /// The name of an `E` that has none: it closes whatever is innermost.
@@ -128,6 +132,23 @@ enum Phase {
     Counter,
     /// Kept out of the trace, counted under this name.
     NotDrawn(&'static str),
+}
+
+/// The message end of a span of MPI time, from `args` as logprof writes it
+/// (`"mpi":"send","peer":1,"tag":10,"seq":0,"bytes":800`).
+fn mpi_call(args: &Args<'_>) -> Option<MpiCall> {
+    let side = MessageSide::from_text(args.mpi.as_deref()?)?;
+    let number = |name: &str| {
+        let v = args.numbers.iter().find(|(k, _)| k == name)?.1;
+        (v.fract() == 0.0).then_some(v)
+    };
+    Some(MpiCall {
+        side,
+        peer: u32::try_from(number("peer")? as i64).ok()?,
+        tag: i32::try_from(number("tag")? as i64).ok()?,
+        seq: u64::try_from(number("seq")? as i64).ok()?,
+        bytes: u64::try_from(number("bytes")? as i64).ok()?,
+    })
 }
 
 /// The kind under which flow events are counted.
@@ -222,6 +243,7 @@ impl TraceBuilder {
             (_, None) => self.names.intern(UNNAMED),
         };
         let args = event.args.unwrap_or_default();
+        let mpi = mpi_call(&args);
         let depth = args
             .depth
             .and_then(|d| d.as_u64())
@@ -240,6 +262,7 @@ impl TraceBuilder {
             value,
             result,
             unfinished,
+            mpi,
         });
     }
 
@@ -377,7 +400,7 @@ impl TraceBuilder {
             lanes.push(lane.into_lane(ours, &self.texts, &mut repairs));
         }
         let mut table = NameTable::new();
-        let mut process_names = BTreeMap::new();
+        let mut process_names = self.process_names;
         let (mut off_cpu, cores) = match &logprof {
             Some(data) => (
                 data.off_cpu
@@ -397,10 +420,12 @@ impl TraceBuilder {
                     table.intern(name);
                 }
                 let losses = data.losses();
+                // A pid named otherwise than the trace names its own
+                // ("rank 2" of a merged MPI trace).
+                process_names.retain(|_, name| data.process_name.as_ref() != Some(name));
                 (data.process_name, losses)
             }
             None => {
-                process_names = self.process_names;
                 // The trace's name: the named process of the lowest pid.
                 let first = process_names.values().next().cloned();
                 for (pid, text) in self.texts.pid_texts {

@@ -38,6 +38,14 @@
 //!   flow: `"ph":"s"` at the start of the first slice and `"ph":"f"` with
 //!   `"bp":"e"` at the start of the second, both with `"id"` = the task id,
 //!   so Perfetto draws an arrow for the hop;
+//! - a span of MPI time ([`Span::mpi`]) carries `"cat":"mpi"` and its
+//!   message's end in `args`: `"mpi":"send"` (or `"recv"`), `"peer"`,
+//!   `"tag"`, `"seq"`, `"bytes"`; for every message whose send and receive
+//!   are both in the trace ([`Trace::messages`]), a flow of category `mpi`
+//!   named `message`: `"ph":"s"` at the start of the send and `"ph":"f"`
+//!   with `"bp":"e"` at the start of the receive, with an `"id"` above every
+//!   task id, so Perfetto draws an arrow from the sender's lane to the
+//!   receiver's;
 //! - per off-CPU interval of a lane ([`Lane::off_cpu`]), a complete event
 //!   `{"ph":"X","cat":"off-cpu","name":"preempted"}` (or `"blocked"`) on the
 //!   lane's own thread, so Perfetto shows when the thread had no core;
@@ -94,9 +102,12 @@
 //!   empty on an `X` or `B` (so a span called "" round-trips) and counts as
 //!   no name on an `E`. A lane with no `thread_name` is called
 //!   `thread-<tid>`. The process name is the `process_name` of the lowest
-//!   pid that has one.
-//! - `args.depth`, `args.task`, `args.value`, `args.result` and
-//!   `args.unfinished` are
+//!   pid that has one. In logprof's own files the process name is the one
+//!   in `otherData.logprof`, and a pid whose `process_name` event says
+//!   otherwise ("rank 2") is named in [`Trace::process_names`].
+//! - `args.depth`, `args.task`, `args.value`, `args.result`,
+//!   `args.unfinished` and a message end (`args.mpi` with `peer`, `tag`,
+//!   `seq`, `bytes`) are
 //!   trusted only in files logprof wrote (those with `otherData.logprof`):
 //!   in another tool's file they are the traced program's own fields.
 //!   Elsewhere a span's depth is the number of spans on its lane that
@@ -136,6 +147,9 @@
 //! [`Span::unfinished`]: crate::Span::unfinished
 //! [`Span::value`]: crate::Span::value
 //! [`Span::result`]: crate::Span::result
+//! [`Span::mpi`]: crate::Span::mpi
+//! [`Trace::messages`]: crate::Trace::messages
+//! [`Trace::process_names`]: crate::Trace::process_names
 //! [`Trace`]: crate::Trace
 //! [`Trace::process_name`]: crate::Trace::process_name
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json

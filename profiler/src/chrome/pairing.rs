@@ -69,6 +69,7 @@ fn complete_span(e: &Event, ours: bool) -> Span {
         span.value = e.value;
         span.result = e.result;
         span.unfinished = e.unfinished;
+        span.mpi = e.mpi.map(Box::new);
     }
     span
 }
@@ -190,6 +191,7 @@ mod tests {
             value: None,
             result: None,
             unfinished: false,
+            mpi: None,
         }
     }
 

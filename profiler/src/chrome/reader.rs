@@ -462,6 +462,9 @@ pub(super) struct Args<'a> {
     pub(super) result: Option<Scalar<'a>>,
     /// logprof's own mark of a span cut off by the end of the trace.
     pub(super) unfinished: Option<Scalar<'a>>,
+    /// logprof's own side of a message (`"send"`, `"recv"`) of a span of
+    /// MPI time; its `peer`, `tag`, `seq` and `bytes` are among `numbers`.
+    pub(super) mpi: Option<Cow<'a, str>>,
     /// The other numeric members, for counters.
     pub(super) numbers: Vec<(Cow<'a, str>, f64)>,
 }
@@ -482,6 +485,14 @@ impl<'de: 'a, 'a> Visitor<'de> for AnyShape<Args<'a>> {
                 "value" => &mut args.value,
                 "result" => &mut args.result,
                 "unfinished" => &mut args.unfinished,
+                // Text only: a counter may have a numeric member of that name.
+                "mpi" => {
+                    match map.next_value::<Scalar<'a>>()? {
+                        Scalar::Str(side) => args.mpi = Some(side),
+                        other => args.numbers.extend(other.as_number().map(|v| (key, v))),
+                    }
+                    continue;
+                }
                 _ => {
                     if let Some(v) = map.next_value::<Scalar<'a>>()?.as_number() {
                         args.numbers.push((key, v));

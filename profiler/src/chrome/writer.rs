@@ -262,6 +262,9 @@ fn write_lane<W: Write>(
         if let Some(task) = span.task {
             write_hops(w, span, task, hops.at((li, si)), &ids);
         }
+        if let Some(ends) = hops.messages.get(&(li, si)) {
+            write_message_ends(w, span, ends, &ids);
+        }
         w.flush_if_full()?;
     }
     for instant in &lane.instants {
@@ -342,7 +345,9 @@ fn write_counters<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()>
 fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, name: &[u8], ids: &[u8]) {
     w.next_event();
     w.bytes(b"{\"ph\":\"X\",");
-    if span.task.is_some() {
+    if span.mpi.is_some() {
+        w.bytes(b"\"cat\":\"mpi\",");
+    } else if span.task.is_some() {
         w.bytes(b"\"cat\":\"task\",");
     }
     w.bytes(b"\"name\":");
@@ -373,7 +378,40 @@ fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, name: &[u8], ids: &[u8]
     if span.unfinished {
         w.bytes(b",\"unfinished\":1");
     }
+    if let Some(call) = &span.mpi {
+        w.bytes(b",\"mpi\":\"");
+        w.bytes(call.side.as_str().as_bytes());
+        w.bytes(b"\",\"peer\":");
+        w.u64(call.peer.into());
+        w.bytes(b",\"tag\":");
+        if call.tag < 0 {
+            w.bytes(b"-");
+        }
+        w.u64(call.tag.unsigned_abs().into());
+        w.bytes(b",\"seq\":");
+        w.u64(call.seq);
+        w.bytes(b",\"bytes\":");
+        w.u64(call.bytes);
+    }
     w.bytes(b"}}");
+}
+
+/// The flow events of the messages a span of MPI time sends or receives:
+/// `s` on a send, `f` (bound to the enclosing slice) on a receive, both at
+/// the span's start, so Perfetto draws an arrow from sender to receiver.
+fn write_message_ends<W: Write>(w: &mut Chunked<W>, span: &Span, ends: &[(bool, u64)], ids: &[u8]) {
+    for &(arrives, id) in ends {
+        w.next_event();
+        w.bytes(if arrives {
+            b"{\"ph\":\"f\",\"bp\":\"e\""
+        } else {
+            b"{\"ph\":\"s\""
+        });
+        w.bytes(b",\"cat\":\"mpi\",\"name\":\"message\",\"id\":");
+        w.u64(id);
+        w.lane_and_start(ids, span.start_ns);
+        w.bytes(b"}");
+    }
 }
 
 /// The flow events of a task slice that a hop arrives at or leaves from.
@@ -407,6 +445,9 @@ fn write_hops<W: Write>(
 struct Hops {
     leaves: HashSet<(usize, usize)>,
     arrives: HashSet<(usize, usize)>,
+    /// The message ends of each span of MPI time: whether the message
+    /// arrives there (else leaves), and the flow's id.
+    messages: HashMap<(usize, usize), Vec<(bool, u64)>>,
 }
 
 impl Hops {
@@ -420,8 +461,23 @@ fn task_hops(trace: &Trace) -> Hops {
     let mut hops = Hops {
         leaves: Default::default(),
         arrives: Default::default(),
+        messages: Default::default(),
     };
-    for slices in trace.tasks().values() {
+    // Message flows are numbered after the task ids, so no id is both.
+    let tasks = trace.tasks();
+    let first_id = tasks.keys().next_back().map_or(0, |&t| t.saturating_add(1));
+    for (i, flow) in trace.messages().flows.iter().enumerate() {
+        let id = first_id.saturating_add(i as u64);
+        hops.messages
+            .entry(flow.send)
+            .or_default()
+            .push((false, id));
+        hops.messages
+            .entry(flow.receive)
+            .or_default()
+            .push((true, id));
+    }
+    for slices in tasks.values() {
         for pair in slices.windows(2) {
             let (a, b) = (&trace.lanes[pair[0].0], &trace.lanes[pair[1].0]);
             if (a.pid, a.tid) != (b.pid, b.tid) {

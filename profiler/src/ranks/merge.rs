@@ -23,6 +23,10 @@ struct MpiMetadata<'a> {
     /// Added to every time after the offsets, so none is negative.
     origin_ns: u64,
     ranks: Vec<RankMetadata<'a>>,
+    /// Messages with both ends recorded (drawn as flow arrows).
+    messages: usize,
+    /// Message ends whose other end was not recorded.
+    unmatched_message_ends: usize,
 }
 
 #[derive(Serialize)]
@@ -106,7 +110,11 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
             .insert(part.rank, format!("rank {}", part.rank));
     }
     merged.names = table.into_names();
+    merged.normalize();
+    let messages = merged.messages();
     let metadata = MpiMetadata {
+        messages: messages.flows.len(),
+        unmatched_message_ends: messages.unmatched,
         clock: crate::clock_name(),
         origin_ns: origin,
         ranks: parts
@@ -121,7 +129,6 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     if let Ok(value) = serde_json::to_value(metadata) {
         merged.metadata.insert("mpi".into(), value);
     }
-    merged.normalize();
     merged
 }
 

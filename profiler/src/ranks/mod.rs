@@ -18,6 +18,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Messages
+//!
+//! The program's messages sent with [`send`] and received with
+//! [`receive_into`] are recorded as `MPI_Send` and `MPI_Recv` spans of the
+//! category `mpi` (time inside MPI, waiting included), each carrying its
+//! message's key ([`crate::MpiCall`]). The merged trace pairs every receive
+//! with its send ([`Trace::messages`]); its Chrome JSON draws each message
+//! as a flow arrow from the sender's span to the receiver's, and its
+//! summary has POP's process-level metrics ([`crate::ProcessMetrics`]).
+//!
 //! ## Clocks
 //!
 //! Ranks on one host share the invariant TSC (or `CLOCK_MONOTONIC`), but
@@ -47,6 +57,7 @@
 //! ```
 
 mod merge;
+mod messages;
 mod sync;
 
 use std::fmt;
@@ -55,6 +66,7 @@ use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
+pub use messages::{receive_into, send};
 pub use sync::{ClockSample, ClockSync};
 
 use crate::clock::{self, Calibration};
@@ -165,6 +177,7 @@ impl Ranks {
     /// others. Collective: every rank calls it. Measures the clocks again
     /// first (the end of the linear correction).
     pub fn gather(&self, mut local: Trace) -> Result<Option<Trace>, RanksError> {
+        messages::attach(&mut local);
         merge::shift(&mut local, self.shift_ns);
         let end = sync::measure(&self.comm, &|| self.now_ns());
         if !self.is_root() {

@@ -1,6 +1,7 @@
 //! One rank of `logprof processes`: every rank runs this, in step.
 //!
-//! The serial image first (rank 0 alone, timed), then each experiment
+//! The serial image first (rank 0 alone, timed), then every experiment is
+//! prepared (preallocated windows, persistent workers), then each runs
 //! `warmup + runs` times between barriers (rank 0 times each run from the
 //! barrier to the assembled image and checks the image), then the
 //! recording is cleared and each experiment runs once more, recorded, rank
@@ -11,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use logprof::ranks::Ranks;
-use logprof_kernels::processes::{self, Experiment};
+use logprof_kernels::processes::{self, Experiment, Sharing};
 use logprof_kernels::{Image, JuliaSet, Kernel};
 use mpi::traits::*;
 
@@ -33,16 +34,35 @@ pub fn run(args: &ProcessesArgs) -> Result<()> {
     Ok(())
 }
 
-/// The experiments: [`Experiment::Bands`], then pmap with as many bands as
-/// workers and with 16.
-fn experiments_for(size: u32) -> [Experiment; 3] {
-    [
+/// The experiments in the lecture's order: bands, pmap with as many bands
+/// as workers and with 16, the three shared-memory ones (when `shared`),
+/// the queues set up per call and persistent (as many tasks as workers,
+/// the lecture's `np = nworkers()`).
+fn experiments_for(size: u32, shared: bool) -> Vec<Experiment> {
+    let workers = (size as usize - 1).max(1);
+    let mut list = vec![
         Experiment::Bands,
-        Experiment::Pmap {
-            np: (size as usize - 1).max(1),
-        },
+        Experiment::Pmap { np: workers },
         Experiment::Pmap { np: 16 },
-    ]
+    ];
+    if shared {
+        list.extend([
+            Experiment::Shared(Sharing::PerCall),
+            Experiment::Shared(Sharing::Preallocated),
+            Experiment::Shared(Sharing::OnDemand { np: 16 }),
+        ]);
+    }
+    list.extend([
+        Experiment::Channels {
+            persistent: false,
+            np: workers,
+        },
+        Experiment::Channels {
+            persistent: true,
+            np: workers,
+        },
+    ]);
+    list
 }
 
 fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
@@ -65,18 +85,31 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
     if panic_rank == Some(ranks.rank()) {
         panic!("{PANIC_VAR} asked rank {} to panic", ranks.rank());
     }
-    // Two events a column, every column on one rank at worst, per experiment.
-    logprof::init_buffer((4 * 2 * args.size + 4096).next_power_of_two());
     let world = ranks.world();
+    // Shared memory needs every rank on one node; else those rows are left
+    // out, and the table says why.
+    let (shared, notes) = match processes::window::node_of(world) {
+        Ok(_) => (true, Vec::new()),
+        Err(e) => (false, vec![format!("shared-memory rows skipped: {e}")]),
+    };
+    let list = experiments_for(ranks.size(), shared);
+    // Two events a column, every column on one rank at worst, per
+    // experiment, and room for the messages.
+    logprof::init_buffer(((list.len() + 1) * 2 * args.size + 4096).next_power_of_two());
     let serial = serial(ranks, &fractal, kernel, args)?;
-    let list = experiments_for(ranks.size());
+    // Preallocated windows and persistent workers (`juliaset_init`) are set
+    // up here, outside every timed call, and kept to the end.
+    let mut prepared = list
+        .iter()
+        .map(|e| e.prepare(world, &fractal, kernel))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut measured: Vec<Measured> = Vec::new();
-    for experiment in list {
-        let mut m = Measured::new(experiment);
+    for p in &mut prepared {
+        let mut m = Measured::new(p.experiment());
         for i in 0..args.warmup + args.runs {
             world.barrier();
             let start = Instant::now();
-            let image = processes::run(world, experiment, &fractal, kernel)?;
+            let image = p.run()?;
             let seconds = start.elapsed().as_secs_f64();
             m.check(image.as_ref(), serial.as_ref().map(|s| &s.0));
             if i >= args.warmup {
@@ -86,12 +119,22 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
         measured.push(m);
     }
     logprof::clear();
-    for (experiment, m) in list.into_iter().zip(&mut measured) {
-        world.barrier();
-        let _span = ranks.is_root().then(|| experiment_span(experiment, ranks));
-        let image = processes::run(world, experiment, &fractal, kernel)?;
+    for (p, m) in prepared.iter_mut().zip(&mut measured) {
+        // Rank 0's span opens before the barrier: no rank can leave the
+        // barrier, and start its columns, before the span (the window the
+        // report counts them in) has begun, however late rank 0 is woken.
+        let _span = ranks
+            .is_root()
+            .then(|| experiment_span(p.experiment(), ranks));
+        {
+            let _barrier = logprof::scope!("MPI_Barrier");
+            world.barrier();
+        }
+        let image = p.run()?;
         m.check(image.as_ref(), serial.as_ref().map(|s| &s.0));
     }
+    // The persistent workers' stop message, the windows freed.
+    prepared.into_iter().for_each(|p| p.finish());
     world.barrier();
     let trace = ranks.collect()?;
     let (Some(trace), Some(out), Some((image, serial_times))) = (trace, out, serial) else {
@@ -102,6 +145,7 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
         serial_times_s: serial_times,
         measured,
         trace,
+        notes,
     };
     report.write(out, &image, args)
 }
@@ -139,5 +183,14 @@ fn experiment_span(experiment: Experiment, ranks: &Ranks) -> logprof::SpanGuard 
             logprof::scope!("pmap(np=workers)")
         }
         Experiment::Pmap { .. } => logprof::scope!("pmap"),
+        Experiment::Shared(Sharing::PerCall) => logprof::scope!("shared(per call)"),
+        Experiment::Shared(Sharing::Preallocated) => logprof::scope!("shared(preallocated)"),
+        Experiment::Shared(Sharing::OnDemand { .. }) => logprof::scope!("shared pmap"),
+        Experiment::Channels {
+            persistent: false, ..
+        } => logprof::scope!("channels(per call)"),
+        Experiment::Channels {
+            persistent: true, ..
+        } => logprof::scope!("channels(persistent)"),
     }
 }

@@ -4,17 +4,20 @@
 //! all of them stacked on one time axis.
 //!
 //! Load balance and communication efficiency are POP's, from the recorded
-//! run of each experiment: the useful time of a rank is the time in its
-//! `juliaset_column` spans; load balance is the mean over the max of the
-//! useful times of the ranks that computed, communication efficiency the
-//! max useful time over the run's wall time.
+//! run of each experiment, as [`Trace::process_metrics`] defines them for
+//! every merged trace: the useful time of a rank is its time in top-level
+//! spans outside MPI calls (the `mpi` spans of its sends and receives);
+//! load balance is the mean over the max of the ranks' useful times, every
+//! rank counted (in pmap, rank 0 only hands out bands, which POP counts as
+//! imbalance), communication efficiency the max useful time over the run's
+//! wall time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 use logprof::{Lane, Trace};
-use logprof_kernels::processes::Experiment;
+use logprof_kernels::processes::{Experiment, Sharing};
 use logprof_kernels::Image;
 use serde::Serialize;
 
@@ -22,7 +25,17 @@ use crate::cli::ProcessesArgs;
 use crate::output::OutDir;
 
 /// The names of rank 0's spans around the experiments' recorded runs.
-const EXPERIMENT_SPANS: [&str; 4] = ["bands", "pmap(np=16)", "pmap(np=workers)", "pmap"];
+const EXPERIMENT_SPANS: [&str; 9] = [
+    "bands",
+    "pmap(np=16)",
+    "pmap(np=workers)",
+    "pmap",
+    "shared(per call)",
+    "shared(preallocated)",
+    "shared pmap",
+    "channels(per call)",
+    "channels(persistent)",
+];
 
 /// One experiment's timed runs, and whether every image was the serial one.
 pub struct Measured {
@@ -60,6 +73,8 @@ pub struct Report {
     pub measured: Vec<Measured>,
     /// Every rank's trace, merged.
     pub trace: Trace,
+    /// Lines for under the table (rows left out, and why).
+    pub notes: Vec<String>,
 }
 
 /// One row of the table.
@@ -96,24 +111,25 @@ impl Report {
         let windows = windows(&self.trace);
         let mut slices = Vec::new();
         for (m, &(start, end)) in self.measured.iter().zip(&windows) {
-            let useful = useful_ns(&self.trace, start, end);
-            let max = useful.values().copied().max().unwrap_or(0) as f64;
-            let mean = useful.values().sum::<u64>() as f64 / useful.len().max(1) as f64;
+            let part = slice(&self.trace, start, end);
+            let metrics = part.process_metrics();
             let median_ms = median(&m.times_s) * 1e3;
             rows.push(Row {
                 experiment: m.experiment.name(),
-                computing_ranks: useful.len() as u32,
+                computing_ranks: computing_ranks(&part),
                 bands: match m.experiment {
-                    Experiment::Bands => self.ranks as usize,
-                    Experiment::Pmap { np } => np,
+                    Experiment::Pmap { np }
+                    | Experiment::Shared(Sharing::OnDemand { np })
+                    | Experiment::Channels { np, .. } => np,
+                    Experiment::Bands | Experiment::Shared(_) => self.ranks as usize,
                 },
                 median_ms,
                 speedup: serial_ms / median_ms,
-                load_balance: (max > 0.0).then(|| mean / max),
-                communication_efficiency: (end > start).then(|| max / (end - start) as f64),
+                load_balance: metrics.as_ref().map(|p| p.load_balance),
+                communication_efficiency: metrics.as_ref().map(|p| p.communication_efficiency),
                 same_image: m.same_image,
             });
-            slices.push((m.experiment.name(), slice(&self.trace, start, end)));
+            slices.push((m.experiment.name(), part));
         }
         // The whole run: every rank, every experiment's recorded run.
         let all = slice(&self.trace, 0, u64::MAX);
@@ -121,14 +137,17 @@ impl Report {
         let by_name = logprof_viz::ColorBy::Name;
         crate::output::trace_files(&all, &dir, "processes", &title, by_name)?;
         for (name, trace) in &slices {
-            let stem = name.replace(['(', '='], "-").replace(')', "");
+            let stem = file_stem(name);
             let title = format!("{name} on {} ranks", self.ranks);
             crate::output::trace_files(trace, &dir, &stem, &title, by_name)?;
         }
         let stacked: Vec<(String, &Trace)> = slices.iter().map(|(n, t)| (n.clone(), t)).collect();
         crate::output::figure(&stacked, &dir, "timelines", by_name)?;
         crate::output::fractal_png(image, &dir.join("fractal.png"))?;
-        let note = oversubscription_note(self.ranks);
+        let mut note = oversubscription_note(self.ranks);
+        for line in &self.notes {
+            let _ = writeln!(note, "\n{line}");
+        }
         let table = markdown(&rows, self.ranks, args, &note);
         std::fs::write(dir.join("summary.md"), &table).context("cannot write summary.md")?;
         let json = serde_json::to_string_pretty(&rows)? + "\n";
@@ -138,6 +157,20 @@ impl Report {
         println!("\nwritten to {}", target.display());
         Ok(())
     }
+}
+
+/// A file name for an experiment: `pmap(np=16)` → `pmap-np-16`,
+/// `shared(per call)` → `shared-per-call`.
+fn file_stem(name: &str) -> String {
+    let dashed: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    dashed
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The middle value (the mean of the two middle ones for an even count).
@@ -151,8 +184,11 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// The time of each experiment's recorded run: rank 0's experiment spans,
-/// in order.
+/// The time of each experiment's recorded run, in order: from the end of
+/// rank 0's span of the one before (0 for the first) to the end of its own.
+/// Not from its span's start: the other ranks leave the barrier before it
+/// and may start their part before rank 0 opens that span, but never
+/// before rank 0 ended the previous run (they wait for it at the barrier).
 fn windows(trace: &Trace) -> Vec<(u64, u64)> {
     let mut windows: Vec<(u64, u64)> = trace
         .lanes
@@ -163,28 +199,30 @@ fn windows(trace: &Trace) -> Vec<(u64, u64)> {
         .map(|s| (s.start_ns, s.end_ns))
         .collect();
     windows.sort_unstable();
+    let mut from = 0;
+    for window in &mut windows {
+        window.0 = from;
+        from = window.1;
+    }
     windows
 }
 
-/// Nanoseconds in `juliaset_column` spans per rank that has any, within
-/// `[start, end]`.
-fn useful_ns(trace: &Trace, start: u64, end: u64) -> BTreeMap<u32, u64> {
-    let mut useful = BTreeMap::new();
+/// How many ranks computed `juliaset_column` spans.
+fn computing_ranks(trace: &Trace) -> u32 {
     let Some(column) = trace.name_id("juliaset_column") else {
-        return useful;
+        return 0;
     };
-    for lane in &trace.lanes {
-        for s in &lane.spans {
-            if s.name == column && s.start_ns >= start && s.start_ns <= end {
-                *useful.entry(lane.pid).or_insert(0) += s.duration_ns();
-            }
-        }
-    }
-    useful
+    let ranks: std::collections::BTreeSet<u32> = trace
+        .lanes
+        .iter()
+        .filter(|l| l.spans.iter().any(|s| s.name == column))
+        .map(|l| l.pid)
+        .collect();
+    ranks.len() as u32
 }
 
-/// The spans of `trace` that start within `[start, end]`, each rank's lane
-/// named after the rank.
+/// The spans (and off-CPU intervals) of `trace` that start within
+/// `[start, end]`, each rank's lane named after the rank.
 fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
     let mut lanes_of: BTreeMap<u32, usize> = BTreeMap::new();
     for lane in &trace.lanes {
@@ -203,7 +241,15 @@ fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
                 .iter()
                 .filter(|s| s.start_ns >= start && s.start_ns <= end)
                 .cloned();
-            Lane::with_spans(lane.pid, lane.tid, name, spans)
+            let mut part = Lane::with_spans(lane.pid, lane.tid, name, spans);
+            // Its off-CPU time too: the trace still says it was recorded.
+            part.off_cpu = lane
+                .off_cpu
+                .iter()
+                .filter(|o| o.start_ns >= start && o.start_ns <= end)
+                .cloned()
+                .collect();
+            part
         })
         .collect();
     Trace {
@@ -252,6 +298,10 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
             if r.same_image { "yes" } else { "NO" }
         );
     }
+    s.push_str(
+        "\nLoad balance and communication efficiency: POP's, over every rank, from its useful \
+         time (in top-level spans, outside MPI calls): mean / max useful, and max useful / wall.\n",
+    );
     s.push_str(note);
     s
 }
@@ -262,13 +312,27 @@ mod tests {
     use logprof::Span;
 
     #[test]
+    fn experiments_name_their_files() {
+        assert_eq!(file_stem("pmap(np=16)"), "pmap-np-16");
+        assert_eq!(file_stem("shared(per call)"), "shared-per-call");
+        assert_eq!(file_stem("shared pmap(np=16)"), "shared-pmap-np-16");
+    }
+
+    #[test]
     fn the_median_of_odd_and_even_counts() {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
     }
 
     #[test]
-    fn useful_time_counts_the_columns_in_the_window_per_rank() {
+    fn the_metrics_of_a_window_come_from_its_slice() {
+        let receive = logprof::MpiCall {
+            side: logprof::MessageSide::Receive,
+            peer: 1,
+            tag: 10,
+            seq: 0,
+            bytes: 60,
+        };
         let trace = Trace {
             names: vec!["bands".into(), "juliaset_column".into(), "MPI_Recv".into()],
             lanes: vec![
@@ -279,7 +343,10 @@ mod tests {
                     [
                         Span::new(0, 100, 200, 0),
                         Span::new(1, 100, 130, 1),
-                        Span::new(2, 130, 200, 1),
+                        Span {
+                            mpi: Some(Box::new(receive)),
+                            ..Span::new(2, 130, 200, 1)
+                        },
                     ],
                 ),
                 Lane::with_spans(
@@ -291,10 +358,14 @@ mod tests {
             ],
             ..Trace::default()
         };
-        assert_eq!(windows(&trace), [(100, 200)]);
-        let useful = useful_ns(&trace, 100, 200);
-        assert_eq!(useful, BTreeMap::from([(0, 30), (1, 60)]));
+        assert_eq!(windows(&trace), [(0, 200)]);
         let part = slice(&trace, 100, 200);
+        assert_eq!(computing_ranks(&part), 2);
+        // Useful: rank 0 30 ns (its run less its receive), rank 1 60 ns
+        // (its second column is outside the window), over 100 ns.
+        let metrics = part.process_metrics().unwrap();
+        assert_eq!(metrics.communication_efficiency, 0.6);
+        assert_eq!(metrics.load_balance, 0.75);
         assert_eq!(part.lanes[1].spans.len(), 1);
         assert_eq!(part.lanes[1].thread_name, "rank 1");
     }

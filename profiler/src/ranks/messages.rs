@@ -1,0 +1,222 @@
+//! The program's messages, sent and received through logprof so that each
+//! is recorded: [`send`] and [`receive_into`] wrap the MPI calls, record
+//! them as `MPI_Send` and `MPI_Recv` spans (the trace's category `mpi`) and
+//! note each message's key (peer, tag, sequence number, bytes). When
+//! [`Ranks::gather`](super::Ranks::gather) takes the rank's trace, each of
+//! those spans gets its [`MpiCall`], so the merged trace pairs every
+//! receive with its send ([`Trace::messages`](crate::Trace::messages)) and
+//! draws it as a flow arrow from one rank's lane to the other's.
+//!
+//! The sequence number of a message is counted at both ends: the n-th
+//! message from rank a to rank b with tag t is n at a and at b, because MPI
+//! delivers one sender's messages to one receiver with one tag in the order
+//! they were sent. That holds when every message of the program with that
+//! sender, receiver and tag on the world communicator goes through these
+//! functions (logprof's own messages use a communicator of their own).
+//! Each recorded call keeps its key (about 40 bytes) until the process
+//! ends, so that any later gather can still attach it.
+//!
+//! ```no_run
+//! use logprof::ranks::{self, Ranks};
+//!
+//! let ranks = Ranks::init()?;
+//! logprof::init_buffer(1 << 16);
+//! let world = ranks.world();
+//! if ranks.rank() == 1 {
+//!     ranks::send(world, 0, 7, &[1.0f64, 2.0, 3.0]);
+//! } else if ranks.is_root() {
+//!     let mut data = [0.0f64; 3];
+//!     ranks::receive_into(world, Some(1), Some(7), |_| &mut data[..]);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+use mpi::datatype::Equivalence;
+use mpi::point_to_point::{Message, Source, Status};
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+
+use crate::message::{MessageSide, MpiCall};
+use crate::trace::Trace;
+
+/// The span names of the recorded calls (as written in the `scope!`s).
+const SEND: &str = "MPI_Send";
+const RECEIVE: &str = "MPI_Recv";
+
+/// Every recorded call of this process, and the messages counted so far.
+#[derive(Default)]
+struct Log {
+    /// The calls, in the order they started: a call's span carries its
+    /// index here as its value until [`attach`] replaces it.
+    calls: Vec<Option<MpiCall>>,
+    /// Messages sent per (receiver, tag).
+    sent: BTreeMap<(u32, i32), u64>,
+    /// Messages received per (sender, tag).
+    received: BTreeMap<(u32, i32), u64>,
+}
+
+/// A mutex rather than a thread-local: the calls may come from any one
+/// thread, and [`attach`] runs on the thread that gathers.
+static LOG: Mutex<Log> = Mutex::new(Log {
+    calls: Vec::new(),
+    sent: BTreeMap::new(),
+    received: BTreeMap::new(),
+});
+
+fn log() -> std::sync::MutexGuard<'static, Log> {
+    LOG.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Takes a place for the next call; its index, for the call's span.
+fn reserve() -> usize {
+    let mut log = log();
+    log.calls.push(None);
+    log.calls.len() - 1
+}
+
+/// Sends `data` to rank `to` of `world` with `tag` (`MPI_Send`), recorded
+/// as an `MPI_Send` span carrying the message's key. `world` must be the
+/// world communicator (its ranks are the merged trace's pids).
+pub fn send<T: Equivalence>(world: &SimpleCommunicator, to: u32, tag: i32, data: &[T]) {
+    let index = reserve();
+    {
+        let _span = crate::scope!("MPI_Send", index);
+        world.process_at_rank(to as i32).send_with_tag(data, tag);
+    }
+    let mut log = log();
+    let seq = next(&mut log.sent, (to, tag));
+    log.calls[index] = Some(MpiCall {
+        side: MessageSide::Send,
+        peer: to,
+        tag,
+        seq,
+        bytes: std::mem::size_of_val(data) as u64,
+    });
+}
+
+/// Receives one message from rank `from` (any rank when `None`) of `world`
+/// with tag `tag` (any tag when `None`), recorded as an `MPI_Recv` span
+/// carrying the message's key; the time waiting for the message counts.
+/// `into` chooses the buffer once the message's sender and tag are known
+/// (from its [`Status`]); the message must fit. Returns the status.
+pub fn receive_into<'b, T: Equivalence + 'b>(
+    world: &SimpleCommunicator,
+    from: Option<u32>,
+    tag: Option<i32>,
+    into: impl FnOnce(&Status) -> &'b mut [T],
+) -> Status {
+    let index = reserve();
+    let status = {
+        let _span = crate::scope!("MPI_Recv", index);
+        // A matched probe: the message found is the one received, whatever
+        // else arrives in between.
+        let (message, status) = match from {
+            Some(rank) => probe(&world.process_at_rank(rank as i32), tag),
+            None => probe(&world.any_process(), tag),
+        };
+        message.matched_receive_into(into(&status))
+    };
+    let (peer, tag) = (status.source_rank() as u32, status.tag());
+    let count = status.count(T::equivalent_datatype()).max(0) as u64;
+    let mut log = log();
+    let seq = next(&mut log.received, (peer, tag));
+    log.calls[index] = Some(MpiCall {
+        side: MessageSide::Receive,
+        peer,
+        tag,
+        seq,
+        bytes: count * std::mem::size_of::<T>() as u64,
+    });
+    status
+}
+
+fn probe(source: &impl Source, tag: Option<i32>) -> (Message, Status) {
+    match tag {
+        Some(tag) => source.matched_probe_with_tag(tag),
+        None => source.matched_probe(),
+    }
+}
+
+/// The next sequence number of `key`.
+fn next(counts: &mut BTreeMap<(u32, i32), u64>, key: (u32, i32)) -> u64 {
+    let count = counts.entry(key).or_insert(0);
+    *count += 1;
+    *count - 1
+}
+
+/// Gives each recorded `MPI_Send` and `MPI_Recv` span of this process's
+/// `trace` its [`MpiCall`], and its byte count as its value (in place of
+/// the index it was recorded with).
+pub(super) fn attach(trace: &mut Trace) {
+    let log = log();
+    attach_calls(trace, &log.calls);
+}
+
+fn attach_calls(trace: &mut Trace, calls: &[Option<MpiCall>]) {
+    let names = [SEND, RECEIVE].map(|n| trace.name_id(n));
+    for span in trace.lanes.iter_mut().flat_map(|l| &mut l.spans) {
+        let side = match Some(span.name) {
+            n if n == names[0] => MessageSide::Send,
+            n if n == names[1] => MessageSide::Receive,
+            _ => continue,
+        };
+        let call = span
+            .value
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| calls.get(i).copied().flatten())
+            .filter(|c| c.side == side);
+        if let Some(call) = call {
+            span.value = Some(i64::try_from(call.bytes).unwrap_or(i64::MAX));
+            span.mpi = Some(Box::new(call));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Lane, Span};
+
+    #[test]
+    fn spans_get_the_call_their_index_names() {
+        let call = |side, peer| MpiCall {
+            side,
+            peer,
+            tag: 3,
+            seq: 0,
+            bytes: 24,
+        };
+        let calls = [
+            Some(call(MessageSide::Send, 1)),
+            Some(call(MessageSide::Receive, 1)),
+            None,
+        ];
+        let mut trace = Trace {
+            names: vec!["MPI_Send".into(), "MPI_Recv".into(), "work".into()],
+            lanes: vec![Lane::with_spans(
+                9,
+                1,
+                "main",
+                [
+                    Span::new(0, 0, 10, 0).with_value(0),
+                    Span::new(1, 20, 30, 0).with_value(1),
+                    // The wrong side, an unfinished call, another name.
+                    Span::new(1, 40, 50, 0).with_value(0),
+                    Span::new(0, 60, 70, 0).with_value(2),
+                    Span::new(2, 80, 90, 0).with_value(1),
+                ],
+            )],
+            ..Trace::default()
+        };
+        attach_calls(&mut trace, &calls);
+        let spans = &trace.lanes[0].spans;
+        assert_eq!(spans[0].mpi.as_deref(), calls[0].as_ref());
+        assert_eq!(spans[0].value, Some(24));
+        assert_eq!(spans[1].mpi.as_deref(), calls[1].as_ref());
+        assert!(spans[2..].iter().all(|s| s.mpi.is_none()));
+        assert_eq!(spans[4].value, Some(1));
+    }
+}

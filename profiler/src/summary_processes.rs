@@ -1,0 +1,269 @@
+//! POP's process-level metrics, for a trace of several processes (the
+//! ranks of a merged MPI trace): how much of the run each process computed
+//! rather than communicated, and how evenly.
+//!
+//! A process's *busy* time is the time during which at least one of its
+//! lanes is inside a top-level span (depth 0); its *MPI* time the time
+//! during which at least one of its lanes is inside a span of category
+//! `mpi` (a span carrying an [`MpiCall`](crate::MpiCall): the time inside
+//! an MPI call, waiting included). Its *useful* time is the time during
+//! which at least one of its lanes is busy and not inside MPI on that same
+//! lane: computation. For a process of one thread, useful = busy − MPI.
+//! With the region's wall time (first span start to last span end, over
+//! every process):
+//!
+//! - communication efficiency = max useful / wall (1 when the busiest
+//!   process never waited for or moved a message and ran the whole run);
+//! - load balance = mean useful / max useful over the processes (1 when all
+//!   computed equally long).
+//!
+//! A process whose threads share cores with others' still counts its
+//! wall-clock time: under `mpirun --oversubscribe` useful time includes
+//! time the rank waited for a core.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::trace::{Lane, Trace};
+
+/// Busy, MPI and useful time of one process.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProcessSummary {
+    /// The process id (the rank, in a merged MPI trace).
+    pub pid: u32,
+    /// The process name ("rank 2"), or `pid <pid>` when the trace has none.
+    pub name: String,
+    /// How many lanes (threads) the process has.
+    pub lanes: usize,
+    /// Time any of its lanes is inside a top-level span.
+    pub busy_ns: u64,
+    /// Time any of its lanes is inside a span of category `mpi`.
+    pub mpi_ns: u64,
+    /// Time any of its lanes is busy and, on that lane, not in MPI.
+    pub useful_ns: u64,
+}
+
+/// The process-level POP metrics of a trace. A process's *useful* time is
+/// the time during which one of its lanes is inside a top-level span and,
+/// on that lane, not inside a span of category `mpi` ([`Span::mpi`]:
+/// time inside an MPI call, waiting included); communication efficiency =
+/// max useful / wall, load balance = mean useful / max useful. Wall-clock
+/// time: under `mpirun --oversubscribe` useful time includes time a rank
+/// waited for a core.
+///
+/// [`Span::mpi`]: crate::Span::mpi
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProcessMetrics {
+    /// One entry per process, by pid.
+    pub processes: Vec<ProcessSummary>,
+    /// The region's wall time: first span start to last span end.
+    pub wall_ns: u64,
+    /// Largest useful time of any process.
+    pub max_useful_ns: u64,
+    /// Mean useful time over the processes.
+    pub mean_useful_ns: f64,
+    /// max useful / wall; 0 for an empty region.
+    pub communication_efficiency: f64,
+    /// mean useful / max useful; 1 when nothing is useful.
+    pub load_balance: f64,
+    /// Messages whose send and receive are both in the trace.
+    pub messages: usize,
+    /// Message ends whose other end is not in the trace.
+    pub unmatched_message_ends: usize,
+}
+
+impl Trace {
+    /// The process-level POP metrics, every pid a process; `None` for a
+    /// trace without spans. [`Trace::summary`] has them when the trace
+    /// holds several processes.
+    pub fn process_metrics(&self) -> Option<ProcessMetrics> {
+        let (start, end) = self.time_range()?;
+        let mut by_pid: BTreeMap<u32, Vec<&Lane>> = BTreeMap::new();
+        for lane in &self.lanes {
+            by_pid.entry(lane.pid).or_default().push(lane);
+        }
+        let processes: Vec<ProcessSummary> = by_pid
+            .into_iter()
+            .map(|(pid, lanes)| {
+                let busy = lanes.iter().flat_map(|l| l.busy_intervals()).collect();
+                let mpi = lanes.iter().flat_map(|l| mpi_intervals(l)).collect();
+                let useful = lanes
+                    .iter()
+                    .flat_map(|l| minus(&l.busy_intervals(), &mpi_intervals(l)))
+                    .collect();
+                ProcessSummary {
+                    pid,
+                    name: self
+                        .process_names
+                        .get(&pid)
+                        .cloned()
+                        .unwrap_or_else(|| format!("pid {pid}")),
+                    lanes: lanes.len(),
+                    busy_ns: length(union(busy)),
+                    mpi_ns: length(union(mpi)),
+                    useful_ns: length(union(useful)),
+                }
+            })
+            .collect();
+        let wall_ns = end - start;
+        let max = processes.iter().map(|p| p.useful_ns).max().unwrap_or(0);
+        let sum: u64 = processes.iter().map(|p| p.useful_ns).sum();
+        let mean = sum as f64 / processes.len() as f64;
+        let messages = self.messages();
+        Some(ProcessMetrics {
+            wall_ns,
+            max_useful_ns: max,
+            mean_useful_ns: mean,
+            communication_efficiency: if wall_ns == 0 {
+                0.0
+            } else {
+                max as f64 / wall_ns as f64
+            },
+            load_balance: if max == 0 { 1.0 } else { mean / max as f64 },
+            messages: messages.flows.len(),
+            unmatched_message_ends: messages.unmatched,
+            processes,
+        })
+    }
+}
+
+/// The lane's spans of category `mpi`, as sorted disjoint intervals.
+fn mpi_intervals(lane: &Lane) -> Vec<(u64, u64)> {
+    let spans = lane.spans.iter().filter(|s| s.mpi.is_some());
+    union(spans.map(|s| (s.start_ns, s.end_ns)).collect())
+}
+
+/// Sorted, disjoint intervals covering the same time as `intervals`.
+fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    intervals.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
+    for (start, end) in intervals {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// The time of `a` not in `b`; both sorted and disjoint.
+fn minus(a: &[(u64, u64)], b: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for &(start, end) in a {
+        let mut from = start;
+        // Skip the cuts that end before this interval.
+        while j < b.len() && b[j].1 <= from {
+            j += 1;
+        }
+        let mut k = j;
+        while k < b.len() && b[k].0 < end {
+            if b[k].0 > from {
+                out.push((from, b[k].0));
+            }
+            from = from.max(b[k].1);
+            k += 1;
+        }
+        if from < end {
+            out.push((from, end));
+        }
+    }
+    out
+}
+
+/// The total length of disjoint intervals.
+fn length(intervals: Vec<(u64, u64)>) -> u64 {
+    intervals.iter().map(|(s, e)| e - s).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{MessageSide, MpiCall};
+    use crate::trace::Span;
+
+    fn mpi(start: u64, end: u64, side: MessageSide, peer: u32) -> Span {
+        Span {
+            mpi: Some(Box::new(MpiCall {
+                side,
+                peer,
+                tag: 0,
+                seq: 0,
+                bytes: 4,
+            })),
+            ..Span::new(1, start, end, 1)
+        }
+    }
+
+    #[test]
+    fn cutting_intervals() {
+        assert_eq!(
+            minus(&[(0, 10), (20, 30)], &[(2, 4), (8, 22), (25, 26)]),
+            [(0, 2), (4, 8), (22, 25), (26, 30)]
+        );
+        assert_eq!(minus(&[(0, 10)], &[]), [(0, 10)]);
+        assert_eq!(minus(&[(5, 10)], &[(0, 20)]), []);
+        assert_eq!(union(vec![(5, 8), (0, 2), (1, 3)]), [(0, 3), (5, 8)]);
+    }
+
+    #[test]
+    fn useful_time_is_busy_time_outside_mpi_per_process() {
+        use MessageSide::{Receive, Send};
+        // Rank 0: a run of 0..100 with a receive 60..100 inside it.
+        // Rank 1: computes 0..50, sends 50..55.
+        // Rank 2: two threads, computing 0..30 and 20..40, nothing sent.
+        let mut trace = Trace {
+            names: vec!["work".into(), "MPI".into()],
+            lanes: vec![
+                Lane::with_spans(
+                    0,
+                    1,
+                    "main",
+                    [Span::new(0, 0, 100, 0), mpi(60, 100, Receive, 1)],
+                ),
+                Lane::with_spans(
+                    1,
+                    1,
+                    "main",
+                    [
+                        Span::new(0, 0, 50, 0),
+                        Span {
+                            depth: 0,
+                            ..mpi(50, 55, Send, 0)
+                        },
+                    ],
+                ),
+                Lane::with_spans(2, 1, "a", [Span::new(0, 0, 30, 0)]),
+                Lane::with_spans(2, 2, "b", [Span::new(0, 20, 40, 0)]),
+            ],
+            ..Trace::default()
+        };
+        trace.process_names.insert(0, "rank 0".into());
+        let m = trace.process_metrics().expect("three processes");
+        let rows: Vec<_> = m
+            .processes
+            .iter()
+            .map(|p| (p.name.as_str(), p.lanes, p.busy_ns, p.mpi_ns, p.useful_ns))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("rank 0", 1, 100, 40, 60),
+                ("pid 1", 1, 55, 5, 50),
+                ("pid 2", 2, 40, 0, 40),
+            ]
+        );
+        assert_eq!(m.wall_ns, 100);
+        assert_eq!(m.max_useful_ns, 60);
+        assert_eq!(m.communication_efficiency, 0.6);
+        assert_eq!(m.load_balance, 50.0 / 60.0);
+        assert_eq!((m.messages, m.unmatched_message_ends), (1, 0));
+        // One process: its useful time over the wall.
+        trace.lanes.truncate(1);
+        let m = trace.process_metrics().expect("one process");
+        assert_eq!((m.communication_efficiency, m.load_balance), (0.6, 1.0));
+        trace.lanes.clear();
+        assert_eq!(trace.process_metrics(), None);
+    }
+}
