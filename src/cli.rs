@@ -146,6 +146,9 @@ pub struct CompareArgs {
     /// The schedulers' parameters.
     #[command(flatten)]
     pub params: ScheduleParams,
+    /// What the timelines' colours say.
+    #[arg(long, value_enum, default_value_t = ColorArg::Name)]
+    pub color: ColorArg,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
@@ -166,6 +169,9 @@ pub struct RunArgs {
     /// The scheduler's parameter.
     #[command(flatten)]
     pub params: ScheduleParams,
+    /// What the timeline's colours say.
+    #[arg(long, value_enum, default_value_t = ColorArg::Name)]
+    pub color: ColorArg,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
@@ -206,6 +212,26 @@ pub struct SweepArgs {
     pub export: ExportArgs,
 }
 
+/// What a timeline's bar colours say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// The span's name: a function has one colour in every picture.
+    Name,
+    /// The span's cost, light to dark on a log scale: its result
+    /// (args.result, a column's iterations) when the trace has results, else
+    /// its duration.
+    Cost,
+}
+
+impl From<ColorArg> for logprof_viz::ColorBy {
+    fn from(c: ColorArg) -> Self {
+        match c {
+            ColorArg::Name => logprof_viz::ColorBy::Name,
+            ColorArg::Cost => logprof_viz::ColorBy::Cost,
+        }
+    }
+}
+
 /// How a timeline groups its lanes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LaneGrouping {
@@ -230,6 +256,10 @@ pub struct RenderArgs {
     /// Lanes by thread or by task.
     #[arg(long, value_enum, default_value_t = LaneGrouping::Thread)]
     pub by: LaneGrouping,
+    /// What the bars' colours say (thread lanes; task lanes are coloured by
+    /// thread).
+    #[arg(long, value_enum, default_value_t = ColorArg::Name)]
+    pub color: ColorArg,
     /// Picture title (default: the trace file's name).
     #[arg(long)]
     pub title: Option<String>,

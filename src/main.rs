@@ -3,7 +3,8 @@
 //! `logprof-viz` crates together: the command line ([`cli`]) and what its
 //! options mean together ([`options`]), one module a command
 //! ([`commands`]), the measuring engine ([`bench`]), the output directory
-//! ([`output`]), and the table with its export formats.
+//! ([`output`]), the work profile of a run ([`work`]), and the table with its
+//! export formats.
 
 #![forbid(unsafe_code)]
 
@@ -17,6 +18,7 @@ mod output;
 mod progress;
 mod results;
 mod table;
+mod work;
 
 use std::process::ExitCode;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use logprof::Trace;
 use logprof_kernels::Image;
-use logprof_viz::{Figure, Timeline};
+use logprof_viz::{ColorBy, Figure, Timeline};
 
 /// The file that marks a directory as logprof's output, which a later run
 /// may replace whole.
@@ -258,10 +258,16 @@ fn remove_abandoned(parent: &Path, name: &str) {
 }
 
 /// `<stem>.trace.json`, `<stem>.svg` and `<stem>.png` for one trace.
-pub fn trace_files(trace: &Trace, dir: &Path, stem: &str, title: &str) -> Result<Vec<PathBuf>> {
+pub fn trace_files(
+    trace: &Trace,
+    dir: &Path,
+    stem: &str,
+    title: &str,
+    color: ColorBy,
+) -> Result<Vec<PathBuf>> {
     let json = dir.join(format!("{stem}.trace.json"));
     trace.write_chrome_json(&json)?;
-    let timeline = Timeline::new(trace).title(title);
+    let timeline = Timeline::new(trace).title(title).color_by(color);
     let svg = dir.join(format!("{stem}.svg"));
     timeline.write_svg(&svg)?;
     let png = dir.join(format!("{stem}.png"));
@@ -270,8 +276,13 @@ pub fn trace_files(trace: &Trace, dir: &Path, stem: &str, title: &str) -> Result
 }
 
 /// One figure of several traces on a shared time axis, as SVG and PNG.
-pub fn figure(traces: &[(String, &Trace)], dir: &Path, stem: &str) -> Result<Vec<PathBuf>> {
-    let mut figure = Figure::new();
+pub fn figure(
+    traces: &[(String, &Trace)],
+    dir: &Path,
+    stem: &str,
+    color: ColorBy,
+) -> Result<Vec<PathBuf>> {
+    let mut figure = Figure::new().color_by(color);
     for (label, trace) in traces {
         figure = figure.add(label, trace);
     }

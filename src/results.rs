@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use logprof::Trace;
 use logprof_kernels::Schedule;
+use logprof_viz::ColorBy;
 use serde_json::json;
 
 use crate::bench::stats::{baseline_caution, one_line, speedup_caution, timing_cautions};
@@ -177,13 +178,23 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
     })
 }
 
+/// How `compare` and `run` draw their pictures.
+pub struct Pictures<'a> {
+    /// The schedule whose split the work profile draws.
+    pub split: &'a Schedule,
+    /// What the timelines' colours say.
+    pub color: ColorBy,
+}
+
 /// Writes everything of a set of outcomes into the output directory.
 fn write_outputs(
     bench: &Bench,
     outcomes: &[Outcome],
     table: &Table,
+    pictures: &Pictures,
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
+    let (split, color) = (pictures.split, pictures.color);
     let mut written = Vec::new();
     for o in outcomes {
         written.extend(output::trace_files(
@@ -191,6 +202,7 @@ fn write_outputs(
             dir,
             o.schedule.name(),
             &o.schedule.to_string(),
+            color,
         )?);
     }
     if outcomes.len() > 1 {
@@ -198,7 +210,21 @@ fn write_outputs(
             .iter()
             .map(|o| (o.schedule.to_string(), &o.trace))
             .collect();
-        written.extend(output::figure(&traces, dir, "timelines")?);
+        written.extend(output::figure(&traces, dir, "timelines", color)?);
+    }
+    // The costs are the same in every recorded run: the split's own trace
+    // when there is one.
+    if let Some(o) = outcomes
+        .iter()
+        .find(|o| o.schedule == *split)
+        .or(outcomes.first())
+    {
+        let split = crate::work::Split {
+            schedule: split,
+            threads: bench.pool.threads(),
+            compared: outcomes.len() > 1,
+        };
+        written.extend(crate::work::write(&o.trace, bench.fractal.n, &split, dir)?);
     }
     written.push(output::fractal_png(
         &bench.reference,
@@ -237,6 +263,7 @@ pub fn finish(
     bench: &Bench,
     outcomes: &[Outcome],
     serial_mean_s: f64,
+    pictures: &Pictures,
     out: OutDir,
     export: &ExportArgs,
 ) -> Result<()> {
@@ -248,7 +275,7 @@ pub fn finish(
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());
     }
-    let written = write_outputs(bench, outcomes, &table, out.path())?;
+    let written = write_outputs(bench, outcomes, &table, pictures, out.path())?;
     let dir = out.commit()?;
     export.write(&table, &run_meta(bench, outcomes))?;
     eprintln!("wrote {} files to {}", written.len(), dir.display());

@@ -195,13 +195,30 @@ fn run_one_schedule_and_report_and_render_its_trace() {
     assert_eq!(json["results"][0]["params"], "chunk=3");
 
     let report = stdout(&ok(&["report", path_str(&trace_path)]));
-    // Every column is recorded with its index: the 40 columns' values.
+    // Every column is recorded with its index (the 40 columns' values) and
+    // its iterations (the results, from the lightest column to the heaviest).
     let column_row = report
         .lines()
         .find(|l| l.starts_with("juliaset_column"))
         .unwrap_or_else(|| panic!("{report}"));
-    assert!(column_row.ends_with("0 … 39"), "{report}");
-    assert!(report.contains(" values"), "{report}");
+    let per_column = logprof_kernels::JuliaSet::with_size(40)
+        .unwrap()
+        .compute(logprof_kernels::Kernel::Scalar)
+        .unwrap()
+        .iterations_per_column();
+    let (lightest, heaviest) = (
+        per_column.iter().min().unwrap(),
+        per_column.iter().max().unwrap(),
+    );
+    assert!(column_row.contains("0 … 39 "), "{report}");
+    assert!(
+        column_row.ends_with(&format!(" {lightest} … {heaviest}")),
+        "{report}"
+    );
+    assert!(
+        report.contains(" values") && report.contains(" results"),
+        "{report}"
+    );
     let trace = Trace::read_chrome_json(&trace_path).unwrap();
     let s = trace.summary();
     assert!(

@@ -7,7 +7,9 @@
 //!   the unit of parallel work, computed by a plain scalar kernel or a SIMD
 //!   kernel ([`Kernel`]) that gives the same image bit for bit, under eight
 //!   schedules ([`Schedule`]) on one persistent pool of workers ([`Pool`]),
-//!   with every column recorded as one `juliaset_column` span when asked ([`RunOptions`]);
+//!   with every column recorded as one `juliaset_column` span when asked ([`RunOptions`]),
+//!   carrying its index and its iterations, so a trace says what each column
+//!   cost ([`recorded_column_iterations`]);
 //! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
 //!   or an array counter, serially or on the pool, or on MPI ranks
 //!   ([`histogram_ranks`]);
@@ -81,6 +83,7 @@ pub mod sending;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 pub mod simulate;
+mod work;
 
 pub use color::{spectral, to_rgb};
 pub use error::KernelError;
@@ -90,3 +93,4 @@ pub use julia::{
 pub use pool::Pool;
 pub use runner::{run, run_into, RunOptions};
 pub use schedule::{Schedule, ScheduleParam, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};
+pub use work::{recorded_column_iterations, COLUMN_SPAN};

@@ -1,6 +1,7 @@
 //! The fractal runner: computes the Julia-set image under a [`Schedule`] on
 //! the workers of a [`Pool`], one column the unit of work, each column
-//! recorded as one `juliaset_column` call when asked ([`RunOptions`]).
+//! recorded as one `juliaset_column` call when asked ([`RunOptions`]), with
+//! the column's index as its value and its iterations as its result.
 //!
 //! This module deals pieces out to workers; it does not decide how the
 //! columns are cut (that is [`Schedule::pieces`], in `schedule.rs`, the one
@@ -134,11 +135,16 @@ struct ColumnJob {
 
 impl ColumnJob {
     /// Column `j` into `column`, recorded as one `juliaset_column` call
-    /// carrying the column index `j` as its value when recording.
+    /// carrying the column index `j` as its value and the column's
+    /// iterations as its result when recording (`args.value`, `args.result`
+    /// in Chrome JSON): every trace says what each unit of work cost.
     #[inline]
     fn column(&self, j: usize, column: &mut [u8]) {
         if self.record {
-            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa); j);
+            // The iterations are summed after the exit's clock read: not
+            // part of the column's time.
+            logprof::record_fn!(juliaset_column(column, j, &self.fractal, self.isa);
+                j => |_| crate::work::column_iterations(column));
         } else {
             juliaset_column(column, j, &self.fractal, self.isa);
         }

@@ -54,6 +54,12 @@ fn one_span_a_column_on_worker_lanes() {
                     .collect();
                 columns.sort_unstable();
                 assert_eq!(columns, (0..n as i64).collect::<Vec<_>>(), "{what}");
+                // And its iterations as its result: the image's own count.
+                let per_column = serial.iterations_per_column();
+                for s in trace.lanes.iter().flat_map(|l| &l.spans) {
+                    let j = s.value.unwrap() as usize;
+                    assert_eq!(s.result, Some(per_column[j] as i64), "{what}");
+                }
                 // Every worker has a lane, idle or not, and nothing else
                 // does; serial, a one-thread schedule, has one lane once
                 // trimmed.

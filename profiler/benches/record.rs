@@ -1,8 +1,8 @@
 //! The cost of one recorded empty call (enter + exit), beside the floor of
 //! reading the TSC twice and the cost of `Instant::now()` twice, on one thread
 //! and on two threads at once; and of the rest of the recording API: a span
-//! with a value, a span under a run-time `Name`, an instant, a counter
-//! sample (beside one TSC read, their floor).
+//! with a value, a span with a value and a result, a span under a run-time
+//! `Name`, an instant, a counter sample (beside one TSC read, their floor).
 //!
 //! `cargo bench -p logprof --bench record`
 
@@ -32,6 +32,11 @@ fn valued_scope() {
 fn valued_record_fn() {
     let value = black_box(7usize);
     logprof::record_fn!(empty(); value);
+}
+
+fn value_and_result_record_fn() {
+    let value = black_box(7usize);
+    logprof::record_fn!(empty(); value => |_| black_box(11u64));
 }
 
 static NAME: std::sync::OnceLock<logprof::Name> = std::sync::OnceLock::new();
@@ -140,6 +145,10 @@ fn bench(c: &mut Criterion) {
         ("logprof_record_fn", recorded_call as fn()),
         ("scope_with_value", valued_scope as fn()),
         ("record_fn_with_value", valued_record_fn as fn()),
+        (
+            "record_fn_with_value_and_result",
+            value_and_result_record_fn as fn(),
+        ),
         ("scope_runtime_name", runtime_name as fn()),
         ("tsc_once", tsc_once as fn()),
         ("instant", instant as fn()),

@@ -65,6 +65,7 @@ pub(crate) fn lane_from_events(
         let mut span = Span::new(names.name_id(s.id), s.start_ns, s.end_ns, s.depth);
         span.task = (s.task != 0).then_some(s.task.into());
         span.value = s.value;
+        span.result = s.result;
         lane.spans.push(span);
     }
     if decoded.unclosed_enters > 0 {

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use crate::recorder::kind;
 use crate::reentry::ColdGuard;
-use crate::{filter, recorder};
+use crate::{filter, recorder, SpanValue};
 
 /// Largest call-site id; ids must fit the 29 bits an event gives them.
 const MAX_ID: u32 = (1 << 29) - 1;
@@ -256,6 +256,47 @@ impl SpanGuard {
             id,
             task,
             _thread_bound: PhantomData,
+        }
+    }
+
+    /// Ends the span now, recording `result` with its exit, as
+    /// [`Span::result`]: what the call computed or cost, known only once it
+    /// is done. Costs one more 16-byte event, no second clock read.
+    ///
+    /// ```
+    /// logprof::init_buffer(1 << 10);
+    /// let span = logprof::scope!("column", 7);
+    /// let iterations: u64 = (0..100).sum();
+    /// span.end_with(iterations);
+    /// let trace = logprof::collect();
+    /// let s = &trace.lanes[0].spans[0];
+    /// assert_eq!((s.value, s.result), (Some(7), Some(4950)));
+    /// ```
+    ///
+    /// [`Span::result`]: crate::Span::result
+    #[inline(always)]
+    pub fn end_with(self, result: impl SpanValue) {
+        let result = result.span_value();
+        self.end_then(|| result);
+    }
+
+    /// Ends the span: reads the clock for its exit, and only then computes
+    /// its [`Span::result`] with `result`, so the time spent computing it
+    /// (summing a column, say) is not part of the span. `result` must not
+    /// record anything itself.
+    ///
+    /// [`Span::result`]: crate::Span::result
+    #[inline(always)]
+    pub fn end_then<R: SpanValue>(self, result: impl FnOnce() -> R) {
+        let (id, task) = (self.id, self.task);
+        // The exit is recorded here, with its result, not by `drop`.
+        std::mem::forget(self);
+        if id != 0 {
+            recorder::record_then_payload(
+                recorder::exit_meta(id, task),
+                recorder::meta(kind::VALUE, id, task),
+                || result().span_value() as u64,
+            );
         }
     }
 }

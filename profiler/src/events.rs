@@ -4,7 +4,8 @@
 //! [`recorded`](crate::recorded).
 //!
 //! A [`kind::VALUE`] event belongs to the event just before it on the same
-//! thread when that one is an enter or a counter of the same id; anything
+//! thread when that one is an enter, an exit or a counter of the same id (a
+//! span's value, its result, a sample); anything
 //! else (its event overwritten, or torn off the front of a copy read while
 //! the thread wrote) is skipped: the loss is already counted with the event
 //! it belonged to. An enter whose value is not there yet (the copy ended
@@ -55,6 +56,8 @@ pub(crate) struct RawSpan {
     pub(crate) end_ns: u64,
     pub(crate) depth: u32,
     pub(crate) value: Option<i64>,
+    /// The value recorded with the exit.
+    pub(crate) result: Option<i64>,
 }
 
 /// What one thread recorded, decoded.
@@ -104,6 +107,13 @@ pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -
                         o.value = Some(ticks as i64);
                     }
                 }
+                // A matched exit pushed its span last (an unmatched one
+                // leaves no `previous`).
+                Some((kind::EXIT, i, _)) if i == id => {
+                    if let Some(s) = out.spans.last_mut() {
+                        s.result = Some(ticks as i64);
+                    }
+                }
                 Some((kind::COUNTER, i, ns)) if i == id => {
                     out.samples.push((id, ns, f64::from_bits(ticks)));
                 }
@@ -128,6 +138,7 @@ pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -
                 // The innermost open call with this id and task; usually the top.
                 let Some(pos) = open.iter().rposition(|o| o.id == id && o.task == task) else {
                     out.unmatched_exits += 1;
+                    previous = None;
                     continue;
                 };
                 let o = open.remove(pos);
@@ -138,6 +149,7 @@ pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -
                     end_ns: ns,
                     depth: o.depth,
                     value: o.value,
+                    result: None,
                 });
             }
             kind::INSTANT => out.instants.push((id, ns)),
@@ -154,6 +166,25 @@ mod tests {
 
     fn ev(kind: u64, id: u32, payload_or_ticks: u64) -> (u64, u64) {
         (payload_or_ticks, meta(kind, id, 0))
+    }
+
+    #[test]
+    fn a_value_after_an_exit_is_the_result_of_that_span_only() {
+        let events = [
+            ev(kind::EXIT, 1, 1),  // unmatched
+            ev(kind::VALUE, 1, 5), // its result: dropped with it
+            ev(kind::ENTER, 1, 2),
+            ev(kind::VALUE, 1, 3),
+            ev(kind::ENTER, 2, 3),
+            ev(kind::EXIT, 2, 4),
+            ev(kind::EXIT, 1, 5),
+            ev(kind::VALUE, 1, 42),
+            ev(kind::VALUE, 1, 43), // a second one belongs to nothing
+        ];
+        let d = decode(&events, 2, |t| t);
+        let spans: Vec<_> = d.spans.iter().map(|s| (s.id, s.value, s.result)).collect();
+        assert_eq!(spans, [(2, None, None), (1, Some(3), Some(42))]);
+        assert_eq!(d.unmatched_exits, 1);
     }
 
     #[test]

@@ -23,6 +23,17 @@ struct Totals {
     self_time: i128,
     /// The smallest and largest value carried, if any.
     values: Option<(i64, i64)>,
+    /// The smallest and largest result carried, if any.
+    results: Option<(i64, i64)>,
+}
+
+/// `range` widened to hold `v`, if there is a `v`.
+fn widen(range: Option<(i64, i64)>, v: Option<i64>) -> Option<(i64, i64)> {
+    match (range, v) {
+        (Some((lo, hi)), Some(v)) => Some((lo.min(v), hi.max(v))),
+        (None, Some(v)) => Some((v, v)),
+        (range, None) => range,
+    }
 }
 
 /// The totals of every name that has a span, the largest inclusive time
@@ -58,9 +69,8 @@ pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
             let t = &mut totals[span.name as usize];
             t.calls += 1;
             t.self_time += i128::from(dur);
-            if let Some(v) = span.value {
-                t.values = Some(t.values.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
-            }
+            t.values = widen(t.values, span.value);
+            t.results = widen(t.results, span.result);
             if open_of_name[span.name as usize] == 0 {
                 t.inclusive = t.inclusive.saturating_add(dur);
             }
@@ -84,6 +94,7 @@ pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
             total_ns: t.inclusive,
             self_ns: u64::try_from(t.self_time.max(0)).unwrap_or(u64::MAX),
             values: t.values,
+            results: t.results,
         })
         .collect();
     functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
@@ -101,7 +112,7 @@ mod tests {
         let other = trace.intern("other");
         let spans = [
             Span::new(column, 0, 10, 0).with_value(7),
-            Span::new(column, 10, 20, 0).with_value(-2),
+            Span::new(column, 10, 20, 0).with_value(-2).with_result(40),
             Span::new(column, 20, 30, 0),
             Span::new(other, 30, 40, 0),
         ];
@@ -110,6 +121,9 @@ mod tests {
         let values = |n: &str| f.iter().find(|r| r.name == n).unwrap().values;
         assert_eq!(values("column"), Some((-2, 7)));
         assert_eq!(values("other"), None);
+        let results = |n: &str| f.iter().find(|r| r.name == n).unwrap().results;
+        assert_eq!(results("column"), Some((40, 40)));
+        assert_eq!(results("other"), None);
     }
 
     #[test]

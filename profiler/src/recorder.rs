@@ -153,6 +153,20 @@ pub(crate) fn record_with_payload(meta: u64, payload_meta: u64, payload: u64) {
     });
 }
 
+/// [`record_with_payload`] for a payload known only after the event's
+/// time: the clock is read first, then `payload` runs (it must not record:
+/// its events would come before this one with later times), then both
+/// events are pushed.
+#[inline(always)]
+pub(crate) fn record_then_payload(meta: u64, payload_meta: u64, payload: impl FnOnce() -> u64) {
+    let ticks = clock::now();
+    let payload = payload();
+    with_local(|local| {
+        local.push(ticks, meta);
+        local.push(payload, payload_meta);
+    });
+}
+
 impl Local {
     #[inline(always)]
     fn push(&mut self, ticks: u64, meta: u64) {

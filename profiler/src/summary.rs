@@ -92,17 +92,32 @@ pub struct FunctionSummary {
     /// The smallest and largest [`Span::value`](crate::Span::value) the
     /// name's spans carry; `None` when none carries one.
     pub values: Option<(i64, i64)>,
+    /// The smallest and largest [`Span::result`](crate::Span::result) the
+    /// name's spans carry (what each call cost, a column's iterations, say);
+    /// `None` when none carries one.
+    pub results: Option<(i64, i64)>,
 }
 
 impl FunctionSummary {
     /// The range of its spans' values as text, `"lo … hi"` (or the one
     /// value); `""` when none carries one.
     pub fn values_text(&self) -> String {
-        match self.values {
-            Some((lo, hi)) if lo == hi => lo.to_string(),
-            Some((lo, hi)) => format!("{lo} … {hi}"),
-            None => String::new(),
-        }
+        range_text(self.values)
+    }
+
+    /// The range of its spans' results as text, as
+    /// [`values_text`](FunctionSummary::values_text).
+    pub fn results_text(&self) -> String {
+        range_text(self.results)
+    }
+}
+
+/// `"lo … hi"`, the one value when they are equal, `""` for none.
+fn range_text(range: Option<(i64, i64)>) -> String {
+    match range {
+        Some((lo, hi)) if lo == hi => lo.to_string(),
+        Some((lo, hi)) => format!("{lo} … {hi}"),
+        None => String::new(),
     }
 }
 

@@ -99,6 +99,7 @@ impl fmt::Display for Summary {
         }
         // The range of the values spans carry, only when some do.
         let with_values = self.functions.iter().take(top).any(|s| s.values.is_some());
+        let with_results = self.functions.iter().take(top).any(|s| s.results.is_some());
         let functions: Vec<Vec<String>> = self
             .functions
             .iter()
@@ -114,6 +115,9 @@ impl fmt::Display for Summary {
                 if with_values {
                     row.push(s.values_text());
                 }
+                if with_results {
+                    row.push(s.results_text());
+                }
                 row
             })
             .collect();
@@ -126,6 +130,9 @@ impl fmt::Display for Summary {
         ];
         if with_values {
             columns.push(("values", true));
+        }
+        if with_results {
+            columns.push(("results", true));
         }
         writeln!(f)?;
         f.write_str(&text_table(&columns, &functions))

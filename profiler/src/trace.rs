@@ -35,6 +35,11 @@ pub struct Span {
     /// One integer recorded with the span (a column index, a byte count),
     /// written to Chrome JSON as `"args":{"value":…}`. `None` for most spans.
     pub value: Option<i64>,
+    /// One integer recorded at the span's exit, known only once the call is
+    /// done (what it computed or cost: a column's iteration count, the bytes
+    /// read), written to Chrome JSON as `"args":{"result":…}`. `None` for
+    /// most spans.
+    pub result: Option<i64>,
     /// True when the trace ended before the span did (a `B` event never
     /// closed); `end_ns` is then where the trace, or its lane, ends.
     pub unfinished: bool,
@@ -56,6 +61,7 @@ impl Span {
             depth,
             task: None,
             value: None,
+            result: None,
             unfinished: false,
             mpi: None,
         }
@@ -65,6 +71,14 @@ impl Span {
     pub fn with_value(self, value: i64) -> Span {
         Span {
             value: Some(value),
+            ..self
+        }
+    }
+
+    /// The same span carrying `result` (see [`Span::result`]).
+    pub fn with_result(self, result: i64) -> Span {
+        Span {
+            result: Some(result),
             ..self
         }
     }

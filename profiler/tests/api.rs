@@ -439,3 +439,46 @@ fn values_instants_and_counters_round_trip_through_chrome_json() {
     let values: Vec<f64> = back.counters[0].samples.iter().map(|s| s.1).collect();
     assert_eq!(values, [2.5, 0.5]);
 }
+
+/// A result given at the exit (`record_fn!(f(x); value => result)`,
+/// `SpanGuard::end_with`) lands on its own span, next to the value, and both
+/// survive Chrome JSON as `args.value` and `args.result`; a span ended by a
+/// plain drop has none.
+#[test]
+fn results_recorded_at_the_exit_round_trip_through_chrome_json() {
+    let _l = lock();
+    fresh(1 << 10);
+    fn pixels(j: usize) -> Vec<u64> {
+        vec![j as u64 + 1; 4]
+    }
+    for j in 0..3usize {
+        let out = record_fn!(pixels(j); j => |p: &Vec<u64>| p.iter().sum::<u64>());
+        assert_eq!(out.len(), 4);
+    }
+    {
+        let outer = scope!("outer", -1);
+        let _inner = scope!("inner");
+        drop(_inner);
+        outer.end_then(|| -5i32);
+    }
+    let trace = logprof::collect();
+    let args = |t: &Trace| -> Vec<(String, Option<i64>, Option<i64>)> {
+        t.lanes
+            .iter()
+            .flat_map(|l| &l.spans)
+            .map(|s| (t.name(s.name).to_owned(), s.value, s.result))
+            .collect()
+    };
+    let expected = [
+        ("pixels".to_owned(), Some(0), Some(4)),
+        ("pixels".to_owned(), Some(1), Some(8)),
+        ("pixels".to_owned(), Some(2), Some(12)),
+        ("outer".to_owned(), Some(-1), Some(-5)),
+        ("inner".to_owned(), None, None),
+    ];
+    assert_eq!(args(&trace), expected);
+    let json = trace.to_chrome_json();
+    assert!(json.contains("\"value\":2,\"result\":12"), "{json}");
+    let back = Trace::from_chrome_json_str(&json).unwrap();
+    assert_eq!(args(&back), expected);
+}

@@ -24,7 +24,8 @@ fn record_many() {
 
 /// 14 events per round: a span with a value (3), one under a run-time name
 /// with a value (3), an instant (1), a counter sample (2), a recorded call
-/// with a value (3), a recorded future polled once (2).
+/// with a value (3), a recorded future polled once (2), a recorded call with
+/// a value and a result (4), a scope ended with a result (3).
 fn record_the_rest(name: logprof::Name) {
     for i in 0..10_000u64 {
         {
@@ -37,6 +38,8 @@ fn record_the_rest(name: logprof::Name) {
         let mut future = std::pin::pin!(std::future::ready(i).recorded(name));
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(future.as_mut().poll(&mut cx).is_ready());
+        logprof::record_fn!(work(i); i => |out: &u64| *out);
+        logprof::scope!("resulted").end_with(i);
     }
 }
 
@@ -61,7 +64,7 @@ fn recording_allocates_nothing_after_registration() {
         let before = allocations();
         record_the_rest(name);
         assert_eq!(allocations() - before, 0, "allocations while recording");
-        assert_eq!(logprof::recorded().events, 140_000);
+        assert_eq!(logprof::recorded().events, 210_000);
     }
 
     // The same for a disabled recorder.

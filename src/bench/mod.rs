@@ -60,9 +60,9 @@ impl Bench {
             .with_context(|| format!("cannot start {} worker threads", workload.threads))?;
         let reference = fractal.compute(Kernel::Scalar)?;
         let image = Image::new(fractal.n)?;
-        // An enter, the column index and an exit per column; enough for one
-        // thread doing all.
-        logprof::init_buffer(3 * fractal.n + 64);
+        // An enter, the column index, an exit and the column's iterations
+        // per column; enough for one thread doing all.
+        logprof::init_buffer(4 * fractal.n + 64);
         Ok(Bench {
             pool,
             fractal,

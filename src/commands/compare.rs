@@ -31,5 +31,17 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         .iter()
         .find(|o| o.schedule == Schedule::Serial)
         .map_or(f64::NAN, |o| o.timing.mean_s);
-    crate::results::finish(&bench, &outcomes, serial_mean_s, out, &args.export)
+    // The work profile shows static's split: the schedule whose fixed
+    // blocks the uneven work hurts most.
+    crate::results::finish(
+        &bench,
+        &outcomes,
+        serial_mean_s,
+        &crate::results::Pictures {
+            split: &Schedule::Static,
+            color: args.color.into(),
+        },
+        out,
+        &args.export,
+    )
 }

@@ -34,6 +34,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let timeline = Timeline::new(&trace)
         .title(&title)
         .width(args.width)
+        .color_by(args.color.into())
         .by_task(args.by == LaneGrouping::Task);
     if let Some(png) = &args.png {
         crate::limits::check_timeline_fits_png(&timeline, png)?;

@@ -86,6 +86,7 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
     let shown = || summary.functions.iter().take(top);
     // The range of the values spans carry, only when some do.
     let with_values = shown().any(|f| f.values.is_some());
+    let with_results = shown().any(|f| f.results.is_some());
     let mut columns = vec![
         ("function", "function"),
         ("calls", "calls"),
@@ -95,6 +96,9 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
     ];
     if with_values {
         columns.push(("values", "values"));
+    }
+    if with_results {
+        columns.push(("results", "results"));
     }
     let mut table = Table::new(&columns);
     for f in shown() {
@@ -107,6 +111,9 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
         ];
         if with_values {
             row.push(Cell::from(f.values_text().as_str()));
+        }
+        if with_results {
+            row.push(Cell::from(f.results_text().as_str()));
         }
         table.push(row);
     }

@@ -30,6 +30,10 @@ pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
         &bench,
         std::slice::from_ref(&outcome),
         serial.timing.mean_s,
+        &crate::results::Pictures {
+            split: &schedule,
+            color: args.color.into(),
+        },
         out,
         &args.export,
     )

@@ -211,7 +211,7 @@ const RECORDED_RUNS: usize = 5;
 fn record_fractal(size: usize, kernel: Kernel) -> Result<Work> {
     let fractal = JuliaSet::with_size(size)?;
     let pool = Pool::new(1).context("cannot start a worker thread")?;
-    logprof::init_buffer(3 * size + 64);
+    logprof::init_buffer(4 * size + 64); // 4 events a column: enter, index, exit, iterations
     run_schedule(
         &pool,
         &Schedule::Serial,

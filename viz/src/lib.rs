@@ -37,10 +37,23 @@
 //!   duration. Bars carry `class="bar"` and `data-calls` (how many spans the
 //!   bar stands for); lanes are `<g class="lane" data-lane=...>`.
 //!
+//! [`Timeline::color_by`] with [`ColorBy::Cost`] colours each bar by what
+//! its span cost instead of by its name: its result (a column's
+//! iterations) or else its duration, light to dark on a log scale with a
+//! legend of the ranges.
+//!
 //! [`Timeline::by_task`] switches to one lane per task (spans with a task
 //! id, e.g. `tracing` spans or async tasks) with each slice coloured by the
 //! thread that ran it, so a task that migrates changes colour. [`Figure`]
 //! stacks several traces (static above dynamic) on one time axis.
+//!
+//! ## Why the work is uneven
+//!
+//! [`WorkProfile`] draws what each unit of work cost (each column's
+//! iterations, taken from the spans' [`Span::result`](logprof::Span::result)
+//! by the caller) across the run, with a schedule's split drawn over it and
+//! each piece's total, so the picture says where the heavy work is and how
+//! much heavier the heaviest piece is than the lightest.
 //!
 //! ## Large traces
 //!
@@ -82,12 +95,14 @@ mod raster;
 mod scale;
 mod text;
 mod timeline;
+mod work;
 
 pub use chart::{LineChart, Series};
 pub use color::{name_color, thread_color};
 pub use error::VizError;
 pub use raster::{svg_to_png, write_rgb_png, MAX_SIDE as MAX_PNG_SIDE};
 pub use timeline::{
-    trace_notes, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH,
-    MIN_WIDTH,
+    trace_notes, ColorBy, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES,
+    MAX_WIDTH, MIN_WIDTH,
 };
+pub use work::WorkProfile;

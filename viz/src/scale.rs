@@ -113,6 +113,25 @@ pub(crate) fn count(n: u64) -> String {
     out
 }
 
+/// A count in three significant digits: `812`, `15.7 k`, `4.45 M`.
+pub(crate) fn compact(n: u64) -> String {
+    let v = n as f64;
+    let (scaled, suffix) = match n {
+        0..=9_999 => return n.to_string(),
+        10_000..=999_999 => (v / 1e3, " k"),
+        1_000_000..=999_999_999 => (v / 1e6, " M"),
+        _ => (v / 1e9, " G"),
+    };
+    let decimals = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.decimals$}{suffix}")
+}
+
 /// A ratio as a percentage with one decimal: `61.9 %`.
 pub(crate) fn percent(ratio: f64) -> String {
     format!("{:.1} %", ratio * 100.0)
@@ -121,6 +140,14 @@ pub(crate) fn percent(ratio: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_compact() {
+        assert_eq!(compact(812), "812");
+        assert_eq!(compact(15_700), "15.7 k");
+        assert_eq!(compact(4_450_000), "4.45 M");
+        assert_eq!(compact(123_000_000_000), "123 G");
+    }
 
     #[test]
     fn steps_are_round() {

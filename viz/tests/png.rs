@@ -4,7 +4,7 @@
 mod common;
 
 use common::{parse, El};
-use logprof_viz::{svg_to_png, Figure, LineChart, Series, Timeline};
+use logprof_viz::{svg_to_png, Figure, LineChart, Series, Timeline, WorkProfile};
 use resvg::tiny_skia::Pixmap;
 
 struct Png {
@@ -227,4 +227,40 @@ fn degenerate_charts_draw_without_panicking() {
             assert_eq!(png.pixmap.width(), 900);
         }
     }
+}
+
+/// The work profile's PNG is its SVG rasterised: the same size, its text
+/// and its filled profile, the heavy middle taller than the light edges.
+#[test]
+fn work_profile_png_has_its_text_and_profile() {
+    let profile = WorkProfile {
+        title: "iterations per column".into(),
+        unit: "column".into(),
+        cost: "iterations".into(),
+        costs: (0..200u64).map(|j| 100 + 20 * j.min(199 - j)).collect(),
+        pieces: vec![0..50, 50..100, 100..150, 150..200],
+        width: 700,
+        height: 420,
+        ..WorkProfile::default()
+    };
+    let svg = profile.to_svg_string().unwrap();
+    assert!(svg.contains("DejaVu Sans"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("work.png");
+    profile.write_png(&path).unwrap();
+    let png = Png::decode(&std::fs::read(&path).unwrap());
+    assert_eq!((png.pixmap.width(), png.pixmap.height()), (700, 420));
+    assert!(png.count((0.0, 0.0, 700.0, 40.0), dark) > 100, "the title");
+    // The profile's fill: more of it in the middle blocks than the outer.
+    let (left, w) = (84.0, 700.0 - 84.0 - 24.0);
+    let fill_in = |block: f64| {
+        let x0 = left + w * block / 4.0;
+        png.count((x0 + 2.0, 96.0, x0 + w / 4.0 - 2.0, 364.0), coloured)
+    };
+    assert!(
+        fill_in(1.0) > 2 * fill_in(0.0),
+        "{} {}",
+        fill_in(1.0),
+        fill_in(0.0)
+    );
 }

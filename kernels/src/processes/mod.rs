@@ -212,11 +212,13 @@ struct Job {
 
 impl Job {
     /// Columns `cols` into `out` (`n` pixels a column), each a recorded
-    /// `juliaset_column` call.
+    /// `juliaset_column` call carrying its column and, as its result, its
+    /// iterations (as the threaded runs record them).
     fn band(&self, cols: Range<usize>, out: &mut [u8]) {
         let n = self.fractal.n;
         for (j, column) in cols.zip(out.chunks_exact_mut(n)) {
-            logprof::record_fn!(juliaset_column(&self.fractal, column, j, self.kernel));
+            logprof::record_fn!(juliaset_column(&self.fractal, column, j, self.kernel);
+                j => |_| crate::work::column_iterations(column));
         }
     }
 

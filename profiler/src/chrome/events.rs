@@ -49,6 +49,8 @@ pub(super) struct Event {
     pub(super) task: Option<u64>,
     /// `args.value`, trusted only in files logprof wrote.
     pub(super) value: Option<i64>,
+    /// `args.result`, trusted only in files logprof wrote.
+    pub(super) result: Option<i64>,
     /// `args.unfinished`, trusted only in files logprof wrote.
     pub(super) unfinished: bool,
     /// `args.mpi` with its message's key, trusted only in files logprof
@@ -248,6 +250,7 @@ impl TraceBuilder {
             .and_then(|d| u32::try_from(d).ok());
         let task = args.task.and_then(|t| t.as_u64());
         let value = args.value.and_then(|v| v.as_i64());
+        let result = args.result.and_then(|v| v.as_i64());
         let unfinished = args.unfinished.and_then(|u| u.as_u64()) == Some(1);
         self.lane(pid, tid).events.push(Event {
             kind,
@@ -257,6 +260,7 @@ impl TraceBuilder {
             depth,
             task,
             value,
+            result,
             unfinished,
             mpi,
         });

@@ -28,8 +28,8 @@
 //!   microseconds printed from the integer nanoseconds with exactly three
 //!   decimals (`1234567` ns is `1234.567`), so nanoseconds survive exactly.
 //!   `args` holds the span's nesting `depth` and, for a slice of a task, its
-//!   `task` id, its [`Span::value`] and an unfinished mark:
-//!   `{"depth":1,"task":7,"value":-3,"unfinished":1}`. Task slices also
+//!   `task` id, its [`Span::value`], its [`Span::result`] and an unfinished
+//!   mark: `{"depth":1,"task":7,"value":-3,"result":12,"unfinished":1}`. Task slices also
 //!   carry `"cat":"task"`;
 //! - per instant of a lane, an `"ph":"i"` event with `"s":"t"`, after the
 //!   lane's spans; per sample of a counter track, a `"ph":"C"` event with
@@ -105,8 +105,9 @@
 //!   pid that has one. In logprof's own files the process name is the one
 //!   in `otherData.logprof`, and a pid whose `process_name` event says
 //!   otherwise ("rank 2") is named in [`Trace::process_names`].
-//! - `args.depth`, `args.task`, `args.value`, `args.unfinished` and a
-//!   message end (`args.mpi` with `peer`, `tag`, `seq`, `bytes`) are
+//! - `args.depth`, `args.task`, `args.value`, `args.result`,
+//!   `args.unfinished` and a message end (`args.mpi` with `peer`, `tag`,
+//!   `seq`, `bytes`) are
 //!   trusted only in files logprof wrote (those with `otherData.logprof`):
 //!   in another tool's file they are the traced program's own fields.
 //!   Elsewhere a span's depth is the number of spans on its lane that
@@ -145,6 +146,7 @@
 //! [`Lane::instants`]: crate::Lane::instants
 //! [`Span::unfinished`]: crate::Span::unfinished
 //! [`Span::value`]: crate::Span::value
+//! [`Span::result`]: crate::Span::result
 //! [`Span::mpi`]: crate::Span::mpi
 //! [`Trace::messages`]: crate::Trace::messages
 //! [`Trace::process_names`]: crate::Trace::process_names

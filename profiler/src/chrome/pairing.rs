@@ -67,6 +67,7 @@ fn complete_span(e: &Event, ours: bool) -> Span {
     if ours {
         span.task = e.task;
         span.value = e.value;
+        span.result = e.result;
         span.unfinished = e.unfinished;
         span.mpi = e.mpi.map(Box::new);
     }
@@ -188,6 +189,7 @@ mod tests {
             depth: None,
             task: None,
             value: None,
+            result: None,
             unfinished: false,
             mpi: None,
         }

@@ -458,6 +458,8 @@ pub(super) struct Args<'a> {
     pub(super) task: Option<Scalar<'a>>,
     /// A span's value (logprof's own), or a counter's sample.
     pub(super) value: Option<Scalar<'a>>,
+    /// A span's result (logprof's own).
+    pub(super) result: Option<Scalar<'a>>,
     /// logprof's own mark of a span cut off by the end of the trace.
     pub(super) unfinished: Option<Scalar<'a>>,
     /// logprof's own side of a message (`"send"`, `"recv"`) of a span of
@@ -481,6 +483,7 @@ impl<'de: 'a, 'a> Visitor<'de> for AnyShape<Args<'a>> {
                 "depth" => &mut args.depth,
                 "task" => &mut args.task,
                 "value" => &mut args.value,
+                "result" => &mut args.result,
                 "unfinished" => &mut args.unfinished,
                 // Text only: a counter may have a numeric member of that name.
                 "mpi" => {

@@ -368,6 +368,13 @@ fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, name: &[u8], ids: &[u8]
         }
         w.u64(value.unsigned_abs());
     }
+    if let Some(result) = span.result {
+        w.bytes(b",\"result\":");
+        if result < 0 {
+            w.bytes(b"-");
+        }
+        w.u64(result.unsigned_abs());
+    }
     if span.unfinished {
         w.bytes(b",\"unfinished\":1");
     }

@@ -93,9 +93,9 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
         Err(e) => (false, vec![format!("shared-memory rows skipped: {e}")]),
     };
     let list = experiments_for(ranks.size(), shared);
-    // Two events a column, every column on one rank at worst, per
-    // experiment, and room for the messages.
-    logprof::init_buffer(((list.len() + 1) * 2 * args.size + 4096).next_power_of_two());
+    // Four events a column (enter, its index, exit, its iterations), every
+    // column on one rank at worst, per experiment, and room for the messages.
+    logprof::init_buffer(((list.len() + 1) * 4 * args.size + 4096).next_power_of_two());
     let serial = serial(ranks, &fractal, kernel, args)?;
     // Preallocated windows and persistent workers (`juliaset_init`) are set
     // up here, outside every timed call, and kept to the end.

@@ -134,14 +134,15 @@ impl Report {
         // The whole run: every rank, every experiment's recorded run.
         let all = slice(&self.trace, 0, u64::MAX);
         let title = format!("every experiment on {} ranks", self.ranks);
-        crate::output::trace_files(&all, &dir, "processes", &title)?;
+        let by_name = logprof_viz::ColorBy::Name;
+        crate::output::trace_files(&all, &dir, "processes", &title, by_name)?;
         for (name, trace) in &slices {
             let stem = file_stem(name);
             let title = format!("{name} on {} ranks", self.ranks);
-            crate::output::trace_files(trace, &dir, &stem, &title)?;
+            crate::output::trace_files(trace, &dir, &stem, &title, by_name)?;
         }
         let stacked: Vec<(String, &Trace)> = slices.iter().map(|(n, t)| (n.clone(), t)).collect();
-        crate::output::figure(&stacked, &dir, "timelines")?;
+        crate::output::figure(&stacked, &dir, "timelines", by_name)?;
         crate::output::fractal_png(image, &dir.join("fractal.png"))?;
         let mut note = oversubscription_note(self.ranks);
         for line in &self.notes {

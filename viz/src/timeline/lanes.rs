@@ -13,6 +13,7 @@ use std::fmt::Debug;
 
 use logprof::{Summary, Trace};
 
+use super::cost_lanes::{CostLanes, CostScale};
 use super::legend::Legend;
 use super::panel::PanelView;
 use super::task_lanes::TaskLanes;
@@ -20,12 +21,12 @@ use super::thread_lanes::ThreadLanes;
 use crate::bars::{Bar, TimeScale};
 
 /// The lane grouping of the task view when `by_task`, else of the thread
-/// view.
-pub(super) fn grouping(by_task: bool) -> &'static dyn LaneKind {
-    if by_task {
-        &TaskLanes
-    } else {
-        &ThreadLanes
+/// view, its bars coloured by name or, with `by_cost`, by cost.
+pub(super) fn grouping(by_task: bool, by_cost: bool) -> &'static dyn LaneKind {
+    match (by_task, by_cost) {
+        (true, _) => &TaskLanes,
+        (false, false) => &ThreadLanes,
+        (false, true) => &CostLanes,
     }
 }
 
@@ -77,6 +78,9 @@ pub(super) struct PanelContext<'a> {
     pub thread_names: &'a [String],
     /// When each thread (in that order) runs a top-level span.
     pub busy: &'a [Vec<(u64, u64)>],
+    /// The cost colour scale shared by every panel, when bars are coloured
+    /// by cost.
+    pub cost: Option<CostScale>,
 }
 
 /// The lanes of one panel and what they leave out.
@@ -118,6 +122,12 @@ pub(super) trait LaneKind: Debug + Sync {
 
     /// The lanes of one panel.
     fn build(&self, ctx: &PanelContext) -> LaneSet;
+
+    /// The colour scale of costs over every panel's trace, for a view that
+    /// colours by cost (computed once, so all panels share it).
+    fn cost_scale(&self, _traces: &[&Trace]) -> Option<CostScale> {
+        None
+    }
 
     /// Numbers the panel header adds to the summary's, for a non-empty
     /// trace.

@@ -19,6 +19,7 @@ use logprof::Trace;
 
 use crate::error::VizError;
 
+mod cost_lanes;
 mod counters;
 mod drawing;
 mod elements;
@@ -39,6 +40,21 @@ pub use notes::trace_notes;
 
 use lanes::LaneKind;
 use layout::Window;
+
+/// What the colour of a bar in the thread view says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorBy {
+    /// The span's name ([`name_color`](crate::name_color)): the same
+    /// function has the same colour in every picture.
+    #[default]
+    Name,
+    /// The span's cost, on a logarithmic scale shared by every panel, light
+    /// to dark: its [`Span::result`](logprof::Span::result) (a column's
+    /// iterations) when the traces carry results, else its duration. The
+    /// legend gives each colour's range; with results, spans without one
+    /// are grey.
+    Cost,
+}
 
 /// Default picture width in pixels.
 pub const DEFAULT_WIDTH: u32 = 1200;
@@ -79,6 +95,8 @@ pub struct Timeline<'a> {
     title: Option<String>,
     width: u32,
     window: Window,
+    by_task: bool,
+    color: ColorBy,
     lanes: &'static dyn LaneKind,
 }
 
@@ -91,8 +109,18 @@ impl<'a> Timeline<'a> {
             title: None,
             width: DEFAULT_WIDTH,
             window: Window::Auto,
-            lanes: lanes::grouping(false),
+            by_task: false,
+            color: ColorBy::Name,
+            lanes: lanes::grouping(false, false),
         }
+    }
+
+    /// What a bar's colour says in the thread view (default
+    /// [`ColorBy::Name`]); the task view colours by thread whatever this is.
+    pub fn color_by(mut self, color: ColorBy) -> Self {
+        self.color = color;
+        self.lanes = lanes::grouping(self.by_task, color == ColorBy::Cost);
+        self
     }
 
     /// The title in the header (a scheduler's name, say); defaults to the
@@ -141,7 +169,8 @@ impl<'a> Timeline<'a> {
     /// this view (a note counts them); the threads' busy strip still counts
     /// every thread.
     pub fn by_task(mut self, by_task: bool) -> Self {
-        self.lanes = lanes::grouping(by_task);
+        self.by_task = by_task;
+        self.lanes = lanes::grouping(by_task, self.color == ColorBy::Cost);
         self
     }
 
@@ -206,6 +235,8 @@ pub struct Figure<'a> {
     title: Option<String>,
     width: Option<u32>,
     window: Option<Window>,
+    by_task: bool,
+    color: ColorBy,
     lanes: &'static dyn LaneKind,
     panels: Vec<(String, &'a Trace)>,
 }
@@ -216,7 +247,9 @@ impl Default for Figure<'_> {
             title: None,
             width: None,
             window: None,
-            lanes: lanes::grouping(false),
+            by_task: false,
+            color: ColorBy::Name,
+            lanes: lanes::grouping(false, false),
             panels: Vec::new(),
         }
     }
@@ -260,7 +293,16 @@ impl<'a> Figure<'a> {
 
     /// Draws every panel as a task view (see [`Timeline::by_task`]).
     pub fn by_task(mut self, by_task: bool) -> Self {
-        self.lanes = lanes::grouping(by_task);
+        self.by_task = by_task;
+        self.lanes = lanes::grouping(by_task, self.color == ColorBy::Cost);
+        self
+    }
+
+    /// What a bar's colour says (see [`Timeline::color_by`]); with
+    /// [`ColorBy::Cost`] every panel shares one cost scale.
+    pub fn color_by(mut self, color: ColorBy) -> Self {
+        self.color = color;
+        self.lanes = lanes::grouping(self.by_task, color == ColorBy::Cost);
         self
     }
 

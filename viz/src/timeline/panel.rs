@@ -4,6 +4,7 @@
 
 use logprof::{Summary, Trace};
 
+use super::cost_lanes::CostScale;
 use super::lanes::{LaneKind, LaneSet, LaneView, PanelContext};
 use super::layout::Columns;
 use super::MAX_DEPTH_ROWS;
@@ -36,6 +37,8 @@ pub(super) struct PanelView<'a> {
     pub thread_totals: Vec<(usize, u64, u64)>,
     /// The counter tracks drawn under the busy strip.
     pub counters: Vec<super::counters::CounterView>,
+    /// The cost colour scale shared by every panel (cost view).
+    pub cost: Option<CostScale>,
 }
 
 /// Lanes, busy strip and numbers of one trace, shown over `window` (ns from
@@ -46,6 +49,7 @@ pub(super) fn build_panel<'a>(
     lanes: &dyn LaneKind,
     window: (u64, u64),
     cols: Columns,
+    cost: Option<CostScale>,
 ) -> PanelView<'a> {
     let summary = trace.summary();
     let scale = window_scale(&summary, window, cols);
@@ -67,6 +71,7 @@ pub(super) fn build_panel<'a>(
         order: &order,
         thread_names: &thread_names,
         busy: &busy,
+        cost,
     });
     let mut notes = notes(trace, &set);
     notes.extend(super::offcpu::header_notes(&summary));
@@ -88,6 +93,7 @@ pub(super) fn build_panel<'a>(
         region_end_x,
         thread_totals: set.thread_totals,
         counters: super::counters::build_counters(trace, &scale),
+        cost,
     }
 }
 

@@ -22,10 +22,12 @@ pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     check_width(scene.width)?;
     let window = window_bounds(scene)?;
     let cols = Columns::new(scene);
+    let traces: Vec<&logprof::Trace> = scene.panels.iter().map(|(_, t)| *t).collect();
+    let cost = scene.lanes.cost_scale(&traces);
     let panels: Vec<PanelView> = scene
         .panels
         .iter()
-        .map(|(label, trace)| build_panel(label.clone(), trace, scene.lanes, window, cols))
+        .map(|(label, trace)| build_panel(label.clone(), trace, scene.lanes, window, cols, cost))
         .collect();
 
     let mut doc = Drawing::default();

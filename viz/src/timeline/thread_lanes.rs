@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use logprof::{Lane, Summary, Trace};
+use logprof::{Lane, Span, Summary, Trace};
 
 use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
 use super::layout::{FONT, ROW0_H, ROW_H};
@@ -33,7 +33,7 @@ impl LaneKind for ThreadLanes {
     fn build(&self, ctx: &PanelContext) -> LaneSet {
         let mut set = LaneSet::default();
         for (ord, &li) in ctx.order.iter().enumerate() {
-            let lane = thread_lane(ctx, ord, li, &mut set);
+            let lane = thread_lane(ctx, ord, li, &mut set, &|s: &Span| s.name);
             set.lanes.push(lane);
         }
         set
@@ -77,6 +77,9 @@ impl LaneKind for ThreadLanes {
                 .and_then(|li| panel.trace.lanes.get(li)?.spans.get(bar.item));
             if let Some(value) = span.and_then(|s| s.value) {
                 text.push_str(&format!("\nvalue: {value}"));
+            }
+            if let Some(result) = span.and_then(|s| s.result) {
+                text.push_str(&format!("\nresult: {result}"));
             }
             if span.is_some_and(|s| s.unfinished) {
                 text.push_str("\nunfinished: the trace ends before it does");
@@ -124,10 +127,17 @@ fn instant_ticks(lane: &Lane, scale: &TimeScale) -> Vec<f64> {
     ticks
 }
 
-/// The lane of the thread at `li` in the trace (`ord` in lane order);
-/// counts what it cannot draw into `set`.
-fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> LaneView {
-    let rows = depth_rows(&ctx.trace.lanes[li], ctx.scale, set);
+/// The lane of the thread at `li` in the trace (`ord` in lane order), its
+/// bars keyed by `key` (a span's name, or its cost class); counts what it
+/// cannot draw into `set`.
+pub(super) fn thread_lane(
+    ctx: &PanelContext,
+    ord: usize,
+    li: usize,
+    set: &mut LaneSet,
+    key: &dyn Fn(&Span) -> u32,
+) -> LaneView {
+    let rows = depth_rows(&ctx.trace.lanes[li], ctx.scale, set, key);
     let region = (ctx.summary.start_ns, ctx.summary.end_ns);
     let idle = idle_stretches(&ctx.busy[ord], region, &ctx.scale);
     let util = ctx.summary.lanes[li].utilisation;
@@ -171,7 +181,12 @@ fn thread_lane(ctx: &PanelContext, ord: usize, li: usize, set: &mut LaneSet) -> 
 
 /// The bars of each nesting depth of `lane`, at most [`MAX_DEPTH_ROWS`]
 /// rows; spans too deep or outside the window are counted into `set`.
-fn depth_rows(lane: &Lane, scale: TimeScale, set: &mut LaneSet) -> Vec<Vec<Bar>> {
+fn depth_rows(
+    lane: &Lane,
+    scale: TimeScale,
+    set: &mut LaneSet,
+    key: &dyn Fn(&Span) -> u32,
+) -> Vec<Vec<Bar>> {
     let max_depth = lane
         .spans
         .iter()
@@ -183,7 +198,7 @@ fn depth_rows(lane: &Lane, scale: TimeScale, set: &mut LaneSet) -> Vec<Vec<Bar>>
     for i in start_order(lane) {
         let s = &lane.spans[i];
         match builders.get_mut(s.depth as usize) {
-            Some(row) => row.push(s.start_ns, s.end_ns, s.name, i),
+            Some(row) => row.push(s.start_ns, s.end_ns, key(s), i),
             None => set.too_deep += 1,
         }
     }

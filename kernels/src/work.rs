@@ -1,0 +1,64 @@
+//! The work profile of a recorded fractal run: what each column cost, as
+//! the trace itself says it (every `juliaset_column` span carries its
+//! column as its value and the column's iterations as its result), so a
+//! trace read back from a file explains itself without recomputing the
+//! image.
+
+use logprof::Trace;
+
+/// The iterations a computed column took: the sum of its pixel values, as
+/// [`crate::Image::iterations_per_column`] counts them; every recorded
+/// column carries it as its span's result.
+pub(crate) fn column_iterations(column: &[u8]) -> u64 {
+    column.iter().map(|&v| u64::from(v)).sum()
+}
+
+/// The name of the span each column is recorded as.
+pub const COLUMN_SPAN: &str = "juliaset_column";
+
+/// Each column's iterations in a recorded run of an `n`-column image, from
+/// its `juliaset_column` spans: the span whose value is `j` gives column
+/// `j`'s cost as its result. Fails, saying which, when a column has no such
+/// span (events lost, or a trace not recorded by this crate), or when a
+/// span's value is not a column of the image.
+///
+/// ```
+/// use logprof_kernels::{run, recorded_column_iterations, JuliaSet, Kernel, Pool, RunOptions, Schedule};
+///
+/// let fractal = JuliaSet::with_size(50)?;
+/// logprof::init_buffer(1 << 10);
+/// let image = run(&Pool::new(2)?, &Schedule::Dynamic, &fractal, RunOptions::recorded(Kernel::Simd))?;
+/// let costs = recorded_column_iterations(&logprof::collect(), 50).unwrap();
+/// assert_eq!(costs, image.iterations_per_column());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn recorded_column_iterations(trace: &Trace, n: usize) -> Result<Vec<u64>, String> {
+    let Some(id) = trace.name_id(COLUMN_SPAN) else {
+        return Err(format!("the trace has no `{COLUMN_SPAN}` span"));
+    };
+    let mut costs: Vec<Option<u64>> = vec![None; n];
+    for span in trace.lanes.iter().flat_map(|l| &l.spans) {
+        if span.name != id {
+            continue;
+        }
+        let (Some(column), Some(iterations)) = (span.value, span.result) else {
+            continue;
+        };
+        let slot = usize::try_from(column)
+            .ok()
+            .and_then(|j| costs.get_mut(j))
+            .ok_or_else(|| {
+                format!("a `{COLUMN_SPAN}` span names column {column}, outside 0..{n}")
+            })?;
+        *slot = Some(iterations.max(0) as u64);
+    }
+    let missing = costs.iter().filter(|c| c.is_none()).count();
+    if missing > 0 {
+        let first = costs.iter().position(Option::is_none).unwrap_or(0);
+        return Err(format!(
+            "{missing} of {n} columns (the first: {first}) have no `{COLUMN_SPAN}` span with \
+             their iterations"
+        ));
+    }
+    Ok(costs.into_iter().flatten().collect())
+}

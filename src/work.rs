@@ -1,0 +1,72 @@
+//! `work.svg` and `work.png` of `compare` and `run`: what each column cost
+//! in the recorded run (its iterations, from the trace's spans), with a
+//! schedule's split of the columns drawn over it, so the picture says why
+//! that schedule's work is uneven.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use logprof::Trace;
+use logprof_kernels::Schedule;
+use logprof_viz::WorkProfile;
+
+/// Which schedule's split the work profile draws, and why that one.
+pub struct Split<'a> {
+    /// The schedule whose pieces are drawn.
+    pub schedule: &'a Schedule,
+    /// The threads it ran on (static's pieces depend on them).
+    pub threads: usize,
+    /// `compare` draws static's split whatever it compared; the title says so.
+    pub compared: bool,
+}
+
+/// What a piece of `schedule` is called.
+fn piece_name(schedule: &Schedule) -> &'static str {
+    match schedule {
+        Schedule::Serial | Schedule::Static | Schedule::Dynamic => "block",
+        Schedule::ForkJoin { .. } => "leaf",
+        _ => "chunk",
+    }
+}
+
+/// Writes `work.svg` and `work.png` into `dir` from a recorded run of an
+/// `n`-column image. A trace that lacks some column's cost (lost events)
+/// draws nothing: a warning says why, and the other files are written.
+pub fn write(trace: &Trace, n: usize, split: &Split, dir: &Path) -> Result<Vec<PathBuf>> {
+    let costs = match logprof_kernels::recorded_column_iterations(trace, n) {
+        Ok(costs) => costs,
+        Err(why) => {
+            eprintln!("warning: work.svg not drawn: {why}");
+            return Ok(Vec::new());
+        }
+    };
+    let schedule = split.schedule;
+    let pieces = schedule.pieces(n, split.threads);
+    let title = match (&pieces, split.compared) {
+        (Some(_), true) => format!(
+            "Iterations per column in static's {} blocks (compare draws static's split)",
+            split.threads
+        ),
+        (Some(_), false) => format!(
+            "Iterations per column in the pieces of {schedule}, {} threads",
+            split.threads
+        ),
+        (None, _) => {
+            format!("Iterations per column ({schedule} splits adaptively: no fixed pieces to draw)")
+        }
+    };
+    let profile = WorkProfile {
+        title,
+        unit: "column".into(),
+        cost: "iterations".into(),
+        piece: piece_name(schedule).into(),
+        costs,
+        pieces: pieces.unwrap_or_default(),
+        ..WorkProfile::default()
+    };
+    let svg = dir.join("work.svg");
+    profile.write_svg(&svg)?;
+    let png = dir.join("work.png");
+    profile.write_png(&png)?;
+    Ok(vec![svg, png])
+}
