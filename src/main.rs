@@ -2,7 +2,7 @@
 //! summarise traces. It only wires the `logprof`, `logprof-kernels` and
 //! `logprof-viz` crates together: the command line ([`cli`]) and what its
 //! options mean together ([`options`]), one module a command
-//! ([`commands`]), the measuring engine ([`bench`]), the output directory
+//! ([`commands`]), the measuring engine ([`mod@bench`]), the output directory
 //! ([`output`]), the work profile of a run ([`work`]), and the table with its
 //! export formats.
 

@@ -66,7 +66,7 @@
 //! to be profiled. It draws nothing (it hands out pixels and RGB bytes; the
 //! pictures are `logprof-viz`'s), times nothing (that is the CLI's and the
 //! benchmarks' job). Its process-based runs, on MPI ranks, are behind the
-//! `mpi` feature ([`processes`]).
+//! `mpi` feature (the `processes` module).
 
 mod color;
 mod error;

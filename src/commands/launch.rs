@@ -3,7 +3,7 @@
 //!
 //! Started by hand, such a command checks its options and runs
 //! `mpirun -n N` on itself ([`mpirun`]); started by `mpirun`
-//! ([`under_mpi`]), each copy is one rank ([`on_every_rank`]). Nothing
+//! ([`under_mpi`]), each copy is one rank (`on_every_rank`, with the `mpi` feature). Nothing
 //! hangs: a rank that fails or panics prints one line and calls
 //! `MPI_Abort`, which ends every rank, and the launcher turns what `mpirun`
 //! printed then into one line of its own.

@@ -122,11 +122,11 @@ impl Prediction {
 }
 
 impl Prediction {
-    /// The prediction as a trace a timeline draws: a lane `core-<i>` per
+    /// The prediction as a trace a timeline draws: a lane `core-i` per
     /// virtual core, one span `unit_name` per unit, the units of a piece one
     /// after the other from its start, each carrying its index as its value.
     /// Times are the cost's unit read as nanoseconds; the process is named
-    /// "simulated <schedule> on <P> cores".
+    /// "simulated SCHEDULE on P cores".
     pub fn to_trace(&self, units: &super::Units, unit_name: &str) -> logprof::Trace {
         let mut trace = logprof::Trace::new();
         let name = trace.intern(unit_name);
