@@ -239,7 +239,8 @@ fn mpi_missing_at_run_time_is_one_line() {
 }
 
 /// Read back, the merged trace pairs every receive with its send: the
-/// messages of the three recorded runs, each an arrow in the file, and
+/// messages of every recorded run (and of the persistent workers' stop
+/// after them), each an arrow in the file, and
 /// each received (ended) after it was sent (started) on the merged clock,
 /// which misaligned clocks would break.
 fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value], ranks: u32) {
@@ -252,8 +253,27 @@ fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value],
     // bands: a band from each other rank; pmap over np bands: np bands
     // out, np back, a stop per worker; np = workers, then 16.
     let workers = ranks as usize - 1;
-    let expected = workers + (3 * workers) + (2 * 16 + workers);
+    let pmap = |np: usize| 2 * np + workers;
+    // Shared memory: the static rows send nothing (fences only); shared
+    // pmap over 16 bands is pmap's protocol, "done" in place of pixels.
+    // Channels with np = workers tasks: a task out and its result back per
+    // task, then an idle per worker; per call, also an init and a ready
+    // per worker at the start and a stop and its answer per worker at the
+    // end; persistent, the same stop and answer once, after the runs (its
+    // init was before the recording was cleared).
+    let channels = 2 * workers + workers;
+    let stop = 2 * workers;
+    let per_call = 2 * workers + channels + stop;
+    let expected = workers + pmap(workers) + pmap(16) + pmap(16) + per_call + channels + stop;
     assert_eq!(messages.flows.len(), expected);
+    let shared_pmap = messages.flows.iter().filter(|f| (20..23).contains(&f.tag));
+    assert_eq!(shared_pmap.count(), pmap(16), "shared pmap's messages");
+    let queues = messages.flows.iter().filter(|f| (30..36).contains(&f.tag));
+    assert_eq!(
+        queues.count(),
+        per_call + channels + stop,
+        "channels' messages"
+    );
     let arrows = |ph: &str| {
         events
             .iter()
