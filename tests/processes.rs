@@ -118,6 +118,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         every_message_is_paired_and_causal(&out.join("processes.trace.json"), events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
+        the_cores_are_those_of_every_rank(&out, &trace, ranks);
         for file in [
             "processes.png",
             "bands.png",
@@ -236,6 +237,35 @@ fn mpi_missing_at_run_time_is_one_line() {
         &[("PATH", empty.path().to_str().unwrap())],
     );
     assert_one_line_error(&output, "cannot start mpirun");
+}
+
+/// The merged trace's cores are those all ranks could use, not one rank's
+/// (mpirun binds each to a core when they fit): at least one a rank or all
+/// of this machine's, at most this machine's; and the timelines say so
+/// with the right noun.
+fn the_cores_are_those_of_every_rank(out: &Path, trace: &serde_json::Value, ranks: u32) {
+    let machine = std::thread::available_parallelism().unwrap().get() as u64;
+    let cores = trace["otherData"]["logprof"]["cores"]
+        .as_u64()
+        .expect("cores");
+    assert!(
+        cores >= machine.min(ranks.into()) && cores <= machine,
+        "{ranks} ranks on {machine} cores: the merged trace says {cores}"
+    );
+    for file in [
+        "processes.svg",
+        "bands.svg",
+        "channels-persistent.svg",
+        "timelines.svg",
+    ] {
+        let svg = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(!svg.contains(" 1 cores"), "{file}: 1 cores");
+    }
+    if u64::from(ranks) > cores {
+        let svg = std::fs::read_to_string(out.join("processes.svg")).unwrap();
+        let said = format!("of {ranks} processes on {cores} core");
+        assert!(svg.contains(&said), "processes.svg does not say {said:?}");
+    }
 }
 
 /// Read back, the merged trace pairs every receive with its send: the
