@@ -98,29 +98,33 @@ const SHARED_BALANCE_COLUMNS: [[Column; 3]; 2] = [
     ],
 ];
 
-/// Whether any outcome ran more threads than cores, and whether every
-/// one recorded its off-CPU time.
-fn time_sharing(outcomes: &[Outcome]) -> Option<(usize, u32, bool)> {
+/// Whether any outcome ran more threads than cores ("5 threads on 2
+/// cores", and the cores), and whether every one recorded its off-CPU time.
+fn time_sharing(outcomes: &[Outcome]) -> Option<(String, u32, bool)> {
     let shared = outcomes.iter().find_map(|o| {
         let cores = o.summary.cores?;
-        (o.summary.threads > cores as usize).then_some((o.summary.threads, cores))
+        (o.summary.threads > cores as usize).then(|| (o.summary.threads_on_cores(), cores))
     })?;
     let on_cpu = outcomes.iter().all(|o| o.summary.off_cpu.is_recorded());
-    Some((shared.0, shared.1, on_cpu))
+    Some((shared.0?, shared.1, on_cpu))
 }
 
 /// The line above the table when threads exceed cores: what the marked
 /// figures measure.
 pub fn time_sharing_line(outcomes: &[Outcome]) -> Option<String> {
-    let (threads, cores, on_cpu) = time_sharing(outcomes)?;
+    let (threads_on_cores, cores, on_cpu) = time_sharing(outcomes)?;
+    let cores = match cores {
+        1 => "1 core".to_owned(),
+        n => format!("{n} cores"),
+    };
     Some(if on_cpu {
         format!(
-            "{threads} threads on {cores} cores: † speed-up measures time-sharing; load balance \
-             and parallel efficiency are from on-CPU time, efficiency against {cores} cores"
+            "{threads_on_cores}: † speed-up measures time-sharing; load balance \
+             and parallel efficiency are from on-CPU time, efficiency against {cores}"
         )
     } else {
         format!(
-            "{threads} threads on {cores} cores: † time-sharing distorts these figures (off-CPU \
+            "{threads_on_cores}: † time-sharing distorts these figures (off-CPU \
              time not recorded: busy time includes waiting for a core)"
         )
     })

@@ -512,7 +512,10 @@ fn inline_parameters_and_the_oversubscription_note() {
         stderr(&out)
     );
     assert!(
-        note[0].contains(&format!("{threads} threads on {cores} cores")),
+        note[0].contains(&format!(
+            "{threads} threads on {cores} core{}",
+            if cores == 1 { ":" } else { "s:" }
+        )),
         "{}",
         note[0]
     );

@@ -118,6 +118,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         every_message_is_paired_and_causal(&out.join("processes.trace.json"), events, ranks);
         let ranks_meta = &trace["otherData"]["logprof"]["metadata"]["mpi"]["ranks"];
         assert_eq!(ranks_meta.as_array().unwrap().len(), ranks as usize);
+        the_cores_are_those_of_every_rank(&out, &trace, ranks);
         for file in [
             "processes.png",
             "bands.png",
@@ -238,8 +239,38 @@ fn mpi_missing_at_run_time_is_one_line() {
     assert_one_line_error(&output, "cannot start mpirun");
 }
 
+/// The merged trace's cores are those all ranks could use, not one rank's
+/// (mpirun binds each to a core when they fit): at least one a rank or all
+/// of this machine's, at most this machine's; and the timelines say so
+/// with the right noun.
+fn the_cores_are_those_of_every_rank(out: &Path, trace: &serde_json::Value, ranks: u32) {
+    let machine = std::thread::available_parallelism().unwrap().get() as u64;
+    let cores = trace["otherData"]["logprof"]["cores"]
+        .as_u64()
+        .expect("cores");
+    assert!(
+        cores >= machine.min(ranks.into()) && cores <= machine,
+        "{ranks} ranks on {machine} cores: the merged trace says {cores}"
+    );
+    for file in [
+        "processes.svg",
+        "bands.svg",
+        "channels-persistent.svg",
+        "timelines.svg",
+    ] {
+        let svg = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(!svg.contains(" 1 cores"), "{file}: 1 cores");
+    }
+    if u64::from(ranks) > cores {
+        let svg = std::fs::read_to_string(out.join("processes.svg")).unwrap();
+        let said = format!("of {ranks} processes on {cores} core");
+        assert!(svg.contains(&said), "processes.svg does not say {said:?}");
+    }
+}
+
 /// Read back, the merged trace pairs every receive with its send: the
-/// messages of the three recorded runs, each an arrow in the file, and
+/// messages of every recorded run (and of the persistent workers' stop
+/// after them), each an arrow in the file, and
 /// each received (ended) after it was sent (started) on the merged clock,
 /// which misaligned clocks would break.
 fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value], ranks: u32) {
@@ -252,8 +283,27 @@ fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value],
     // bands: a band from each other rank; pmap over np bands: np bands
     // out, np back, a stop per worker; np = workers, then 16.
     let workers = ranks as usize - 1;
-    let expected = workers + (3 * workers) + (2 * 16 + workers);
+    let pmap = |np: usize| 2 * np + workers;
+    // Shared memory: the static rows send nothing (fences only); shared
+    // pmap over 16 bands is pmap's protocol, "done" in place of pixels.
+    // Channels with np = workers tasks: a task out and its result back per
+    // task, then an idle per worker; per call, also an init and a ready
+    // per worker at the start and a stop and its answer per worker at the
+    // end; persistent, the same stop and answer once, after the runs (its
+    // init was before the recording was cleared).
+    let channels = 2 * workers + workers;
+    let stop = 2 * workers;
+    let per_call = 2 * workers + channels + stop;
+    let expected = workers + pmap(workers) + pmap(16) + pmap(16) + per_call + channels + stop;
     assert_eq!(messages.flows.len(), expected);
+    let shared_pmap = messages.flows.iter().filter(|f| (20..23).contains(&f.tag));
+    assert_eq!(shared_pmap.count(), pmap(16), "shared pmap's messages");
+    let queues = messages.flows.iter().filter(|f| (30..36).contains(&f.tag));
+    assert_eq!(
+        queues.count(),
+        per_call + channels + stop,
+        "channels' messages"
+    );
     let arrows = |ph: &str| {
         events
             .iter()

@@ -14,12 +14,15 @@
 //! spans every rank starts right after a barrier start together on the
 //! merged clock, even when one rank's clock was shifted by seconds; every
 //! message (two rounds around a ring, then one from every rank to rank 0,
-//! received from any rank) is paired with its send, and every receive ends
-//! after its send starts.
+//! received from any rank, then one from every rank to the last over a
+//! communicator whose ranks are the world's reversed, which the keys must
+//! translate back) is paired with its send, and every receive ends after
+//! its send starts.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use logprof::ranks::{self, Ranks};
+use mpi::topology::Color;
 use mpi::traits::*;
 
 /// How far apart the post-barrier spans of the ranks may start: the
@@ -37,6 +40,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(2));
     }
     exchange(&ranks);
+    reversed(&ranks);
     world.barrier();
     {
         let _span = logprof::scope!("after_barrier");
@@ -62,6 +66,7 @@ fn main() {
 /// Tags of the example's messages.
 const TAG_RING: i32 = 5;
 const TAG_ROOT: i32 = 6;
+const TAG_REVERSED: i32 = 7;
 
 /// Two rounds around the ring (odd ranks receive first, so no send waits
 /// on a send), then every other rank sends to rank 0, which takes them in
@@ -99,6 +104,29 @@ fn exchange(ranks: &Ranks) {
     }
 }
 
+/// Every rank but the last sends its rank to the last, over a communicator
+/// of the same ranks in reverse order (where the last is rank 0): the
+/// recorded keys must name world ranks, the merged trace's pids.
+fn reversed(ranks: &Ranks) {
+    let (rank, size) = (ranks.rank(), ranks.size());
+    let reversed = ranks
+        .world()
+        .split_by_color_with_key(Color::with_value(0), (size - 1 - rank) as i32)
+        .expect("every rank is in the reversed communicator");
+    assert_eq!(reversed.rank() as u32, size - 1 - rank);
+    if reversed.rank() != 0 {
+        ranks::send(&reversed, 0, TAG_REVERSED, &[rank]);
+        return;
+    }
+    for _ in 1..size {
+        let mut from = 0u32;
+        let status = ranks::receive_into(&reversed, None, Some(TAG_REVERSED), |_| {
+            std::slice::from_mut(&mut from)
+        });
+        assert_eq!(size - 1 - from, status.source_rank() as u32);
+    }
+}
+
 /// The system clock minus the recorder's, in ns, from the closest pair of
 /// readings of several.
 fn system_minus_recorder(ranks: &Ranks) -> i64 {
@@ -133,7 +161,8 @@ fn check(trace: &logprof::Trace, to_system: &[i64], size: u32) {
             .collect();
         let mpi = spans.iter().filter(|s| s.mpi.is_some()).count();
         let root = if rank == 0 { size - 1 } else { 1 } as usize;
-        assert_eq!(mpi, 4 + root, "rank {rank}: its sends and receives");
+        let last = if rank == size - 1 { size - 1 } else { 1 } as usize;
+        assert_eq!(mpi, 4 + root + last, "rank {rank}: its sends and receives");
         assert_eq!(
             spans.len() - mpi,
             4,
@@ -166,7 +195,7 @@ fn check(trace: &logprof::Trace, to_system: &[i64], size: u32) {
 /// Every message paired with its send, and causal on the merged clock.
 fn check_messages(trace: &logprof::Trace, size: u32) {
     let messages = trace.messages();
-    let expected = 2 * size as usize + (size as usize - 1);
+    let expected = 2 * size as usize + 2 * (size as usize - 1);
     assert_eq!(messages.flows.len(), expected, "messages paired");
     assert_eq!(
         messages.unmatched, 0,

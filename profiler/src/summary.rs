@@ -177,6 +177,41 @@ pub struct Summary {
     pub processes: Option<ProcessMetrics>,
 }
 
+impl Summary {
+    /// How many processes the lanes belong to (the ranks of a merged MPI
+    /// trace; 1 for a single process's recording).
+    pub fn process_count(&self) -> usize {
+        let pids: BTreeSet<u32> = self.lanes.iter().map(|l| l.pid).collect();
+        pids.len()
+    }
+
+    /// What shares the cores, when the cores are known: "5 threads on 2
+    /// cores", "1 core" in the singular, and for lanes of several processes
+    /// "4 threads of 4 processes on 2 cores" (the cores of all of them).
+    pub fn threads_on_cores(&self) -> Option<String> {
+        let cores = self.cores?;
+        let processes = match self.process_count() {
+            0 | 1 => String::new(),
+            n => format!(" of {n} processes"),
+        };
+        Some(format!(
+            "{} thread{}{processes} on {cores} core{}",
+            self.threads,
+            if self.threads == 1 { "" } else { "s" },
+            if cores == 1 { "" } else { "s" },
+        ))
+    }
+
+    /// Who takes turns on the cores when the threads outnumber them: "the
+    /// processes" when the lanes belong to several, else "the threads".
+    pub fn who_time_shares(&self) -> &'static str {
+        match self.process_count() {
+            0 | 1 => "the threads",
+            _ => "the processes",
+        }
+    }
+}
+
 /// True when a lane holds only aggregates written as spans: clang
 /// `-ftime-trace` puts each `Total <phase>` sum on a lane of its own.
 fn is_aggregate_lane(trace: &Trace, lane: &Lane) -> bool {
@@ -301,6 +336,31 @@ fn ratio(num: f64, den: f64, if_zero: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::trace::{Lane, Span};
+
+    #[test]
+    fn the_threads_on_the_cores_say_whose_they_are() {
+        let lane = |pid, tid| Lane::with_spans(pid, tid, "main", [Span::new(0, 0, 10, 0)]);
+        let mut trace = Trace {
+            names: vec!["work".into()],
+            lanes: vec![lane(0, 1), lane(0, 2)],
+            cores: Some(2),
+            ..Trace::default()
+        };
+        let summary = trace.summary();
+        assert_eq!(summary.process_count(), 1);
+        assert_eq!(summary.threads_on_cores().unwrap(), "2 threads on 2 cores");
+        assert_eq!(summary.who_time_shares(), "the threads");
+        // A merged trace of two ranks on one core.
+        trace.lanes[1].pid = 1;
+        trace.cores = Some(1);
+        let summary = trace.summary();
+        assert_eq!(summary.process_count(), 2);
+        let text = summary.threads_on_cores().unwrap();
+        assert_eq!(text, "2 threads of 2 processes on 1 core");
+        assert_eq!(summary.who_time_shares(), "the processes");
+        trace.cores = None;
+        assert_eq!(trace.summary().threads_on_cores(), None);
+    }
 
     #[test]
     fn static_like_imbalance() {

@@ -65,11 +65,17 @@ fn two_and_four_ranks_merge_into_one_trace() {
         }
         assert!(json.contains("\"metadata\":{\"mpi\":"), "{json}");
         // Read back: the messages (two rounds of a ring, one from every
-        // rank to rank 0) paired again, the ranks named, and the summary's
+        // rank to rank 0, one from every rank to the last over a reversed
+        // communicator) paired again, the ranks named, and the summary's
         // process metrics.
         let trace = logprof::Trace::read_chrome_json(&path).unwrap();
         let messages = trace.messages();
-        assert_eq!(messages.flows.len(), 3 * ranks as usize - 1);
+        assert_eq!(messages.flows.len(), 4 * ranks as usize - 2);
+        let to_last = messages
+            .flows
+            .iter()
+            .filter(|f| f.to == ranks - 1 && f.tag == 7);
+        assert_eq!(to_last.count(), ranks as usize - 1);
         assert_eq!(messages.unmatched, 0);
         assert!(json.contains("{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"mpi\""));
         let summary = trace.summary();

@@ -137,8 +137,9 @@ pub fn warn_if_oversubscribed(threads: usize) {
     let cores = cpus();
     if threads > cores {
         eprintln!(
-            "note: {threads} threads on {cores} cores: timings measure time-sharing (speed-ups are marked †); \
-             busy time, load balance and efficiency are on-CPU figures only where off-CPU time is recorded"
+            "note: {threads} threads on {cores} core{}: timings measure time-sharing (speed-ups are marked †); \
+             busy time, load balance and efficiency are on-CPU figures only where off-CPU time is recorded",
+            if cores == 1 { "" } else { "s" }
         );
     }
 }

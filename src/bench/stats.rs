@@ -189,7 +189,8 @@ impl fmt::Display for Caution {
                 cpus,
             } => write!(
                 f,
-                "speed-up {speedup:.2} is more than {threads} threads on {cpus} cores can give"
+                "speed-up {speedup:.2} is more than {threads} threads on {cpus} core{} can give",
+                if *cpus == 1 { "" } else { "s" }
             ),
         }
     }

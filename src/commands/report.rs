@@ -57,15 +57,20 @@ const OFF_CPU_COLUMNS: [(&str, &str); 3] = [
 /// wall-clock figures beside the on-CPU ones, and off-CPU time missing.
 fn cpu_lines(summary: &Summary) -> String {
     let mut out = String::new();
-    if let Some(cores) = summary.cores.filter(|&c| summary.threads > c as usize) {
+    let over = summary.cores.filter(|&c| summary.threads > c as usize);
+    if let (Some(_), Some(threads_on_cores)) = (over, summary.threads_on_cores()) {
         out.push_str(&format!(
-            "{} threads on {cores} cores: parallel efficiency is against {} {}\n",
-            summary.threads,
+            "{threads_on_cores}: parallel efficiency is against {} {}\n",
             summary.usable_cores,
             if summary.usable_cores == summary.threads {
-                "threads (wall-clock busy time: the threads time-share the cores)"
+                format!(
+                    "threads (wall-clock busy time: {} time-share the cores)",
+                    summary.who_time_shares()
+                )
+            } else if summary.usable_cores == 1 {
+                "core".to_owned()
             } else {
-                "cores"
+                "cores".to_owned()
             }
         ));
     }

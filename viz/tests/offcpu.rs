@@ -62,3 +62,25 @@ fn a_trace_without_off_cpu_time_draws_no_off_cpu_state() {
     // Threads over cores is said even so.
     assert!(svg.contains("4 threads on 2 cores"));
 }
+
+#[test]
+fn lanes_of_several_processes_are_said_to_be_processes_sharing_the_cores() {
+    // A merged MPI trace: four ranks, one lane each, on two cores.
+    let mut merged = trace(false);
+    for (rank, lane) in merged.lanes.iter_mut().enumerate() {
+        lane.pid = rank as u32;
+        merged
+            .process_names
+            .insert(rank as u32, format!("rank {rank}"));
+    }
+    let svg = Timeline::new(&merged).to_svg_string().unwrap();
+    assert!(
+        svg.contains("4 threads of 4 processes on 2 cores: the processes time-share the cores"),
+        "{svg}"
+    );
+    // One core: in the singular.
+    merged.cores = Some(1);
+    let svg = Timeline::new(&merged).to_svg_string().unwrap();
+    assert!(svg.contains("on 1 core:"));
+    assert!(!svg.contains("1 cores"));
+}

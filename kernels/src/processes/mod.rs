@@ -23,7 +23,9 @@
 //! Every column is one recorded `juliaset_column` call, and every message
 //! goes through [`logprof::ranks::send`] and [`logprof::ranks::receive_into`],
 //! which record the time inside MPI as `MPI_Send` and `MPI_Recv` spans
-//! (category `mpi`) with the message's key, so a merged trace
+//! (category `mpi`) with the message's key (over the world, the window's
+//! node or the queues' communicator; one tag per use, listed in `tags.rs`),
+//! so a merged trace
 //! ([`logprof::ranks`]) shows who computed and who waited, with an arrow per
 //! message. Every experiment gives the serial image exactly.
 
@@ -37,17 +39,12 @@ use crate::error::KernelError;
 use crate::julia::{Image, JuliaSet, Kernel};
 use crate::schedule::Schedule;
 
-mod message;
 mod queue;
 mod shared;
+mod tags;
 pub mod window;
 
 pub use shared::Sharing;
-
-/// Tags of the experiments' messages.
-const TAG_BAND: i32 = 10;
-const TAG_WORK: i32 = 11;
-const TAG_STOP: i32 = 12;
 
 /// One way of sharing the columns out over the ranks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,14 +251,14 @@ fn bands(world: &SimpleCommunicator, job: &Job) -> Option<Image> {
     let bands = cut(job.fractal.n, size);
     if rank != 0 {
         let band = job.new_band(bands[rank].clone());
-        ranks::send(world, 0, TAG_BAND, &band[..]);
+        ranks::send(world, 0, tags::BAND, &band[..]);
         return None;
     }
     let mut image = Image::new(job.fractal.n).ok()?;
     job.band(bands[0].clone(), job.slice(&mut image, &bands[0]));
     for (r, cols) in bands.iter().enumerate().skip(1) {
         let into = job.slice(&mut image, cols);
-        ranks::receive_into(world, Some(r as u32), Some(TAG_BAND), |_| into);
+        ranks::receive_into(world, Some(r as u32), Some(tags::BAND), |_| into);
     }
     Some(image)
 }
@@ -291,7 +288,7 @@ fn pmap(world: &SimpleCommunicator, job: &Job, np: usize) -> Option<Image> {
     }
     while busy > 0 {
         // Whoever finished first; its band straight into place.
-        let status = ranks::receive_into(world, None, Some(TAG_BAND), |status| {
+        let status = ranks::receive_into(world, None, Some(tags::BAND), |status| {
             let cols = &bands[server.assigned[status.source_rank() as usize]];
             job.slice(&mut image, cols)
         });
@@ -315,11 +312,11 @@ impl Server<'_> {
     fn hand_out(&mut self, world: &SimpleCommunicator, worker: usize) -> bool {
         let to = worker as u32;
         if self.next >= self.bands.len() {
-            ranks::send(world, to, TAG_STOP, &[0u64]);
+            ranks::send(world, to, tags::STOP, &[0u64]);
             return false;
         }
         self.assigned[worker] = self.next;
-        ranks::send(world, to, TAG_WORK, &[self.next as u64]);
+        ranks::send(world, to, tags::WORK, &[self.next as u64]);
         self.next += 1;
         true
     }
@@ -330,13 +327,13 @@ fn pmap_worker(world: &SimpleCommunicator, job: &Job, bands: &[Range<usize>]) {
     loop {
         let mut band = 0u64;
         let status = ranks::receive_into(world, Some(0), None, |_| std::slice::from_mut(&mut band));
-        if status.tag() == TAG_STOP {
+        if status.tag() == tags::STOP {
             return;
         }
         let Some(cols) = bands.get(band as usize) else {
             return;
         };
         let pixels = job.new_band(cols.clone());
-        ranks::send(world, 0, TAG_BAND, &pixels[..]);
+        ranks::send(world, 0, tags::BAND, &pixels[..]);
     }
 }

@@ -24,17 +24,11 @@ use std::ops::Range;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
-use super::message::{receive, receive_from_any, send};
+use logprof::ranks::{receive_into, send};
+
+use super::tags::{QUEUE_IDLE, QUEUE_INIT, QUEUE_READY, QUEUE_RESULT, QUEUE_STOP, QUEUE_TASK};
 use super::{cut, Job};
 use crate::julia::{Image, JuliaSet, Kernel};
-
-/// Tags of the queues' messages.
-const TAG_INIT: i32 = 30;
-const TAG_READY: i32 = 31;
-const TAG_TASK: i32 = 32;
-const TAG_RESULT: i32 = 33;
-const TAG_IDLE: i32 = 34;
-const TAG_STOP: i32 = 35;
 
 /// Every control message: the init (`n`, the bits of `c`, the kernel) or a
 /// task (its first and end column).
@@ -60,11 +54,13 @@ impl Workers {
             0 => {
                 let init = init_message(job);
                 for worker in 1..channels.size() {
-                    send(&channels.process_at_rank(worker), &init, TAG_INIT);
+                    send(&channels, worker as u32, QUEUE_INIT, &init[..]);
                 }
                 let mut ready = 0u64;
                 for _ in 1..channels.size() {
-                    receive(&channels.any_process(), &mut ready, Some(TAG_READY));
+                    receive_into(&channels, None, Some(QUEUE_READY), |_| {
+                        std::slice::from_mut(&mut ready)
+                    });
                 }
                 Job {
                     fractal: job.fractal,
@@ -72,10 +68,9 @@ impl Workers {
                 }
             }
             _ => {
-                let root = channels.process_at_rank(0);
                 let mut init = Control::default();
-                receive(&root, &mut init, Some(TAG_INIT));
-                send(&root, &0u64, TAG_READY);
+                receive_into(&channels, Some(0), Some(QUEUE_INIT), |_| &mut init[..]);
+                send(&channels, 0, QUEUE_READY, &[0u64]);
                 job_from(&init)
             }
         };
@@ -111,9 +106,10 @@ impl Workers {
         }
         while busy > 0 {
             let (job, bands) = (&self.job, &self.bands);
-            let worker = receive_from_any(&self.channels, TAG_RESULT, |from| {
-                job.slice(&mut image, &bands[assigned[from as usize]])
-            }) as usize;
+            let status = receive_into(&self.channels, None, Some(QUEUE_RESULT), |status| {
+                job.slice(&mut image, &bands[assigned[status.source_rank() as usize]])
+            });
+            let worker = status.source_rank() as usize;
             busy -= 1;
             busy += usize::from(self.put_task(worker, &mut assigned, &mut next));
         }
@@ -126,52 +122,54 @@ impl Workers {
         let _span = logprof::scope!("stop workers");
         if self.channels.rank() == 0 {
             for worker in 1..self.channels.size() {
-                let to = self.channels.process_at_rank(worker);
-                send(&to, &Control::default(), TAG_STOP);
+                send(
+                    &self.channels,
+                    worker as u32,
+                    QUEUE_STOP,
+                    &Control::default()[..],
+                );
             }
             let mut stopped = Control::default();
             for _ in 1..self.channels.size() {
-                receive(&self.channels.any_process(), &mut stopped, Some(TAG_STOP));
+                receive_into(&self.channels, None, Some(QUEUE_STOP), |_| &mut stopped[..]);
             }
         } else {
-            let root = self.channels.process_at_rank(0);
             let mut stop = Control::default();
-            let status = receive(&root, &mut stop, None);
+            let status = receive_into(&self.channels, Some(0), None, |_| &mut stop[..]);
             // A worker is only stopped between calls, when it waits for this.
-            debug_assert_eq!(status.tag(), TAG_STOP);
-            send(&root, &stop, TAG_STOP);
+            debug_assert_eq!(status.tag(), QUEUE_STOP);
+            send(&self.channels, 0, QUEUE_STOP, &stop[..]);
         }
     }
 
     /// Rank 0: the next task to `worker`, or the end of the call when none
     /// is left; true when it got a task.
     fn put_task(&self, worker: usize, assigned: &mut [usize], next: &mut usize) -> bool {
-        let to = self.channels.process_at_rank(worker as i32);
+        let to = worker as u32;
         let Some(cols) = self.bands.get(*next) else {
-            send(&to, &Control::default(), TAG_IDLE);
+            send(&self.channels, to, QUEUE_IDLE, &Control::default()[..]);
             return false;
         };
         assigned[worker] = *next;
         *next += 1;
         let task: Control = [cols.start as u64, cols.end as u64, 0, 0];
-        send(&to, &task, TAG_TASK);
+        send(&self.channels, to, QUEUE_TASK, &task[..]);
         true
     }
 
     /// A worker: takes tasks and puts their pixels on the result queue
     /// until rank 0 says the call is over.
     fn serve_tasks(&self) {
-        let root = self.channels.process_at_rank(0);
         loop {
             let mut task = Control::default();
-            let status = receive(&root, &mut task, None);
-            if status.tag() != TAG_TASK {
+            let status = receive_into(&self.channels, Some(0), None, |_| &mut task[..]);
+            if status.tag() != QUEUE_TASK {
                 return;
             }
             let n = self.job.fractal.n;
             let (start, end) = (task[0] as usize, (task[1] as usize).min(n));
             let pixels = self.job.new_band(start.min(end)..end);
-            send(&root, &pixels[..], TAG_RESULT);
+            send(&self.channels, 0, QUEUE_RESULT, &pixels[..]);
         }
     }
 }

@@ -23,15 +23,12 @@ use std::ops::Range;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
-use super::message::{receive, send};
+use logprof::ranks::{receive_into, send};
+
+use super::tags::{SHARED_DONE, SHARED_STOP, SHARED_WORK};
 use super::window::SharedWindow;
 use super::{cut, Job};
 use crate::julia::Image;
-
-/// Tags of the on-demand experiment's messages.
-const TAG_WORK: i32 = 20;
-const TAG_DONE: i32 = 21;
-const TAG_STOP: i32 = 22;
 
 /// Where the shared image comes from and how its columns are shared out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,12 +81,12 @@ fn serve(node: &SimpleCommunicator, bands: usize) {
     let mut next = 0;
     let mut busy = 0;
     let hand_out = |worker: i32, next: &mut usize| -> bool {
-        let to = node.process_at_rank(worker);
+        let to = worker as u32;
         if *next >= bands {
-            send(&to, &0u64, TAG_STOP);
+            send(node, to, SHARED_STOP, &[0u64]);
             return false;
         }
-        send(&to, &(*next as u64), TAG_WORK);
+        send(node, to, SHARED_WORK, &[*next as u64]);
         *next += 1;
         true
     };
@@ -98,7 +95,9 @@ fn serve(node: &SimpleCommunicator, bands: usize) {
     }
     while busy > 0 {
         let mut done = 0u64;
-        let status = receive(&node.any_process(), &mut done, Some(TAG_DONE));
+        let status = receive_into(node, None, Some(SHARED_DONE), |_| {
+            std::slice::from_mut(&mut done)
+        });
         busy -= 1;
         busy += usize::from(hand_out(status.source_rank(), &mut next));
     }
@@ -109,17 +108,17 @@ fn serve(node: &SimpleCommunicator, bands: usize) {
 fn worker(window: &mut SharedWindow, job: &Job, bands: &[Range<usize>]) {
     loop {
         let mut band = 0u64;
-        let root = window.node().process_at_rank(0);
-        let status = receive(&root, &mut band, None);
-        if status.tag() != TAG_WORK {
+        let status = receive_into(window.node(), Some(0), None, |_| {
+            std::slice::from_mut(&mut band)
+        });
+        if status.tag() != SHARED_WORK {
             return;
         }
         let Some(cols) = bands.get(band as usize) else {
             return;
         };
         write_columns(window, job, cols.clone());
-        let root = window.node().process_at_rank(0);
-        send(&root, &band, TAG_DONE);
+        send(window.node(), 0, SHARED_DONE, &[band]);
     }
 }
 

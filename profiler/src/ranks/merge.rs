@@ -1,5 +1,8 @@
 //! Every rank's trace into one: lanes of rank r get pid r and the process
-//! name "rank r", times move onto rank 0's clock, names are interned once.
+//! name "rank r", times move onto rank 0's clock, names are interned once,
+//! and the cores are those the ranks could use together.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -11,6 +14,10 @@ use crate::trace::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
 pub(crate) struct RankTrace {
     pub(crate) rank: u32,
     pub(crate) host: String,
+    /// The CPUs the rank could run on (its affinity mask), when known.
+    pub(crate) cpus: Option<Vec<u32>>,
+    /// The whole CPUs its cgroup's quota allows, when it has one.
+    pub(crate) quota: Option<u32>,
     pub(crate) clock: ClockSync,
     pub(crate) trace: Trace,
 }
@@ -33,6 +40,9 @@ struct MpiMetadata<'a> {
 struct RankMetadata<'a> {
     rank: u32,
     host: &'a str,
+    /// The CPUs it could run on (absent when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpus: Option<&'a [u32]>,
     #[serde(flatten)]
     clock: ClockSync,
 }
@@ -52,11 +62,7 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     let mut merged = Trace {
         process_name: parts.first().and_then(|p| p.trace.process_name.clone()),
         off_cpu: merged_off_cpu(parts),
-        // The cores of the one host all ranks ran on; unknown across hosts.
-        cores: match parts.first() {
-            Some(first) if parts.iter().all(|p| p.host == first.host) => first.trace.cores,
-            _ => None,
-        },
+        cores: cores(parts),
         ..Trace::default()
     };
     for part in parts {
@@ -122,6 +128,7 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
             .map(|p| RankMetadata {
                 rank: p.rank,
                 host: &p.host,
+                cpus: p.cpus.as_deref(),
                 clock: p.clock,
             })
             .collect(),
@@ -134,6 +141,28 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
 
 /// Whether the merged trace has off-CPU time: recorded when every rank
 /// recorded it (losses added up), else what the first rank without it says.
+/// The cores the ranks could use together: per host, the union of its
+/// ranks' CPUs (ranks bound to one core each add up; ranks free to use all
+/// of a host's cores count them once), at most the smallest CPU quota of
+/// its ranks (one container's ranks share one), summed over the hosts.
+/// Unknown when one rank's CPUs are: a rank's own count would say nothing
+/// of the others.
+fn cores(parts: &[RankTrace]) -> Option<u32> {
+    let mut of_host: BTreeMap<&str, (BTreeSet<u32>, u32)> = BTreeMap::new();
+    for part in parts {
+        let (cpus, quota) = of_host
+            .entry(&part.host)
+            .or_insert((BTreeSet::new(), u32::MAX));
+        cpus.extend(part.cpus.as_deref()?);
+        *quota = (*quota).min(part.quota.unwrap_or(u32::MAX));
+    }
+    let cores: u64 = of_host
+        .values()
+        .map(|(cpus, quota)| (cpus.len() as u64).min(u64::from(*quota)))
+        .sum();
+    (cores > 0).then(|| u32::try_from(cores).unwrap_or(u32::MAX))
+}
+
 fn merged_off_cpu(parts: &[RankTrace]) -> OffCpuStatus {
     let mut lost = 0;
     for part in parts {
@@ -201,6 +230,8 @@ mod tests {
         RankTrace {
             rank,
             host: "h".into(),
+            cpus: Some(vec![rank]),
+            quota: None,
             clock: ClockSync {
                 start: sample,
                 end: sample,
@@ -251,16 +282,42 @@ mod tests {
         }
         let merged = merge(&parts);
         assert_eq!(merged.off_cpu, OffCpuStatus::Recorded { lost_switches: 4 });
-        assert_eq!(merged.cores, Some(16));
+        // Each rank bound to a core of its own: two, not one rank's 16.
+        assert_eq!(merged.cores, Some(2));
         let off = &merged.lanes[1].off_cpu[0];
         assert_eq!((off.start_ns, off.end_ns), (20, 50), "as its spans moved");
-        // One rank without it: the merged trace says so, and on two hosts
-        // the cores are unknown.
+        // One rank without it: the merged trace says so.
         parts[1].trace.off_cpu = OffCpuStatus::Disabled;
-        parts[1].host = "other".into();
         let merged = merge(&parts);
         assert_eq!(merged.off_cpu, OffCpuStatus::Disabled);
-        assert_eq!(merged.cores, None);
+    }
+
+    #[test]
+    fn the_cores_are_the_union_of_each_hosts_ranks_cpus() {
+        let mut parts: Vec<RankTrace> = (0..4).map(|r| part(r, 0, "x")).collect();
+        // Four unbound ranks (oversubscribed) on a host of two cores.
+        for p in &mut parts {
+            p.cpus = Some(vec![0, 1]);
+            p.trace.cores = Some(2);
+        }
+        assert_eq!(merge(&parts).cores, Some(2));
+        // Two hosts: ranks 2 and 3 on another host, bound to CPU 0 and 3.
+        for (p, cpu) in parts[2..].iter_mut().zip([0, 3]) {
+            p.host = "other".into();
+            p.cpus = Some(vec![cpu]);
+        }
+        assert_eq!(merge(&parts).cores, Some(4));
+        // A quota of 1 CPU on the other host's container.
+        parts[3].quota = Some(1);
+        assert_eq!(merge(&parts).cores, Some(3));
+        // One rank's CPUs unknown: so are the cores.
+        parts[3].cpus = None;
+        assert_eq!(merge(&parts).cores, None);
+        // And the metadata lists each rank's CPUs.
+        assert_eq!(
+            merge(&parts).metadata["mpi"]["ranks"][2]["cpus"],
+            serde_json::json!([0])
+        );
     }
 
     #[test]

@@ -7,12 +7,20 @@
 //! receive with its send ([`Trace::messages`](crate::Trace::messages)) and
 //! draws it as a flow arrow from one rank's lane to the other's.
 //!
+//! Messages may go over any intra-communicator: a peer's rank in it is
+//! translated to its world rank (the merged trace's pid) for the key.
+//!
 //! The sequence number of a message is counted at both ends: the n-th
 //! message from rank a to rank b with tag t is n at a and at b, because MPI
 //! delivers one sender's messages to one receiver with one tag in the order
 //! they were sent. That holds when every message of the program with that
-//! sender, receiver and tag on the world communicator goes through these
-//! functions (logprof's own messages use a communicator of their own).
+//! sender, receiver and tag goes through these functions, and when no two
+//! communicators carry messages with the same tag between the same ranks
+//! at once (MPI orders messages only within one communicator; the key has
+//! no communicator in it, since no id of one is the same on every rank).
+//! One tag per use across the program keeps that; a tag reused on a new
+//! communicator after the last one's messages were all received is fine.
+//! logprof's own messages use a communicator of their own.
 //! Each recorded call keeps its key (about 40 bytes) until the process
 //! ends, so that any later gather can still attach it.
 //!
@@ -36,7 +44,7 @@ use std::sync::{Mutex, PoisonError};
 
 use mpi::datatype::Equivalence;
 use mpi::point_to_point::{Message, Source, Status};
-use mpi::topology::SimpleCommunicator;
+use mpi::topology::{CommunicatorRelation, SimpleCommunicator};
 use mpi::traits::*;
 
 use crate::message::{MessageSide, MpiCall};
@@ -77,33 +85,35 @@ fn reserve() -> usize {
     log.calls.len() - 1
 }
 
-/// Sends `data` to rank `to` of `world` with `tag` (`MPI_Send`), recorded
-/// as an `MPI_Send` span carrying the message's key. `world` must be the
-/// world communicator (its ranks are the merged trace's pids).
-pub fn send<T: Equivalence>(world: &SimpleCommunicator, to: u32, tag: i32, data: &[T]) {
+/// Sends `data` to rank `to` of `comm` with `tag` (`MPI_Send`), recorded
+/// as an `MPI_Send` span carrying the message's key (with `to`'s world
+/// rank). `tag` must follow the module's rule on communicators.
+pub fn send<C: Communicator, T: Equivalence>(comm: &C, to: u32, tag: i32, data: &[T]) {
     let index = reserve();
     {
         let _span = crate::scope!("MPI_Send", index);
-        world.process_at_rank(to as i32).send_with_tag(data, tag);
+        comm.process_at_rank(to as i32).send_with_tag(data, tag);
     }
+    let peer = world_rank(comm, to);
     let mut log = log();
-    let seq = next(&mut log.sent, (to, tag));
+    let seq = next(&mut log.sent, (peer, tag));
     log.calls[index] = Some(MpiCall {
         side: MessageSide::Send,
-        peer: to,
+        peer,
         tag,
         seq,
         bytes: std::mem::size_of_val(data) as u64,
     });
 }
 
-/// Receives one message from rank `from` (any rank when `None`) of `world`
+/// Receives one message from rank `from` (any rank when `None`) of `comm`
 /// with tag `tag` (any tag when `None`), recorded as an `MPI_Recv` span
-/// carrying the message's key; the time waiting for the message counts.
-/// `into` chooses the buffer once the message's sender and tag are known
-/// (from its [`Status`]); the message must fit. Returns the status.
-pub fn receive_into<'b, T: Equivalence + 'b>(
-    world: &SimpleCommunicator,
+/// carrying the message's key (with the sender's world rank); the time
+/// waiting for the message counts. `into` chooses the buffer once the
+/// message's sender and tag are known (from its [`Status`]); the message
+/// must fit. Returns the status (its source a rank of `comm`).
+pub fn receive_into<'b, C: Communicator, T: Equivalence + 'b>(
+    comm: &C,
     from: Option<u32>,
     tag: Option<i32>,
     into: impl FnOnce(&Status) -> &'b mut [T],
@@ -114,12 +124,12 @@ pub fn receive_into<'b, T: Equivalence + 'b>(
         // A matched probe: the message found is the one received, whatever
         // else arrives in between.
         let (message, status) = match from {
-            Some(rank) => probe(&world.process_at_rank(rank as i32), tag),
-            None => probe(&world.any_process(), tag),
+            Some(rank) => probe(&comm.process_at_rank(rank as i32), tag),
+            None => probe(&comm.any_process(), tag),
         };
         message.matched_receive_into(into(&status))
     };
-    let (peer, tag) = (status.source_rank() as u32, status.tag());
+    let (peer, tag) = (world_rank(comm, status.source_rank() as u32), status.tag());
     let count = status.count(T::equivalent_datatype()).max(0) as u64;
     let mut log = log();
     let seq = next(&mut log.received, (peer, tag));
@@ -137,6 +147,20 @@ fn probe(source: &impl Source, tag: Option<i32>) -> (Message, Status) {
     match tag {
         Some(tag) => source.matched_probe_with_tag(tag),
         None => source.matched_probe(),
+    }
+}
+
+/// Rank `rank` of `comm` as a rank of the world communicator, whose ranks
+/// are the merged trace's pids.
+fn world_rank<C: Communicator>(comm: &C, rank: u32) -> u32 {
+    let world = SimpleCommunicator::world();
+    match comm.compare(&world) {
+        // The same ranks in the same order (the world, a duplicate of it).
+        CommunicatorRelation::Identical | CommunicatorRelation::Congruent => rank,
+        _ => comm
+            .group()
+            .translate_rank(rank as i32, &world.group())
+            .map_or(rank, |r| r as u32),
     }
 }
 

@@ -42,6 +42,15 @@
 //! nanoseconds (its recorded times and its clock readings alike), to test
 //! that the merge recovers a known offset.
 //!
+//! ## Cores
+//!
+//! mpirun binds each rank to a core or two, so one rank's count of its
+//! cores says nothing of the others'. Each rank reports the CPUs it may run
+//! on (its affinity mask) and its cgroup CPU quota; the merged trace's
+//! [`Trace::cores`] is, per host, the union of its ranks' CPUs (capped by
+//! the quota), summed over the hosts, and unknown when a rank could not
+//! say. Each rank's CPUs are in `metadata["mpi"]` too.
+//!
 //! ## Traps handled
 //!
 //! - A panic on one rank would leave the others waiting for it forever:
@@ -56,6 +65,7 @@
 //! send::<logprof::ranks::Ranks>();
 //! ```
 
+mod cpus;
 mod merge;
 mod messages;
 mod sync;
@@ -76,6 +86,7 @@ use merge::RankTrace;
 /// Tags of the gather (on logprof's own communicator).
 const TAG_HOST: i32 = 3;
 const TAG_TRACE: i32 = 4;
+const TAG_CPUS: i32 = 5;
 
 /// The environment variable that shifts one rank's clock (`RANK:NS`).
 pub const CLOCK_SHIFT_VAR: &str = "LOGPROF_RANK_CLOCK_SHIFT";
@@ -183,6 +194,7 @@ impl Ranks {
         if !self.is_root() {
             let root = self.comm.process_at_rank(0);
             root.send_with_tag(self.host.as_bytes(), TAG_HOST);
+            root.send_with_tag(&cpus::report()[..], TAG_CPUS);
             // The trace file format, which keeps everything a trace holds.
             let json = local.to_chrome_json();
             root.send_with_tag(json.as_bytes(), TAG_TRACE);
@@ -191,12 +203,16 @@ impl Ranks {
         let mut parts = vec![RankTrace {
             rank: 0,
             host: self.host.clone(),
+            cpus: cpus::allowed(),
+            quota: cpus::quota(),
             clock: ClockSync::default(),
             trace: local,
         }];
         for r in 1..self.size {
             let peer = self.comm.process_at_rank(r as i32);
             let (host, _) = peer.receive_vec_with_tag::<u8>(TAG_HOST);
+            let (report, _) = peer.receive_vec_with_tag::<u32>(TAG_CPUS);
+            let (quota, cpus) = cpus::from_report(&report);
             let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
             let trace = std::str::from_utf8(&bytes)
                 .map_err(|e| e.to_string())
@@ -205,6 +221,8 @@ impl Ranks {
             parts.push(RankTrace {
                 rank: r,
                 host: String::from_utf8_lossy(&host).into_owned(),
+                cpus,
+                quota,
                 clock: ClockSync {
                     start: self.start[r as usize],
                     end: end[r as usize],

@@ -12,7 +12,6 @@
 //! imbalance), communication efficiency the max useful time over the run's
 //! wall time.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
@@ -222,20 +221,14 @@ fn computing_ranks(trace: &Trace) -> u32 {
 }
 
 /// The spans (and off-CPU intervals) of `trace` that start within
-/// `[start, end]`, each rank's lane named after the rank.
+/// `[start, end]`; lanes keep their thread names (each rank's process
+/// name says the rank).
 fn slice(trace: &Trace, start: u64, end: u64) -> Trace {
-    let mut lanes_of: BTreeMap<u32, usize> = BTreeMap::new();
-    for lane in &trace.lanes {
-        *lanes_of.entry(lane.pid).or_default() += 1;
-    }
     let lanes = trace
         .lanes
         .iter()
         .map(|lane| {
-            let name = match lanes_of[&lane.pid] {
-                1 => format!("rank {}", lane.pid),
-                _ => format!("rank {}: {}", lane.pid, lane.thread_name),
-            };
+            let name = lane.thread_name.clone();
             let spans = lane
                 .spans
                 .iter()
@@ -266,7 +259,11 @@ fn oversubscription_note(ranks: u32) -> String {
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(super::cores);
     if ranks as usize > cores {
-        format!("\n{ranks} ranks on {cores} core(s): oversubscribed (mpirun --oversubscribe), so the ranks take turns on the cores.\n")
+        let cores = match cores {
+            1 => "1 core".to_owned(),
+            n => format!("{n} cores"),
+        };
+        format!("\n{ranks} ranks on {cores}: oversubscribed (mpirun --oversubscribe), so the ranks take turns on the cores.\n")
     } else {
         String::new()
     }
@@ -367,6 +364,6 @@ mod tests {
         assert_eq!(metrics.communication_efficiency, 0.6);
         assert_eq!(metrics.load_balance, 0.75);
         assert_eq!(part.lanes[1].spans.len(), 1);
-        assert_eq!(part.lanes[1].thread_name, "rank 1");
+        assert_eq!(part.lanes[1].thread_name, "main");
     }
 }

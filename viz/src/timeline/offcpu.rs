@@ -2,7 +2,8 @@
 //! is drawn over its bars, washed out, cross-hatched when it was preempted
 //! (runnable, no core) and plain when it was blocked (asleep, waiting).
 //! Off-CPU time outside spans is idle like the rest (the idle hatch). The
-//! panel header says when there were more threads than cores, and when
+//! panel header says when there were more threads than cores (of one
+//! process or of several, as the ranks of a merged MPI trace), and when
 //! off-CPU time was asked for but not recorded.
 
 use logprof::{Lane, OffCpuKind, Summary};
@@ -123,11 +124,11 @@ pub(super) fn legend_entries<'a>(summaries: impl Iterator<Item = &'a Summary>) -
 /// missing.
 pub(super) fn header_notes(summary: &Summary) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some(cores) = summary.cores {
+    if let (Some(cores), Some(who)) = (summary.cores, summary.threads_on_cores()) {
         if summary.threads > cores as usize {
             notes.push(format!(
-                "{} threads on {cores} cores: threads time-share the cores{}",
-                summary.threads,
+                "{who}: {} time-share the cores{}",
+                summary.who_time_shares(),
                 if summary.off_cpu.is_recorded() {
                     "; efficiency is measured against the cores, busy time on-CPU"
                 } else {
