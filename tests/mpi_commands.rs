@@ -4,28 +4,16 @@
 //! stalling it.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+#[path = "support/deadline.rs"]
+mod deadline;
 
 use logprof_kernels::histogram::{generate_folder, FolderSpec};
 
-/// `program args`, killed after 180 s.
+/// `program args`, killed after the deadline.
 fn run_with_deadline(program: &str, args: &[&str]) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while child.try_wait().expect("wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{program} {args:?} did not finish in 180 s: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
+    deadline::output_within_limit(Command::new(program).args(args))
 }
 
 fn logprof(args: &[&str]) -> Output {

@@ -3,27 +3,18 @@
 //! that hangs fails the test instead of stalling it.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
-/// `logprof args` with `env`, killed after 180 s.
+#[path = "support/deadline.rs"]
+mod deadline;
+
+/// `logprof args` with `env`, killed after the deadline.
 fn logprof(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_logprof"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start logprof");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while child.try_wait().expect("wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("logprof {args:?} did not finish in 180 s: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
+    deadline::output_within_limit(
+        Command::new(env!("CARGO_BIN_EXE_logprof"))
+            .args(args)
+            .envs(env.iter().copied()),
+    )
 }
 
 fn stderr(output: &Output) -> String {

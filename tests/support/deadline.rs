@@ -1,0 +1,30 @@
+//! Child processes with a deadline: an MPI run whose rank hangs fails its
+//! test instead of stalling the suite.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long one command (all its ranks) may take.
+pub const LIMIT: Duration = Duration::from_secs(180);
+
+/// Runs `command` with its output captured; kills it and fails the test
+/// when it runs past [`LIMIT`].
+pub fn output_within_limit(command: &mut Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let deadline = Instant::now() + LIMIT;
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "{command:?} did not finish in {} s: a hang",
+                LIMIT.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
