@@ -83,7 +83,6 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         "simulated_from": work.source,
         "units": work.units.len(),
         "assumptions": assumptions,
-        "machine_cores": machine,
     });
     if let (Some(meta), Some(cost)) = (meta.as_object_mut(), charged.meta().as_object()) {
         meta.extend(cost.clone());
