@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use logprof::{Summary, Trace};
 use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
-use crate::cli::{KernelArg, WorkloadArgs};
+use crate::cli::WorkloadArgs;
 pub use timing::Timing;
 
 /// Everything measured about one scheduler.
@@ -52,10 +52,7 @@ impl Bench {
                     workload.size, workload.c_re, workload.c_im
                 )
             })?;
-        let kernel = match workload.kernel {
-            KernelArg::Simd => Kernel::Simd,
-            KernelArg::Scalar => Kernel::Scalar,
-        };
+        let kernel = workload.kernel.kernel();
         let pool = Pool::new(workload.threads)
             .with_context(|| format!("cannot start {} worker threads", workload.threads))?;
         let reference = fractal.compute(Kernel::Scalar)?;

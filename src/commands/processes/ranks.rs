@@ -17,7 +17,7 @@ use logprof_kernels::{Image, JuliaSet, Kernel};
 use mpi::traits::*;
 
 use super::report::{Measured, Report};
-use crate::cli::{KernelArg, ProcessesArgs};
+use crate::cli::ProcessesArgs;
 use crate::output::OutDir;
 
 /// Makes the rank named here panic after MPI started, to test that a
@@ -73,10 +73,7 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
         );
     }
     let fractal = JuliaSet::with_size(args.size).context("--size")?;
-    let kernel = match args.kernel {
-        KernelArg::Simd => Kernel::Simd,
-        KernelArg::Scalar => Kernel::Scalar,
-    };
+    let kernel = args.kernel.kernel();
     let out = match ranks.is_root() {
         true => Some(OutDir::create(&args.out)?),
         false => None,
