@@ -35,7 +35,9 @@ pub enum VizError {
         /// What went wrong.
         problem: String,
     },
-    /// plotters failed while drawing a chart.
+    /// A chart could not be drawn: its data cannot be shown (no points, a
+    /// non-finite value, pieces that do not cover the units) or plotters
+    /// failed while drawing it.
     Chart {
         /// The chart's title.
         title: String,
