@@ -259,6 +259,13 @@ mod tests {
         assert_eq!(m.communication_efficiency, 0.6);
         assert_eq!(m.load_balance, 50.0 / 60.0);
         assert_eq!((m.messages, m.unmatched_message_ends), (1, 0));
+        // The same run recorded later: the wall is still last end − first start.
+        let mut later = trace.clone();
+        for span in later.lanes.iter_mut().flat_map(|l| l.spans.iter_mut()) {
+            span.start_ns += 1_000;
+            span.end_ns += 1_000;
+        }
+        assert_eq!(later.process_metrics(), Some(m.clone()));
         // One process: its useful time over the wall.
         trace.lanes.truncate(1);
         let m = trace.process_metrics().expect("one process");
