@@ -165,6 +165,17 @@ mod tests {
     use super::*;
     use crate::trace::Lane;
 
+    #[test]
+    fn a_side_reads_back_as_written_and_nothing_else_is_a_side() {
+        assert_eq!(MessageSide::Send.as_str(), "send");
+        assert_eq!(MessageSide::Receive.as_str(), "recv");
+        for side in [MessageSide::Send, MessageSide::Receive] {
+            assert_eq!(MessageSide::from_text(side.as_str()), Some(side));
+        }
+        assert_eq!(MessageSide::from_text("Send"), None);
+        assert_eq!(MessageSide::from_text(""), None);
+    }
+
     fn call(side: MessageSide, peer: u32, tag: i32, seq: u64) -> Option<Box<MpiCall>> {
         Some(Box::new(MpiCall {
             side,
