@@ -197,7 +197,8 @@ impl WorkProfile {
             RIGHT_WITH_TIMES
         };
         let drawn_pieces = self.pieces.len() <= MAX_DRAWN_PIECES;
-        let (header, header_end) = self.header(drawn_pieces, w - LEFT - right);
+        // The header spans the time axis's margin too.
+        let (header, header_end) = self.header(drawn_pieces, w - LEFT - RIGHT);
         let top = header_end + 26.0;
         let plot = Plot {
             x: LEFT,
