@@ -88,9 +88,9 @@ pub fn write(trace: &Trace, n: usize, split: &Split, dir: &Path) -> Result<Vec<P
 fn time_note(trace: &Trace) -> String {
     let on_cpu = trace.off_cpu.is_recorded();
     let measure = if on_cpu {
-        "times: each column span's on-CPU time"
+        "times: on-CPU time of each column's span"
     } else {
-        "times: each column span's wall time (off-CPU time not recorded)"
+        "times: wall time of each column's span (off-CPU time not recorded)"
     };
     let threads = trace.name_id(logprof_kernels::COLUMN_SPAN).map_or(0, |id| {
         trace
@@ -100,17 +100,16 @@ fn time_note(trace: &Trace) -> String {
             .count()
     });
     if threads <= 1 {
-        return format!("{measure}, from a serial run");
+        return format!("{measure}, serial run");
     }
-    let why = match trace.cores {
+    match trace.cores {
         Some(cores) if threads > cores as usize && on_cpu => format!(
-            "{threads} threads on {cores} cores: the time-sharing is taken out, but shared caches \
+            "{measure}; {threads} threads on {cores} cores: time-sharing taken out, shared caches \
              can still inflate it"
         ),
         Some(cores) if threads > cores as usize => {
-            format!("{threads} threads on {cores} cores: time-sharing inflates it")
+            format!("{measure}; {threads} threads on {cores} cores: time-sharing inflates it")
         }
-        _ => format!("{threads} threads in parallel: sharing caches and memory can inflate it"),
-    };
-    format!("{measure}, from a run of {why}")
+        _ => format!("{measure}; {threads} threads in parallel: shared caches can inflate it"),
+    }
 }

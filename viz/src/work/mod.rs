@@ -404,7 +404,7 @@ mod tests {
         assert!(svg.contains("class=\"time\""), "{svg}");
         assert!(svg.contains("time per column (ns)"), "{svg}");
         assert!(
-            svg.contains("line: measured time per column (ns, right axis)"),
+            svg.contains("line: time per column (ns, right axis)"),
             "{svg}"
         );
         assert!(svg.contains("on-CPU time of a 2-thread run"), "{svg}");
@@ -446,7 +446,7 @@ mod tests {
         }
         .to_svg_string()
         .unwrap();
-        assert!(!none.contains("class=\"time\"") && !none.contains("measured time"));
+        assert!(!none.contains("class=\"time\"") && !none.contains("time per column"));
         // One time per unit, or none.
         let e = WorkProfile {
             times_ns: vec![1, 2, 3],

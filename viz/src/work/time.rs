@@ -60,11 +60,10 @@ impl WorkProfile {
                 format!("correlation {r:.2} with {}", self.cost)
             });
         Some(format!(
-            "{r}, {} ± {} per {} (mean ± σ over {}s)",
+            "{r}, {} ± {} per {} (mean ± σ)",
             per_cost(fit.per_cost_ns),
             per_cost(fit.per_cost_spread_ns),
             singular(&self.cost),
-            self.unit,
         ))
     }
 
@@ -82,7 +81,7 @@ impl WorkProfile {
             return Vec::new();
         }
         let mut words = format!(
-            "line: measured time per {} ({}, right axis)",
+            "line: time per {} ({}, right axis)",
             self.unit,
             self.time_unit().name
         );
