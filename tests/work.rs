@@ -102,6 +102,26 @@ fn compare_draws_static_blocks_with_their_totals_from_the_traces_args() {
         svg.contains(&format!(": {ratio:.1}× the iterations of the lightest")),
         "{ratio}: {svg}"
     );
+    // Each column's measured time is drawn over its iterations, with how
+    // well they explain it, and where the times come from.
+    assert!(svg.contains("class=\"time\""), "{svg}");
+    assert!(
+        svg.contains("time per column (") && svg.contains("class=\"time-axis\""),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("line: time per column (") && svg.contains(", right axis)"),
+        "{svg}"
+    );
+    let r: f64 = svg
+        .split("correlation ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("no correlation: {svg}"));
+    assert!((-1.0..=1.0).contains(&r), "{r}");
+    assert!(svg.contains("per iteration (mean ± σ)"), "{svg}");
+    assert!(svg.contains("; 4 threads "), "{svg}");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //!   schedules ([`Schedule`]) on one persistent pool of workers ([`Pool`]),
 //!   with every column recorded as one `juliaset_column` span when asked ([`RunOptions`]),
 //!   carrying its index and its iterations, so a trace says what each column
-//!   cost ([`recorded_column_iterations`]);
+//!   cost ([`recorded_column_iterations`]) and took ([`recorded_column_times`]);
 //! - the **byte histogram** ([`histogram`]): one task a file, with a hash-map
 //!   or an array counter, serially or on the pool, or on MPI ranks
 //!   ([`histogram_ranks`]);
@@ -93,4 +93,4 @@ pub use julia::{
 pub use pool::Pool;
 pub use runner::{run, run_into, RunOptions};
 pub use schedule::{Schedule, ScheduleParam, DEFAULT_BASESIZE, DEFAULT_CHUNK, DEFAULT_NTASKS};
-pub use work::{recorded_column_iterations, COLUMN_SPAN};
+pub use work::{recorded_column_iterations, recorded_column_times, COLUMN_SPAN};

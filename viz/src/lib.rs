@@ -53,7 +53,9 @@
 //! iterations, taken from the spans' [`Span::result`](logprof::Span::result)
 //! by the caller) across the run, with a schedule's split drawn over it and
 //! each piece's total, so the picture says where the heavy work is and how
-//! much heavier the heaviest piece is than the lightest.
+//! much heavier the heaviest piece is than the lightest. Given each unit's
+//! measured time too, it draws it as a line on a right-hand axis and says how
+//! well the cost explains it ([`TimeFit`]).
 //!
 //! ## Large traces
 //!
@@ -105,4 +107,4 @@ pub use timeline::{
     trace_notes, ColorBy, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES,
     MAX_WIDTH, MIN_WIDTH,
 };
-pub use work::WorkProfile;
+pub use work::{TimeFit, WorkProfile};

@@ -264,3 +264,39 @@ fn work_profile_png_has_its_text_and_profile() {
         fill_in(0.0)
     );
 }
+
+/// The measured time's line and right-hand axis come out in the PNG as in
+/// the SVG: its crimson ink is there with times, and absent without.
+#[test]
+fn work_profile_png_draws_the_time_line_and_axis() {
+    let base = WorkProfile {
+        title: "iterations and time per column".into(),
+        unit: "column".into(),
+        cost: "iterations".into(),
+        costs: (0..200u64).map(|j| 100 + 20 * j.min(199 - j)).collect(),
+        width: 700,
+        height: 420,
+        ..WorkProfile::default()
+    };
+    let timed = WorkProfile {
+        times_ns: base.costs.iter().map(|c| 3 * c + 500).collect(),
+        time_note: "times: on-CPU time of each column's span, serial run".into(),
+        ..base.clone()
+    };
+    // #c2185b: red well above green and blue.
+    let crimson = |(r, g, b): (u8, u8, u8)| r > 150 && g < 80 && b > 50 && b < 140;
+    let dir = tempfile::tempdir().unwrap();
+    let count = |profile: &WorkProfile, name: &str| {
+        let path = dir.path().join(name);
+        profile.write_png(&path).unwrap();
+        let png = Png::decode(&std::fs::read(&path).unwrap());
+        assert_eq!((png.pixmap.width(), png.pixmap.height()), (700, 420));
+        // The right-hand margin, where the time axis is.
+        let axis = png.count((700.0 - 80.0, 130.0, 700.0, 364.0), crimson);
+        (png.count((0.0, 0.0, 700.0, 420.0), crimson), axis)
+    };
+    let (line, axis) = count(&timed, "timed.png");
+    assert!(line > 300, "the time line: {line} px");
+    assert!(axis > 40, "the time axis: {axis} px");
+    assert_eq!(count(&base, "plain.png").0, 0);
+}

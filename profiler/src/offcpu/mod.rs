@@ -324,23 +324,37 @@ pub(crate) fn inside_spans(lane: &crate::Lane) -> (u64, u64) {
     if lane.off_cpu.is_empty() {
         return (0, 0);
     }
-    let busy = lane.busy_intervals();
+    lane.busy_intervals()
+        .into_iter()
+        .map(|(start, end)| within(&lane.off_cpu, start, end))
+        .fold((0, 0), |(p, b), (dp, db)| (p + dp, b + db))
+}
+
+/// The part of the sorted, disjoint stretches `off` that lies within
+/// `start..end`: `(preempted ns, blocked ns)`.
+fn within(off: &[OffCpu], start: u64, end: u64) -> (u64, u64) {
+    // Skip the stretches that end before `start`, sum the overlap of those
+    // that begin before `end`.
+    let first = off.partition_point(|o| o.end_ns <= start);
     let (mut preempted, mut blocked) = (0, 0);
-    for off in &lane.off_cpu {
-        // The busy intervals are sorted and disjoint: skip those that end
-        // before this stretch, sum the overlap of those that reach into it.
-        let first = busy.partition_point(|&(_, end)| end <= off.start_ns);
-        let overlap: u64 = busy[first..]
-            .iter()
-            .take_while(|&&(start, _)| start < off.end_ns)
-            .map(|&(s, e)| off.end_ns.min(e).saturating_sub(off.start_ns.max(s)))
-            .sum();
-        match off.kind {
+    for o in off[first..].iter().take_while(|o| o.start_ns < end) {
+        let overlap = o.end_ns.min(end).saturating_sub(o.start_ns.max(start));
+        match o.kind {
             OffCpuKind::Preempted => preempted += overlap,
             OffCpuKind::Blocked => blocked += overlap,
         }
     }
     (preempted, blocked)
+}
+
+impl crate::Lane {
+    /// The time `span` (one of this lane's) ran on a CPU: its duration less
+    /// the time the thread was preempted or blocked inside it; its whole
+    /// duration when no off-CPU time was recorded ([`crate::Trace::off_cpu`]).
+    pub fn on_cpu_ns(&self, span: &crate::Span) -> u64 {
+        let (preempted, blocked) = within(&self.off_cpu, span.start_ns, span.end_ns);
+        span.duration_ns().saturating_sub(preempted + blocked)
+    }
 }
 
 /// Gives each lane of a freshly collected trace its off-CPU intervals, read
@@ -447,6 +461,38 @@ mod tests {
         let s = trace.summary();
         assert!(s.off_cpu.note().unwrap().contains("EACCES"));
         assert_eq!(s.lanes[0].on_cpu_busy_ns, s.lanes[0].busy_ns);
+    }
+
+    #[test]
+    fn a_spans_on_cpu_time_is_its_duration_less_the_stretches_inside_it() {
+        let mut trace = crate::Trace::new();
+        let f = trace.intern("f");
+        let spans = [
+            crate::Span::new(f, 0, 10, 0),
+            crate::Span::new(f, 20, 40, 0),
+        ];
+        let mut lane = crate::Lane::with_spans(1, 1, "a", spans.clone());
+        assert_eq!(
+            lane.on_cpu_ns(&spans[1]),
+            20,
+            "nothing recorded: the duration"
+        );
+        for (start_ns, end_ns, kind) in [
+            (8, 12, OffCpuKind::Preempted), // 2 ns inside the first span
+            (14, 16, OffCpuKind::Blocked),  // between the spans
+            (25, 30, OffCpuKind::Blocked),
+            (38, 50, OffCpuKind::Preempted), // 2 ns inside the second
+        ] {
+            lane.off_cpu.push(OffCpu {
+                start_ns,
+                end_ns,
+                kind,
+            });
+        }
+        assert_eq!(lane.on_cpu_ns(&spans[0]), 8);
+        assert_eq!(lane.on_cpu_ns(&spans[1]), 13);
+        // The lane's own sums agree with the spans'.
+        assert_eq!(inside_spans(&lane), (4, 5));
     }
 
     #[test]

@@ -3,19 +3,29 @@
 //! it and each piece's total, so the picture says where the heavy work is
 //! and why a schedule of fixed pieces is unbalanced.
 //!
-//! It takes plain numbers (a cost per unit, the pieces as index ranges),
-//! nothing of a trace or of a scheduler.
+//! With each unit's measured time, it draws that too, on an axis of its
+//! own, and says how well the cost explains the time.
+//!
+//! It takes plain numbers (a cost and a time per unit, the pieces as index
+//! ranges), nothing of a trace or of a scheduler.
+
+mod pieces;
+mod plot;
+mod time;
+
+pub use time::TimeFit;
 
 use std::ops::Range;
 
-use svg::node::element::{Description, Group, Line, Path, Rectangle, Text as SvgText, Title};
+use svg::node::element::{Description, Group, Path, Rectangle, Title};
 use svg::node::Text as TextNode;
 use svg::{Document, Node};
 
-use crate::color::{INK, MUTED, RULE};
+use crate::color::{INK, MUTED};
 use crate::error::VizError;
-use crate::scale::{compact, nice_step};
-use crate::text::{fit, text_width, FONT_FAMILY};
+use crate::scale::compact;
+use crate::text::{fit, FONT_FAMILY};
+use plot::{r2, text, Plot};
 
 /// The fill of the cost profile.
 const COST_FILL: &str = "#5588dd";
@@ -27,7 +37,11 @@ const FONT: f64 = 14.0;
 const SMALL: f64 = 12.0;
 const LEFT: f64 = 84.0;
 const RIGHT: f64 = 24.0;
-const TOP: f64 = 96.0;
+/// The right margin with a time axis there.
+const RIGHT_WITH_TIMES: f64 = 80.0;
+/// The first header line below the title and summary.
+const HEADER_LINE: f64 = 70.0;
+const HEADER_STEP: f64 = 18.0;
 const BOTTOM: f64 = 56.0;
 /// Pieces drawn one by one at most; beyond, the split is only summed up.
 const MAX_DRAWN_PIECES: usize = 64;
@@ -64,6 +78,12 @@ pub struct WorkProfile {
     /// The split: consecutive ranges of unit indices that cover all units
     /// in order; empty for no split.
     pub pieces: Vec<Range<usize>>,
+    /// The measured time of unit `i` at index `i`, in ns (one per cost), or
+    /// empty for none: drawn as a line on a right-hand axis.
+    pub times_ns: Vec<u64>,
+    /// Where the times come from, said beside them in the header (`on-CPU
+    /// time of a 4-thread run`); empty for nothing to say.
+    pub time_note: String,
     /// Width in pixels (default 900).
     pub width: u32,
     /// Height in pixels (default 460).
@@ -79,6 +99,8 @@ impl Default for WorkProfile {
             piece: "block".into(),
             costs: Vec::new(),
             pieces: Vec::new(),
+            times_ns: Vec::new(),
+            time_note: String::new(),
             width: 900,
             height: 460,
         }
@@ -145,6 +167,15 @@ impl WorkProfile {
             }
             next = r.end;
         }
+        if !self.times_ns.is_empty() && self.times_ns.len() != self.costs.len() {
+            return Err(self.error(format!(
+                "{} measured times for {} {}s; give one time per {} or none",
+                self.times_ns.len(),
+                self.costs.len(),
+                self.unit,
+                self.unit
+            )));
+        }
         if !self.pieces.is_empty() && next != self.costs.len() {
             return Err(self.error(format!(
                 "the {}s end at {next} but there are {} {}s; pieces must cover them all",
@@ -160,11 +191,20 @@ impl WorkProfile {
     pub fn to_svg_string(&self) -> Result<String, VizError> {
         self.check()?;
         let (w, h) = (f64::from(self.width), f64::from(self.height));
+        let right = if self.times_ns.is_empty() {
+            RIGHT
+        } else {
+            RIGHT_WITH_TIMES
+        };
+        let drawn_pieces = self.pieces.len() <= MAX_DRAWN_PIECES;
+        // The header spans the time axis's margin too.
+        let (header, header_end) = self.header(drawn_pieces, w - LEFT - RIGHT);
+        let top = header_end + 26.0;
         let plot = Plot {
             x: LEFT,
-            y: TOP,
-            w: w - LEFT - RIGHT,
-            h: h - TOP - BOTTOM,
+            y: top,
+            w: w - LEFT - right,
+            h: h - top - BOTTOM,
             units: self.costs.len(),
             max: *self.costs.iter().max().unwrap_or(&0),
         };
@@ -175,13 +215,18 @@ impl WorkProfile {
             .set("font-family", FONT_FAMILY)
             .set("font-size", FONT);
         root.append(Description::new().add(TextNode::new(format!(
-            "logprof-viz work profile: {} per {} of {} {}s, {} {}s drawn over it.",
+            "logprof-viz work profile: {} per {} of {} {}s, {} {}s drawn over it{}.",
             self.cost,
             self.unit,
             self.costs.len(),
             self.unit,
             self.pieces.len(),
-            self.piece
+            self.piece,
+            if self.times_ns.is_empty() {
+                ""
+            } else {
+                ", and the measured time of each"
+            }
         ))));
         root.append(
             Rectangle::new()
@@ -189,7 +234,6 @@ impl WorkProfile {
                 .set("height", "100%")
                 .set("fill", "white"),
         );
-        let drawn_pieces = self.pieces.len() <= MAX_DRAWN_PIECES;
         if drawn_pieces {
             root.append(self.piece_shading(&plot));
         }
@@ -198,13 +242,17 @@ impl WorkProfile {
         if drawn_pieces {
             root.append(self.piece_marks(&plot));
         }
-        root.append(self.header(drawn_pieces));
+        if !self.times_ns.is_empty() {
+            root.append(self.time_series(&plot));
+        }
+        root.append(header);
         Ok(root.to_string())
     }
 
-    /// Title, what the split says, and how to read the marks.
-    fn header(&self, drawn_pieces: bool) -> Group {
-        let room = f64::from(self.width) - LEFT - RIGHT;
+    /// Title, what the split says, how to read the marks, and with times,
+    /// how well the cost explains them and where they come from. Returns
+    /// the header and where it ends.
+    fn header(&self, drawn_pieces: bool, room: f64) -> (Group, f64) {
         let total: u64 = self.costs.iter().sum();
         let mut summary = format!(
             "{} {}s, {} {} in all",
@@ -234,7 +282,7 @@ impl WorkProfile {
                 p = self.piece
             )
         };
-        Group::new()
+        let mut g = Group::new()
             .set("class", "header")
             .add(
                 text(LEFT, 28.0, &fit(&self.title, 18.0, true, room), 18.0, INK)
@@ -247,28 +295,17 @@ impl WorkProfile {
             )
             .add(text(
                 LEFT,
-                70.0,
+                HEADER_LINE,
                 &fit(&key, SMALL, false, room),
                 SMALL,
                 MUTED,
-            ))
-    }
-
-    /// Every other piece shaded, so the pieces read as bands.
-    fn piece_shading(&self, plot: &Plot) -> Group {
-        let mut g = Group::new().set("class", "piece-bands");
-        for r in self.pieces.iter().skip(1).step_by(2) {
-            let (x0, x1) = (plot.x_of(r.start), plot.x_of(r.end));
-            g.append(
-                Rectangle::new()
-                    .set("x", r2(x0))
-                    .set("y", r2(plot.y))
-                    .set("width", r2(x1 - x0))
-                    .set("height", r2(plot.h))
-                    .set("fill", PIECE_SHADE),
-            );
+            ));
+        let mut y = HEADER_LINE;
+        for line in self.time_legend(LEFT, y + HEADER_STEP, room) {
+            y += HEADER_STEP;
+            g.append(line);
         }
-        g
+        (g, y)
     }
 
     /// The cost of each unit as a filled step line; with more units than
@@ -291,166 +328,6 @@ impl WorkProfile {
             .set("fill-opacity", 0.85)
             .add(Title::new(format!("{} per {}", self.cost, self.unit)))
     }
-
-    /// Boundaries, each piece's mean cost per unit, and its label.
-    fn piece_marks(&self, plot: &Plot) -> Group {
-        let mut g = Group::new().set("class", "pieces");
-        let totals = self.piece_totals();
-        let lightest = totals.iter().copied().filter(|&t| t > 0).min();
-        for (i, (r, &total)) in self.pieces.iter().zip(&totals).enumerate() {
-            let (x0, x1) = (plot.x_of(r.start), plot.x_of(r.end));
-            let mut piece = Group::new()
-                .set("class", "piece")
-                .set("data-first", r.start)
-                .set("data-end", r.end)
-                .set("data-total", total);
-            if i > 0 {
-                piece.append(
-                    Line::new()
-                        .set("x1", r2(x0))
-                        .set("x2", r2(x0))
-                        .set("y1", r2(plot.y))
-                        .set("y2", r2(plot.y + plot.h))
-                        .set("stroke", PIECE_INK)
-                        .set("stroke-dasharray", "6 4"),
-                );
-            }
-            if !r.is_empty() {
-                let mean = total as f64 / r.len() as f64;
-                piece.append(
-                    Line::new()
-                        .set("x1", r2(x0))
-                        .set("x2", r2(x1))
-                        .set("y1", r2(plot.y_of(mean)))
-                        .set("y2", r2(plot.y_of(mean)))
-                        .set("stroke", PIECE_INK)
-                        .set("stroke-width", 2),
-                );
-            }
-            let ratio = match lightest {
-                Some(l) if totals.len() > 1 => {
-                    format!(" ({:.1}× the lightest)", total as f64 / l as f64)
-                }
-                _ => String::new(),
-            };
-            let label = format!("{} {}: {}{ratio}", self.piece, i + 1, compact(total));
-            piece.append(Title::new(format!(
-                "{label}\n{}s {}..{}, {} {} in all",
-                self.unit, r.start, r.end, total, self.cost
-            )));
-            // Written where it fits: on one line, else as two (name, then
-            // figures), else only in the tooltip.
-            let room = x1 - x0 - 6.0;
-            let (head, figures) = (
-                format!("{} {}", self.piece, i + 1),
-                format!("{}{ratio}", compact(total)),
-            );
-            if text_width(&label, SMALL, false) <= room {
-                piece.append(text(x0 + 3.0, plot.y + 14.0, &label, SMALL, INK));
-            } else if text_width(&figures, SMALL, false) <= room {
-                piece.append(text(x0 + 3.0, plot.y + 14.0, &head, SMALL, INK));
-                piece.append(text(x0 + 3.0, plot.y + 28.0, &figures, SMALL, INK));
-            }
-            g.append(piece);
-        }
-        g
-    }
-
-    /// Axes, grid lines and their labels.
-    fn axes(&self, plot: &Plot) -> Group {
-        let mut g = Group::new().set("class", "axes");
-        let max = plot.max.max(1) as f64;
-        let step = nice_step(max, 5.0, 1.0);
-        let mut v = 0.0;
-        while v <= max * 1.0001 {
-            let y = plot.y_of(v);
-            g.append(rule(plot.x, y, plot.x + plot.w, y, RULE));
-            g.append(
-                text(plot.x - 8.0, y + 4.0, &compact(v as u64), SMALL, MUTED)
-                    .set("text-anchor", "end"),
-            );
-            v += step;
-        }
-        let units = plot.units as f64;
-        let step = nice_step(units, 8.0, 1.0);
-        let mut u = 0.0;
-        while u <= units {
-            let x = plot.x_of(u as usize);
-            let bottom = plot.y + plot.h;
-            g.append(rule(x, bottom, x, bottom + 5.0, INK));
-            g.append(
-                text(x, bottom + 18.0, &compact(u as u64), SMALL, MUTED)
-                    .set("text-anchor", "middle"),
-            );
-            u += step;
-        }
-        let bottom = plot.y + plot.h;
-        g.append(rule(plot.x, bottom, plot.x + plot.w, bottom, INK));
-        g.append(rule(plot.x, plot.y, plot.x, bottom, INK));
-        g.append(
-            text(plot.x + plot.w / 2.0, bottom + 40.0, &self.unit, FONT, INK)
-                .set("text-anchor", "middle"),
-        );
-        let (lx, ly) = (18.0, plot.y + plot.h / 2.0);
-        g.append(
-            text(
-                lx,
-                ly,
-                &format!("{} per {}", self.cost, self.unit),
-                FONT,
-                INK,
-            )
-            .set("text-anchor", "middle")
-            .set("transform", format!("rotate(-90 {lx} {})", r2(ly))),
-        );
-        g
-    }
-}
-
-/// Where the profile is drawn, and its scales.
-struct Plot {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-    units: usize,
-    max: u64,
-}
-
-impl Plot {
-    /// The x of the left edge of unit `i` (`units` is the right edge).
-    fn x_of(&self, i: usize) -> f64 {
-        self.x + self.w * i as f64 / self.units.max(1) as f64
-    }
-
-    /// The y of cost `c`; the largest cost reaches 90 % of the height,
-    /// leaving room for the labels of the pieces.
-    fn y_of(&self, c: f64) -> f64 {
-        let top = self.max.max(1) as f64 / 0.9;
-        self.y + self.h * (1.0 - c / top)
-    }
-}
-
-/// A coordinate rounded to hundredths of a pixel, to keep the SVG short.
-fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn text(x: f64, y: f64, content: &str, size: f64, fill: &str) -> SvgText {
-    SvgText::new(content)
-        .set("x", r2(x))
-        .set("y", r2(y))
-        .set("font-size", size)
-        .set("fill", fill)
-}
-
-fn rule(x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str) -> Line {
-    Line::new()
-        .set("x1", r2(x1))
-        .set("y1", r2(y1))
-        .set("x2", r2(x2))
-        .set("y2", r2(y2))
-        .set("stroke", stroke)
 }
 
 #[cfg(test)]
@@ -501,6 +378,84 @@ mod tests {
             ..lecture_like()
         };
         assert!(empty.to_svg_string().is_err());
+    }
+
+    #[test]
+    fn measured_times_are_drawn_on_their_own_axis_with_how_well_cost_explains_them() {
+        let p = WorkProfile {
+            costs: vec![1, 1, 2, 2],
+            times_ns: vec![10, 30, 20, 60],
+            time_note: "on-CPU time of a 2-thread run".into(),
+            pieces: vec![0..2, 2..4],
+            ..lecture_like()
+        };
+        // Per-column time per iteration: 10, 30, 10, 30 ns; Pearson's r of
+        // (1, 1, 2, 2) and (10, 30, 20, 60) is 5 / (0.5 × √350) = 0.534.
+        let fit = p.time_fit().unwrap();
+        assert!((fit.per_cost_ns - 20.0).abs() < 1e-9, "{fit:?}");
+        assert!((fit.per_cost_spread_ns - 10.0).abs() < 1e-9, "{fit:?}");
+        let r = fit.correlation.unwrap();
+        assert!((r - 5.0 / (0.5 * 350f64.sqrt())).abs() < 1e-9, "{r}");
+        let svg = p.to_svg_string().unwrap();
+        assert!(
+            svg.contains("correlation 0.53 with iterations, 20.0 ns ± 10.0 ns per iteration"),
+            "{svg}"
+        );
+        assert!(svg.contains("class=\"time\""), "{svg}");
+        assert!(svg.contains("time per column (ns)"), "{svg}");
+        assert!(
+            svg.contains("line: time per column (ns, right axis)"),
+            "{svg}"
+        );
+        assert!(svg.contains("on-CPU time of a 2-thread run"), "{svg}");
+        // The largest time reaches the height of the largest cost.
+        let top_cost = svg.split("class=\"cost\" d=\"").nth(1).unwrap();
+        let top_time = svg.split("class=\"time\" d=\"").nth(1).unwrap();
+        let min_y = |d: &str| {
+            d.split('"')
+                .next()
+                .unwrap()
+                .split('V')
+                .skip(1)
+                .map(|v| {
+                    v.split('H')
+                        .next()
+                        .unwrap()
+                        .trim_end_matches('Z')
+                        .parse::<f64>()
+                        .unwrap()
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        assert!((min_y(top_cost) - min_y(top_time)).abs() < 0.01, "{svg}");
+        // Time in step with the cost: r = 1 and a flat time per iteration.
+        let exact = WorkProfile {
+            times_ns: vec![7_000, 7_000, 14_000, 14_000],
+            ..p.clone()
+        };
+        let svg = exact.to_svg_string().unwrap();
+        assert!(
+            svg.contains("correlation 1.00 with iterations, 7.00 µs ± 0.00 ns per iteration"),
+            "{svg}"
+        );
+        assert!(svg.contains("time per column (µs)"), "{svg}");
+        // Without times, none of it.
+        let none = WorkProfile {
+            times_ns: vec![],
+            ..p.clone()
+        }
+        .to_svg_string()
+        .unwrap();
+        assert!(!none.contains("class=\"time\"") && !none.contains("time per column"));
+        // One time per unit, or none.
+        let e = WorkProfile {
+            times_ns: vec![1, 2, 3],
+            ..p
+        }
+        .to_svg_string()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("3 measured times for 4 columns"), "{e}");
     }
 
     #[test]
