@@ -217,9 +217,9 @@ pub struct SweepArgs {
 pub enum ColorArg {
     /// The span's name: a function has one colour in every picture.
     Name,
-    /// The span's cost, light to dark on a log scale: its result
-    /// (args.result, a column's iterations) when the trace has results, else
-    /// its duration.
+    /// The span's cost, light to dark: its result (args.result, a column's
+    /// iterations) on a linear scale from 0 when the trace has results, else
+    /// its duration on a log scale.
     Cost,
 }
 

@@ -160,11 +160,29 @@ pub(crate) fn record_with_payload(meta: u64, payload_meta: u64, payload: u64) {
 #[inline(always)]
 pub(crate) fn record_then_payload(meta: u64, payload_meta: u64, payload: impl FnOnce() -> u64) {
     let ticks = clock::now();
+    // A `payload` that panics still records the event (without a payload),
+    // as a span guard dropped during unwinding records its exit.
+    let unwinding = EventOnUnwind { ticks, meta };
     let payload = payload();
+    std::mem::forget(unwinding);
     with_local(|local| {
         local.push(ticks, meta);
         local.push(payload, payload_meta);
     });
+}
+
+/// Records its event when dropped: only while a panic unwinds past
+/// [`record_then_payload`]'s `payload`.
+struct EventOnUnwind {
+    ticks: u64,
+    meta: u64,
+}
+
+impl Drop for EventOnUnwind {
+    fn drop(&mut self) {
+        let (ticks, meta) = (self.ticks, self.meta);
+        with_local(|local| local.push(ticks, meta));
+    }
 }
 
 impl Local {

@@ -4,9 +4,11 @@
 //!
 //! A process's *busy* time is the time during which at least one of its
 //! lanes is inside a top-level span (depth 0); its *MPI* time the time
-//! during which at least one of its lanes is inside a span of category
-//! `mpi` (a span carrying an [`MpiCall`](crate::MpiCall): the time inside
-//! an MPI call, waiting included). Its *useful* time is the time during
+//! during which at least one of its lanes is inside an MPI call, waiting
+//! included: a span of category `mpi` (carrying an
+//! [`MpiCall`](crate::MpiCall)) or named with the prefix the MPI standard
+//! keeps for its calls, `MPI_` (`MPI_Barrier`, `MPI_Win_fence`: they wait
+//! for the other ranks as a receive does). Its *useful* time is the time during
 //! which at least one of its lanes is busy and not inside MPI on that same
 //! lane: computation. For a process of one thread, useful = busy − MPI.
 //! With the region's wall time (first span start to last span end, over
@@ -38,7 +40,8 @@ pub struct ProcessSummary {
     pub lanes: usize,
     /// Time any of its lanes is inside a top-level span.
     pub busy_ns: u64,
-    /// Time any of its lanes is inside a span of category `mpi`.
+    /// Time any of its lanes is inside an MPI call: a span of category
+    /// `mpi` or named `MPI_…`.
     pub mpi_ns: u64,
     /// Time any of its lanes is busy and, on that lane, not in MPI.
     pub useful_ns: u64,
@@ -46,8 +49,8 @@ pub struct ProcessSummary {
 
 /// The process-level POP metrics of a trace. A process's *useful* time is
 /// the time during which one of its lanes is inside a top-level span and,
-/// on that lane, not inside a span of category `mpi` ([`Span::mpi`]:
-/// time inside an MPI call, waiting included); communication efficiency =
+/// on that lane, not inside an MPI call, waiting included (a span of
+/// category `mpi`, [`Span::mpi`], or named `MPI_…`); communication efficiency =
 /// max useful / wall, load balance = mean useful / max useful. Wall-clock
 /// time: under `mpirun --oversubscribe` useful time includes time a rank
 /// waited for a core.
@@ -87,10 +90,10 @@ impl Trace {
             .into_iter()
             .map(|(pid, lanes)| {
                 let busy = lanes.iter().flat_map(|l| l.busy_intervals()).collect();
-                let mpi = lanes.iter().flat_map(|l| mpi_intervals(l)).collect();
+                let mpi = lanes.iter().flat_map(|l| mpi_intervals(self, l)).collect();
                 let useful = lanes
                     .iter()
-                    .flat_map(|l| minus(&l.busy_intervals(), &mpi_intervals(l)))
+                    .flat_map(|l| minus(&l.busy_intervals(), &mpi_intervals(self, l)))
                     .collect();
                 ProcessSummary {
                     pid,
@@ -128,9 +131,13 @@ impl Trace {
     }
 }
 
-/// The lane's spans of category `mpi`, as sorted disjoint intervals.
-fn mpi_intervals(lane: &Lane) -> Vec<(u64, u64)> {
-    let spans = lane.spans.iter().filter(|s| s.mpi.is_some());
+/// The lane's MPI calls (spans of category `mpi` or named `MPI_…`), as
+/// sorted disjoint intervals.
+fn mpi_intervals(trace: &Trace, lane: &Lane) -> Vec<(u64, u64)> {
+    let spans = lane
+        .spans
+        .iter()
+        .filter(|s| s.mpi.is_some() || trace.name(s.name).starts_with("MPI_"));
     union(spans.map(|s| (s.start_ns, s.end_ns)).collect())
 }
 
@@ -194,6 +201,37 @@ mod tests {
             })),
             ..Span::new(1, start, end, 1)
         }
+    }
+
+    #[test]
+    fn every_mpi_call_is_mpi_time_not_only_messages() {
+        // Rank 0 waits 40 of its 100 in a barrier and 10 in a fence, spans
+        // that carry no message but are MPI calls all the same.
+        let trace = Trace {
+            names: vec!["work".into(), "MPI_Barrier".into(), "MPI_Win_fence".into()],
+            lanes: vec![
+                Lane::with_spans(
+                    0,
+                    1,
+                    "main",
+                    [
+                        Span::new(0, 0, 100, 0),
+                        Span::new(1, 0, 40, 1),
+                        Span::new(2, 90, 100, 1),
+                    ],
+                ),
+                Lane::with_spans(1, 1, "main", [Span::new(0, 40, 100, 0)]),
+            ],
+            ..Trace::default()
+        };
+        let m = trace.process_metrics().expect("two processes");
+        let rows: Vec<_> = m
+            .processes
+            .iter()
+            .map(|p| (p.busy_ns, p.mpi_ns, p.useful_ns))
+            .collect();
+        assert_eq!(rows, [(100, 50, 50), (60, 0, 60)]);
+        assert_eq!(m.communication_efficiency, 0.6);
     }
 
     #[test]

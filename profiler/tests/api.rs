@@ -482,3 +482,31 @@ fn results_recorded_at_the_exit_round_trip_through_chrome_json() {
     let back = Trace::from_chrome_json_str(&json).unwrap();
     assert_eq!(args(&back), expected);
 }
+
+/// A result closure that panics still ends its span (without a result), as
+/// a guard dropped during the unwinding would: the span is not left open.
+#[test]
+fn a_panicking_result_still_ends_the_span() {
+    let _l = lock();
+    fresh(1 << 10);
+    let caught = std::panic::catch_unwind(|| {
+        let span = scope!("outer", 3);
+        span.end_then(|| -> u64 { panic!("no result") });
+    });
+    assert!(caught.is_err());
+    let trace = logprof::collect();
+    let spans: Vec<_> = trace
+        .lanes
+        .iter()
+        .flat_map(|l| &l.spans)
+        .map(|s| {
+            (
+                trace.name(s.name).to_owned(),
+                s.value,
+                s.result,
+                s.unfinished,
+            )
+        })
+        .collect();
+    assert_eq!(spans, [("outer".to_owned(), Some(3), None, false)]);
+}

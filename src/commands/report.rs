@@ -203,8 +203,9 @@ fn process_lines(p: &ProcessMetrics, off_cpu: bool) -> String {
     );
     if p.processes.iter().all(|process| process.mpi_ns == 0) {
         out.push_str(
-            "  no MPI time recorded (no spans of category mpi): useful is all busy time, and \
-             communication efficiency only says how much of the run the busiest process worked\n",
+            "  no MPI time recorded (no spans of category mpi or named MPI_…): useful is all \
+             busy time, and communication efficiency only says how much of the run the \
+             busiest process worked\n",
         );
     }
     if off_cpu {

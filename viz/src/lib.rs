@@ -39,8 +39,8 @@
 //!
 //! [`Timeline::color_by`] with [`ColorBy::Cost`] colours each bar by what
 //! its span cost instead of by its name: its result (a column's
-//! iterations) or else its duration, light to dark on a log scale with a
-//! legend of the ranges.
+//! iterations, on a linear scale from 0) or else its duration (on a log
+//! scale), light to dark, with a legend of the ranges.
 //!
 //! [`Timeline::by_task`] switches to one lane per task (spans with a task
 //! id, e.g. `tracing` spans or async tasks) with each slice coloured by the

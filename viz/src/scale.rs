@@ -115,21 +115,28 @@ pub(crate) fn count(n: u64) -> String {
 
 /// A count in three significant digits: `812`, `15.7 k`, `4.45 M`.
 pub(crate) fn compact(n: u64) -> String {
-    let v = n as f64;
-    let (scaled, suffix) = match n {
-        0..=9_999 => return n.to_string(),
-        10_000..=999_999 => (v / 1e3, " k"),
-        1_000_000..=999_999_999 => (v / 1e6, " M"),
-        _ => (v / 1e9, " G"),
-    };
-    let decimals = if scaled >= 100.0 {
-        0
-    } else if scaled >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{scaled:.decimals$}{suffix}")
+    if n < 10_000 {
+        return n.to_string();
+    }
+    let units = [(1e3, " k"), (1e6, " M"), (1e9, " G")];
+    let mut text = String::new();
+    for (i, (size, suffix)) in units.into_iter().enumerate() {
+        let scaled = n as f64 / size;
+        // The digits after rounding decide: 99 950 is "100 k", not "100.0 k".
+        let decimals = if scaled >= 99.95 {
+            0
+        } else if scaled >= 9.995 {
+            1
+        } else {
+            2
+        };
+        text = format!("{scaled:.decimals$}{suffix}");
+        // 999 999 rounds to "1000 k": the next unit says it in 3 digits.
+        if scaled < 999.5 || i == units.len() - 1 {
+            break;
+        }
+    }
+    text
 }
 
 /// A ratio as a percentage with one decimal: `61.9 %`.
@@ -147,6 +154,10 @@ mod tests {
         assert_eq!(compact(15_700), "15.7 k");
         assert_eq!(compact(4_450_000), "4.45 M");
         assert_eq!(compact(123_000_000_000), "123 G");
+        // Where rounding reaches the next digit or unit.
+        assert_eq!(compact(99_999), "100 k");
+        assert_eq!(compact(999_999), "1.00 M");
+        assert_eq!(compact(9_999_999), "10.0 M");
     }
 
     #[test]

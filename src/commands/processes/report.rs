@@ -6,7 +6,8 @@
 //! Load balance and communication efficiency are POP's, from the recorded
 //! run of each experiment, as [`Trace::process_metrics`] defines them for
 //! every merged trace: the useful time of a rank is its time in top-level
-//! spans outside MPI calls (the `mpi` spans of its sends and receives);
+//! spans outside MPI calls (the `mpi` spans of its sends and receives,
+//! and its `MPI_…` spans: barriers, fences);
 //! load balance is the mean over the max of the ranks' useful times, every
 //! rank counted (in pmap, rank 0 only hands out bands, which POP counts as
 //! imbalance), communication efficiency the max useful time over the run's

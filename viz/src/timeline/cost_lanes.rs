@@ -76,7 +76,13 @@ impl CostScale {
         };
         let width = self.hi - self.lo;
         if width <= 0.0 {
-            return RAMP.len() as u32 - 1;
+            // Every cost is the same: results all 0 cost nothing (the
+            // lightest), equal durations are all the heaviest there is.
+            return if self.by_result && self.hi <= 0.0 {
+                0
+            } else {
+                RAMP.len() as u32 - 1
+            };
         }
         let at = (self.axis(c) - self.lo) / width;
         ((at * RAMP.len() as f64) as u32).min(RAMP.len() as u32 - 1)
@@ -263,6 +269,17 @@ mod tests {
         assert_eq!(keys, [0, RAMP.len() as u32 - 1, NO_COST_KEY]);
         assert_eq!(scale.describe(0), "result 0 – 125");
         assert_eq!(scale.describe(NO_COST_KEY), "no result");
+    }
+
+    #[test]
+    fn results_of_zero_are_the_lightest() {
+        let t = trace(vec![
+            Span::new(0, 0, 10, 0).with_result(0),
+            Span::new(0, 10, 20, 0).with_result(0),
+        ]);
+        let scale = CostScale::of(std::iter::once(&t));
+        let keys: Vec<u32> = t.lanes[0].spans.iter().map(|s| scale.key(s)).collect();
+        assert_eq!(keys, [0, 0]);
     }
 
     #[test]

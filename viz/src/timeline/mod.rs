@@ -48,9 +48,10 @@ pub enum ColorBy {
     /// function has the same colour in every picture.
     #[default]
     Name,
-    /// The span's cost, on a logarithmic scale shared by every panel, light
-    /// to dark: its [`Span::result`](logprof::Span::result) (a column's
-    /// iterations) when the traces carry results, else its duration. The
+    /// The span's cost, on a scale shared by every panel, light to dark:
+    /// its [`Span::result`](logprof::Span::result) (a column's iterations)
+    /// on a linear scale from 0 when the traces carry results, else its
+    /// duration on a logarithmic scale. The
     /// legend gives each colour's range; with results, spans without one
     /// are grey.
     Cost,
