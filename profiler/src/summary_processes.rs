@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(minus(&[(0, 10)], &[]), [(0, 10)]);
         // Cuts that touch an interval's ends leave no empty pieces behind.
         assert_eq!(minus(&[(0, 10)], &[(0, 2), (8, 10)]), [(2, 8)]);
-        assert_eq!(minus(&[(0, 10), (20, 30)], &[(10, 20)]), [(0, 10), (20, 30)]);
+        assert_eq!(
+            minus(&[(0, 10), (20, 30)], &[(10, 20)]),
+            [(0, 10), (20, 30)]
+        );
         assert_eq!(minus(&[(5, 10)], &[(0, 20)]), []);
         assert_eq!(union(vec![(5, 8), (0, 2), (1, 3)]), [(0, 3), (5, 8)]);
     }
