@@ -32,10 +32,13 @@ fn main() {
     let mut window = SharedWindow::allocate(node, size * PER_RANK).expect("window");
     let rank = world.rank() as usize;
     window.fence();
-    window.write(rank * PER_RANK, &pattern(rank));
+    // SAFETY: each rank writes its own `PER_RANK` bytes between the two
+    // fences, and every rank reads after the second, when none writes.
+    unsafe { window.write(rank * PER_RANK, &pattern(rank)) };
     window.fence();
     let mut all = vec![0; size * PER_RANK];
-    window.read(&mut all);
+    // SAFETY: as above: after the fence, no rank writes.
+    unsafe { window.read(&mut all) };
     for r in 0..size {
         assert_eq!(
             all[r * PER_RANK..(r + 1) * PER_RANK],
@@ -48,10 +51,13 @@ fn main() {
         let node = node_of(world).expect("node");
         let mut window = SharedWindow::allocate(node, size).expect("window");
         window.fence();
-        window.write(rank, &[round as u8 ^ rank as u8]);
+        // SAFETY: each rank writes its own byte between the two fences.
+        unsafe { window.write(rank, &[round as u8 ^ rank as u8]) };
         window.fence();
         let mut bytes = vec![0; size];
-        window.read(&mut bytes);
+        // SAFETY: after the fence; the window is dropped before any rank
+        // writes again.
+        unsafe { window.read(&mut bytes) };
         let expected: Vec<u8> = (0..size).map(|r| round as u8 ^ r as u8).collect();
         assert_eq!(bytes, expected, "round {round}");
     }

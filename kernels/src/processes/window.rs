@@ -150,10 +150,17 @@ impl SharedWindow {
 
     /// Copies `bytes` into the window from `offset` on.
     ///
+    /// # Safety
+    /// The window is other processes' memory too, which Rust cannot see:
+    /// between the same two [`SharedWindow::fence`]s, no other rank may
+    /// write or read `offset..offset + bytes.len()` (each rank writes its
+    /// own columns, and reads wait for the next fence). Two ranks on one
+    /// byte at once would be a data race.
+    ///
     /// # Panics
     /// When `offset + bytes.len()` is beyond [`SharedWindow::len`]: a bug
     /// of the caller's band arithmetic, never input.
-    pub fn write(&mut self, offset: usize, bytes: &[u8]) {
+    pub unsafe fn write(&mut self, offset: usize, bytes: &[u8]) {
         let end = offset.checked_add(bytes.len());
         assert!(
             end.is_some_and(|end| end <= self.len),
@@ -166,23 +173,27 @@ impl SharedWindow {
         }
         // SAFETY: `base..base + len` is rank 0's segment, mapped and live
         // until drop, and the range was checked above; `bytes` is local
-        // memory, so the two cannot overlap. Other ranks write other
-        // bands between the same two fences, never these bytes.
+        // memory, so the two cannot overlap. No other rank touches these
+        // bytes until the next fence: the caller's promise (`# Safety`).
         unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(offset), bytes.len()) }
     }
 
     /// Copies the whole window into `into` (of [`SharedWindow::len`] bytes).
     ///
+    /// # Safety
+    /// No rank may write to the window between the last
+    /// [`SharedWindow::fence`] and the next one while this reads it.
+    ///
     /// # Panics
     /// When `into` is not as long as the window.
-    pub fn read(&self, into: &mut [u8]) {
+    pub unsafe fn read(&self, into: &mut [u8]) {
         assert_eq!(into.len(), self.len, "read into a buffer of another size");
         if into.is_empty() {
             return;
         }
         // SAFETY: the segment is mapped and live until drop and holds `len`
-        // bytes; `into` is local memory of the same length. Callers read
-        // after a fence, when no rank writes.
+        // bytes; `into` is local memory of the same length. No rank writes
+        // until the next fence: the caller's promise (`# Safety`).
         unsafe { ptr::copy_nonoverlapping(self.base, into.as_mut_ptr(), self.len) }
     }
 }
