@@ -1,7 +1,9 @@
-//! Every tag of the experiments' messages, in one place: each is used by
-//! one experiment on one communicator, so no two communicators carry the
-//! same tag between the same ranks at once, which keeps the sequence
-//! numbers of [`logprof::ranks`]' message keys right.
+//! Every tag of the experiments' messages, in one place: each family of
+//! tags belongs to one communicator (`BAND` is shared by `bands` and
+//! `pmap`, both on the world communicator, which run one after the other
+//! and so never at once), so no two communicators carry the same tag
+//! between the same ranks at once, which keeps the sequence numbers of
+//! [`logprof::ranks`]' message keys right.
 
 /// [`Experiment::Bands`](super::Experiment::Bands) and
 /// [`Experiment::Pmap`](super::Experiment::Pmap) (world): a band's pixels.
