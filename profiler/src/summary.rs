@@ -68,8 +68,14 @@ impl LaneSummary {
     /// processes (the thread name alone when it names the process already:
     /// `rank 1`, `rank 1: worker`), else the thread name.
     pub fn label(&self) -> String {
+        let names_process = |process: &str| {
+            // `rank 1` or `rank 1: …`, not `rank 10`.
+            self.thread_name
+                .strip_prefix(process)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+        };
         match &self.process {
-            Some(process) if !self.thread_name.starts_with(process.as_str()) => {
+            Some(process) if !names_process(process) => {
                 format!("{process} / {}", self.thread_name)
             }
             _ => self.thread_name.clone(),
@@ -336,6 +342,32 @@ fn ratio(num: f64, den: f64, if_zero: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::trace::{Lane, Span};
+
+    #[test]
+    fn a_lane_label_names_the_process_once() {
+        let mut trace = Trace {
+            names: vec!["work".into()],
+            lanes: ["main", "rank 1", "rank 1: worker", "rank 10"]
+                .into_iter()
+                .enumerate()
+                .map(|(tid, name)| Lane::with_spans(1, tid as u64, name, [Span::new(0, 0, 10, 0)]))
+                .chain([Lane::with_spans(2, 0, "main", [Span::new(0, 0, 10, 0)])])
+                .collect(),
+            ..Trace::default()
+        };
+        trace.process_names.insert(1, "rank 1".into());
+        let labels: Vec<String> = trace.summary().lanes.iter().map(|l| l.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "rank 1 / main",
+                "rank 1",
+                "rank 1: worker",
+                "rank 1 / rank 10",
+                "pid 2 / main"
+            ]
+        );
+    }
 
     #[test]
     fn the_threads_on_the_cores_say_whose_they_are() {
