@@ -56,6 +56,10 @@ pub fn write(trace: &Trace, n: usize, split: &Split, dir: &Path) -> Result<Vec<P
             "Iterations per column in static's {} blocks (compare draws static's split)",
             split.threads
         ),
+        // Serial runs on one thread whatever the pool holds.
+        (Some(_), false) if *schedule == Schedule::Serial => {
+            "Iterations per column, serial: one piece on one thread".to_string()
+        }
         (Some(_), false) => format!(
             "Iterations per column in the pieces of {schedule}, {} threads",
             split.threads

@@ -127,7 +127,11 @@ fn compare_draws_static_blocks_with_their_totals_from_the_traces_args() {
 #[test]
 fn run_draws_its_own_pieces_or_says_it_has_none() {
     let dir = tempfile::tempdir().unwrap();
-    for (schedule, pieces) in [("chunked(chunk=10)", Some(4)), ("rayon", None)] {
+    for (schedule, pieces) in [
+        ("chunked(chunk=10)", Some(4)),
+        ("rayon", None),
+        ("serial", Some(1)),
+    ] {
         let out = dir.path().join(schedule.replace(['(', ')', '='], "_"));
         ok(&[
             "run",
@@ -149,7 +153,12 @@ fn run_draws_its_own_pieces_or_says_it_has_none() {
         match pieces {
             Some(count) => {
                 assert_eq!(svg.matches("class=\"piece\"").count(), count, "{schedule}");
-                assert!(svg.contains("chunk 1:"), "{svg}");
+                if schedule == "serial" {
+                    // One thread, whatever the pool held (2 threads here).
+                    assert!(svg.contains("serial: one piece on one thread"), "{svg}");
+                } else {
+                    assert!(svg.contains("chunk 1:"), "{svg}");
+                }
             }
             None => {
                 assert!(!svg.contains("class=\"piece\""), "{schedule}");
