@@ -29,6 +29,18 @@ pub fn require_mpi_build(what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Under `mpirun`, the launcher chose the ranks: a `--ranks` given too is
+/// refused rather than ignored.
+pub fn refuse_ranks_under_mpi(command: &str, ranks: Option<u32>) -> Result<()> {
+    match ranks {
+        Some(n) => bail!(
+            "--ranks {n}: {command} already runs under an MPI launcher, which chose the ranks; \
+             leave --ranks out (or run logprof without mpirun)"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// True in a process started by `mpirun` (Open MPI, or a PMI launcher).
 pub fn under_mpi() -> bool {
     ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"]

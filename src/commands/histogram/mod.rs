@@ -17,7 +17,9 @@ mod table;
 
 use anyhow::{bail, Result};
 
-use super::launch::{export_args, mpirun, os_args, require_mpi_build, under_mpi};
+use super::launch::{
+    export_args, mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi,
+};
 use crate::cli::HistogramArgs;
 use folder::Folder;
 
@@ -28,12 +30,7 @@ const DEFAULT_THREADS: usize = 4;
 pub fn run(args: &HistogramArgs) -> Result<()> {
     check(args)?;
     if under_mpi() {
-        if let Some(n) = args.ranks {
-            bail!(
-                "--ranks {n}: histogram already runs under an MPI launcher, which chose the \
-                 ranks; leave --ranks out (or run logprof without mpirun)"
-            );
-        }
+        refuse_ranks_under_mpi("histogram", args.ranks)?;
         return rank(args);
     }
     match args.ranks {

@@ -16,7 +16,7 @@ mod report;
 
 use anyhow::{bail, Context, Result};
 
-use super::launch::{mpirun, os_args, require_mpi_build, under_mpi};
+use super::launch::{mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi};
 // The report tells oversubscription from the host's cores.
 #[cfg(feature = "mpi")]
 use super::launch::{cores, CORES_VAR};
@@ -29,12 +29,7 @@ const DEFAULT_RANKS: u32 = 4;
 pub fn run(args: &ProcessesArgs) -> Result<()> {
     check(args)?;
     if under_mpi() {
-        if let Some(n) = args.ranks {
-            bail!(
-                "--ranks {n}: processes already runs under an MPI launcher, which chose the \
-                 ranks; leave --ranks out (or run logprof without mpirun)"
-            );
-        }
+        refuse_ranks_under_mpi("processes", args.ranks)?;
         return rank(args);
     }
     launch(args.ranks.unwrap_or(DEFAULT_RANKS), args)

@@ -8,7 +8,9 @@ mod ranks;
 
 use anyhow::{bail, Result};
 
-use super::launch::{export_args, mpirun, os_args, require_mpi_build, under_mpi};
+use super::launch::{
+    export_args, mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi,
+};
 use crate::cli::SendingArgs;
 
 /// Ranks when `--ranks` is left out: rank 1 sends, rank 0 receives.
@@ -18,12 +20,7 @@ const DEFAULT_RANKS: u32 = 2;
 pub fn run(args: &SendingArgs) -> Result<()> {
     check(args)?;
     if under_mpi() {
-        if let Some(n) = args.ranks {
-            bail!(
-                "--ranks {n}: sending already runs under an MPI launcher, which chose the \
-                 ranks; leave --ranks out (or run logprof without mpirun)"
-            );
-        }
+        refuse_ranks_under_mpi("sending", args.ranks)?;
         return rank(args);
     }
     launch(args.ranks.unwrap_or(DEFAULT_RANKS), args)
