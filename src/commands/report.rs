@@ -188,9 +188,20 @@ fn process_lines(p: &ProcessMetrics, off_cpu: bool) -> String {
         p.messages
     );
     for process in &p.processes {
+        // Two processes of one name (another tool's trace) are told apart
+        // by their pids.
+        let shared_name = p
+            .processes
+            .iter()
+            .filter(|q| q.name == process.name)
+            .count()
+            > 1;
+        let name = match shared_name {
+            true => format!("{} (pid {})", process.name, process.pid),
+            false => process.name.clone(),
+        };
         out.push_str(&format!(
-            "  {}: useful {:.3} ms   in MPI {:.3} ms   busy {:.3} ms   threads {}\n",
-            process.name,
+            "  {name}: useful {:.3} ms   in MPI {:.3} ms   busy {:.3} ms   threads {}\n",
             ms(process.useful_ns as f64),
             ms(process.mpi_ns as f64),
             ms(process.busy_ns as f64),
@@ -271,6 +282,28 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 mod tests {
     use super::*;
     use logprof::{Lane, Span};
+
+    #[test]
+    fn processes_of_one_name_are_told_apart_by_pid() {
+        let mut trace = Trace::new();
+        let work = trace.intern("work");
+        for pid in [3, 5, 8] {
+            trace.lanes.push(Lane::with_spans(
+                pid,
+                1,
+                "main",
+                [Span::new(work, 0, 10, 0)],
+            ));
+        }
+        trace.process_names.insert(3, "trainer".into());
+        trace.process_names.insert(5, "trainer".into());
+        trace.process_names.insert(8, "loader".into());
+        let metrics = trace.process_metrics().expect("three processes");
+        let text = process_lines(&metrics, false);
+        assert!(text.contains("  trainer (pid 3): useful"), "{text}");
+        assert!(text.contains("  trainer (pid 5): useful"), "{text}");
+        assert!(text.contains("  loader: useful"), "{text}");
+    }
 
     #[test]
     fn the_printed_tables_are_the_summarys_display() {
