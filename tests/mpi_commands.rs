@@ -6,14 +6,16 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-#[path = "support/deadline.rs"]
-mod deadline;
+#[path = "support/child.rs"]
+mod child;
+
+use child::{assert_one_line_error, stderr};
 
 use logprof_kernels::histogram::{generate_folder, FolderSpec};
 
 /// `program args`, killed after the deadline.
 fn run_with_deadline(program: &str, args: &[&str]) -> Output {
-    deadline::output_within_limit(Command::new(program).args(args))
+    child::output_within_limit(Command::new(program).args(args))
 }
 
 fn logprof(args: &[&str]) -> Output {
@@ -32,18 +34,6 @@ fn mpirun(ranks: u32, args: &[&str]) -> Output {
     ];
     all.extend_from_slice(args);
     run_with_deadline("mpirun", &all)
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A failed run with exactly one line on stderr, containing `needle`.
-fn assert_one_line_error(output: &Output, needle: &str) {
-    let text = stderr(output);
-    assert!(!output.status.success(), "{text}");
-    assert_eq!(text.lines().count(), 1, "not one line: {text}");
-    assert!(text.contains(needle), "{text}");
 }
 
 fn rows(path: &Path) -> Vec<serde_json::Value> {

@@ -5,28 +5,18 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-#[path = "support/deadline.rs"]
-mod deadline;
+#[path = "support/child.rs"]
+mod child;
+
+use child::{assert_one_line_error, stderr};
 
 /// `logprof args` with `env`, killed after the deadline.
 fn logprof(args: &[&str], env: &[(&str, &str)]) -> Output {
-    deadline::output_within_limit(
+    child::output_within_limit(
         Command::new(env!("CARGO_BIN_EXE_logprof"))
             .args(args)
             .envs(env.iter().copied()),
     )
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A failed run with exactly one line on stderr, containing `needle`.
-fn assert_one_line_error(output: &Output, needle: &str) {
-    let text = stderr(output);
-    assert!(!output.status.success(), "{text}");
-    assert_eq!(text.lines().count(), 1, "not one line: {text}");
-    assert!(text.contains(needle), "{text}");
 }
 
 fn json(path: &Path) -> serde_json::Value {

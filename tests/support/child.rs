@@ -1,5 +1,6 @@
-//! Child processes with a deadline: an MPI run whose rank hangs fails its
-//! test instead of stalling the suite.
+//! Child processes of the end-to-end tests: run with a deadline, so an MPI
+//! run whose rank hangs fails its test instead of stalling the suite, and
+//! their one-line errors checked.
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -27,4 +28,17 @@ pub fn output_within_limit(command: &mut Command) -> Output {
         std::thread::sleep(Duration::from_millis(50));
     }
     child.wait_with_output().expect("output")
+}
+
+/// What the child printed on stderr.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A failed run with exactly one line on stderr, containing `needle`.
+pub fn assert_one_line_error(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(!output.status.success(), "{text}");
+    assert_eq!(text.lines().count(), 1, "not one line: {text}");
+    assert!(text.contains(needle), "{text}");
 }
