@@ -17,8 +17,8 @@ static USE_TSC: AtomicBool = AtomicBool::new(false);
 struct Anchor {
     instant: Instant,
     ticks: u64,
-    /// CLOCK_MONOTONIC in ns, read just after `instant` (the clock
-    /// `Instant` reads on Linux): where the kernel's times meet ours.
+    /// CLOCK_MONOTONIC in ns at `instant` (the clock `Instant` reads on
+    /// Linux): where the kernel's times meet ours.
     monotonic_ns: u64,
 }
 
@@ -31,14 +31,41 @@ pub(crate) fn start() {
         let tsc = invariant_tsc_available()
             && std::env::var_os("LOGPROF_CLOCK").is_none_or(|v| v != "instant");
         USE_TSC.store(tsc, Ordering::Relaxed);
-        let instant = Instant::now();
-        let ticks = if tsc { read_tsc() } else { 0 };
+        let (instant, ticks) = if tsc {
+            instant_and_tsc()
+        } else {
+            (Instant::now(), 0)
+        };
+        // CLOCK_MONOTONIC at the anchor's instant: now, less the time since.
+        let since = instant.elapsed().as_nanos() as u64;
         Anchor {
             instant,
             ticks,
-            monotonic_ns: monotonic_now_ns(),
+            monotonic_ns: monotonic_now_ns().saturating_sub(since),
         }
     });
+}
+
+/// An `Instant` and a TSC reading taken together: of a few tries, the one
+/// whose two `Instant` reads around the TSC read were closest, with the
+/// midpoint as the instant. A thread preempted between the two reads would
+/// otherwise pair them tens of microseconds apart, and every time converted
+/// with the pair would be off by as much (two processes' clocks then
+/// disagree by it: the ranks' clock sync relies on them agreeing).
+fn instant_and_tsc() -> (Instant, u64) {
+    const TRIES: usize = 16;
+    let mut best: Option<(std::time::Duration, Instant, u64)> = None;
+    for _ in 0..TRIES {
+        let before = Instant::now();
+        let ticks = read_tsc();
+        let after = Instant::now();
+        let gap = after - before;
+        if best.is_none_or(|(g, _, _)| gap < g) {
+            best = Some((gap, before + gap / 2, ticks));
+        }
+    }
+    let (_, instant, ticks) = best.expect("at least one try");
+    (instant, ticks)
 }
 
 /// CLOCK_MONOTONIC now, in nanoseconds (0 where there is none to read).
@@ -161,8 +188,9 @@ impl Calibration {
             };
         }
         loop {
-            let elapsed = anchor.instant.elapsed().as_nanos() as f64;
-            let ticks = read_tsc().wrapping_sub(anchor.ticks) as f64;
+            let (instant, ticks) = instant_and_tsc();
+            let elapsed = (instant - anchor.instant).as_nanos() as f64;
+            let ticks = ticks.wrapping_sub(anchor.ticks) as f64;
             if elapsed >= 2_000_000.0 && ticks > 0.0 {
                 return Calibration {
                     anchor_ticks: anchor.ticks,
@@ -173,15 +201,23 @@ impl Calibration {
         }
     }
 
-    /// A calibration with a given anchor and rate, for tests that feed
-    /// made-up ticks through the real conversion: the clock itself cannot be
-    /// made to run backwards or start late.
-    #[cfg(test)]
+    /// A calibration with a given anchor and rate: another process's (see
+    /// [`Calibration::parts`]), or made up by tests that feed made-up ticks
+    /// through the real conversion (the clock itself cannot be made to run
+    /// backwards or start late).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub(crate) fn with_rate(anchor_ticks: u64, ns_per_tick: f64) -> Calibration {
         Calibration {
             anchor_ticks,
             ns_per_tick,
         }
+    }
+
+    /// The anchor's ticks and the rate, to send to a process that converts
+    /// this one's ticks ([`Calibration::with_rate`] there).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    pub(crate) fn parts(&self) -> (u64, f64) {
+        (self.anchor_ticks, self.ns_per_tick)
     }
 
     /// Nanoseconds since the anchor for a raw tick count; ticks from before

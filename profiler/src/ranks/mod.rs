@@ -87,6 +87,7 @@ use merge::RankTrace;
 const TAG_HOST: i32 = 3;
 const TAG_TRACE: i32 = 4;
 const TAG_CPUS: i32 = 5;
+const TAG_CLOCK: i32 = 6;
 
 /// The environment variable that shifts one rank's clock (`RANK:NS`).
 pub const CLOCK_SHIFT_VAR: &str = "LOGPROF_RANK_CLOCK_SHIFT";
@@ -116,8 +117,8 @@ pub struct Ranks {
     size: u32,
     shift_ns: i64,
     host: String,
-    /// On rank 0: every rank's offset measured at the start.
-    start: Vec<ClockSample>,
+    /// On rank 0: every rank's clock exchange at the start.
+    start: Vec<sync::Exchange>,
     _universe: Universe,
 }
 
@@ -146,8 +147,7 @@ impl Ranks {
             start: Vec::new(),
             _universe: universe,
         };
-        let start = sync::measure(&ranks.comm, &|| ranks.now_ns());
-        ranks.start = start;
+        ranks.start = sync::measure(&ranks.comm, &clock::now);
         Ok(ranks)
     }
 
@@ -190,11 +190,18 @@ impl Ranks {
     pub fn gather(&self, mut local: Trace) -> Result<Option<Trace>, RanksError> {
         messages::attach(&mut local);
         merge::shift(&mut local, self.shift_ns);
-        let end = sync::measure(&self.comm, &|| self.now_ns());
+        let end = sync::measure(&self.comm, &clock::now);
+        // The calibration `collect` converted the spans with, to within
+        // what the rate moves in the moment between (nothing measurable).
+        let ticks = sync::TickMap {
+            calibration: Calibration::measure(),
+            shift_ns: self.shift_ns,
+        };
         if !self.is_root() {
             let root = self.comm.process_at_rank(0);
             root.send_with_tag(self.host.as_bytes(), TAG_HOST);
             root.send_with_tag(&cpus::report()[..], TAG_CPUS);
+            root.send_with_tag(&ticks.to_words()[..], TAG_CLOCK);
             // The trace file format, which keeps everything a trace holds.
             let json = local.to_chrome_json();
             root.send_with_tag(json.as_bytes(), TAG_TRACE);
@@ -213,6 +220,9 @@ impl Ranks {
             let (host, _) = peer.receive_vec_with_tag::<u8>(TAG_HOST);
             let (report, _) = peer.receive_vec_with_tag::<u32>(TAG_CPUS);
             let (quota, cpus) = cpus::from_report(&report);
+            let (words, _) = peer.receive_vec_with_tag::<u64>(TAG_CLOCK);
+            let rank_ticks = sync::TickMap::from_words(&words)
+                .ok_or_else(|| RanksError(format!("rank {r} sent a malformed clock: {words:?}")))?;
             let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
             let trace = std::str::from_utf8(&bytes)
                 .map_err(|e| e.to_string())
@@ -224,8 +234,8 @@ impl Ranks {
                 cpus,
                 quota,
                 clock: ClockSync {
-                    start: self.start[r as usize],
-                    end: end[r as usize],
+                    start: self.start[r as usize].sample(&ticks, &rank_ticks),
+                    end: end[r as usize].sample(&ticks, &rank_ticks),
                 },
                 trace,
             });

@@ -17,6 +17,8 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use serde::Serialize;
 
+use crate::clock::Calibration;
+
 /// Exchanges per rank and measurement; the fastest is kept.
 const EXCHANGES: usize = 32;
 
@@ -73,45 +75,112 @@ impl ClockSync {
     }
 }
 
-/// Measures every rank's offset to rank 0; collective over `comm`. Rank 0
-/// gets one sample per rank (its own is zero), the others an empty vector.
-/// `now` reads the clock in ns.
-pub(crate) fn measure(comm: &SimpleCommunicator, now: &dyn Fn() -> u64) -> Vec<ClockSample> {
+/// One ping-pong exchange as rank 0 kept it, in raw ticks of each side's
+/// clock. Ticks become nanoseconds only when the traces are gathered, with
+/// the calibration each rank's spans are converted with: a sample converted
+/// at once, with the rougher calibration of a recorder that has run for a
+/// few milliseconds, sat on another scale than the spans, and its error
+/// (up to the calibration's, tens of microseconds on a busy machine)
+/// dwarfed the round trip it claimed as its uncertainty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Exchange {
+    /// Rank 0's ticks when it sent the ping.
+    t0_send: u64,
+    /// Rank 0's ticks when the pong arrived.
+    t0_receive: u64,
+    /// The rank's ticks when the ping arrived.
+    t_rank: u64,
+}
+
+impl Exchange {
+    /// The exchange as a sample, each side's ticks converted by its map:
+    /// `offset = t0_send + rtt/2 − t_rank`.
+    pub(crate) fn sample(&self, rank0: &TickMap, rank: &TickMap) -> ClockSample {
+        let t0_send = rank0.ns(self.t0_send);
+        let rtt = rank0.ns(self.t0_receive).saturating_sub(t0_send);
+        let t_rank = rank.ns(self.t_rank);
+        let offset = i128::from(t0_send) + i128::from(rtt / 2) - i128::from(t_rank);
+        ClockSample {
+            at_ns: t_rank,
+            offset_ns: offset.clamp(i64::MIN.into(), i64::MAX.into()) as i64,
+            uncertainty_ns: rtt.div_ceil(2),
+        }
+    }
+}
+
+/// How one rank turns its raw ticks into the nanoseconds of its trace: the
+/// recorder's calibration, and the shift [`super::CLOCK_SHIFT_VAR`] gave it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TickMap {
+    pub(crate) calibration: Calibration,
+    pub(crate) shift_ns: i64,
+}
+
+impl TickMap {
+    /// Nanoseconds on the rank's trace clock.
+    pub(crate) fn ns(&self, ticks: u64) -> u64 {
+        self.calibration
+            .ns(ticks)
+            .saturating_add_signed(self.shift_ns)
+    }
+
+    /// As three words, to send to rank 0.
+    pub(crate) fn to_words(self) -> [u64; 3] {
+        let (anchor, rate) = self.calibration.parts();
+        [anchor, rate.to_bits(), self.shift_ns as u64]
+    }
+
+    /// Back from [`TickMap::to_words`]; `None` unless three words with a
+    /// positive, finite rate.
+    pub(crate) fn from_words(words: &[u64]) -> Option<TickMap> {
+        let &[anchor, rate, shift] = words else {
+            return None;
+        };
+        let rate = f64::from_bits(rate);
+        (rate.is_finite() && rate > 0.0).then(|| TickMap {
+            calibration: Calibration::with_rate(anchor, rate),
+            shift_ns: shift as i64,
+        })
+    }
+}
+
+/// Measures every rank's clock against rank 0's; collective over `comm`.
+/// Rank 0 gets one exchange per rank (the one with the smallest round trip;
+/// its own is empty), the others an empty vector. `ticks` reads the
+/// recorder's raw clock.
+pub(crate) fn measure(comm: &SimpleCommunicator, ticks: &dyn Fn() -> u64) -> Vec<Exchange> {
     let rank = comm.rank();
     if rank != 0 {
         let root = comm.process_at_rank(0);
         for _ in 0..EXCHANGES {
             let (_ping, _) = root.receive_with_tag::<u64>(TAG_PING);
-            let t_rank = now();
+            let t_rank = ticks();
             root.send_with_tag(&t_rank, TAG_PONG);
         }
         return Vec::new();
     }
-    let mut samples = vec![ClockSample {
-        at_ns: now(),
-        ..ClockSample::default()
-    }];
+    let mut exchanges = vec![Exchange::default()];
     for r in 1..comm.size() {
         let peer = comm.process_at_rank(r);
-        let mut best: Option<(u64, ClockSample)> = None;
+        let mut best: Option<Exchange> = None;
         for k in 0..EXCHANGES as u64 {
-            let t0_send = now();
+            let t0_send = ticks();
             peer.send_with_tag(&k, TAG_PING);
             let (t_rank, _) = peer.receive_with_tag::<u64>(TAG_PONG);
-            let rtt = now().saturating_sub(t0_send);
-            if best.is_none_or(|(b, _)| rtt < b) {
-                let offset = i128::from(t0_send) + i128::from(rtt / 2) - i128::from(t_rank);
-                let sample = ClockSample {
-                    at_ns: t_rank,
-                    offset_ns: offset.clamp(i64::MIN.into(), i64::MAX.into()) as i64,
-                    uncertainty_ns: rtt.div_ceil(2),
-                };
-                best = Some((rtt, sample));
+            let t0_receive = ticks();
+            let rtt = |e: &Exchange| e.t0_receive.saturating_sub(e.t0_send);
+            let exchange = Exchange {
+                t0_send,
+                t0_receive,
+                t_rank,
+            };
+            if best.is_none_or(|b| rtt(&exchange) < rtt(&b)) {
+                best = Some(exchange);
             }
         }
-        samples.push(best.map(|(_, s)| s).unwrap_or_default());
+        exchanges.push(best.unwrap_or_default());
     }
-    samples
+    exchanges
 }
 
 #[cfg(test)]
@@ -138,6 +207,46 @@ mod tests {
         assert_eq!(sync.offset_at(3000), 300);
         assert_eq!(sync.offset_at(9000), 300);
         assert_eq!(sync.to_rank0(2000), 2200);
+    }
+
+    /// Two processes whose calibrations differ (anchors and rates) still
+    /// agree once each side's ticks go through its own map.
+    #[test]
+    fn an_exchange_converts_each_sides_ticks_with_its_own_map() {
+        // Rank 0: anchor 1000 ticks, 0.5 ns a tick; the rank: anchor 5000,
+        // 0.25 ns a tick, shifted by 7 ns.
+        let rank0 = TickMap {
+            calibration: Calibration::with_rate(1000, 0.5),
+            shift_ns: 0,
+        };
+        let rank = TickMap {
+            calibration: Calibration::with_rate(5000, 0.25),
+            shift_ns: 7,
+        };
+        let exchange = Exchange {
+            t0_send: 3000,    // 1000 ns on rank 0
+            t0_receive: 3400, // 1200 ns: a 200 ns round trip
+            t_rank: 9000,     // 1000 + 7 ns on the rank
+        };
+        let sample = exchange.sample(&rank0, &rank);
+        assert_eq!(sample.at_ns, 1007);
+        assert_eq!(sample.uncertainty_ns, 100);
+        // Rank 0 read 1000 + 100 when the rank read 1007.
+        assert_eq!(sample.offset_ns, 93);
+    }
+
+    #[test]
+    fn a_tick_map_goes_through_words_and_bad_words_are_refused() {
+        let map = TickMap {
+            calibration: Calibration::with_rate(123, 0.37),
+            shift_ns: -5,
+        };
+        let back = TickMap::from_words(&map.to_words()).expect("three good words");
+        assert_eq!(back.ns(10_123), map.ns(10_123));
+        assert_eq!(back.shift_ns, -5);
+        assert!(TickMap::from_words(&[1, 2]).is_none());
+        assert!(TickMap::from_words(&[1, 0f64.to_bits(), 0]).is_none());
+        assert!(TickMap::from_words(&[1, f64::NAN.to_bits(), 0]).is_none());
     }
 
     #[test]
