@@ -50,6 +50,11 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     ]);
     assert!(stdout.contains("independent units"), "{stdout}");
     assert!(stdout.contains("simd kernel"), "{stdout}");
+    // The recorded runs interleave with the timed ones, at least five.
+    assert!(
+        stdout.contains("5 serial runs") && stdout.contains("interleaved with the timed runs"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("overheads measured on this machine"),
         "{stdout}"
@@ -75,7 +80,15 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         assert_eq!(row["basis"] == "extrapolated", cores > machine, "{row}");
         if cores > machine {
             assert!(row["measured_ms"].is_null(), "{row}");
+            assert!(row["co_run_slowdown"].is_null(), "{row}");
         } else {
+            // One worker's co-run is the baseline itself; more workers' is
+            // a positive ratio to it.
+            let slowdown = row["co_run_slowdown"].as_f64().unwrap();
+            if cores == 1 {
+                assert_eq!(slowdown, 1.0, "{row}");
+            }
+            assert!(slowdown > 0.0, "{row}");
             // Checked against the real schedule on this machine.
             let (predicted, measured) = (&row["predicted_ms"], &row["measured_ms"]);
             let ratio = predicted.as_f64().unwrap() / measured.as_f64().unwrap();
@@ -127,11 +140,11 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         assert!(row["measured_ms"].is_null() && row["predicted_over_measured"].is_null());
         let csv = std::fs::read_to_string(csv).unwrap();
         assert!(
-            csv.lines().nth(1).unwrap().ends_with("extrapolated,,"),
+            csv.lines().nth(1).unwrap().ends_with("extrapolated,,,"),
             "{csv}"
         );
         let md = std::fs::read_to_string(out.join("simulate.md")).unwrap();
-        assert!(md.contains("| - | - |"), "{md}");
+        assert!(md.contains("| - | - | - |"), "{md}");
     }
 }
 

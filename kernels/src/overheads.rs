@@ -15,9 +15,10 @@
 //!
 //! The counts are timed on one worker, uncontended: the per-piece cost is
 //! the difference between `2k` and `k` pieces over `k`, so the fixed cost of
-//! starting a run drops out. [`measure`] takes the median of a few repeats of
-//! each (about 15 ms in all); the `overheads` benchmark times the same
-//! probes under criterion, so both give the same figures.
+//! starting a run drops out. [`measure`] takes the fastest of a few repeats
+//! of each count (the median of the wakes and steals; about 15 ms in all);
+//! the `overheads` benchmark times the same probes under criterion, so both
+//! give the same figures on a quiet machine.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -176,20 +177,25 @@ pub const PARK_REST: Duration = Duration::from_millis(1);
 
 /// Pieces, leaves and tasks a repeat of [`measure`] counts per probe.
 const COUNT: usize = 2000;
-/// Repeats of each probe in [`measure`]; the median is kept.
+/// Repeats of each probe in [`measure`]; the fastest is kept (the median
+/// for the wake).
 const REPEATS: usize = 7;
 /// Steals timed by [`measure`]; the median is kept.
 const STEALS: usize = 51;
 
-/// The median over [`REPEATS`] of `(time(2k) - time(k)) / k` ns with
-/// `k` = [`COUNT`]: the cost of one more piece, without the run's fixed cost.
+/// `(time(2k) − time(k)) / k` ns with `k` = [`COUNT`], each time the
+/// fastest of [`REPEATS`]: the cost of one more piece, without the run's
+/// fixed cost. The fastest, not the median: a probe preempted by other work
+/// is only ever slower, and a difference of two medians of a few noisy
+/// runs could even come out negative (then 0).
 fn per_piece(pool: &Pool, probe: fn(&Pool, usize) -> Duration) -> u64 {
     probe(pool, COUNT); // warm-up
-    median((0..REPEATS).map(|_| {
-        let one = probe(pool, COUNT).as_nanos();
-        let two = probe(pool, 2 * COUNT).as_nanos();
-        u64::try_from(two.saturating_sub(one) / COUNT as u128).unwrap_or(u64::MAX)
-    }))
+    let (mut one, mut two) = (Duration::MAX, Duration::MAX);
+    for _ in 0..REPEATS {
+        one = one.min(probe(pool, COUNT));
+        two = two.min(probe(pool, 2 * COUNT));
+    }
+    ns(two.saturating_sub(one)) / COUNT as u64
 }
 
 /// The median of `values` (0 when there are none).
@@ -205,8 +211,9 @@ fn ns(d: Duration) -> u64 {
 }
 
 /// Measures every overhead on this machine, in nanoseconds (about 15 ms):
-/// the medians of the probes above, on fresh pools of 1 worker (2 for the
-/// steal). Errors: a pool that cannot start.
+/// per-piece costs from the fastest repeats, wakes and steals as medians,
+/// on fresh pools of 1 worker (2 for the steal). Errors: a pool that cannot
+/// start.
 pub fn measure() -> Result<Overheads, KernelError> {
     let one = Pool::new(1)?;
     let dispatch = per_piece(&one, dispatch);

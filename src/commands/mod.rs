@@ -9,6 +9,6 @@ pub mod report;
 pub mod run;
 pub mod sending;
 pub mod simulate;
-pub mod simulate_check;
 pub mod simulate_cost;
+pub mod simulate_runs;
 pub mod sweep;

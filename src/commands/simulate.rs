@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use logprof::Trace;
 use logprof_kernels::simulate::{simulate, Prediction, Units};
-use logprof_kernels::{run as run_schedule, JuliaSet, Kernel, Pool, RunOptions, Schedule};
+use logprof_kernels::{Kernel, Schedule};
 use logprof_viz::{LineChart, Series, Timeline};
 use serde_json::json;
 
@@ -35,25 +35,34 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let runs = check_runs(args)?;
     let kernel = check_kernel(args)?;
     check_exports(&args.export, Some(&args.out))?;
-    let (work, unit) = match &args.trace {
-        Some(path) => (read_work(path)?, CostUnit::TraceFile),
-        None => (record_fractal(size, kernel)?, CostUnit::MeasuredHere),
+    let machine = cpus();
+    // Every schedule at every P, in the table's order.
+    let checks: Vec<(Schedule, usize)> = threads
+        .iter()
+        .flat_map(|&p| schedules.iter().map(move |s| (*s, p)))
+        .collect();
+    let (work, unit, measured) = match &args.trace {
+        Some(path) => {
+            let nothing = Measured {
+                wall_ns: vec![None; checks.len()],
+                co_run_slowdown: Vec::new(),
+            };
+            (read_work(path)?, CostUnit::TraceFile, nothing)
+        }
+        None => {
+            let (work, measured) = record_fractal(size, kernel, &checks, machine, runs)?;
+            (work, CostUnit::MeasuredHere, measured)
+        }
     };
     let charged = Charged::new(args.overheads, unit)?;
     let out = OutDir::create(&args.out)?;
-    let machine = cpus();
     let mut predictions = Vec::new();
-    for &p in &threads {
-        for s in &schedules {
-            predictions.push(simulate(s, &work.units, p, charged.overheads)?);
-        }
+    for (s, p) in &checks {
+        predictions.push(simulate(s, &work.units, *p, charged.overheads)?);
     }
-    let measured = match &args.trace {
-        None => super::simulate_check::measure(&predictions, size, kernel, machine, runs)?,
-        Some(_) => vec![None; predictions.len()],
-    };
-    let rows: Vec<(&Prediction, Option<f64>)> = predictions.iter().zip(measured).collect();
-    warn_off_by_more_than(&rows, 0.15);
+    let rows: Vec<(&Prediction, Option<f64>)> =
+        predictions.iter().zip(measured.wall_ns.clone()).collect();
+    warn_off_by_more_than(&rows, &measured, 0.15);
     let assumptions = charged.assumptions();
     println!(
         "simulated from {} ({} units); assumes {assumptions}",
@@ -68,9 +77,9 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             String::new()
         };
         println!("\nP = {p} virtual cores{note}");
-        print!("{}", table(&at_p, machine).to_text());
+        print!("{}", table(&at_p, &measured, machine).to_text());
     }
-    let table = table(&rows, machine);
+    let table = table(&rows, &measured, machine);
     let dir = out.path();
     let largest = *threads.last().expect("at least one thread count");
     for p in predictions.iter().filter(|x| x.cores == largest) {
@@ -102,19 +111,28 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
 
 /// Says, on stderr, which predictions are off the measured median by more
 /// than `tolerance` (a fraction), and what that can mean.
-fn warn_off_by_more_than(rows: &[(&Prediction, Option<f64>)], tolerance: f64) {
-    for &(p, measured) in rows {
-        let Some(m) = measured else { continue };
+fn warn_off_by_more_than(rows: &[(&Prediction, Option<f64>)], measured: &Measured, tolerance: f64) {
+    for &(p, wall) in rows {
+        let Some(m) = wall else { continue };
         let ratio = p.wall as f64 / m;
-        if (ratio - 1.0).abs() > tolerance {
-            eprintln!(
-                "warning: {} on {} threads: predicted/measured {ratio:.2}, off by more than {:.0} % \
-                 (overheads the model leaves out, or cores shared with other work)",
-                p.schedule,
-                p.cores,
-                tolerance * 100.0
-            );
+        if (ratio - 1.0).abs() <= tolerance {
+            continue;
         }
+        let why = match measured.slowdown_at(p.cores) {
+            Some(s) if s > 1.0 + tolerance / 2.0 => format!(
+                "each core ran {s:.2}× slower with all {} busy (co-run), which the model \
+                 leaves out",
+                p.cores
+            ),
+            _ => "overheads the model leaves out, or cores shared with other work".into(),
+        };
+        eprintln!(
+            "warning: {} on {} threads: predicted/measured {ratio:.2}, off by more than {:.0} % \
+             ({why})",
+            p.schedule,
+            p.cores,
+            tolerance * 100.0
+        );
     }
 }
 
@@ -168,7 +186,7 @@ fn check_runs(args: &SimulateArgs) -> Result<usize> {
              give --runs only without a trace"
         ),
         (_, Some(0)) => bail!("--runs 0: at least one timed run is needed; give --runs 1 or more"),
-        (_, runs) => Ok(runs.unwrap_or(super::simulate_check::MEASURED_RUNS)),
+        (_, runs) => Ok(runs.unwrap_or(super::simulate_runs::MEASURED_RUNS)),
     }
 }
 
@@ -201,58 +219,49 @@ fn read_work(path: &Path) -> Result<Work> {
     })
 }
 
-/// Serial runs recorded; each column costs its median time over them, so
-/// that one column preempted in one run does not pass for heavy work.
-const RECORDED_RUNS: usize = 5;
+/// What was timed on this machine to check the predictions.
+struct Measured {
+    /// Each prediction's measured median wall time in ns (`None`:
+    /// extrapolated, or units from a trace file).
+    wall_ns: Vec<Option<f64>>,
+    /// `(P, slowdown)` of a co-run of P workers over one alone.
+    co_run_slowdown: Vec<(usize, f64)>,
+}
 
-/// Records serial runs of the fractal (after one warm-up run): a unit a
-/// column (its index is the span's value), costing its median measured time.
-fn record_fractal(size: usize, kernel: Kernel) -> Result<Work> {
-    let fractal = JuliaSet::with_size(size)?;
-    let pool = Pool::new(1).context("cannot start a worker thread")?;
-    logprof::init_buffer(4 * size + 64); // 4 events a column: enter, index, exit, iterations
-    run_schedule(
-        &pool,
-        &Schedule::Serial,
-        &fractal,
-        RunOptions::plain(kernel),
-    )?;
-    let mut times: Vec<Vec<u64>> = vec![Vec::with_capacity(RECORDED_RUNS); size];
-    for _ in 0..RECORDED_RUNS {
-        logprof::clear();
-        run_schedule(
-            &pool,
-            &Schedule::Serial,
-            &fractal,
-            RunOptions::recorded(kernel),
-        )?;
-        let trace = logprof::collect();
-        for span in trace.lanes.iter().flat_map(|l| &l.spans) {
-            let column = span.value.and_then(|v| usize::try_from(v).ok());
-            if let Some(column_times) = column.and_then(|c| times.get_mut(c)) {
-                column_times.push(span.duration_ns());
-            }
-        }
+impl Measured {
+    /// The co-run slowdown at `cores`, where measured.
+    fn slowdown_at(&self, cores: usize) -> Option<f64> {
+        let found = self.co_run_slowdown.iter().find(|(p, _)| *p == cores);
+        found.map(|(_, s)| *s)
     }
-    let mut costs = Vec::with_capacity(size);
-    for (column, mut t) in times.into_iter().enumerate() {
-        if t.len() != RECORDED_RUNS {
-            bail!(
-                "the recorded serial runs lost column {column} ({} of {RECORDED_RUNS} runs)",
-                t.len()
-            );
-        }
-        t.sort_unstable();
-        costs.push(t[RECORDED_RUNS / 2]);
-    }
-    Ok(Work {
-        units: Units::new(&costs),
+}
+
+/// The fractal's units (a column each, costing its median time in the
+/// recorded serial runs) and each check's measured median, from rounds of
+/// recorded and timed runs interleaved ([`super::simulate_runs`]).
+fn record_fractal(
+    size: usize,
+    kernel: Kernel,
+    checks: &[(Schedule, usize)],
+    machine: usize,
+    runs: usize,
+) -> Result<(Work, Measured)> {
+    let rounds = super::simulate_runs::record_and_time(size, kernel, checks, machine, runs)?;
+    let work = Work {
+        units: Units::new(&rounds.costs),
         source: format!(
-            "{RECORDED_RUNS} serial runs of the fractal, n = {size}, {} kernel (median per column)",
+            "{} serial runs of the fractal, n = {size}, {} kernel (median per column), \
+             interleaved with the timed runs",
+            rounds.recorded_runs,
             kernel_name(kernel)
         ),
         unit_name: "juliaset_column",
-    })
+    };
+    let measured = Measured {
+        wall_ns: rounds.measured,
+        co_run_slowdown: rounds.co_run_slowdown,
+    };
+    Ok((work, measured))
 }
 
 /// The kernel's name as `--kernel` spells it.
@@ -266,7 +275,7 @@ fn kernel_name(kernel: Kernel) -> &'static str {
 /// The predictions as rows: schedule, cores, predicted time and measures,
 /// and the measured median time with the ratio where there is one (missing
 /// where none: extrapolated, or units from a trace file).
-fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
+fn table(rows: &[(&Prediction, Option<f64>)], measured: &Measured, machine: usize) -> Table {
     let mut table = Table::with_columns(vec![
         Column::new("scheduler", "scheduler"),
         Column::new("params", "params"),
@@ -278,8 +287,11 @@ fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
         Column::new("basis", "basis"),
         Column::new("measured_ms", "measured ms"),
         Column::new("predicted_over_measured", "predicted/measured"),
+        Column::new("co_run_slowdown", "co-run slowdown"),
     ]);
-    for &(p, measured) in rows {
+    for &(p, wall) in rows {
+        let slowdown = measured.slowdown_at(p.cores);
+        let measured = wall;
         let basis = if p.cores > machine {
             "extrapolated"
         } else {
@@ -296,6 +308,7 @@ fn table(rows: &[(&Prediction, Option<f64>)], machine: usize) -> Table {
             Cell::from(basis),
             measured.map_or(Cell::Missing, |m| Cell::float(m / 1e6, 3)),
             measured.map_or(Cell::Missing, |m| Cell::float(p.wall as f64 / m, 2)),
+            slowdown.map_or(Cell::Missing, |s| Cell::float(s, 2)),
         ]);
     }
     table
