@@ -41,12 +41,25 @@ fn a_pool_of_8_with_2_items_gives_8_lanes_6_idle() {
             summary.load_balance
         );
     }
-    // A worker that exits is no longer kept.
+    // A worker that exits is no longer kept. Dropping a pool does not wait
+    // for its workers to exit: wait for them, up to a deadline far beyond
+    // any scheduling delay.
     drop(pool);
-    std::thread::sleep(std::time::Duration::from_millis(50));
-    logprof::clear();
-    assert!(logprof::collect()
-        .lanes
-        .iter()
-        .all(|l| !l.thread_name.starts_with("pool-")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        logprof::clear();
+        let kept = logprof::collect()
+            .lanes
+            .iter()
+            .filter(|l| l.thread_name.starts_with("pool-"))
+            .count();
+        if kept == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{kept} lanes of a dropped pool's workers still kept after 10 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
