@@ -332,6 +332,15 @@ pub struct SendingArgs {
     /// Seed of the random strings and matrix.
     #[arg(long, default_value_t = 1, value_name = "SEED")]
     pub seed: u64,
+    /// Output directory, replaced whole by each run: `sending.trace.json`
+    /// (every rank, each message a flow arrow) and its timeline.
+    #[arg(
+        long,
+        short = 'o',
+        default_value = "logprof-sending",
+        value_name = "DIR"
+    )]
+    pub out: PathBuf,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,

@@ -46,6 +46,7 @@ fn rows(path: &Path) -> Vec<serde_json::Value> {
 fn every_shape_and_the_matrix_pair_arrive_intact() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("sending.json");
+    let out = dir.path().join("out");
     let output = logprof(&[
         "sending",
         "--ranks",
@@ -54,10 +55,13 @@ fn every_shape_and_the_matrix_pair_arrive_intact() {
         "2",
         "--matrix",
         "60",
+        "--out",
+        out.to_str().unwrap(),
         "--export-json",
         json.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
+    every_message_is_in_the_trace(&out.join("sending.trace.json"), 2, 1 + 2);
     let table = String::from_utf8_lossy(&output.stdout);
     for row in [
         "vector of strings",
@@ -79,10 +83,52 @@ fn every_shape_and_the_matrix_pair_arrive_intact() {
     assert!(bytes(2) > bytes(1) && bytes(3) > bytes(1), "{rows:?}");
 }
 
+/// The merged trace of a `sending` run on `ranks` ranks, `runs` of each
+/// transfer (warm-ups included): every rank a process, every transfer a
+/// span on rank 0 and an `answer` on rank 1, and every message paired with
+/// its send (the ready word, then per transfer its request and one answer,
+/// two for the flat buffers).
+fn every_message_is_in_the_trace(path: &Path, ranks: u32, runs: usize) {
+    let trace = logprof::Trace::read_chrome_json(path).unwrap();
+    let pids: std::collections::BTreeSet<u32> = trace.lanes.iter().map(|l| l.pid).collect();
+    assert_eq!(pids, (0..ranks).collect(), "every rank's lane");
+    let count = |name: &str, pid: u32| {
+        let id = trace.name_id(name);
+        trace
+            .lanes
+            .iter()
+            .filter(|l| l.pid == pid)
+            .flat_map(|l| &l.spans)
+            .filter(|s| Some(s.name) == id)
+            .count()
+    };
+    for row in [
+        "handshake",
+        "vector of strings",
+        "flat (MPI buffers)",
+        "recipe sent",
+    ] {
+        assert_eq!(count(row, 0), runs, "{row}");
+    }
+    assert_eq!(count("answer", 1), 8 * runs);
+    let messages = trace.messages();
+    assert_eq!(messages.unmatched, 0);
+    assert_eq!(messages.flows.len(), 1 + runs * (2 * 8 + 1));
+    assert!(messages.flows.iter().all(|f| f.from <= 1 && f.to <= 1));
+}
+
 #[test]
 fn sending_under_mpirun_with_more_ranks_and_with_one() {
-    let output = mpirun(3, &["sending", "--runs", "1", "--matrix", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let output = mpirun(
+        3,
+        &["sending", "--runs", "1", "--matrix", "20", "--out", out],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
+    // Rank 2 sleeps through it: an idle lane.
+    every_message_is_in_the_trace(&Path::new(out).join("sending.trace.json"), 3, 1 + 1);
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(table.contains("on 3 ranks"), "{table}");
     assert_eq!(table.matches(" yes").count(), 8, "{table}");
@@ -99,6 +145,8 @@ fn sending_under_mpirun_with_more_ranks_and_with_one() {
 fn bad_ranks_are_one_line() {
     assert_one_line_error(&logprof(&["sending", "--ranks", "0"]), "--ranks 0");
     assert_one_line_error(&logprof(&["sending", "--ranks", "1"]), "--ranks 1");
+    // A file where the output directory would go: refused before any rank.
+    assert_one_line_error(&logprof(&["sending", "--out", "Cargo.toml"]), "--out");
     assert_one_line_error(&logprof(&["histogram", "--ranks", "0"]), "--ranks 0");
     let output = mpirun(2, &["sending", "--ranks", "2"]);
     assert!(!output.status.success());

@@ -100,11 +100,9 @@ fn exchange(ranks: &Ranks) {
         return;
     }
     for _ in 1..size {
-        let mut from = 0u32;
-        let status = ranks::receive_into(world, None, Some(TAG_ROOT), |_| {
-            std::slice::from_mut(&mut from)
-        });
-        assert_eq!(from as i32, status.source_rank());
+        // Into a vector the message's length: one rank number.
+        let (from, status) = ranks::receive_vec::<_, u32>(world, None, Some(TAG_ROOT));
+        assert_eq!(from, [status.source_rank() as u32]);
     }
 }
 

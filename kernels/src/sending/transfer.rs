@@ -8,7 +8,15 @@
 //! message; [`Transfer::Handshake`] is that floor alone. Only ranks 0 and 1
 //! take part, and the request itself keeps them in step: rank 1 is back
 //! waiting for the next one before its answer has arrived.
+//!
+//! Every message goes through [`logprof::ranks`], so each is recorded (an
+//! `MPI_Send` or `MPI_Recv` span, a flow arrow in the merged trace), and
+//! each transfer is a span on rank 0 named after it and an `answer` span
+//! on rank 1. That costs each transfer a few spans and a lock per message,
+//! well under a microsecond, the same for every row.
 
+use logprof::ranks::{receive_vec, send};
+use mpi::datatype::Equivalence;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
@@ -103,13 +111,9 @@ pub struct Outcome {
 pub fn ready(world: &SimpleCommunicator) {
     match world.rank() {
         0 => {
-            world
-                .process_at_rank(1)
-                .receive_vec_with_tag::<u8>(TAG_READY);
+            message::<u8>(world, 1, TAG_READY);
         }
-        1 => world
-            .process_at_rank(0)
-            .send_with_tag(&[0u8][..], TAG_READY),
+        1 => send(world, 0, TAG_READY, &[0u8]),
         _ => {}
     }
 }
@@ -140,27 +144,30 @@ fn receive(
     transfer: Transfer,
     work: &Workload,
 ) -> Result<Outcome, SendingError> {
-    let peer = world.process_at_rank(1);
+    let span = transfer_span(transfer);
     let start = std::time::Instant::now();
     match transfer {
-        Transfer::MatrixSent => peer.send_with_tag(work.matrix.values(), TAG_ASK),
-        Transfer::RecipeSent => {
-            peer.send_with_tag(&[work.matrix_seed, work.matrix.side() as u64][..], TAG_ASK)
-        }
-        _ => peer.send_with_tag(&[1u8][..], TAG_ASK),
+        Transfer::MatrixSent => send(world, 1, TAG_ASK, work.matrix.values()),
+        Transfer::RecipeSent => send(
+            world,
+            1,
+            TAG_ASK,
+            &[work.matrix_seed, work.matrix.side() as u64],
+        ),
+        _ => send(world, 1, TAG_ASK, &[1u8]),
     }
     let got = match transfer {
         Transfer::Handshake => {
-            let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_ANSWER);
+            let bytes: Vec<u8> = message(world, 1, TAG_ANSWER);
             Got::Nothing(bytes.len())
         }
         Transfer::Serialised(shape) => {
-            let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_ANSWER);
+            let bytes: Vec<u8> = message(world, 1, TAG_ANSWER);
             Got::Strings(decode(shape, &bytes)?, bytes.len())
         }
         Transfer::FlatBuffers => {
-            let (lengths, _) = peer.receive_vec_with_tag::<u32>(TAG_ANSWER);
-            let (joined, _) = peer.receive_vec_with_tag::<u8>(TAG_JOINED);
+            let lengths: Vec<u32> = message(world, 1, TAG_ANSWER);
+            let joined: Vec<u8> = message(world, 1, TAG_JOINED);
             let bytes = lengths.len() * 4 + joined.len();
             let joined = String::from_utf8(joined)
                 .map_err(|e| SendingError::new(format!("flat buffers: not UTF-8: {e}")))?;
@@ -170,11 +177,20 @@ fn receive(
             )
         }
         Transfer::MatrixSent | Transfer::RecipeSent => {
-            let (checksum, _) = peer.receive_with_tag::<u64>(TAG_ANSWER);
-            Got::Checksum(checksum)
+            let checksum: Vec<u64> = message(world, 1, TAG_ANSWER);
+            match checksum[..] {
+                [sum] => Got::Checksum(sum),
+                _ => {
+                    return Err(SendingError::new(format!(
+                        "a checksum is one number, got {}",
+                        checksum.len()
+                    )))
+                }
+            }
         }
     };
     let seconds = start.elapsed().as_secs_f64();
+    drop(span);
     let (bytes, same) = match got {
         Got::Nothing(n) => (n as u64, n == 0),
         Got::Strings(received, n) => (n as u64, received.into_strings()? == work.shapes.vector),
@@ -193,6 +209,29 @@ fn receive(
     })
 }
 
+/// The next message from rank `from` with `tag`, whole.
+fn message<T: Equivalence + Default + Clone>(
+    world: &SimpleCommunicator,
+    from: u32,
+    tag: i32,
+) -> Vec<T> {
+    receive_vec(world, Some(from), Some(tag)).0
+}
+
+/// Rank 0's span of one transfer, named as the lecture's row.
+fn transfer_span(transfer: Transfer) -> logprof::SpanGuard {
+    match transfer {
+        Transfer::Handshake => logprof::scope!("handshake"),
+        Transfer::Serialised(Shape::Vector) => logprof::scope!("vector of strings"),
+        Transfer::Serialised(Shape::Map) => logprof::scope!("map"),
+        Transfer::Serialised(Shape::Pairs) => logprof::scope!("vector of pairs"),
+        Transfer::Serialised(Shape::Flat) => logprof::scope!("flat (postcard)"),
+        Transfer::FlatBuffers => logprof::scope!("flat (MPI buffers)"),
+        Transfer::MatrixSent => logprof::scope!("matrix sent"),
+        Transfer::RecipeSent => logprof::scope!("recipe sent"),
+    }
+}
+
 /// What rank 0 received, before it is checked.
 enum Got {
     Nothing(usize),
@@ -206,39 +245,51 @@ fn answer(
     transfer: Transfer,
     work: &Workload,
 ) -> Result<(), SendingError> {
-    let root = world.process_at_rank(0);
-    match transfer {
-        Transfer::MatrixSent => {
-            let (values, _) = root.receive_vec_with_tag::<f64>(TAG_ASK);
-            let side = work.matrix.side();
-            let square = Matrix::from_values(side, values)?.square();
-            root.send_with_tag(&square.checksum(), TAG_ANSWER);
+    // The request first, so that the `answer` span is the work of
+    // answering, not the wait for the next request.
+    let request = match transfer {
+        Transfer::MatrixSent => Request::Matrix(message(world, 0, TAG_ASK)),
+        Transfer::RecipeSent => Request::Recipe(message(world, 0, TAG_ASK)),
+        _ => {
+            message::<u8>(world, 0, TAG_ASK);
+            Request::Byte
         }
-        Transfer::RecipeSent => {
-            let (recipe, _) = root.receive_vec_with_tag::<u64>(TAG_ASK);
+    };
+    let _span = logprof::scope!("answer");
+    let checksum = |sum: u64| send(world, 0, TAG_ANSWER, &[sum]);
+    match (transfer, request) {
+        (_, Request::Matrix(values)) => {
+            let side = work.matrix.side();
+            checksum(Matrix::from_values(side, values)?.square().checksum());
+        }
+        (_, Request::Recipe(recipe)) => {
             let [seed, side] = recipe[..] else {
                 return Err(SendingError::new(format!(
                     "a recipe is a seed and a size, got {} numbers",
                     recipe.len()
                 )));
             };
-            let square = Matrix::random(side as usize, seed).square();
-            root.send_with_tag(&square.checksum(), TAG_ANSWER);
+            checksum(Matrix::random(side as usize, seed).square().checksum());
         }
-        Transfer::Handshake => {
-            root.receive_vec_with_tag::<u8>(TAG_ASK);
-            root.send_with_tag(&[] as &[u8], TAG_ANSWER);
+        (Transfer::Serialised(shape), _) => {
+            send(world, 0, TAG_ANSWER, &work.shapes.encode(shape)?);
         }
-        Transfer::Serialised(shape) => {
-            root.receive_vec_with_tag::<u8>(TAG_ASK);
-            root.send_with_tag(&work.shapes.encode(shape)?[..], TAG_ANSWER);
-        }
-        Transfer::FlatBuffers => {
-            root.receive_vec_with_tag::<u8>(TAG_ASK);
+        (Transfer::FlatBuffers, _) => {
             let flat = Flat::of(&work.shapes.vector);
-            root.send_with_tag(&flat.lengths[..], TAG_ANSWER);
-            root.send_with_tag(flat.joined.as_bytes(), TAG_JOINED);
+            send(world, 0, TAG_ANSWER, &flat.lengths);
+            send(world, 0, TAG_JOINED, flat.joined.as_bytes());
         }
+        _ => send::<_, u8>(world, 0, TAG_ANSWER, &[]),
     }
     Ok(())
+}
+
+/// Rank 0's request, as rank 1 received it.
+enum Request {
+    /// The matrix's values.
+    Matrix(Vec<f64>),
+    /// The matrix's seed and side.
+    Recipe(Vec<u64>),
+    /// One byte: "send me your answer".
+    Byte,
 }

@@ -143,6 +143,22 @@ pub fn receive_into<'b, C: Communicator, T: Equivalence + 'b>(
     status
 }
 
+/// [`receive_into`] a new vector just long enough for the message, for
+/// data whose length only the sender knows. Returns it with the status.
+pub fn receive_vec<C: Communicator, T: Equivalence + Default + Clone>(
+    comm: &C,
+    from: Option<u32>,
+    tag: Option<i32>,
+) -> (Vec<T>, Status) {
+    let mut data = Vec::new();
+    let status = receive_into(comm, from, tag, |status| {
+        let count = status.count(T::equivalent_datatype()).max(0) as usize;
+        data.resize(count, T::default());
+        &mut data[..]
+    });
+    (data, status)
+}
+
 fn probe(source: &impl Source, tag: Option<i32>) -> (Message, Status) {
     match tag {
         Some(tag) => source.matched_probe_with_tag(tag),

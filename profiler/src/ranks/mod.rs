@@ -21,8 +21,9 @@
 //! ## Messages
 //!
 //! The program's messages sent with [`send`] and received with
-//! [`receive_into`] are recorded as `MPI_Send` and `MPI_Recv` spans of the
-//! category `mpi` (time inside MPI, waiting included), each carrying its
+//! [`receive_into`] (or [`receive_vec`]) are recorded as `MPI_Send` and
+//! `MPI_Recv` spans of the category `mpi` (time inside MPI, waiting
+//! included), each carrying its
 //! message's key ([`crate::MpiCall`]). The merged trace pairs every receive
 //! with its send ([`Trace::messages`]); its Chrome JSON draws each message
 //! as a flow arrow from the sender's span to the receiver's, and its
@@ -76,7 +77,7 @@ use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
-pub use messages::{receive_into, send};
+pub use messages::{receive_into, receive_vec, send};
 pub use sync::{ClockSample, ClockSync};
 
 use crate::clock::{self, Calibration};

@@ -1,12 +1,13 @@
 //! `logprof sending`: the lecture's "sending data" section on two MPI
 //! ranks. Started by hand, it checks its options and runs `mpirun -n N` on
 //! itself; under `mpirun`, each copy is one rank (`ranks.rs`, with the
-//! `mpi` feature) and rank 0 prints the table.
+//! `mpi` feature) and rank 0 prints the table and writes the merged trace
+//! and its timeline.
 
 #[cfg(feature = "mpi")]
 mod ranks;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use super::launch::{
     export_args, mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi,
@@ -42,7 +43,8 @@ fn check(args: &SendingArgs) -> Result<()> {
             args.matrix
         );
     }
-    crate::output::check_exports(&args.export, None)
+    crate::output::check_exports(&args.export, Some(&args.out))?;
+    crate::output::check_can_be_dir(&args.out, "--out")
 }
 
 #[cfg(feature = "mpi")]
@@ -68,6 +70,9 @@ fn launch(ranks: u32, args: &SendingArgs) -> Result<()> {
         "--seed",
         &args.seed.to_string(),
     ]);
+    let out = std::path::absolute(&args.out).context("--out")?;
+    command.push("--out".into());
+    command.push(out.into());
     command.extend(export_args(&args.export)?);
     mpirun(ranks, &[], command)
 }

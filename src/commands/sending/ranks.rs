@@ -1,7 +1,8 @@
 //! One rank of `logprof sending`: ranks 0 and 1 build the same strings and
 //! matrix from the seed, then run each transfer `warmup + runs` times;
 //! rank 0 times and checks them and prints the table. Other ranks sleep
-//! until rank 0 is done.
+//! until rank 0 is done. Every rank's recording is then gathered: rank 0
+//! writes it as one trace (each message a flow arrow) with its timeline.
 
 use anyhow::{bail, Result};
 use logprof::ranks::Ranks;
@@ -12,6 +13,7 @@ use serde_json::json;
 
 use crate::bench::stats::Stats;
 use crate::cli::SendingArgs;
+use crate::output::OutDir;
 use crate::table::{Cell, Column, Table};
 
 /// Runs this rank's part of every transfer; rank 0 prints the table.
@@ -23,12 +25,26 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
         );
     }
     let world = ranks.world();
+    // A transfer records its span and up to three messages on each side,
+    // four events a message (enter, its index, exit) at most.
+    let transfers = (args.warmup + args.runs) * Transfer::ALL.len();
+    logprof::init_buffer((transfers * 16 + 1024).next_power_of_two());
+    let out = match ranks.is_root() {
+        true => Some(OutDir::create(&args.out)?),
+        false => None,
+    };
     if ranks.rank() >= 2 {
-        // Not part of any transfer: asleep, so ranks 0 and 1 keep the cores.
+        // Not part of any transfer: asleep, so ranks 0 and 1 keep the cores;
+        // on the timeline as an idle lane.
+        logprof::keep_lane();
         idle_until_released(world);
+        ranks.collect()?;
         return Ok(());
     }
-    let work = Workload::new(args.seed, STRINGS, args.matrix);
+    let work = {
+        let _span = logprof::scope!("make strings and matrix");
+        Workload::new(args.seed, STRINGS, args.matrix)
+    };
     transfer::ready(world);
     let mut rows = Vec::new();
     for t in Transfer::ALL {
@@ -50,10 +66,19 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
             rows.push((t, median, outcome.bytes, outcome.same));
         }
     }
-    if !ranks.is_root() {
-        return Ok(());
+    if ranks.is_root() {
+        release_ranks_from(world, 2);
     }
-    release_ranks_from(world, 2);
+    let (Some(trace), Some(out)) = (ranks.collect()?, out) else {
+        return Ok(());
+    };
+    let title = format!(
+        "sending: rank 1 → rank 0, {} transfers of each row",
+        args.warmup + args.runs
+    );
+    let by_name = logprof_viz::ColorBy::Name;
+    crate::output::trace_files(&trace, out.path(), "sending", &title, by_name)?;
+    let dir = out.commit()?;
     let table = table(&rows, args.matrix);
     println!(
         "{STRINGS} random strings (seed {}) and a {n}×{n} matrix, rank 1 → rank 0 on {} ranks, \
@@ -83,6 +108,11 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
             ranks.size()
         );
     }
+    println!(
+        "Every rank's recording, each message a flow arrow: sending.trace.json, sending.svg/.png \
+         in {}",
+        dir.display()
+    );
     let meta = json!({
         "command": "sending",
         "ranks": ranks.size(),
