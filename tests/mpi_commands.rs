@@ -103,10 +103,10 @@ fn every_message_is_in_the_trace(path: &Path, ranks: u32, runs: usize) {
             .count()
     };
     for row in [
-        "handshake",
+        "handshake only",
         "vector of strings",
-        "flat (MPI buffers)",
-        "recipe sent",
+        "flat: lengths + joined (2 MPI buffers)",
+        "recipe sent, generated + squared there",
     ] {
         assert_eq!(count(row, 0), runs, "{row}");
     }

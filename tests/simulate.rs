@@ -83,12 +83,17 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
             assert!(row["co_run_slowdown"].is_null(), "{row}");
         } else {
             // One worker's co-run is the baseline itself; more workers' is
-            // a positive ratio to it.
-            let slowdown = row["co_run_slowdown"].as_f64().unwrap();
-            if cores == 1 {
-                assert_eq!(slowdown, 1.0, "{row}");
+            // a ratio to it, near 1 on any machine that gives them cores.
+            // Serial keeps one core busy at any P: no co-run bears on it.
+            let slowdown = &row["co_run_slowdown"];
+            if row["scheduler"] == "serial" {
+                assert!(slowdown.is_null(), "{row}");
+            } else if cores == 1 {
+                assert_eq!(slowdown.as_f64(), Some(1.0), "{row}");
+            } else {
+                let slowdown = slowdown.as_f64().unwrap();
+                assert!(slowdown > 0.5 && slowdown < 10.0, "{row}");
             }
-            assert!(slowdown > 0.0, "{row}");
             // Checked against the real schedule on this machine.
             let (predicted, measured) = (&row["predicted_ms"], &row["measured_ms"]);
             let ratio = predicted.as_f64().unwrap() / measured.as_f64().unwrap();

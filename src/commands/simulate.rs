@@ -118,7 +118,7 @@ fn warn_off_by_more_than(rows: &[(&Prediction, Option<f64>)], measured: &Measure
         if (ratio - 1.0).abs() <= tolerance {
             continue;
         }
-        let why = match measured.slowdown_at(p.cores) {
+        let why = match measured.slowdown_for(p) {
             Some(s) if s > 1.0 + tolerance / 2.0 => format!(
                 "each core ran {s:.2}× slower with all {} busy (co-run), which the model \
                  leaves out",
@@ -229,9 +229,13 @@ struct Measured {
 }
 
 impl Measured {
-    /// The co-run slowdown at `cores`, where measured.
-    fn slowdown_at(&self, cores: usize) -> Option<f64> {
-        let found = self.co_run_slowdown.iter().find(|(p, _)| *p == cores);
+    /// The co-run slowdown that bears on `p`'s check, where measured: none
+    /// for the serial schedule, which keeps one core busy whatever P is.
+    fn slowdown_for(&self, p: &Prediction) -> Option<f64> {
+        if p.schedule == Schedule::Serial {
+            return None;
+        }
+        let found = self.co_run_slowdown.iter().find(|(c, _)| *c == p.cores);
         found.map(|(_, s)| *s)
     }
 }
@@ -290,7 +294,7 @@ fn table(rows: &[(&Prediction, Option<f64>)], measured: &Measured, machine: usiz
         Column::new("co_run_slowdown", "co-run slowdown"),
     ]);
     for &(p, wall) in rows {
-        let slowdown = measured.slowdown_at(p.cores);
+        let slowdown = measured.slowdown_for(p);
         let measured = wall;
         let basis = if p.cores > machine {
             "extrapolated"

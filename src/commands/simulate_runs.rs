@@ -3,8 +3,9 @@
 //! every P it can run without oversubscription, to check the predictions.
 //!
 //! They are interleaved, round by round (a recorded serial run, then one
-//! timed run of every schedule, starting one further along each round),
-//! not run one batch after another: on a shared machine one thread's speed
+//! timed run of every schedule at every P, a pool at a time, each pool's
+//! schedules starting one further along each round), not run one batch
+//! after another: on a shared machine one thread's speed
 //! drifts in phases (here, the same serial run takes 7 ms for a while and
 //! 11 ms for a while, on either vCPU, with no steal time the guest could
 //! see). In batches, the costs could be recorded in a slow phase and a
@@ -12,7 +13,8 @@
 //! would measure the machine's drift, not the model.
 //!
 //! Each round also times a co-run at every P: each of P workers computing
-//! the whole image on its own, against one worker alone. Its slowdown is
+//! every column on its own, against one worker alone (about one more
+//! serial run's time a round per P). Its slowdown is
 //! what the cores cost each other when all are busy (shared caches, memory
 //! bandwidth, SMT siblings), which the model leaves out: reported beside
 //! the check, so a gap it explains is seen as the machine's, not the
@@ -27,6 +29,9 @@ use crate::bench::timing::Timing;
 const WARMUP_ROUNDS: usize = 3;
 /// Timed runs of each schedule by default; the median is compared.
 pub const MEASURED_RUNS: usize = 20;
+/// How long each round rests before it moves to another pool: a rayon
+/// worker spins for work for a moment after its last job before it sleeps.
+const POOL_SWITCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
 /// Serial runs recorded at least; each column costs its median time over
 /// them, so that one column preempted in one run does not pass for heavy
 /// work.
@@ -67,13 +72,6 @@ pub fn record_and_time(
             pools.push((threads, pool));
         }
     }
-    let pool_of = |threads: usize| {
-        pools
-            .iter()
-            .find(|(t, _)| *t == threads)
-            .map(|(_, p)| p)
-            .expect("a pool for every thread count run")
-    };
     // 4 events a column: enter, index, exit, iterations.
     logprof::init_buffer(4 * size + 64);
     let runnable: Vec<usize> = (0..checks.len())
@@ -82,36 +80,46 @@ pub fn record_and_time(
     let mut column_times: Vec<Vec<u64>> = vec![Vec::new(); size];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); checks.len()];
     let mut co_runs: Vec<Vec<f64>> = vec![Vec::new(); pools.len()];
+    // The checks run on each pool, in the table's order.
+    let on_pool: Vec<Vec<usize>> = pools
+        .iter()
+        .map(|(threads, _)| {
+            runnable
+                .iter()
+                .copied()
+                .filter(|&i| checks[i].1 == *threads)
+                .collect()
+        })
+        .collect();
     let rounds = runs.max(RECORDED_RUNS);
     for round in 0..WARMUP_ROUNDS + rounds {
         let warm_up = round < WARMUP_ROUNDS;
-        logprof::clear();
-        let recorded = RunOptions::recorded(kernel);
-        run_into(
-            pool_of(1),
-            &Schedule::Serial,
-            &fractal,
-            recorded,
-            &mut image,
-        )?;
-        if !warm_up {
-            add_column_times(&logprof::collect(), &mut column_times);
-        }
-        let timed = round >= WARMUP_ROUNDS && round - WARMUP_ROUNDS < runs;
-        if !warm_up && !timed {
-            continue; // only recording, to reach RECORDED_RUNS
-        }
-        for k in 0..runnable.len() {
-            let i = runnable[(round + k) % runnable.len()];
-            let (schedule, threads) = &checks[i];
-            let plain = RunOptions::plain(kernel);
-            let start = std::time::Instant::now();
-            run_into(pool_of(*threads), schedule, &fractal, plain, &mut image)?;
-            if timed {
-                times[i].push(start.elapsed().as_secs_f64());
+        let timed = !warm_up && round - WARMUP_ROUNDS < runs;
+        // One pool at a time, so its runs do not share the cores with
+        // another pool's workers still looking for work after their last.
+        for (k, (threads, pool)) in pools.iter().enumerate() {
+            std::thread::sleep(POOL_SWITCH_PAUSE);
+            if *threads == 1 {
+                logprof::clear();
+                let recorded = RunOptions::recorded(kernel);
+                run_into(pool, &Schedule::Serial, &fractal, recorded, &mut image)?;
+                if !warm_up {
+                    add_column_times(&logprof::collect(), &mut column_times);
+                }
             }
-        }
-        for (k, (_, pool)) in pools.iter().enumerate() {
+            if !warm_up && !timed {
+                continue; // only recording, to reach RECORDED_RUNS
+            }
+            let group = &on_pool[k];
+            for j in 0..group.len() {
+                let i = group[(round + j) % group.len()];
+                let plain = RunOptions::plain(kernel);
+                let start = std::time::Instant::now();
+                run_into(pool, &checks[i].0, &fractal, plain, &mut image)?;
+                if timed {
+                    times[i].push(start.elapsed().as_secs_f64());
+                }
+            }
             let seconds = co_run(pool, &fractal, kernel)?;
             if timed {
                 co_runs[k].push(seconds);
@@ -153,15 +161,19 @@ pub fn record_and_time(
     })
 }
 
-/// Seconds until every worker of `pool` has computed the whole image on
-/// its own.
+/// Seconds until every worker of `pool` has computed every column of the
+/// image on its own, into a column of its own: the work of a serial run,
+/// without allocating an image per worker (P of them would not fit in
+/// memory at the largest sizes and core counts).
 fn co_run(pool: &Pool, fractal: &JuliaSet, kernel: Kernel) -> Result<f64> {
+    let n = fractal.n;
     let start = std::time::Instant::now();
-    let images = pool.as_rayon().broadcast(|_| fractal.compute(kernel));
+    let results = pool.as_rayon().broadcast(|_| {
+        let mut column = vec![0u8; n];
+        (0..n).try_for_each(|j| fractal.compute_column(&mut column, j, kernel))
+    });
     let seconds = start.elapsed().as_secs_f64();
-    for image in images {
-        image?;
-    }
+    results.into_iter().collect::<Result<(), _>>()?;
     Ok(seconds)
 }
 

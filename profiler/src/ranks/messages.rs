@@ -152,7 +152,20 @@ pub fn receive_vec<C: Communicator, T: Equivalence + Default + Clone>(
 ) -> (Vec<T>, Status) {
     let mut data = Vec::new();
     let status = receive_into(comm, from, tag, |status| {
-        let count = status.count(T::equivalent_datatype()).max(0) as usize;
+        let count = status.count(T::equivalent_datatype());
+        // MPI_UNDEFINED (negative): the message is not a whole number of
+        // T. Said here; MPI would abort with a truncation error naming
+        // nothing. (A panic under `Ranks` ends every rank with this line.)
+        let Ok(count) = usize::try_from(count) else {
+            panic!(
+                "a message from rank {} with tag {} is not a whole number of {} ({} bytes \
+                 each): send and receive the same element type",
+                status.source_rank(),
+                status.tag(),
+                std::any::type_name::<T>(),
+                std::mem::size_of::<T>()
+            );
+        };
         data.resize(count, T::default());
         &mut data[..]
     });

@@ -187,7 +187,12 @@ impl Ranks {
     /// Brings every rank's `local` trace to rank 0 and merges them, in rank
     /// order, onto rank 0's clock: `Some(trace)` on rank 0, `None` on the
     /// others. Collective: every rank calls it. Measures the clocks again
-    /// first (the end of the linear correction).
+    /// first (the end of the linear correction). `local` should come
+    /// straight from [`crate::collect`] (as in [`Ranks::collect`]): the
+    /// clock exchanges are converted with the tick rate measured now, and
+    /// the spans of a trace collected long before were converted with an
+    /// older one (the same to within the drift of `CLOCK_MONOTONIC`, which
+    /// NTP may slew).
     pub fn gather(&self, mut local: Trace) -> Result<Option<Trace>, RanksError> {
         messages::attach(&mut local);
         merge::shift(&mut local, self.shift_ns);

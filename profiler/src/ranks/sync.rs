@@ -93,6 +93,11 @@ pub(crate) struct Exchange {
 }
 
 impl Exchange {
+    /// The round trip in rank 0's ticks.
+    fn round_trip(&self) -> u64 {
+        self.t0_receive.saturating_sub(self.t0_send)
+    }
+
     /// The exchange as a sample, each side's ticks converted by its map:
     /// `offset = t0_send + rtt/2 − t_rank`.
     pub(crate) fn sample(&self, rank0: &TickMap, rank: &TickMap) -> ClockSample {
@@ -168,13 +173,12 @@ pub(crate) fn measure(comm: &SimpleCommunicator, ticks: &dyn Fn() -> u64) -> Vec
             peer.send_with_tag(&k, TAG_PING);
             let (t_rank, _) = peer.receive_with_tag::<u64>(TAG_PONG);
             let t0_receive = ticks();
-            let rtt = |e: &Exchange| e.t0_receive.saturating_sub(e.t0_send);
             let exchange = Exchange {
                 t0_send,
                 t0_receive,
                 t_rank,
             };
-            if best.is_none_or(|b| rtt(&exchange) < rtt(&b)) {
+            if best.is_none_or(|b| exchange.round_trip() < b.round_trip()) {
                 best = Some(exchange);
             }
         }

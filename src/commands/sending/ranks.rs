@@ -25,8 +25,8 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
         );
     }
     let world = ranks.world();
-    // A transfer records its span and up to three messages on each side,
-    // four events a message (enter, its index, exit) at most.
+    // A transfer records on rank 0 its span (2 events) and up to three
+    // messages (3 each: enter, its index, exit): 11 events; 16 leaves room.
     let transfers = (args.warmup + args.runs) * Transfer::ALL.len();
     logprof::init_buffer((transfers * 16 + 1024).next_power_of_two());
     let out = match ranks.is_root() {
