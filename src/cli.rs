@@ -368,6 +368,16 @@ pub struct HistogramArgs {
     /// into the page cache).
     #[arg(long, default_value_t = 1, value_name = "RUNS")]
     pub warmup: usize,
+    /// Output directory of the processes rows, replaced whole by each run
+    /// on MPI ranks: `histogram.trace.json` (every rank's counting and
+    /// reduce, one more run of each counter, recorded) and its timeline.
+    #[arg(
+        long,
+        short = 'o',
+        default_value = "logprof-histogram",
+        value_name = "DIR"
+    )]
+    pub out: PathBuf,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,

@@ -153,6 +153,34 @@ fn bad_ranks_are_one_line() {
     assert!(stderr(&output).contains("already runs under an MPI launcher"));
 }
 
+/// The recorded run of `histogram` on `ranks` ranks: on every rank, one
+/// counting span per counter and a reduce after each, the reduce counted as
+/// time in MPI (the process metrics see it).
+fn every_rank_counted_and_reduced(path: &Path, ranks: u32) {
+    let trace = logprof::Trace::read_chrome_json(path).unwrap();
+    for rank in 0..ranks {
+        let names: Vec<&str> = trace
+            .lanes
+            .iter()
+            .filter(|l| l.pid == rank)
+            .flat_map(|l| &l.spans)
+            .map(|s| trace.names[s.name as usize].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "count my files (hash map)",
+                "MPI_Reduce",
+                "count my files (array)",
+                "MPI_Reduce"
+            ],
+            "rank {rank}"
+        );
+    }
+    let processes = trace.summary().processes.expect("process metrics");
+    assert!(processes.communication_efficiency < 1.0, "{processes:?}");
+}
+
 #[test]
 fn processes_count_what_serial_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,6 +194,8 @@ fn processes_count_what_serial_counts() {
     generate_folder(&files, &spec).unwrap();
     let json = dir.path().join("histogram.json");
     let files = files.to_str().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
     let output = logprof(&[
         "histogram",
         "--ranks",
@@ -174,10 +204,13 @@ fn processes_count_what_serial_counts() {
         files,
         "--runs",
         "2",
+        "--out",
+        out,
         "--export-json",
         json.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
+    every_rank_counted_and_reduced(&Path::new(out).join("histogram.trace.json"), 2);
     let rows = rows(&json);
     let processes: Vec<_> = rows.iter().filter(|r| r["way"] == "processes").collect();
     assert_eq!(processes.len(), 2, "{rows:?}");
@@ -187,8 +220,12 @@ fn processes_count_what_serial_counts() {
     assert_eq!(rows.len(), 6, "{rows:?}");
     assert!(rows.iter().all(|r| r["same_counts"] == true), "{rows:?}");
     // Started by mpirun itself, with more ranks than files' worth of work.
-    let output = mpirun(4, &["histogram", "--files", files, "--runs", "1"]);
+    let output = mpirun(
+        4,
+        &["histogram", "--files", files, "--runs", "1", "--out", out],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
+    every_rank_counted_and_reduced(&Path::new(out).join("histogram.trace.json"), 4);
     let table = String::from_utf8_lossy(&output.stdout);
     assert_eq!(table.matches("processes").count(), 2, "{table}");
     assert!(!table.contains(" no "), "{table}");

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 #[cfg(feature = "mpi")]
-use crate::histogram::{histogram_serial, Histogram, HistogramError, HistogramOptions};
+use crate::histogram::{histogram_serial, Counter, Histogram, HistogramError, HistogramOptions};
 
 /// The files each of `ranks` ranks counts, as indices into `sizes` (the
 /// files' sizes in bytes): the largest file first to the rank with the
@@ -80,9 +80,17 @@ pub fn histogram_ranks(
         .map(|&i| files[i].clone())
         .collect();
     let start = std::time::Instant::now();
-    let local = histogram_serial(&mine, options)?;
+    let local = {
+        let _span = match options.counter {
+            Counter::HashMap => logprof::scope!("count my files (hash map)"),
+            Counter::Array => logprof::scope!("count my files (array)"),
+        };
+        histogram_serial(&mine, options)?
+    };
     let counting = start.elapsed();
     let root = world.process_at_rank(0);
+    // Named as the MPI call, so the trace counts it as time in MPI.
+    let _reduce = logprof::scope!("MPI_Reduce");
     let total = if world.rank() == 0 {
         let mut total = [0u64; 256];
         root.reduce_into_root(&local.counts()[..], &mut total[..], SystemOperation::sum());

@@ -7,7 +7,8 @@
 //! one rank (`ranks.rs`, the `mpi` feature): rank 0 times the serial and
 //! thread rows while the others sleep, then every rank counts its share of
 //! the files and rank 0 gets the sum. Every row's counts are checked
-//! against the serial count; rank 0 prints the table (`table.rs`).
+//! against the serial count; rank 0 prints the table (`table.rs`) and
+//! writes the ranks' merged recording to `--out`.
 
 mod folder;
 mod measure;
@@ -62,6 +63,10 @@ fn check(args: &HistogramArgs) -> Result<()> {
         // Before any rank starts: a bad folder is one line, not N.
         folder::check(dir)?;
     }
+    if args.ranks.is_some() || under_mpi() {
+        crate::output::check_exports(&args.export, Some(&args.out))?;
+        return crate::output::check_can_be_dir(&args.out, "--out");
+    }
     crate::output::check_exports(&args.export, None)
 }
 
@@ -93,6 +98,8 @@ fn launch(ranks: u32, args: &HistogramArgs) -> Result<()> {
         command.push("--files".into());
         command.push(std::path::absolute(dir)?.into());
     }
+    command.push("--out".into());
+    command.push(std::path::absolute(&args.out)?.into());
     command.extend(export_args(&args.export)?);
     mpirun(ranks, &["--bind-to", "none"], command)
 }

@@ -1,7 +1,9 @@
 //! One rank of `logprof histogram`: rank 0 times the serial and thread rows
 //! while the others sleep, then every rank counts its share of the files
 //! for each counter, between barriers, and rank 0 times each run up to the
-//! reduced counts, checks them, and prints the table.
+//! reduced counts, checks them, and prints the table. Then one more run of
+//! each counter, recorded on every rank, is gathered: rank 0 writes it as
+//! one trace with its timeline.
 
 use std::time::Instant;
 
@@ -16,11 +18,18 @@ use mpi::traits::*;
 use super::folder::Folder;
 use super::measure::{local_rows, Row, Way};
 use crate::cli::HistogramArgs;
+use crate::output::OutDir;
 
 /// Runs this rank; rank 0 prints the table.
 pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
     let folder = Folder::open(args.files.as_deref())?;
     let world = ranks.world();
+    // Two spans a run (counting, reduce), two events each: room for all.
+    logprof::init_buffer((4 * 2 * (args.warmup + args.runs + 1) + 64).next_power_of_two());
+    let out = match ranks.is_root() {
+        true => Some(OutDir::create(&args.out)?),
+        false => None,
+    };
     let threads = args.threads.unwrap_or(ranks.size() as usize);
     let local = match ranks.is_root() {
         true => {
@@ -66,9 +75,14 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
             counting_s,
         });
     }
-    let Some((mut rows, _)) = local else {
+    let trace = recorded_run(ranks, &folder)?;
+    let (Some((mut rows, _)), Some(trace), Some(out)) = (local, trace, out) else {
         return Ok(());
     };
+    let title = format!("histogram on {} ranks: each counter once", ranks.size());
+    let by_name = logprof_viz::ColorBy::Name;
+    crate::output::trace_files(&trace, out.path(), "histogram", &title, by_name)?;
+    let dir = out.commit()?;
     // Each counter's processes row after its serial and threads rows.
     for row in processes {
         let at = rows
@@ -77,5 +91,24 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
             .map_or(rows.len(), |i| i + 1);
         rows.insert(at, row);
     }
-    super::table::print(&rows, &folder, args, Some(ranks.size()))
+    super::table::print(&rows, &folder, args, Some(ranks.size()))?;
+    println!(
+        "Every rank's counting and reduce, one run of each counter: histogram.trace.json, \
+         histogram.svg/.png in {}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// One more run of each counter on every rank, recorded (its counting
+/// and its reduce are spans), gathered on rank 0: `Some` there.
+fn recorded_run(ranks: &Ranks, folder: &Folder) -> Result<Option<logprof::Trace>> {
+    let world = ranks.world();
+    logprof::clear();
+    for counter in Counter::ALL {
+        world.barrier();
+        histogram_ranks(world, &folder.files, HistogramOptions::plain(counter))
+            .context("--files")?;
+    }
+    Ok(ranks.collect()?)
 }
