@@ -54,17 +54,25 @@ pub(crate) fn start() {
 /// disagree by it: the ranks' clock sync relies on them agreeing).
 fn instant_and_tsc() -> (Instant, u64) {
     const TRIES: usize = 16;
-    let mut best: Option<(std::time::Duration, Instant, u64)> = None;
-    for _ in 0..TRIES {
+    tightest((0..TRIES).map(|_| {
         let before = Instant::now();
         let ticks = read_tsc();
-        let after = Instant::now();
+        (before, ticks, Instant::now())
+    }))
+}
+
+/// Of `(before, ticks, after)` reads, the ticks of the one with the
+/// shortest `after − before` (the first of equals), paired with the
+/// midpoint of its two instants.
+fn tightest(reads: impl Iterator<Item = (Instant, u64, Instant)>) -> (Instant, u64) {
+    let mut best: Option<(std::time::Duration, Instant, u64)> = None;
+    for (before, ticks, after) in reads {
         let gap = after - before;
         if best.is_none_or(|(g, _, _)| gap < g) {
             best = Some((gap, before + gap / 2, ticks));
         }
     }
-    let (_, instant, ticks) = best.expect("at least one try");
+    let (_, instant, ticks) = best.expect("at least one read");
     (instant, ticks)
 }
 
@@ -256,6 +264,20 @@ mod tests {
             measured >= shortest * 0.8 && measured <= longest * 1.2,
             "{measured} ns, Instant says {shortest}..{longest} ns"
         );
+    }
+
+    #[test]
+    fn the_tightest_read_is_kept_with_its_midpoint() {
+        let t0 = Instant::now();
+        let at = |ns: u64| t0 + std::time::Duration::from_nanos(ns);
+        // Gaps 100, 40, 40 (a tie: the first kept) and 70 ns.
+        let reads = [
+            (at(0), 1, at(100)),
+            (at(200), 2, at(240)),
+            (at(300), 3, at(340)),
+            (at(400), 4, at(470)),
+        ];
+        assert_eq!(tightest(reads.into_iter()), (at(220), 2));
     }
 
     /// CPUID's invariant-TSC bit, read independently: Linux derives its
