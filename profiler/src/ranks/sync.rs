@@ -240,6 +240,30 @@ mod tests {
     }
 
     #[test]
+    fn the_round_trip_and_the_uncertainty_are_the_larger_measures() {
+        let exchange = Exchange {
+            t0_send: 3000,
+            t0_receive: 3400,
+            t_rank: 9,
+        };
+        assert_eq!(exchange.round_trip(), 400);
+        let sample = |uncertainty_ns| ClockSample {
+            uncertainty_ns,
+            ..ClockSample::default()
+        };
+        let sync = ClockSync {
+            start: sample(30),
+            end: sample(70),
+        };
+        assert_eq!(sync.uncertainty_ns(), 70);
+        let sync = ClockSync {
+            start: sample(90),
+            end: sample(70),
+        };
+        assert_eq!(sync.uncertainty_ns(), 90);
+    }
+
+    #[test]
     fn a_tick_map_goes_through_words_and_bad_words_are_refused() {
         let map = TickMap {
             calibration: Calibration::with_rate(123, 0.37),
