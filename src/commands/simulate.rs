@@ -262,7 +262,9 @@ fn record_fractal(
         unit_name: "juliaset_column",
     };
     let measured = Measured {
-        wall_ns: rounds.measured,
+        wall_ns: (rounds.measured.into_iter())
+            .map(|t| t.map(|t| t.median_s * 1e9))
+            .collect(),
         co_run_slowdown: rounds.co_run_slowdown,
     };
     Ok((work, measured))

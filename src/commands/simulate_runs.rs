@@ -43,9 +43,9 @@ pub struct Rounds {
     pub costs: Vec<u64>,
     /// How many serial runs were recorded.
     pub recorded_runs: usize,
-    /// Each check's median wall time in ns, in the order given; `None` for
-    /// one beyond this machine's `machine` cores (extrapolated).
-    pub measured: Vec<Option<f64>>,
+    /// Each check's timed runs, in the order given; `None` for one beyond
+    /// this machine's `machine` cores (extrapolated).
+    pub measured: Vec<Option<Timing>>,
     /// `(P, slowdown)` for every P run: the median co-run of P workers over
     /// the median run of one alone (1.0 at P = 1).
     pub co_run_slowdown: Vec<(usize, f64)>,
@@ -126,22 +126,8 @@ pub fn record_and_time(
             }
         }
     }
-    let recorded_runs = rounds;
-    let mut costs = Vec::with_capacity(size);
-    for (column, mut t) in column_times.into_iter().enumerate() {
-        if t.len() != recorded_runs {
-            bail!(
-                "the recorded serial runs lost column {column} ({} of {recorded_runs} runs)",
-                t.len()
-            );
-        }
-        t.sort_unstable();
-        costs.push(t[recorded_runs / 2]);
-    }
-    let measured = times
-        .into_iter()
-        .map(|t| Timing::from_secs(t).map(|t| t.median_s * 1e9))
-        .collect();
+    let costs = column_costs(column_times, rounds)?;
+    let measured = times.into_iter().map(Timing::from_secs).collect();
     let medians: Vec<f64> = co_runs
         .into_iter()
         .map(|t| Timing::from_secs(t).map_or(f64::NAN, |t| t.median_s))
@@ -155,10 +141,27 @@ pub fn record_and_time(
         .collect();
     Ok(Rounds {
         costs,
-        recorded_runs,
+        recorded_runs: rounds,
         measured,
         co_run_slowdown,
     })
+}
+
+/// Each column's median over `runs` recorded runs; an error naming the
+/// first column some run lost (a ring that overflowed).
+fn column_costs(column_times: Vec<Vec<u64>>, runs: usize) -> Result<Vec<u64>> {
+    let mut costs = Vec::with_capacity(column_times.len());
+    for (column, mut t) in column_times.into_iter().enumerate() {
+        if t.len() != runs {
+            bail!(
+                "the recorded serial runs lost column {column} ({} of {runs} runs)",
+                t.len()
+            );
+        }
+        t.sort_unstable();
+        costs.push(t[runs / 2]);
+    }
+    Ok(costs)
 }
 
 /// Seconds until every worker of `pool` has computed every column of the
@@ -204,12 +207,40 @@ mod tests {
         assert_eq!(rounds.costs.len(), 24);
         assert!(rounds.costs.iter().all(|&c| c > 0));
         assert_eq!(rounds.recorded_runs, RECORDED_RUNS);
-        let timed: Vec<bool> = rounds.measured.iter().map(Option::is_some).collect();
-        assert_eq!(timed, [true, true, false], "64 threads is beyond 2 cores");
+        let timed: Vec<Option<usize>> = rounds
+            .measured
+            .iter()
+            .map(|m| m.as_ref().map(|t| t.times_s.len()))
+            .collect();
+        assert_eq!(
+            timed,
+            [Some(1), Some(1), None],
+            "64 threads is beyond 2 cores"
+        );
         let ps: Vec<usize> = rounds.co_run_slowdown.iter().map(|c| c.0).collect();
         assert_eq!(ps, [1, 2]);
         assert_eq!(rounds.co_run_slowdown[0].1, 1.0);
+        // Two medians of timed runs are never exactly equal: a P = 2
+        // co-run was timed, not assumed.
+        assert_ne!(rounds.co_run_slowdown[1].1, 1.0);
         let more = record_and_time(24, Kernel::Scalar, &checks[..1], 1, 7).unwrap();
         assert_eq!(more.recorded_runs, 7, "a recorded run every timed round");
+        let times = more.measured[0].as_ref().map(|t| t.times_s.len());
+        assert_eq!(
+            times,
+            Some(7),
+            "the one check, on the one pool, every round"
+        );
+    }
+
+    #[test]
+    fn a_column_costs_its_median_and_a_lost_column_is_named() {
+        let times = vec![vec![5, 1, 3], vec![10, 30, 20]];
+        assert_eq!(column_costs(times, 3).unwrap(), [3, 20]);
+        let lost = column_costs(vec![vec![1, 2, 3], vec![1, 2]], 3).unwrap_err();
+        assert!(
+            lost.to_string().contains("lost column 1 (2 of 3 runs)"),
+            "{lost}"
+        );
     }
 }
