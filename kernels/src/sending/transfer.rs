@@ -12,9 +12,10 @@
 //! Every message goes through [`logprof::ranks`], so each is recorded (an
 //! `MPI_Send` or `MPI_Recv` span, a flow arrow in the merged trace), and
 //! each transfer is a span on rank 0 named after its row and an `answer`
-//! span on rank 1. That costs each transfer a few spans and a lock per
-//! message (two messages, three for the plain buffers): well under a
-//! microsecond, against the handshake's few.
+//! span on rank 1. That costs each transfer a few spans (tens of ns each,
+//! BENCHMARKS.md) and an uncontended lock per message (two messages, three
+//! for the plain buffers), inside the timed request: small beside the
+//! handshake's microseconds, and about the same for every row.
 
 use logprof::ranks::{receive_vec, send};
 use mpi::datatype::Equivalence;
