@@ -235,8 +235,8 @@ mod tests {
 
     #[test]
     fn a_column_costs_its_median_and_a_lost_column_is_named() {
-        let times = vec![vec![5, 1, 3], vec![10, 30, 20]];
-        assert_eq!(column_costs(times, 3).unwrap(), [3, 20]);
+        let times = vec![vec![5, 1, 3, 9, 7], vec![10, 50, 30, 20, 40]];
+        assert_eq!(column_costs(times, 5).unwrap(), [5, 30]);
         let lost = column_costs(vec![vec![1, 2, 3], vec![1, 2]], 3).unwrap_err();
         assert!(
             lost.to_string().contains("lost column 1 (2 of 3 runs)"),
