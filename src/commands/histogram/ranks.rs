@@ -24,7 +24,8 @@ use crate::output::OutDir;
 pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
     let folder = Folder::open(args.files.as_deref())?;
     let world = ranks.world();
-    // Two spans a run (counting, reduce), two events each: room for all.
+    // Each counter's run: two spans (counting, reduce) of two events each;
+    // room for every run, though only the last, recorded, one is kept.
     logprof::init_buffer((4 * 2 * (args.warmup + args.runs + 1) + 64).next_power_of_two());
     let out = match ranks.is_root() {
         true => Some(OutDir::create(&args.out)?),
