@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::trace::{Lane, Trace};
+use crate::trace::{union, Lane, Trace};
 
 /// Busy, MPI and useful time of one process.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -89,12 +89,13 @@ impl Trace {
         let processes: Vec<ProcessSummary> = by_pid
             .into_iter()
             .map(|(pid, lanes)| {
-                let busy = lanes.iter().flat_map(|l| l.busy_intervals()).collect();
-                let mpi = lanes.iter().flat_map(|l| mpi_intervals(self, l)).collect();
-                let useful = lanes
-                    .iter()
-                    .flat_map(|l| minus(&l.busy_intervals(), &mpi_intervals(self, l)))
-                    .collect();
+                let (mut busy, mut mpi, mut useful) = (Vec::new(), Vec::new(), Vec::new());
+                for lane in &lanes {
+                    let (lane_busy, lane_mpi) = (lane.busy_intervals(), mpi_intervals(self, lane));
+                    useful.extend(minus(&lane_busy, &lane_mpi));
+                    busy.extend(lane_busy);
+                    mpi.extend(lane_mpi);
+                }
                 ProcessSummary {
                     pid,
                     name: self
@@ -139,19 +140,6 @@ fn mpi_intervals(trace: &Trace, lane: &Lane) -> Vec<(u64, u64)> {
         .iter()
         .filter(|s| s.mpi.is_some() || trace.name(s.name).starts_with("MPI_"));
     union(spans.map(|s| (s.start_ns, s.end_ns)).collect())
-}
-
-/// Sorted, disjoint intervals covering the same time as `intervals`.
-fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    intervals.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
-    for (start, end) in intervals {
-        match out.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-    }
-    out
 }
 
 /// The time of `a` not in `b`; both sorted and disjoint.

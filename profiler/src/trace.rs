@@ -153,21 +153,13 @@ impl Lane {
     /// When the thread was busy: the union of its top-level spans, as sorted,
     /// disjoint `(start_ns, end_ns)` intervals.
     pub fn busy_intervals(&self) -> Vec<(u64, u64)> {
-        let mut intervals: Vec<(u64, u64)> = self
-            .spans
-            .iter()
-            .filter(|s| s.depth == 0)
-            .map(|s| (s.start_ns, s.end_ns.max(s.start_ns)))
-            .collect();
-        intervals.sort_unstable();
-        let mut union: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
-        for (start, end) in intervals {
-            match union.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => union.push((start, end)),
-            }
-        }
-        union
+        union(
+            self.spans
+                .iter()
+                .filter(|s| s.depth == 0)
+                .map(|s| (s.start_ns, s.end_ns.max(s.start_ns)))
+                .collect(),
+        )
     }
 
     /// An empty lane.
@@ -448,6 +440,19 @@ impl Trace {
         }
         tasks
     }
+}
+
+/// Sorted, disjoint intervals covering the same time as `intervals`.
+pub(crate) fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    intervals.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
+    for (start, end) in intervals {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
 }
 
 /// Sets the depth of the spans for which `recompute` holds to the number of
