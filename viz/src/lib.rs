@@ -95,6 +95,7 @@ mod color;
 mod error;
 mod raster;
 mod scale;
+mod svg_coords;
 mod text;
 mod timeline;
 mod work;

@@ -6,10 +6,7 @@ use svg::Node;
 
 use super::layout::FONT;
 
-/// A coordinate rounded to hundredths of a pixel, to keep the SVG short.
-pub(super) fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
+pub(super) use crate::svg_coords::r2;
 
 /// `content` at `(x, y)` in `size` and `fill`; the size is left to the
 /// document's default when it is [`FONT`].

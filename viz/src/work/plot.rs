@@ -84,10 +84,7 @@ impl Plot {
     }
 }
 
-/// A coordinate rounded to hundredths of a pixel, to keep the SVG short.
-pub(super) fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
+pub(super) use crate::svg_coords::r2;
 
 pub(super) fn text(x: f64, y: f64, content: &str, size: f64, fill: &str) -> SvgText {
     SvgText::new(content)
