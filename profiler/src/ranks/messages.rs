@@ -95,15 +95,8 @@ pub fn send<C: Communicator, T: Equivalence>(comm: &C, to: u32, tag: i32, data: 
         comm.process_at_rank(to as i32).send_with_tag(data, tag);
     }
     let peer = world_rank(comm, to);
-    let mut log = log();
-    let seq = next(&mut log.sent, (peer, tag));
-    log.calls[index] = Some(MpiCall {
-        side: MessageSide::Send,
-        peer,
-        tag,
-        seq,
-        bytes: std::mem::size_of_val(data) as u64,
-    });
+    let bytes = std::mem::size_of_val(data) as u64;
+    note_call(index, MessageSide::Send, peer, tag, bytes);
 }
 
 /// Receives one message from rank `from` (any rank when `None`) of `comm`
@@ -131,16 +124,27 @@ pub fn receive_into<'b, C: Communicator, T: Equivalence + 'b>(
     };
     let (peer, tag) = (world_rank(comm, status.source_rank() as u32), status.tag());
     let count = status.count(T::equivalent_datatype()).max(0) as u64;
+    let bytes = count * std::mem::size_of::<T>() as u64;
+    note_call(index, MessageSide::Receive, peer, tag, bytes);
+    status
+}
+
+/// Gives call `index` its message's key: the next sequence number of its
+/// side's messages with `peer` and `tag`.
+fn note_call(index: usize, side: MessageSide, peer: u32, tag: i32, bytes: u64) {
     let mut log = log();
-    let seq = next(&mut log.received, (peer, tag));
+    let counts = match side {
+        MessageSide::Send => &mut log.sent,
+        MessageSide::Receive => &mut log.received,
+    };
+    let seq = next(counts, (peer, tag));
     log.calls[index] = Some(MpiCall {
-        side: MessageSide::Receive,
+        side,
         peer,
         tag,
         seq,
-        bytes: count * std::mem::size_of::<T>() as u64,
+        bytes,
     });
-    status
 }
 
 /// [`receive_into`] a new vector just long enough for the message, for
