@@ -24,6 +24,23 @@ fn ok(args: &[&str]) -> Output {
     out
 }
 
+/// `logprof run --schedule SCHEDULE` on a 40-column image, 2 threads, one
+/// run without warm-up, into `out`, with `extra` options.
+fn small_run(schedule: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "--schedule",
+        schedule,
+        "--size",
+        "40",
+        "--threads",
+        "2",
+    ];
+    args.extend(["--runs", "1", "--warmup", "0", "--out", path_str(out)]);
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
@@ -133,21 +150,7 @@ fn run_draws_its_own_pieces_or_says_it_has_none() {
         ("serial", Some(1)),
     ] {
         let out = dir.path().join(schedule.replace(['(', ')', '='], "_"));
-        ok(&[
-            "run",
-            "--schedule",
-            schedule,
-            "--size",
-            "40",
-            "--threads",
-            "2",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--out",
-            path_str(&out),
-        ]);
+        small_run(schedule, &out, &[]);
         let svg = read(&out.join("work.svg"));
         assert!(out.join("work.png").exists());
         match pieces {
@@ -184,23 +187,7 @@ fn bar_fills(svg: &str) -> Vec<String> {
 fn color_cost_colours_bars_by_their_iterations_and_bogus_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    ok(&[
-        "run",
-        "--schedule",
-        "static",
-        "--size",
-        "40",
-        "--threads",
-        "2",
-        "--runs",
-        "1",
-        "--warmup",
-        "0",
-        "--color",
-        "cost",
-        "--out",
-        path_str(&out),
-    ]);
+    small_run("static", &out, &["--color", "cost"]);
     let by_cost = read(&out.join("static.svg"));
     assert!(by_cost.contains("its result (args.result)"), "{by_cost}");
     let trace = out.join("static.trace.json");
