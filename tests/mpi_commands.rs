@@ -147,6 +147,8 @@ fn bad_ranks_are_one_line() {
     assert_one_line_error(&logprof(&["sending", "--ranks", "1"]), "--ranks 1");
     // A file where the output directory would go: refused before any rank.
     assert_one_line_error(&logprof(&["sending", "--out", "Cargo.toml"]), "--out");
+    let histogram_into_a_file = ["histogram", "--ranks", "2", "--out", "Cargo.toml"];
+    assert_one_line_error(&logprof(&histogram_into_a_file), "--out");
     assert_one_line_error(&logprof(&["histogram", "--ranks", "0"]), "--ranks 0");
     let output = mpirun(2, &["sending", "--ranks", "2"]);
     assert!(!output.status.success());
