@@ -65,6 +65,9 @@
 //! not on the number of spans: a million calls on four threads make an SVG
 //! of a few hundred kilobytes. At most [`MAX_DEPTH_ROWS`] nesting levels and
 //! [`MAX_TASK_LANES`] task lanes are drawn; a note says what was left out.
+//! [`timeline_size`] tells a picture's size from its counts of traces and
+//! lanes without drawing it, to check a limit before the work that makes
+//! the trace.
 //!
 //! ## PNG and fonts
 //!
@@ -105,7 +108,7 @@ pub use color::{name_color, thread_color};
 pub use error::VizError;
 pub use raster::{svg_to_png, write_rgb_png, MAX_SIDE as MAX_PNG_SIDE};
 pub use timeline::{
-    trace_notes, ColorBy, Figure, Timeline, DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES,
-    MAX_WIDTH, MIN_WIDTH,
+    timeline_size, trace_notes, ColorBy, Figure, LayoutOptions, Timeline, DEFAULT_WIDTH,
+    MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH, MIN_WIDTH,
 };
 pub use work::{TimeFit, WorkProfile};

@@ -1,34 +1,18 @@
 //! Counter tracks (`Trace::counters`: Chrome `C` events, `logprof::counter!`)
 //! as small step lines under the busy-threads strip, one track per counter,
 //! scaled from 0 (or the least value, if negative) to the largest value in
-//! the window.
+//! the window: their points over the window, and their drawing.
 
 use logprof::Trace;
 use svg::node::element::{Group, Path, Rectangle};
 use svg::Node;
 
 use super::elements::{r2, text, AppendTitle};
-use super::layout::{Columns, SMALL};
+use super::layout::{Columns, COUNTER_H, MAX_COUNTER_TRACKS, SMALL};
+use super::model::CounterView;
 use crate::bars::TimeScale;
 use crate::color::{INK, MUTED};
 use crate::text::fit_middle;
-
-/// Counter tracks drawn per panel; the others are counted in a note.
-pub const MAX_COUNTER_TRACKS: usize = 8;
-/// Height of a counter track.
-pub(super) const COUNTER_H: f64 = 22.0;
-
-/// One counter track ready to draw.
-pub(super) struct CounterView {
-    /// The counter's name.
-    pub label: String,
-    /// Its name and process, for the tooltip.
-    pub full_name: String,
-    /// The step line's corners: x, and the value from 0 (low) to 1 (high).
-    pub points: Vec<(f64, f64)>,
-    /// The largest value, as the right-hand text.
-    pub max: f64,
-}
 
 /// The tracks of `trace` over the window of `scale`, one point per pixel
 /// at most (the last value of each pixel).

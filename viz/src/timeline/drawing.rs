@@ -5,20 +5,16 @@
 use svg::node::element::{Group, Line, TSpan, Text as SvgText};
 use svg::Node;
 
-use super::counters::{draw_counter, COUNTER_H};
+use super::counters::draw_counter;
 use super::elements::{r2, text, Drawing};
 use super::lane::draw_lane;
-use super::lanes::LaneKind;
-use super::layout::{TimeAxis, LANE_GAP, MARGIN, SMALL, STRIP_H};
-use super::panel::PanelView;
+use super::layout::{
+    body_height, TimeAxis, CAPTIONS_H, COUNTER_H, EMPTY_H, GROUP_H, HEADER_H, LANE_GAP, MARGIN,
+    NOTE_H, PANEL_GAP, SMALL, STRIP_H,
+};
+use super::model::{LaneKind, PanelView};
 use super::strip::draw_concurrency;
 use crate::color::{INK, MUTED, RULE, WARN};
-
-/// Height of a process's header above its first lane.
-const GROUP_H: f64 = 16.0;
-
-/// Height of the message of a panel without lanes.
-const EMPTY_H: f64 = 36.0;
 
 /// Draws one panel from `y` down; returns the y below it.
 pub(super) fn draw_panel(
@@ -77,13 +73,13 @@ pub(super) fn draw_panel(
         );
     }
     doc.push(group);
-    y + 14.0
+    y + PANEL_GAP
 }
 
 /// The header: the panel's label (in a figure), its numbers and its notes;
 /// returns the y of the last line.
 fn draw_header(group: &mut Group, panel: &PanelView, mut y: f64) -> f64 {
-    y += 20.0;
+    y += HEADER_H;
     let mut header = SvgText::new("")
         .set("x", r2(MARGIN))
         .set("y", r2(y))
@@ -113,7 +109,7 @@ fn draw_header(group: &mut Group, panel: &PanelView, mut y: f64) -> f64 {
     }
     group.append(header);
     for note in &panel.notes {
-        y += 16.0;
+        y += NOTE_H;
         group.append(text(MARGIN, y, &format!("⚠ {note}"), SMALL, WARN).set("class", "note"));
     }
     y
@@ -124,37 +120,44 @@ fn draw_header(group: &mut Group, panel: &PanelView, mut y: f64) -> f64 {
 fn draw_captions(
     group: &mut Group,
     panel: &PanelView,
-    mut y: f64,
+    y: f64,
     axis: &TimeAxis,
     kind: &dyn LaneKind,
 ) -> f64 {
     let style = kind.style();
-    y += 20.0;
-    group.append(text(axis.cols.label_x, y, style.caption, SMALL, MUTED));
+    let baseline = y + 20.0;
+    group.append(text(
+        axis.cols.label_x,
+        baseline,
+        style.caption,
+        SMALL,
+        MUTED,
+    ));
     group.append(
-        text(axis.cols.right_x(), y, style.right_caption, SMALL, MUTED).set("text-anchor", "end"),
+        text(
+            axis.cols.right_x(),
+            baseline,
+            style.right_caption,
+            SMALL,
+            MUTED,
+        )
+        .set("text-anchor", "end"),
     );
     if let Some(x) = panel.region_end_x {
-        group.append(text(x, y, "end", SMALL, MUTED).set("text-anchor", "middle"));
+        group.append(text(x, baseline, "end", SMALL, MUTED).set("text-anchor", "middle"));
     }
-    y + 6.0
+    y + CAPTIONS_H
 }
 
 /// Grid lines at the ticks, from the top of the lanes to the bottom of the
 /// busy strip, under everything.
 fn draw_grid(panel: &PanelView, lanes_top: f64, axis: &TimeAxis) -> Group {
-    let lanes_h: f64 = panel
+    let lanes = panel
         .lanes
         .iter()
-        .map(|l| l.height + LANE_GAP + l.group_header.as_ref().map_or(0.0, |_| GROUP_H))
-        .sum::<f64>();
-    let empty_h = if panel.lanes.is_empty() { EMPTY_H } else { 0.0 };
-    let strip_h = if panel.trace.is_empty() {
-        0.0
-    } else {
-        LANE_GAP + STRIP_H
-    };
-    let body_bottom = lanes_top + lanes_h + empty_h + strip_h;
+        .map(|l| (l.height, l.group_header.is_some()));
+    let body = body_height(lanes, panel.lanes.is_empty(), !panel.trace.is_empty());
+    let body_bottom = lanes_top + body;
     let mut grid = Group::new().set("class", "grid");
     for (t, _) in &axis.ticks {
         let x = r2(axis.x_of(*t));

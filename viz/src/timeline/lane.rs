@@ -6,9 +6,9 @@ use svg::node::element::{Group, Line, Rectangle, Title};
 use svg::Node;
 
 use super::elements::{r2, text, AppendTitle};
-use super::lanes::{LaneKind, LaneView};
 use super::layout::{Columns, FONT, SMALL};
-use super::panel::PanelView;
+use super::model::{LaneKind, LaneView, PanelView};
+use super::offcpu;
 use crate::bars::Bar;
 use crate::color::{INK, RULE, WARN};
 use crate::text::{fit, fit_middle};
@@ -68,7 +68,7 @@ pub(super) fn draw_lane(
             draw_bar(&mut g, panel, lane, bar, (y, h, size), kind);
         }
     }
-    super::offcpu::draw(&mut g, &lane.off_cpu, top, lane.height);
+    offcpu::draw(&mut g, &lane.off_cpu, top, lane.height);
     draw_right_column(&mut g, lane, mid0, cols);
     g
 }

@@ -1,45 +1,26 @@
-//! The legend under the time axis: what each colour means (a function's
-//! name with its calls and total time, or a thread with its slices), laid
-//! out in as many columns as fit.
+//! Draws the legend under the time axis: what each colour means (a
+//! function's name with its calls and total time, or a thread with its
+//! slices), laid out in as many columns as fit.
 
 use svg::node::element::{Group, Rectangle};
 use svg::Node;
 
 use super::elements::{r2, text, Drawing};
-use super::layout::{Columns, FONT, MARGIN, SMALL};
+use super::layout::{legend_height, Columns, FONT, LEGEND_HEAD_H, LEGEND_ROW, MARGIN, SMALL};
+use super::model::{Legend, LegendEntry};
 use crate::color::{darker, INK, MUTED};
 use crate::scale::count;
 use crate::text::{fit, text_width};
 
-/// Height of one row of legend entries.
-const LEGEND_ROW: f64 = 18.0;
 /// Entries drawn at most; a note counts the rest.
 const MAX_LEGEND: usize = 40;
 
-/// The legend of a picture, from its lane grouping.
-pub(super) struct Legend {
-    /// The caption above the entries.
-    pub heading: &'static str,
-    /// The entries, in drawing order.
-    pub entries: Vec<LegendEntry>,
-}
-
-/// One colour of the legend.
-pub(super) struct LegendEntry {
-    /// The swatch's colour, `#rrggbb`.
-    pub color: String,
-    /// What the colour stands for.
-    pub name: String,
-    /// Its statistics.
-    pub stats: String,
-}
-
-/// Draws the legend from `y` down; returns the y below it (`y` itself when
-/// the legend has no entry).
-pub(super) fn draw_legend(doc: &mut Drawing, legend: Legend, cols: Columns, mut y: f64) -> f64 {
+/// Draws the legend from `top` down; returns the y below it (`top` itself
+/// when the legend has no entry).
+pub(super) fn draw_legend(doc: &mut Drawing, legend: Legend, cols: Columns, top: f64) -> f64 {
     let mut entries = legend.entries;
     if entries.is_empty() {
-        return y;
+        return top;
     }
     let mut g = Group::new().set("class", "legend");
     let hidden = entries.len().saturating_sub(MAX_LEGEND);
@@ -56,28 +37,24 @@ pub(super) fn draw_legend(doc: &mut Drawing, legend: Legend, cols: Columns, mut 
         .fold(0.0, f64::max)
         .min(avail);
     let per_row = ((avail / entry_w).floor() as usize).max(1);
-    y += 4.0;
-    g.append(text(MARGIN, y + 8.0, legend.heading, SMALL, MUTED));
-    y += 14.0;
+    g.append(text(MARGIN, top + 12.0, legend.heading, SMALL, MUTED));
     for (i, entry) in entries.iter().enumerate() {
         let x = MARGIN + (i % per_row) as f64 * entry_w;
-        let ey = y + (i / per_row) as f64 * LEGEND_ROW;
+        let ey = top + LEGEND_HEAD_H + (i / per_row) as f64 * LEGEND_ROW;
         g.append(draw_entry(entry, x, ey, entry_w));
     }
-    let rows = entries.len().div_ceil(per_row);
-    y += rows as f64 * LEGEND_ROW;
+    let bottom = top + legend_height(entries.len().div_ceil(per_row), hidden > 0);
     if hidden > 0 {
-        y += 14.0;
         g.append(text(
             MARGIN,
-            y,
+            bottom,
             &format!("… and {} more names", count(hidden as u64)),
             SMALL,
             MUTED,
         ));
     }
     doc.push(g);
-    y
+    bottom
 }
 
 /// One entry at `(x, y)` in a cell `entry_w` wide: swatch, name, statistics.

@@ -1,358 +1,48 @@
 //! Gantt timelines of traces: [`Timeline`] for one trace, [`Figure`] for
-//! several stacked on one time axis.
+//! several stacked on one time axis, and [`timeline_size`] to know a
+//! picture's size without drawing it.
 //!
-//! This module holds the two public builders and what they share; the
-//! picture itself is made in steps, one submodule each:
+//! This module only wires the steps together. They depend one way, each on
+//! those listed before it:
 //!
-//! - `layout`: sizes, the label column and the time window.
-//! - `lanes`: what a lane is, and the one choice between the two ways of
-//!   grouping spans into lanes, `thread_lanes` (one lane per thread, bars
-//!   coloured by name) and `task_lanes` (one lane per task, bars coloured
-//!   by thread). Each gives its lanes, bar colours, tooltips and legend.
-//! - `panel`: one trace ready to draw (its lanes, busy strip, numbers and
-//!   notes), and `drawing`, `lane` and `strip`, which draw it.
-//! - `tooltips` and `legend`: the text of a bar's tooltip, the legend.
-//! - `render`: the whole SVG document, from the title down to the legend,
-//!   on top of the SVG building blocks of `elements`.
+//! - `layout`: the limits, sizes and heights every part uses, the label
+//!   column and the time window; `cost_scale`: the cost view's colour scale;
+//!   `notes`: what a trace holds that the picture does not draw.
+//! - `model`: what a picture is made of before it is drawn (panels, lanes,
+//!   bars, counter tracks, the legend) and the `LaneKind` trait, the one
+//!   place where the views differ.
+//! - `elements`, `tooltips`, `offcpu` and `counters`: SVG building blocks,
+//!   the text of a bar's tooltip, off-CPU stretches and counter tracks.
+//! - The lane kinds, which build a panel's lanes: `thread_lanes` (one lane
+//!   per thread, bars coloured by name), `cost_lanes` (the same, coloured by
+//!   cost) and `task_lanes` (one lane per task, coloured by thread).
+//! - `panel`, which builds one trace ready to draw with the chosen kind.
+//! - The drawing: `lane`, `strip` and `legend`, then `drawing` (one panel)
+//!   and `render` (the whole document of a scene).
+//! - `builders`: the public [`Timeline`] and [`Figure`], which choose the
+//!   lane kind; `size`: [`timeline_size`].
 
-use logprof::Trace;
-
-use crate::error::VizError;
-
+mod builders;
 mod cost_lanes;
+mod cost_scale;
 mod counters;
 mod drawing;
 mod elements;
 mod lane;
-mod lanes;
 mod layout;
 mod legend;
+mod model;
 mod notes;
 mod offcpu;
 mod panel;
 mod render;
+mod size;
 mod strip;
 mod task_lanes;
 mod thread_lanes;
 mod tooltips;
 
+pub use builders::{ColorBy, Figure, Timeline};
+pub use layout::{DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, MAX_WIDTH, MIN_WIDTH};
 pub use notes::trace_notes;
-
-use lanes::LaneKind;
-use layout::Window;
-
-/// What the colour of a bar in the thread view says.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ColorBy {
-    /// The span's name ([`name_color`](crate::name_color)): the same
-    /// function has the same colour in every picture.
-    #[default]
-    Name,
-    /// The span's cost, on a scale shared by every panel, light to dark:
-    /// its [`Span::result`](logprof::Span::result) (a column's iterations)
-    /// on a linear scale from 0 when the traces carry results, else its
-    /// duration on a logarithmic scale. The
-    /// legend gives each colour's range; with results, spans without one
-    /// are grey.
-    Cost,
-}
-
-/// Default picture width in pixels.
-pub const DEFAULT_WIDTH: u32 = 1200;
-/// Narrowest picture we draw: below this the labels do not fit.
-pub const MIN_WIDTH: u32 = 480;
-
-/// The widest picture, in pixels: the largest side a PNG may have.
-pub const MAX_WIDTH: u32 = crate::raster::MAX_SIDE;
-/// Nesting depths drawn per lane; deeper spans are counted in a note.
-pub const MAX_DEPTH_ROWS: usize = 12;
-/// Task lanes drawn in the task view; further tasks are counted in a note.
-pub const MAX_TASK_LANES: usize = 256;
-
-/// A Gantt timeline of one trace: one lane per thread (or per task), one bar
-/// per span, with the load-balance numbers of [`Trace::summary`].
-///
-/// ```
-/// use logprof::{Lane, Span, Trace};
-///
-/// let mut trace = Trace::new();
-/// let column = trace.intern("column");
-/// trace
-///     .lanes
-///     .push(Lane::with_spans(1, 1, "worker-1", [Span::new(column, 0, 1_000, 0)]));
-///
-/// let svg = logprof_viz::Timeline::new(&trace).title("static").width(800).to_svg_string()?;
-/// assert!(svg.contains("worker-1"));
-/// # Ok::<(), logprof_viz::VizError>(())
-/// ```
-///
-/// The time axis starts at the trace's region start (its first span). To
-/// draw two traces side by side at the same scale, give both the same
-/// [`time_span_ns`](Timeline::time_span_ns), or use
-/// [`same_scale_as`](Timeline::same_scale_as) on each with the other.
-#[derive(Clone, Debug)]
-pub struct Timeline<'a> {
-    trace: &'a Trace,
-    title: Option<String>,
-    width: u32,
-    window: Window,
-    by_task: bool,
-    color: ColorBy,
-    lanes: &'static dyn LaneKind,
-}
-
-impl<'a> Timeline<'a> {
-    /// A timeline of `trace`, [`DEFAULT_WIDTH`] pixels wide, showing its whole
-    /// region, one lane per thread.
-    pub fn new(trace: &'a Trace) -> Timeline<'a> {
-        Timeline {
-            trace,
-            title: None,
-            width: DEFAULT_WIDTH,
-            window: Window::Auto,
-            by_task: false,
-            color: ColorBy::Name,
-            lanes: lanes::grouping(false, false),
-        }
-    }
-
-    /// What a bar's colour says in the thread view (default
-    /// [`ColorBy::Name`]); the task view colours by thread whatever this is.
-    pub fn color_by(mut self, color: ColorBy) -> Self {
-        self.color = color;
-        self.lanes = lanes::grouping(self.by_task, color == ColorBy::Cost);
-        self
-    }
-
-    /// The title in the header (a scheduler's name, say); defaults to the
-    /// trace's `process_name`, else "timeline".
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// The picture's width in pixels (at least [`MIN_WIDTH`]); the height
-    /// follows from the number of lanes and legend entries. A PNG has exactly
-    /// this width.
-    pub fn width(mut self, px: u32) -> Self {
-        self.width = px;
-        self
-    }
-
-    /// Shows only `start_ns..end_ns`, in nanoseconds from the region start
-    /// (the axis' 0). Spans outside are not drawn (a note counts them);
-    /// spans that cross the edges are clipped.
-    pub fn time_range(mut self, start_ns: u64, end_ns: u64) -> Self {
-        self.window = Window::Range(start_ns, end_ns);
-        self
-    }
-
-    /// Shows `0..span_ns` from the region start, whatever the trace's own
-    /// wall time: pictures given the same span share one scale.
-    pub fn time_span_ns(mut self, span_ns: u64) -> Self {
-        self.window = Window::Span(span_ns);
-        self
-    }
-
-    /// Uses the longer of this trace's and `other`'s wall time as the time
-    /// span, so that `a.same_scale_as(&b)` and `b.same_scale_as(&a)` draw at
-    /// the same scale.
-    pub fn same_scale_as(self, other: &Trace) -> Self {
-        let span = layout::wall_ns(self.trace)
-            .max(layout::wall_ns(other))
-            .max(1);
-        self.time_span_ns(span)
-    }
-
-    /// `true`: one lane per task (spans with a [`logprof::Span::task`]), each
-    /// slice coloured by the thread that ran it, so a task that migrates
-    /// between threads changes colour. Spans without a task are not drawn in
-    /// this view (a note counts them); the threads' busy strip still counts
-    /// every thread.
-    pub fn by_task(mut self, by_task: bool) -> Self {
-        self.by_task = by_task;
-        self.lanes = lanes::grouping(by_task, self.color == ColorBy::Cost);
-        self
-    }
-
-    fn scene(&self) -> Scene<'a> {
-        let title = self
-            .title
-            .clone()
-            .or_else(|| self.trace.process_name.clone())
-            .unwrap_or_else(|| "timeline".to_owned());
-        Scene {
-            title: Some(title),
-            width: self.width,
-            window: self.window,
-            lanes: self.lanes,
-            panels: vec![(None, self.trace)],
-        }
-    }
-
-    /// The picture as an SVG document.
-    pub fn to_svg_string(&self) -> Result<String, VizError> {
-        Ok(render::render(&self.scene())?.0)
-    }
-
-    /// The picture's `(width, height)` in pixels, to check a limit before
-    /// the work that produces the trace (lay out a stand-in trace of the
-    /// same shape).
-    pub fn pixel_size(&self) -> Result<(u32, u32), VizError> {
-        let (_, height) = render::render(&self.scene())?;
-        Ok((self.scene().width, height))
-    }
-}
-
-crate::raster::picture_writers!(Timeline<'_>, "timeline");
-
-/// Several traces stacked on one shared time axis, each under its label:
-/// static above dynamic, say. Each panel has its own lanes, numbers and
-/// busy strip; the axis and the legend are shared, and every panel's time
-/// runs from its own region start.
-///
-/// ```
-/// use logprof::{Lane, Span, Trace};
-///
-/// fn one_call(len: u64) -> Trace {
-///     let mut trace = Trace::new();
-///     let name = trace.intern("column");
-///     trace
-///         .lanes
-///         .push(Lane::with_spans(1, 1, "worker-1", [Span::new(name, 0, len, 0)]));
-///     trace
-/// }
-/// let (slow, fast) = (one_call(2_000), one_call(1_000));
-/// let svg = logprof_viz::Figure::new()
-///     .title("static vs dynamic")
-///     .add("static", &slow)
-///     .add("dynamic", &fast)
-///     .to_svg_string()?;
-/// assert!(svg.contains("dynamic"));
-/// # Ok::<(), logprof_viz::VizError>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct Figure<'a> {
-    title: Option<String>,
-    width: Option<u32>,
-    window: Option<Window>,
-    by_task: bool,
-    color: ColorBy,
-    lanes: &'static dyn LaneKind,
-    panels: Vec<(String, &'a Trace)>,
-}
-
-impl Default for Figure<'_> {
-    fn default() -> Self {
-        Figure {
-            title: None,
-            width: None,
-            window: None,
-            by_task: false,
-            color: ColorBy::Name,
-            lanes: lanes::grouping(false, false),
-            panels: Vec::new(),
-        }
-    }
-}
-
-impl<'a> Figure<'a> {
-    /// An empty figure; [`add`](Figure::add) traces to it.
-    pub fn new() -> Figure<'a> {
-        Figure::default()
-    }
-
-    /// Adds a trace under `label`, below those added before.
-    pub fn add(mut self, label: impl Into<String>, trace: &'a Trace) -> Self {
-        self.panels.push((label.into(), trace));
-        self
-    }
-
-    /// A title above all panels.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// The picture's width in pixels (default [`DEFAULT_WIDTH`]).
-    pub fn width(mut self, px: u32) -> Self {
-        self.width = Some(px);
-        self
-    }
-
-    /// Shows `0..span_ns` of every panel (default: the longest wall time).
-    pub fn time_span_ns(mut self, span_ns: u64) -> Self {
-        self.window = Some(Window::Span(span_ns));
-        self
-    }
-
-    /// Shows `start_ns..end_ns` from each panel's region start.
-    pub fn time_range(mut self, start_ns: u64, end_ns: u64) -> Self {
-        self.window = Some(Window::Range(start_ns, end_ns));
-        self
-    }
-
-    /// Draws every panel as a task view (see [`Timeline::by_task`]).
-    pub fn by_task(mut self, by_task: bool) -> Self {
-        self.by_task = by_task;
-        self.lanes = lanes::grouping(by_task, self.color == ColorBy::Cost);
-        self
-    }
-
-    /// What a bar's colour says (see [`Timeline::color_by`]); with
-    /// [`ColorBy::Cost`] every panel shares one cost scale.
-    pub fn color_by(mut self, color: ColorBy) -> Self {
-        self.color = color;
-        self.lanes = lanes::grouping(self.by_task, color == ColorBy::Cost);
-        self
-    }
-
-    fn scene(&self) -> Scene<'a> {
-        Scene {
-            title: self.title.clone(),
-            width: self.width.unwrap_or(DEFAULT_WIDTH),
-            window: self.window.unwrap_or(Window::Auto),
-            lanes: self.lanes,
-            panels: self
-                .panels
-                .iter()
-                .map(|(label, trace)| (Some(label.clone()), *trace))
-                .collect(),
-        }
-    }
-
-    /// The figure as an SVG document; an error if no trace was added.
-    pub fn to_svg_string(&self) -> Result<String, VizError> {
-        Ok(self.render()?.0)
-    }
-
-    /// The picture's `(width, height)` in pixels (see
-    /// [`Timeline::pixel_size`]).
-    pub fn pixel_size(&self) -> Result<(u32, u32), VizError> {
-        let (_, height) = self.render()?;
-        Ok((self.scene().width, height))
-    }
-
-    /// The SVG document and its height.
-    fn render(&self) -> Result<(String, u32), VizError> {
-        if self.panels.is_empty() {
-            return Err(VizError::option(
-                "Figure",
-                "no trace was added; call .add(label, &trace) at least once",
-            ));
-        }
-        render::render(&self.scene())
-    }
-}
-
-crate::raster::picture_writers!(Figure<'_>, "figure");
-
-/// What to draw: one or more labelled traces and the shared options.
-struct Scene<'a> {
-    title: Option<String>,
-    width: u32,
-    window: Window,
-    /// How spans are grouped into lanes, for every panel.
-    lanes: &'static dyn LaneKind,
-    panels: Vec<(Option<String>, &'a Trace)>,
-}
+pub use size::{timeline_size, LayoutOptions};

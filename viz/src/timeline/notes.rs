@@ -4,7 +4,7 @@
 
 use logprof::Trace;
 
-use super::counters::MAX_COUNTER_TRACKS;
+use super::layout::MAX_COUNTER_TRACKS;
 use crate::scale::count;
 
 /// One sentence per kind of repair made in reading `trace` (spans cut off

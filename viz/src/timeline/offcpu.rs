@@ -11,7 +11,7 @@ use svg::node::element::{Group, Line, Pattern, Rectangle};
 use svg::Node;
 
 use super::elements::r2;
-use super::legend::LegendEntry;
+use super::model::LegendEntry;
 use crate::bars::TimeScale;
 use crate::scale::duration;
 

@@ -1,45 +1,17 @@
-//! One trace ready to draw ([`PanelView`]): its lanes (from the chosen
-//! [`LaneKind`]), the busy-threads strip, the header's numbers and the notes
-//! on what was left out.
+//! Builds one trace ready to draw ([`PanelView`]): its lanes (from the
+//! chosen [`LaneKind`]), the busy-threads strip, the counter tracks, the
+//! header's numbers and the notes on what was left out.
 
 use logprof::{Summary, Trace};
 
-use super::cost_lanes::CostScale;
-use super::lanes::{LaneKind, LaneSet, LaneView, PanelContext};
-use super::layout::Columns;
-use super::MAX_DEPTH_ROWS;
+use super::cost_scale::CostScale;
+use super::counters::build_counters;
+use super::layout::{Columns, MAX_DEPTH_ROWS};
+use super::model::{LaneKind, LaneSet, PanelContext, PanelView};
+use super::notes::trace_notes;
+use super::offcpu;
 use crate::bars::{add_coverage, TimeScale};
 use crate::scale::{count, duration, percent};
-
-/// One trace ready to draw.
-pub(super) struct PanelView<'a> {
-    /// The panel's label in a figure.
-    pub label: Option<String>,
-    /// The trace drawn.
-    pub trace: &'a Trace,
-    /// Its summary.
-    pub summary: Summary,
-    /// The lanes, top first.
-    pub lanes: Vec<LaneView>,
-    /// Average number of busy threads in each pixel column.
-    pub concurrency: Vec<f64>,
-    /// How many threads the trace has.
-    pub thread_count: usize,
-    /// Thread names in lane order (the task view's colour keys).
-    pub thread_names: Vec<String>,
-    /// Warnings under the header.
-    pub notes: Vec<String>,
-    /// The header's numbers: (name, value).
-    pub metrics: Vec<(String, String)>,
-    /// x of the region's end when it falls inside the window.
-    pub region_end_x: Option<f64>,
-    /// Legend entries of the task view: (thread ordinal, slices, ns).
-    pub thread_totals: Vec<(usize, u64, u64)>,
-    /// The counter tracks drawn under the busy strip.
-    pub counters: Vec<super::counters::CounterView>,
-    /// The cost colour scale shared by every panel (cost view).
-    pub cost: Option<CostScale>,
-}
 
 /// Lanes, busy strip and numbers of one trace, shown over `window` (ns from
 /// its region start) in the plot of `cols`.
@@ -74,7 +46,7 @@ pub(super) fn build_panel<'a>(
         cost,
     });
     let mut notes = notes(trace, &set);
-    notes.extend(super::offcpu::header_notes(&summary));
+    notes.extend(offcpu::header_notes(&summary));
     let mut metrics = metrics(trace, &summary);
     if !trace.is_empty() {
         metrics.extend(lanes.extra_metrics(trace, &summary));
@@ -92,7 +64,7 @@ pub(super) fn build_panel<'a>(
         metrics,
         region_end_x,
         thread_totals: set.thread_totals,
-        counters: super::counters::build_counters(trace, &scale),
+        counters: build_counters(trace, &scale),
         cost,
     }
 }
@@ -157,7 +129,7 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
             count(set.outside)
         ));
     }
-    notes.extend(super::notes::trace_notes(trace));
+    notes.extend(trace_notes(trace));
     notes
 }
 

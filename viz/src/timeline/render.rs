@@ -1,28 +1,53 @@
-//! The whole SVG document of a [`Scene`]: the title, each panel, the shared
-//! time axis and the legend, inside the `<svg>` root with its description
-//! and the idle-time hatch.
+//! Draws the whole SVG document of a [`Scene`] (what the public builders ask
+//! for): the title, each panel, the shared time axis and the legend, inside
+//! the `<svg>` root with its description and the hatch patterns.
 
 use svg::node::element::{Definitions, Description, Group, Line, Pattern, Rectangle};
 use svg::node::Text as TextNode;
 use svg::{Document, Node};
 
+use logprof::Trace;
+
 use super::drawing::draw_panel;
 use super::elements::{r2, text, Drawing};
-use super::layout::{check_width, window_bounds, Columns, TimeAxis, FONT, MARGIN, SMALL};
+use super::layout::{
+    check_width, wall_ns, window_bounds, Columns, TimeAxis, Window, AXIS_H, FONT, MARGIN, SMALL,
+    TITLE_H,
+};
 use super::legend::draw_legend;
-use super::panel::{build_panel, PanelView};
-use super::Scene;
+use super::model::{LaneKind, PanelView};
+use super::offcpu;
+use super::panel::build_panel;
 use crate::color::{INK, MUTED};
 use crate::error::VizError;
 use crate::text::FONT_FAMILY;
+
+/// What to draw: one or more labelled traces and the shared options.
+pub(super) struct Scene<'a> {
+    /// The title above everything, if any.
+    pub title: Option<String>,
+    /// The picture's width in pixels.
+    pub width: u32,
+    /// The part of the time axis shown.
+    pub window: Window,
+    /// How spans are grouped into lanes, for every panel.
+    pub lanes: &'static dyn LaneKind,
+    /// The traces, top first, each with its label in a figure.
+    pub panels: Vec<(Option<String>, &'a Trace)>,
+}
 
 /// The scene as an SVG document and its height in pixels, or an error for
 /// options it cannot draw.
 pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     check_width(scene.width)?;
-    let window = window_bounds(scene)?;
-    let cols = Columns::new(scene);
-    let traces: Vec<&logprof::Trace> = scene.panels.iter().map(|(_, t)| *t).collect();
+    let traces: Vec<&Trace> = scene.panels.iter().map(|(_, t)| *t).collect();
+    let max_wall = traces.iter().map(|t| wall_ns(t)).max().unwrap_or(0);
+    let window = window_bounds(scene.window, max_wall)?;
+    let label_w = traces
+        .iter()
+        .map(|t| scene.lanes.label_width(t))
+        .fold(0.0, f64::max);
+    let cols = Columns::new(scene.width, label_w);
     let cost = scene.lanes.cost_scale(&traces);
     let panels: Vec<PanelView> = scene
         .panels
@@ -33,13 +58,12 @@ pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     let mut doc = Drawing::default();
     let mut y = MARGIN;
     if let Some(title) = &scene.title {
-        y += 18.0;
         doc.push(
-            text(MARGIN, y, title, 18.0, INK)
+            text(MARGIN, y + 18.0, title, 18.0, INK)
                 .set("font-weight", "bold")
                 .set("class", "title"),
         );
-        y += 8.0;
+        y += TITLE_H;
     }
     let axis = TimeAxis::new(window, cols);
     for panel in &panels {
@@ -57,9 +81,9 @@ pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
 
 /// The time axis below the panels from `y`, with its ticks and labels;
 /// returns the y below it.
-fn draw_axis(doc: &mut Drawing, axis: &TimeAxis, mut y: f64) -> f64 {
+fn draw_axis(doc: &mut Drawing, axis: &TimeAxis, top: f64) -> f64 {
     let cols = axis.cols;
-    y += 2.0;
+    let y = top + 2.0;
     let tick = |x1: f64, x2: f64, y2: f64| {
         Line::new()
             .set("x1", r2(x1))
@@ -86,7 +110,7 @@ fn draw_axis(doc: &mut Drawing, axis: &TimeAxis, mut y: f64) -> f64 {
             .set("text-anchor", "end"),
     );
     doc.push(g);
-    y + 34.0
+    top + AXIS_H
 }
 
 /// The `<svg>` root of `height` pixels around the drawing.
@@ -109,7 +133,7 @@ fn finish(scene: &Scene, panels: &[PanelView], doc: Drawing, height: f64, cols: 
     root.append(
         Definitions::new()
             .add(idle_hatch())
-            .add(super::offcpu::preempted_hatch()),
+            .add(offcpu::preempted_hatch()),
     );
     root.append(
         Rectangle::new()

@@ -1,4 +1,4 @@
-//! The busy-threads strip under a panel's lanes: how many threads run a
+//! Draws the busy-threads strip under a panel's lanes: how many threads run a
 //! top-level span in each pixel column, so the tail where one thread works
 //! alone stands out, with the time-average at its right.
 
@@ -7,7 +7,7 @@ use svg::Node;
 
 use super::elements::{r2, text, AppendTitle};
 use super::layout::{Columns, SMALL, STRIP_H};
-use super::panel::PanelView;
+use super::model::PanelView;
 use crate::color::{MUTED, RULE};
 
 /// Draws the strip of `panel` with its top at `top`.

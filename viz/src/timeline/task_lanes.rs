@@ -6,12 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use logprof::{Summary, Trace};
 
-use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
-use super::layout::{FONT, TASK_ROW_H};
-use super::legend::{Legend, LegendEntry};
-use super::panel::PanelView;
+use super::layout::{FONT, MAX_TASK_LANES, TASK_ROW_H};
+use super::model::{
+    LaneKind, LaneSet, LaneStyle, LaneView, Legend, LegendEntry, PanelContext, PanelView,
+};
 use super::tooltips;
-use super::MAX_TASK_LANES;
 use crate::bars::{Bar, RowBuilder, TimeScale};
 use crate::color::thread_color;
 use crate::scale::{count, duration};

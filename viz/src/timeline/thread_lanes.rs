@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use logprof::{Lane, Span, Summary, Trace};
 
-use super::lanes::{LaneKind, LaneSet, LaneStyle, LaneView, PanelContext};
-use super::layout::{FONT, ROW0_H, ROW_H};
-use super::legend::{Legend, LegendEntry};
-use super::panel::PanelView;
+use super::layout::{FONT, MAX_DEPTH_ROWS, ROW0_H, ROW_H};
+use super::model::{
+    LaneKind, LaneSet, LaneStyle, LaneView, Legend, LegendEntry, PanelContext, PanelView,
+};
+use super::offcpu;
 use super::tooltips;
-use super::MAX_DEPTH_ROWS;
 use crate::bars::{Bar, RowBuilder, TimeScale};
 use crate::color::name_color;
 use crate::scale::{count, duration, percent};
@@ -90,9 +90,7 @@ impl LaneKind for ThreadLanes {
 
     fn legend(&self, panels: &[PanelView]) -> Legend {
         let mut entries = function_entries(panels);
-        entries.extend(super::offcpu::legend_entries(
-            panels.iter().map(|p| &p.summary),
-        ));
+        entries.extend(offcpu::legend_entries(panels.iter().map(|p| &p.summary)));
         Legend {
             heading: "functions (inclusive time)",
             entries,
@@ -167,7 +165,7 @@ pub(super) fn thread_lane(
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,
         idle,
-        off_cpu: super::offcpu::stretches(&ctx.trace.lanes[li], &ctx.busy[ord], &ctx.scale),
+        off_cpu: offcpu::stretches(&ctx.trace.lanes[li], &ctx.busy[ord], &ctx.scale),
         lifeline: None,
         right: if empty {
             "–".to_owned()

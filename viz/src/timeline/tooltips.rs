@@ -2,7 +2,7 @@
 //! groupings fill in the names; the layout of the text is the same in both
 //! views.
 
-use super::panel::PanelView;
+use super::model::PanelView;
 use crate::bars::Bar;
 use crate::scale::{count, duration};
 

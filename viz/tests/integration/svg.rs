@@ -1,9 +1,7 @@
 //! Structure of the SVG timelines: lanes, bars, colours, tooltips, merging,
 //! header numbers, task view, figures, bad options.
 
-mod common;
-
-use common::{all_text, child, parse, El};
+use crate::common::{self, all_text, child, parse, El};
 use logprof::{Lane, Trace};
 use logprof_viz::{name_color, thread_color, Figure, Timeline, VizError};
 

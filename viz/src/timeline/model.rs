@@ -1,33 +1,81 @@
-//! Lanes: the rows of bars a panel is made of, and the two ways to group
-//! spans into them.
+//! What a picture is made of before it is drawn: a panel ([`PanelView`]) of
+//! lanes ([`LaneView`]) of bars, its counter tracks, the legend, and the
+//! [`LaneKind`] trait, the one place where the ways of grouping spans into
+//! lanes differ.
 //!
-//! A timeline is drawn either per thread ([`ThreadLanes`]: one lane per
-//! thread, nested spans in rows below their parent, bars coloured by name)
-//! or per task ([`TaskLanes`]: one lane per task, its slices coloured by the
-//! thread that ran them). The choice is made once, by [`grouping`], and
-//! everything that differs between the two views is asked of the chosen
+//! A timeline is drawn either per thread (one lane per thread, nested spans
+//! in rows below their parent, bars coloured by name or by cost) or per task
+//! (one lane per task, its slices coloured by the thread that ran them).
+//! Everything that differs between the views is asked of the chosen
 //! [`LaneKind`]: its lanes, the colour and name of a bar, its tooltip, the
-//! legend, the captions.
+//! legend, the captions. The lane kinds build these types and the drawing
+//! steps read them; this module depends on neither.
 
 use std::fmt::Debug;
 
 use logprof::{Summary, Trace};
 
-use super::cost_lanes::{CostLanes, CostScale};
-use super::legend::Legend;
-use super::panel::PanelView;
-use super::task_lanes::TaskLanes;
-use super::thread_lanes::ThreadLanes;
+use super::cost_scale::CostScale;
 use crate::bars::{Bar, TimeScale};
 
-/// The lane grouping of the task view when `by_task`, else of the thread
-/// view, its bars coloured by name or, with `by_cost`, by cost.
-pub(super) fn grouping(by_task: bool, by_cost: bool) -> &'static dyn LaneKind {
-    match (by_task, by_cost) {
-        (true, _) => &TaskLanes,
-        (false, false) => &ThreadLanes,
-        (false, true) => &CostLanes,
-    }
+/// One trace ready to draw.
+pub(super) struct PanelView<'a> {
+    /// The panel's label in a figure.
+    pub label: Option<String>,
+    /// The trace drawn.
+    pub trace: &'a Trace,
+    /// Its summary.
+    pub summary: Summary,
+    /// The lanes, top first.
+    pub lanes: Vec<LaneView>,
+    /// Average number of busy threads in each pixel column.
+    pub concurrency: Vec<f64>,
+    /// How many threads the trace has.
+    pub thread_count: usize,
+    /// Thread names in lane order (the task view's colour keys).
+    pub thread_names: Vec<String>,
+    /// Warnings under the header.
+    pub notes: Vec<String>,
+    /// The header's numbers: (name, value).
+    pub metrics: Vec<(String, String)>,
+    /// x of the region's end when it falls inside the window.
+    pub region_end_x: Option<f64>,
+    /// Legend entries of the task view: (thread ordinal, slices, ns).
+    pub thread_totals: Vec<(usize, u64, u64)>,
+    /// The counter tracks drawn under the busy strip.
+    pub counters: Vec<CounterView>,
+    /// The cost colour scale shared by every panel (cost view).
+    pub cost: Option<CostScale>,
+}
+
+/// One counter track ready to draw.
+pub(super) struct CounterView {
+    /// The counter's name.
+    pub label: String,
+    /// Its name and process, for the tooltip.
+    pub full_name: String,
+    /// The step line's corners: x, and the value from 0 (low) to 1 (high).
+    pub points: Vec<(f64, f64)>,
+    /// The largest value, as the right-hand text.
+    pub max: f64,
+}
+
+/// The legend of a picture, from its lane grouping.
+pub(super) struct Legend {
+    /// The caption above the entries.
+    pub heading: &'static str,
+    /// The entries, in drawing order.
+    pub entries: Vec<LegendEntry>,
+}
+
+/// One colour of the legend.
+pub(super) struct LegendEntry {
+    /// The swatch's colour, `#rrggbb`.
+    pub color: String,
+    /// What the colour stands for.
+    pub name: String,
+    /// Its statistics.
+    pub stats: String,
 }
 
 /// One lane ready to draw.

@@ -1,8 +1,7 @@
 //! Writing files: the bytes on disk are the rendered ones, and a failed
 //! write names the path and leaves nothing behind.
 
-mod common;
-
+use crate::common;
 use logprof_viz::{Figure, LineChart, Series, Timeline, VizError};
 
 #[test]

@@ -2,9 +2,7 @@
 //! processes as group headers, instants as ticks, counters as step lines,
 //! and the reader's repairs and what is not drawn said in the header.
 
-mod common;
-
-use common::{all_text, parse};
+use crate::common::{all_text, parse};
 use logprof::Trace;
 use logprof_viz::{trace_notes, Timeline};
 

@@ -1,9 +1,7 @@
 //! PNG output: it decodes, has the requested size, has its text (the
 //! embedded font was really used) and colour in every busy lane.
 
-mod common;
-
-use common::{parse, El};
+use crate::common::{self, parse, El};
 use logprof_viz::{svg_to_png, Figure, LineChart, Series, Timeline, WorkProfile};
 use resvg::tiny_skia::Pixmap;
 
