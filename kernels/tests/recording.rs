@@ -1,6 +1,8 @@
 //! Recorded runs: one `juliaset_column` span a column, on the workers'
 //! lanes. The logprof recorder is global to the process, so every test here
-//! takes `RECORDER` first.
+//! takes `RECORDER` first, and these tests are a binary of their own, apart
+//! from `tests/integration` (whose pools would add their workers' lanes to
+//! the traces here).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
