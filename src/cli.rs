@@ -39,11 +39,15 @@ pub enum Command {
     /// rank into one trace, draw, compare (needs the `mpi` feature).
     Processes(ProcessesArgs),
     /// The lecture's "sending data": the same strings in four shapes and a
-    /// matrix or its recipe, sent rank 1 → rank 0 and timed (needs the `mpi`
-    /// feature).
+    /// matrix or its recipe, sent rank 1 → rank 0 and timed, every rank's
+    /// recording written as `sending.trace.json` (each message a flow
+    /// arrow) with its timeline (needs the `mpi` feature).
     Sending(SendingArgs),
     /// Byte histogram of a folder's files, serially, on threads and (with
-    /// --ranks) on MPI processes, with hash-map and array counters.
+    /// --ranks) on MPI processes, with hash-map and array counters; with
+    /// --ranks, every rank's counting and reduce (one more run of each
+    /// counter, recorded) is written as `histogram.trace.json` with its
+    /// timeline.
     Histogram(HistogramArgs),
     /// Predict each schedule on P virtual cores from one recorded run (the
     /// fractal's serial run, or a trace file's top-level spans).
@@ -113,12 +117,31 @@ pub struct WorkloadArgs {
     /// Untimed runs before the timed ones.
     #[arg(long, default_value_t = 3, value_name = "RUNS")]
     pub warmup: usize,
-    /// Directory for traces, pictures and tables. Built beside it and swapped
-    /// in at the end, so an interrupted run leaves the old one whole; an
-    /// existing directory must be empty or an earlier logprof output, which
-    /// is replaced whole.
-    #[arg(long, short = 'o', default_value = "logprof-out", value_name = "DIR")]
-    pub out: PathBuf,
+}
+
+/// The folder every command's default output directory is in.
+pub const OUT_ROOT: &str = "logprof-out";
+
+/// The output directory of a command that writes one.
+#[derive(Clone, Debug, Args)]
+pub struct OutArgs {
+    /// Directory for traces, pictures and tables (default: one a command
+    /// in logprof-out/, as logprof-out/compare, logprof-out/run-static,
+    /// logprof-out/sweep-chunk, logprof-out/simulate, so no command
+    /// replaces another's). Built beside it and swapped in at the end, so
+    /// an interrupted run leaves the old one whole; an existing directory
+    /// must be empty or an earlier logprof output, which is replaced whole.
+    #[arg(long = "out", short = 'o', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+impl OutArgs {
+    /// `--out`, or `logprof-out/<name>` when it is left out.
+    pub fn dir_or(&self, name: &str) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| std::path::Path::new(OUT_ROOT).join(name))
+    }
 }
 
 /// Scheduler parameters, each used by the schedulers that take it. Giving
@@ -143,6 +166,9 @@ pub struct CompareArgs {
     /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// The schedulers' parameters.
     #[command(flatten)]
     pub params: ScheduleParams,
@@ -166,6 +192,9 @@ pub struct RunArgs {
     /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// The scheduler's parameter.
     #[command(flatten)]
     pub params: ScheduleParams,
@@ -204,6 +233,9 @@ pub struct SweepArgs {
     /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// The schedulers' parameters (`sweep threads` only).
     #[command(flatten)]
     pub params: ScheduleParams,
@@ -301,14 +333,9 @@ pub struct ProcessesArgs {
     /// Column kernel.
     #[arg(long, value_enum, default_value_t = KernelArg::Simd)]
     pub kernel: KernelArg,
-    /// Output directory, replaced whole by each run.
-    #[arg(
-        long,
-        short = 'o',
-        default_value = "logprof-processes",
-        value_name = "DIR"
-    )]
-    pub out: PathBuf,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 /// `logprof sending`: data sent between two MPI ranks.
@@ -332,15 +359,9 @@ pub struct SendingArgs {
     /// Seed of the random strings and matrix.
     #[arg(long, default_value_t = 1, value_name = "SEED")]
     pub seed: u64,
-    /// Output directory, replaced whole by each run: `sending.trace.json`
-    /// (every rank, each message a flow arrow) and its timeline.
-    #[arg(
-        long,
-        short = 'o',
-        default_value = "logprof-sending",
-        value_name = "DIR"
-    )]
-    pub out: PathBuf,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
@@ -368,16 +389,9 @@ pub struct HistogramArgs {
     /// into the page cache).
     #[arg(long, default_value_t = 1, value_name = "RUNS")]
     pub warmup: usize,
-    /// Output directory of the processes rows, replaced whole by each run
-    /// on MPI ranks: `histogram.trace.json` (every rank's counting and
-    /// reduce, one more run of each counter, recorded) and its timeline.
-    #[arg(
-        long,
-        short = 'o',
-        default_value = "logprof-histogram",
-        value_name = "DIR"
-    )]
-    pub out: PathBuf,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,
@@ -417,14 +431,9 @@ pub struct SimulateArgs {
     /// file; default 20).
     #[arg(long, value_name = "N")]
     pub runs: Option<usize>,
-    /// Output directory (replaced whole; must be new, empty or an earlier output).
-    #[arg(
-        long,
-        short = 'o',
-        default_value = "logprof-out/simulate",
-        value_name = "DIR"
-    )]
-    pub out: PathBuf,
+    /// Where it writes.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Table exports.
     #[command(flatten)]
     pub export: ExportArgs,

@@ -3,15 +3,19 @@
 //! `logprof-viz` crates together: the command line ([`cli`]) and what its
 //! options mean together ([`options`]), one module a command
 //! ([`commands`]), the measuring engine ([`mod@bench`]), the output directory
-//! ([`output`]), the work profile of a run ([`work`]), and the table with its
-//! export formats.
+//! ([`output`]), the work profile of a run ([`work`]), the table with its
+//! export formats, what it prints ([`console`]), and what an interrupt ends
+//! ([`interrupt`], [`children`]).
 
 #![forbid(unsafe_code)]
 
 mod bench;
+mod children;
 mod cli;
 mod commands;
+mod console;
 mod export;
+mod interrupt;
 mod limits;
 mod options;
 mod output;
@@ -33,8 +37,11 @@ fn main() -> ExitCode {
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
-        Err(error) => return usage_error(error),
+        Err(error) => return console::usage_error(error),
     };
+    if !commands::launch::under_mpi() {
+        interrupt::install();
+    }
     let given = matches
         .subcommand()
         .map_or_else(Given::default, |(_, m)| Given::from_matches(m));
@@ -47,81 +54,13 @@ fn main() -> ExitCode {
         Command::Processes(args) => commands::processes::run(args),
         Command::Sending(args) => commands::sending::run(args),
         Command::Histogram(args) => commands::histogram::run(args),
-        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Simulate(args) => commands::simulate::run(args, &given),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", one_line(&error));
+            console::print_error(&error);
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The error and its causes on one line, outermost first; a cause that an
-/// outer message already quotes is not repeated.
-fn one_line(error: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in error.chain() {
-        let text = cause.to_string();
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    line.replace('\n', " ")
-}
-
-/// `--help` and `--version` print as clap writes them; any other command-line
-/// mistake becomes one line naming the culprit, with clap's exit code 2.
-fn usage_error(error: clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    if matches!(
-        error.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = error.print();
-        return if error.use_stderr() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
-        };
-    }
-    let rendered = error.render().to_string();
-    let first = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("error: invalid command line");
-    // clap lists the valid values on a later line; keep them on this one.
-    let valid = rendered
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("[possible values: "))
-        .map(|v| v.trim_end_matches(']'));
-    match valid {
-        Some(values) => eprintln!("{first} (possible values: {values}; see --help)"),
-        None => eprintln!("{first} (see --help)"),
-    }
-    ExitCode::from(2)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cause_quoted_by_its_context_is_not_repeated() {
-        let io = std::io::Error::other("Not a directory (os error 20)");
-        let error = anyhow::Error::new(io).context("cannot write x: Not a directory (os error 20)");
-        assert_eq!(
-            one_line(&error),
-            "cannot write x: Not a directory (os error 20)"
-        );
-        let error = anyhow::anyhow!("disk full").context("cannot write y");
-        assert_eq!(one_line(&error), "cannot write y: disk full");
     }
 }

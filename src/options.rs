@@ -9,7 +9,7 @@ use clap::ArgMatches;
 use logprof_kernels::{Schedule, ScheduleParam};
 
 use crate::cli::{ScheduleParams, SweepArgs, SweepParam, WorkloadArgs};
-use crate::limits::MAX_SIZE;
+use crate::limits::{check_lanes, Picture, MAX_SIZE};
 
 /// Which of the options that can conflict were typed on the command line
 /// (rather than taken from their defaults).
@@ -122,7 +122,12 @@ pub fn compare_schedules(params: &ScheduleParams) -> Result<Vec<Schedule>> {
 /// The schedule `run --schedule spec` names. A parameter comes inline
 /// (`chunked(8)`) or from its option (`--chunk 8`), not both; an option for
 /// a parameter the schedule does not take is rejected.
-pub fn run_schedule(spec: &str, params: &ScheduleParams, given: &Given) -> Result<Schedule> {
+pub fn run_schedule(
+    spec: &str,
+    params: &ScheduleParams,
+    threads: usize,
+    given: &Given,
+) -> Result<Schedule> {
     let named = |r: Result<Schedule, _>| r.map_err(|e| anyhow!("--schedule {spec:?}: {e}"));
     let inline = spec.contains('(');
     let schedule = if inline {
@@ -142,6 +147,12 @@ pub fn run_schedule(spec: &str, params: &ScheduleParams, given: &Given) -> Resul
         if inline {
             bail!("--{p} {value} and --schedule {spec:?} both set {p}; give it once");
         }
+    }
+    if schedule == Schedule::Serial && given.threads {
+        bail!(
+            "--threads {threads}: serial runs on one thread, whatever --threads says; \
+             leave --threads out"
+        );
     }
     if inline {
         named(schedule.validate().map(|()| schedule))
@@ -223,6 +234,19 @@ pub fn sweep_values(args: &SweepArgs, given: &Given) -> Result<Vec<usize>> {
     }
     if let Some(bad) = values.iter().find(|&&v| v == 0) {
         bail!("--values contains {bad}: every {name} must be at least 1");
+    }
+    // Each run is recorded, a lane a thread, as `run` would draw it.
+    match args.param {
+        SweepParam::Threads => {
+            let most = values.iter().copied().max().unwrap_or(1);
+            check_lanes("--values", most, "thread", Picture::Timeline)?;
+        }
+        _ => check_lanes(
+            "--threads",
+            args.workload.threads,
+            "thread",
+            Picture::Timeline,
+        )?,
     }
     Ok(values)
 }

@@ -3,7 +3,6 @@
 //! or failed run leaves the old output as it was; the checks on every path
 //! before any work; and the pictures of a run.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -84,17 +83,111 @@ pub fn check_file_target(file: &Path, what: &str, out: Option<&Path>) -> Result<
 }
 
 /// Checks the export files before any work.
-pub fn check_exports(export: &crate::export::ExportArgs, out: Option<&Path>) -> Result<()> {
-    for (what, file) in [
-        ("--export-markdown", &export.export_markdown),
-        ("--export-json", &export.export_json),
-        ("--export-csv", &export.export_csv),
-    ] {
-        if let Some(file) = file {
-            check_file_target(file, what, out)?;
-        }
+fn check_exports(export: &crate::export::ExportArgs, out: Option<&Path>) -> Result<()> {
+    for (what, file) in export.files() {
+        check_file_target(file, what, out)?;
     }
     Ok(())
+}
+
+/// Checks, before any work, every path a command reads and writes: the
+/// export files can be written, `dir` (`--out`) can be a directory, and
+/// nothing is written over what the command reads or over another output
+/// ([`Paths::check_apart`]). `inputs` name what it reads.
+pub fn check_paths(
+    inputs: &[(&str, &Path)],
+    export: &crate::export::ExportArgs,
+    dir: Option<&Path>,
+) -> Result<()> {
+    check_exports(export, dir)?;
+    if let Some(dir) = dir {
+        check_can_be_dir(dir, "--out")?;
+    }
+    Paths {
+        inputs: inputs.to_vec(),
+        files: export.files().collect(),
+        dir,
+    }
+    .check_apart()
+}
+
+/// What a command reads and writes, checked together before any work so
+/// that it never destroys what it reads nor writes two things to one path.
+/// Each path comes with what names it in a message (`--png`, `the trace`).
+#[derive(Default)]
+pub struct Paths<'a> {
+    /// What it reads.
+    pub inputs: Vec<(&'a str, &'a Path)>,
+    /// The files it writes.
+    pub files: Vec<(&'a str, &'a Path)>,
+    /// The output directory it replaces whole (`--out`).
+    pub dir: Option<&'a Path>,
+}
+
+impl Paths<'_> {
+    /// Refuses an output that is an input, an input inside the output
+    /// directory (which a run replaces whole), and two outputs on one
+    /// path: one line naming the paths and what to do.
+    pub fn check_apart(&self) -> Result<()> {
+        let outputs: Vec<(&str, &Path)> = (self.files.iter().copied())
+            .chain(self.dir.map(|d| ("--out", d)))
+            .collect();
+        for (i, &(what, path)) in outputs.iter().enumerate() {
+            if let Some((input, _)) = self.inputs.iter().find(|(_, i)| same_path(path, i)) {
+                bail!(
+                    "{what} {}: that is {input} this command reads, which writing would \
+                     destroy; give {what} another path",
+                    path.display()
+                );
+            }
+            if let Some((first, _)) = outputs[..i].iter().find(|(_, o)| same_path(path, o)) {
+                bail!(
+                    "{first} and {what} are both {}: two outputs on one path, the second \
+                     would replace the first; give each its own path",
+                    path.display()
+                );
+            }
+        }
+        if let Some(dir) = self.dir {
+            let inside = identity(dir);
+            if let Some((input, path)) =
+                (self.inputs.iter()).find(|(_, p)| identity(p).starts_with(&inside))
+            {
+                bail!(
+                    "--out {}: it holds {input} {}, which this command reads, and a run \
+                     replaces its output directory whole; give another --out",
+                    dir.display(),
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The path as the file system resolves it: its closest existing ancestor
+/// canonicalised (links and `..` resolved), the rest as written. A path
+/// that does not exist yet is named by its parent and file name.
+fn identity(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => identity(parent).join(name),
+        _ => absolute,
+    }
+}
+
+/// Whether two paths name one file: the same file (hard links too) when
+/// both exist, else the same [`identity`].
+fn same_path(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return a.dev() == b.dev() && a.ino() == b.ino();
+    }
+    identity(a) == identity(b)
 }
 
 /// An output directory under construction: files go into [`OutDir::path`],
@@ -104,6 +197,8 @@ pub fn check_exports(export: &crate::export::ExportArgs, out: Option<&Path>) -> 
 pub struct OutDir {
     target: PathBuf,
     staging: tempfile::TempDir,
+    /// Removed on an interrupt, too.
+    _registered: crate::interrupt::Staging,
 }
 
 impl OutDir {
@@ -143,7 +238,12 @@ impl OutDir {
                 parent.display()
             )
         })?;
-        Ok(OutDir { target, staging })
+        let _registered = crate::interrupt::Staging::register(staging.path());
+        Ok(OutDir {
+            target,
+            staging,
+            _registered,
+        })
     }
 
     /// The directory to write the files into.
@@ -154,40 +254,49 @@ impl OutDir {
     /// Puts the finished directory in place of the target: the old target
     /// is moved aside, the new one renamed in, the old one removed.
     pub fn commit(self) -> Result<PathBuf> {
-        let OutDir { target, staging } = self;
-        let fail = |e: std::io::Error| {
-            anyhow::Error::new(e).context(format!("cannot replace {}", target.display()))
-        };
-        std::fs::write(
-            staging.path().join(MARKER),
-            "logprof output: a later run with this --out replaces the directory whole\n",
-        )
-        .map_err(fail)?;
-        let new = staging.keep();
-        let old = target.exists().then(|| {
-            let mut name = new.file_name().unwrap_or_default().to_owned();
-            name.push("-old");
-            new.with_file_name(name)
-        });
-        if let Some(old) = &old {
-            if let Err(e) = std::fs::rename(&target, old) {
-                let _ = std::fs::remove_dir_all(&new);
-                return Err(fail(e));
-            }
-        }
-        if let Err(e) = std::fs::rename(&new, &target) {
-            if let Some(old) = &old {
-                let _ = std::fs::rename(old, &target);
-            }
+        let OutDir {
+            target,
+            staging,
+            _registered,
+        } = self;
+        crate::interrupt::uninterrupted(|| swap_in(target, staging))
+    }
+}
+
+/// The renames of [`OutDir::commit`].
+fn swap_in(target: PathBuf, staging: tempfile::TempDir) -> Result<PathBuf> {
+    let fail = |e: std::io::Error| {
+        anyhow::Error::new(e).context(format!("cannot replace {}", target.display()))
+    };
+    std::fs::write(
+        staging.path().join(MARKER),
+        "logprof output: a later run with this --out replaces the directory whole\n",
+    )
+    .map_err(fail)?;
+    let new = staging.keep();
+    let old = target.exists().then(|| {
+        let mut name = new.file_name().unwrap_or_default().to_owned();
+        name.push("-old");
+        new.with_file_name(name)
+    });
+    if let Some(old) = &old {
+        if let Err(e) = std::fs::rename(&target, old) {
             let _ = std::fs::remove_dir_all(&new);
             return Err(fail(e));
         }
-        if let Some(old) = old {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove the old output {}", old.display()))?;
-        }
-        Ok(target)
     }
+    if let Err(e) = std::fs::rename(&new, &target) {
+        if let Some(old) = &old {
+            let _ = std::fs::rename(old, &target);
+        }
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(fail(e));
+    }
+    if let Some(old) = old {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("cannot remove the old output {}", old.display()))?;
+    }
+    Ok(target)
 }
 
 /// `.<name>.logprof-`: the start of the temporary directories beside
@@ -299,17 +408,4 @@ pub fn fractal_png(image: &Image, path: &Path) -> Result<PathBuf> {
     let rgb = logprof_kernels::to_rgb(image);
     logprof_viz::write_rgb_png(path, n, n, &rgb)?;
     Ok(path.to_owned())
-}
-
-/// Writes `text` to standard output. A reader that left early (`logprof
-/// report t.json | head`) is not an error: what it did not read is not
-/// lost, since everything the command writes to files is written anyway.
-pub fn print_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("cannot write to standard output")
-        }
-        _ => Ok(()),
-    }
 }

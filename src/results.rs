@@ -273,9 +273,9 @@ pub fn finish(
 ) -> Result<()> {
     let table = outcome_table(outcomes, serial_mean_s);
     if let Some(line) = time_sharing_line(outcomes) {
-        println!("{line}");
+        crate::outln!("{line}")?;
     }
-    print!("{}", table.to_text());
+    crate::out!("{}", table.to_text())?;
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());
     }

@@ -24,18 +24,14 @@ fn ok(args: &[&str]) -> Output {
     out
 }
 
-/// `logprof run --schedule SCHEDULE` on a 40-column image, 2 threads, one
-/// run without warm-up, into `out`, with `extra` options.
+/// `logprof run --schedule SCHEDULE` on a 40-column image, 2 threads (but
+/// serial), one run without warm-up, into `out`, with `extra` options.
 fn small_run(schedule: &str, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "run",
-        "--schedule",
-        schedule,
-        "--size",
-        "40",
-        "--threads",
-        "2",
-    ];
+    let mut args = vec!["run", "--schedule", schedule, "--size", "40"];
+    // serial takes no thread count (giving one is an error).
+    if schedule != "serial" {
+        args.extend(["--threads", "2"]);
+    }
     args.extend(["--runs", "1", "--warmup", "0", "--out", path_str(out)]);
     args.extend_from_slice(extra);
     ok(&args)

@@ -5,16 +5,22 @@ use logprof_kernels::Schedule;
 
 use crate::bench::{warn_if_oversubscribed, Bench};
 use crate::cli::CompareArgs;
+use crate::limits::{check_lanes, Picture};
 use crate::options;
-use crate::output::{check_exports, OutDir};
+use crate::output::{check_paths, OutDir};
 
 /// Runs `compare`: every check first, then the work, then the files.
 pub fn run(args: &CompareArgs) -> Result<()> {
     let schedules = options::compare_schedules(&args.params)?;
     options::check_workload(&args.workload)?;
-    crate::limits::check_threads_fit_pictures(args.workload.threads, schedules.len())?;
-    check_exports(&args.export, Some(&args.workload.out))?;
-    let out = OutDir::create(&args.workload.out)?;
+    let picture = Picture::Stacked {
+        panels: schedules.len(),
+        what: "timelines.png (a timeline for each scheduler)",
+    };
+    check_lanes("--threads", args.workload.threads, "thread", picture)?;
+    let dir = args.out.dir_or("compare");
+    check_paths(&[], &args.export, Some(&dir))?;
+    let out = OutDir::create(&dir)?;
     let mut bench = Bench::new(&args.workload)?;
     warn_if_oversubscribed(args.workload.threads);
     let bar = crate::progress::bar(

@@ -2,17 +2,22 @@
 //! them (`processes`, `sending`, `histogram --ranks`).
 //!
 //! Started by hand, such a command checks its options and runs
-//! `mpirun -n N` on itself ([`mpirun`]); started by `mpirun`
-//! ([`under_mpi`]), each copy is one rank (`on_every_rank`, with the `mpi` feature). Nothing
-//! hangs: a rank that fails or panics prints one line and calls
-//! `MPI_Abort`, which ends every rank, and the launcher turns what `mpirun`
-//! printed then into one line of its own.
+//! `mpirun -n N` on itself ([`OnRanks`]); started by `mpirun`
+//! ([`under_mpi`]), each copy is one rank (`on_every_rank`, with the `mpi`
+//! feature). Nothing hangs: a rank that fails or panics prints one line
+//! and calls `MPI_Abort`, which ends every rank, and the launcher turns
+//! what `mpirun` printed then into one line of its own. Nothing is left
+//! running: on an error, a failed rank or an interrupt, `mpirun` and its
+//! ranks are ended by their ids.
 
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{BufRead, Read};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
+
+use crate::export::ExportArgs;
 
 /// The host's cores as the launcher sees them (a rank may be bound to one).
 pub const CORES_VAR: &str = "LOGPROF_HOST_CORES";
@@ -27,18 +32,6 @@ pub fn require_mpi_build(what: &str) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Under `mpirun`, the launcher chose the ranks: a `--ranks` given too is
-/// refused rather than ignored.
-pub fn refuse_ranks_under_mpi(command: &str, ranks: Option<u32>) -> Result<()> {
-    match ranks {
-        Some(n) => bail!(
-            "--ranks {n}: {command} already runs under an MPI launcher, which chose the ranks; \
-             leave --ranks out (or run logprof without mpirun)"
-        ),
-        None => Ok(()),
-    }
 }
 
 /// True in a process started by `mpirun` (Open MPI, or a PMI launcher).
@@ -85,10 +78,62 @@ fn count_cpus(list: &str) -> Option<usize> {
     })
 }
 
+/// What starts a command on MPI ranks: the command, its ranks, and the
+/// options every rank gets.
+pub struct OnRanks<'a> {
+    /// The command, as its first argument (`processes`).
+    pub command: &'static str,
+    /// `--ranks` as given.
+    pub ranks: Option<u32>,
+    /// Ranks when `--ranks` is left out.
+    pub default_ranks: u32,
+    /// Options to `mpirun` itself (as `--bind-to none`).
+    pub mpirun_options: &'a [&'a str],
+    /// The command's options for every rank (besides `--out` and the
+    /// exports), their paths absolute: a rank may start elsewhere.
+    pub options: Vec<OsString>,
+    /// The output directory.
+    pub out: &'a Path,
+    /// The exports, when the command has them.
+    pub export: Option<&'a ExportArgs>,
+}
+
+impl OnRanks<'_> {
+    /// Under `mpirun` this process is one rank, which `rank` runs (a
+    /// `--ranks` given too is refused rather than ignored: the launcher
+    /// chose the ranks). Else it runs `mpirun -n N` on itself.
+    pub fn run(self, rank: impl FnOnce() -> Result<()>) -> Result<()> {
+        if under_mpi() {
+            if let Some(n) = self.ranks {
+                bail!(
+                    "--ranks {n}: {} already runs under an MPI launcher, which chose the \
+                     ranks; leave --ranks out (or run logprof without mpirun)",
+                    self.command
+                );
+            }
+            return rank();
+        }
+        let mut args = vec![OsString::from(self.command)];
+        args.extend(self.options);
+        args.push("--out".into());
+        args.push(std::path::absolute(self.out).context("--out")?.into());
+        if let Some(export) = self.export {
+            for (option, file) in export.files() {
+                args.push(option.into());
+                args.push(std::path::absolute(file).context(option)?.into());
+            }
+        }
+        let ranks = self.ranks.unwrap_or(self.default_ranks);
+        mpirun(ranks, self.mpirun_options, args)
+    }
+}
+
 /// `mpirun [options] -n ranks <this program> args...`: the ranks' table on
-/// stdout; their messages on stderr, or one line when a rank failed.
-/// `options` go to `mpirun` itself (as `--bind-to none`).
-pub fn mpirun(ranks: u32, options: &[&str], args: Vec<OsString>) -> Result<()> {
+/// stdout (through [`crate::console`], so a closed pipe only silences it);
+/// their messages on stderr, or one line when a rank failed. Whatever way
+/// it ends (an error, a failed rank, an interrupt), no process it started
+/// is left running ([`crate::children`]).
+fn mpirun(ranks: u32, options: &[&str], args: Vec<OsString>) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find this program to start its ranks")?;
     let mut mpirun = Command::new("mpirun");
     mpirun
@@ -103,48 +148,69 @@ pub fn mpirun(ranks: u32, options: &[&str], args: Vec<OsString>) -> Result<()> {
         .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
         .env(CORES_VAR, cores().to_string())
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Its own process group: a Ctrl-C reaches this process alone, which
+    // ends mpirun and the ranks in order.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut mpirun, 0);
+    crate::children::adopt_orphans();
     let mut child = match mpirun.spawn() {
-        Ok(child) => child,
+        Ok(child) => Launched(child),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
             "cannot start mpirun: it is not on the PATH; install Open MPI \
              (apt-get install openmpi-bin) or start the ranks with your MPI's launcher"
         ),
         Err(e) => return Err(e).context("cannot start mpirun"),
     };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        pipe.read_to_string(&mut stderr)
-            .context("cannot read mpirun's messages")?;
+    let stderr = child.0.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text).map(|_| text)
+        })
+    });
+    if let Some(stdout) = child.0.stdout.take() {
+        let mut stdout = std::io::BufReader::new(stdout);
+        let mut line = Vec::new();
+        while stdout
+            .read_until(b'\n', &mut line)
+            .context("cannot read mpirun's output")?
+            > 0
+        {
+            crate::out!("{}", String::from_utf8_lossy(&line))?;
+            line.clear();
+        }
     }
-    let status = child.wait().context("mpirun")?;
+    let stderr = match stderr.map(std::thread::JoinHandle::join) {
+        Some(Ok(read)) => read.context("cannot read mpirun's messages")?,
+        _ => String::new(),
+    };
+    let status = child.0.wait().context("mpirun")?;
     if status.success() {
         eprint!("{stderr}");
         return Ok(());
     }
+    // A rank that failed: whatever mpirun left behind.
+    crate::children::end_all();
     bail!("{}", failure_line(ranks, status.code(), &stderr))
+}
+
+/// A started `mpirun`, ended with its ranks when dropped before it exited
+/// (an error on the way).
+struct Launched(std::process::Child);
+
+impl Drop for Launched {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            crate::children::end_tree(self.0.id() as i32);
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// `items` as the arguments of a command line.
 pub fn os_args(items: &[&str]) -> Vec<OsString> {
     items.iter().map(OsString::from).collect()
-}
-
-/// The export options as arguments for the ranks, every path absolute
-/// (a rank may start in another directory).
-pub fn export_args(export: &crate::export::ExportArgs) -> Result<Vec<OsString>> {
-    let mut args = Vec::new();
-    for (option, file) in [
-        ("--export-markdown", &export.export_markdown),
-        ("--export-json", &export.export_json),
-        ("--export-csv", &export.export_csv),
-    ] {
-        if let Some(file) = file {
-            args.push(option.into());
-            args.push(std::path::absolute(file).context(option)?.into());
-        }
-    }
-    Ok(args)
 }
 
 /// Runs `work` on this rank after starting MPI; an error ends every rank
@@ -159,7 +225,11 @@ pub fn on_every_rank(work: impl FnOnce(&logprof::ranks::Ranks) -> Result<()>) ->
             // No other rank to end: one line, without MPI_Abort's banner.
             return Err(error);
         }
-        eprintln!("error: rank {}: {}", ranks.rank(), crate::one_line(&error));
+        eprintln!(
+            "error: rank {}: {}",
+            ranks.rank(),
+            crate::console::one_line(&error)
+        );
         ranks.world().abort(1);
     }
     Ok(())

@@ -7,7 +7,7 @@ use logprof::Trace;
 use logprof_viz::{Timeline, MAX_WIDTH, MIN_WIDTH};
 
 use crate::cli::{LaneGrouping, RenderArgs};
-use crate::output::check_file_target;
+use crate::output::{check_file_target, Paths};
 
 /// Runs `render`: checks both targets and the picture's size, then writes.
 pub fn run(args: &RenderArgs) -> Result<()> {
@@ -21,11 +21,19 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         (None, None) => Some(default_svg_path(&args.trace)),
         (svg, _) => svg.clone(),
     };
-    for (what, path) in [("--svg", &svg), ("--png", &args.png)] {
-        if let Some(path) = path {
-            check_file_target(path, what, None)?;
-        }
+    let files: Vec<(&str, &Path)> = [("--svg", &svg), ("--png", &args.png)]
+        .into_iter()
+        .filter_map(|(what, path)| Some((what, path.as_deref()?)))
+        .collect();
+    for &(what, path) in &files {
+        check_file_target(path, what, None)?;
     }
+    Paths {
+        inputs: vec![("the trace", &args.trace)],
+        files,
+        dir: None,
+    }
+    .check_apart()?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let title = args
         .title
@@ -42,11 +50,11 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let drawing = timeline.to_svg_string()?;
     if let Some(path) = &svg {
         crate::export::write_text(path, &drawing)?;
-        println!("{}", path.display());
+        crate::outln!("{}", path.display())?;
     }
     if let Some(path) = &args.png {
         timeline.write_png(path)?;
-        println!("{}", path.display());
+        crate::outln!("{}", path.display())?;
     }
     Ok(())
 }

@@ -243,7 +243,7 @@ pub fn file_title(path: &std::path::Path) -> String {
 
 /// Runs `report`: checks the export targets, reads the trace, prints.
 pub fn run(args: &ReportArgs) -> Result<()> {
-    crate::output::check_exports(&args.export, None)?;
+    crate::output::check_paths(&[("the trace", &args.trace)], &args.export, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
     let mut text = match &trace.process_name {
@@ -255,7 +255,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     // The text tables are the summary's own `Display`; the same tables
     // (checked equal below) are what the exports write.
     text += &format!("{summary:.top$}", top = args.top);
-    crate::output::print_stdout(&text)?;
+    crate::out!("{text}")?;
     let lanes = lanes_table(&summary);
     let functions = functions_table(&summary, args.top);
     let meta = json!({

@@ -6,16 +6,20 @@ use logprof_kernels::Schedule;
 
 use crate::bench::{warn_if_oversubscribed, Bench};
 use crate::cli::RunArgs;
+use crate::limits::{check_lanes, Picture};
 use crate::options::{self, Given};
-use crate::output::{check_exports, OutDir};
+use crate::output::{check_paths, OutDir};
 
 /// Runs `run`: every check first, then the work, then the files.
 pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
-    let schedule = options::run_schedule(&args.schedule, &args.params, given)?;
+    let schedule =
+        options::run_schedule(&args.schedule, &args.params, args.workload.threads, given)?;
     options::check_workload(&args.workload)?;
-    crate::limits::check_threads_fit_pictures(args.workload.threads, 1)?;
-    check_exports(&args.export, Some(&args.workload.out))?;
-    let out = OutDir::create(&args.workload.out)?;
+    let threads = args.workload.threads;
+    check_lanes("--threads", threads, "thread", Picture::Timeline)?;
+    let dir = args.out.dir_or(&format!("run-{}", schedule.name()));
+    check_paths(&[], &args.export, Some(&dir))?;
+    let out = OutDir::create(&dir)?;
     let mut bench = Bench::new(&args.workload)?;
     warn_if_oversubscribed(args.workload.threads);
     // Serial is timed too, for the speed-up, but only drawn when asked for.

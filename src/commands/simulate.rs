@@ -15,7 +15,8 @@ use super::simulate_cost::{Charged, CostUnit};
 use crate::bench::cpus;
 use crate::cli::{KernelArg, SimulateArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
-use crate::output::{check_exports, OutDir};
+use crate::options::Given;
+use crate::output::{check_paths, OutDir};
 use crate::table::{Cell, Column, Table};
 
 /// The units of work and where they came from.
@@ -28,13 +29,29 @@ struct Work {
 }
 
 /// Runs `simulate`: every check first, then the recording, then the files.
-pub fn run(args: &SimulateArgs) -> Result<()> {
+pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
     let threads = check_threads(&args.threads)?;
     let schedules = parse_schedules(&args.schedule)?;
+    if schedules == [Schedule::Serial] && given.threads {
+        bail!(
+            "--threads {}: serial runs on one core, whatever the cores; leave --threads out",
+            args.threads
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+    }
     let size = check_size(args)?;
     let runs = check_runs(args)?;
     let kernel = check_kernel(args)?;
-    check_exports(&args.export, Some(&args.out))?;
+    let dir = args.out.dir_or("simulate");
+    let inputs: Vec<(&str, &Path)> = args
+        .trace
+        .iter()
+        .map(|t| ("the trace", t.as_path()))
+        .collect();
+    check_paths(&inputs, &args.export, Some(&dir))?;
     let machine = cpus();
     // Every schedule at every P, in the table's order.
     let checks: Vec<(Schedule, usize)> = threads
@@ -55,7 +72,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         }
     };
     let charged = Charged::new(args.overheads, unit)?;
-    let out = OutDir::create(&args.out)?;
+    let out = OutDir::create(&dir)?;
     let mut predictions = Vec::new();
     for (s, p) in &checks {
         predictions.push(simulate(s, &work.units, *p, charged.overheads)?);
@@ -64,11 +81,11 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         predictions.iter().zip(measured.wall_ns.clone()).collect();
     warn_off_by_more_than(&rows, &measured, 0.15);
     let assumptions = charged.assumptions();
-    println!(
+    crate::outln!(
         "simulated from {} ({} units); assumes {assumptions}",
         work.source,
         work.units.len()
-    );
+    )?;
     for &p in &threads {
         let at_p: Vec<_> = rows.iter().filter(|x| x.0.cores == p).cloned().collect();
         let note = if p > machine {
@@ -76,8 +93,8 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         } else {
             String::new()
         };
-        println!("\nP = {p} virtual cores{note}");
-        print!("{}", table(&at_p, &measured, machine).to_text());
+        crate::outln!("\nP = {p} virtual cores{note}")?;
+        crate::out!("{}", table(&at_p, &measured, machine).to_text())?;
     }
     let table = table(&rows, &measured, machine);
     let dir = out.path();
@@ -148,7 +165,12 @@ fn check_threads(threads: &[usize]) -> Result<Vec<usize>> {
     let Some(&largest) = threads.last() else {
         bail!("--threads: give at least one core count, e.g. --threads 1,2,4");
     };
-    crate::limits::check_threads_fit_pictures(largest, 1)?;
+    crate::limits::check_lanes(
+        "--threads",
+        largest,
+        "thread",
+        crate::limits::Picture::Timeline,
+    )?;
     Ok(threads)
 }
 

@@ -10,7 +10,7 @@ use crate::bench::{warn_if_oversubscribed, Bench, Outcome};
 use crate::cli::{SweepArgs, WorkloadArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
 use crate::options::{self, Given};
-use crate::output::{check_exports, OutDir};
+use crate::output::{check_paths, OutDir};
 use crate::results::{balance_cells, timing_cells, warn_about, BALANCE_COLUMNS, TIMING_COLUMNS};
 use crate::table::{Cell, Column, Table};
 
@@ -27,14 +27,15 @@ pub fn run(args: &SweepArgs, given: &Given) -> Result<()> {
     let name = options::sweep_name(args.param);
     options::check_workload(&args.workload)?;
     let schedules = options::compare_schedules(&args.params)?;
-    check_exports(&args.export, Some(&args.workload.out))?;
-    let out = OutDir::create(&args.workload.out)?;
+    let dir = args.out.dir_or(&format!("sweep-{name}"));
+    check_paths(&[], &args.export, Some(&dir))?;
+    let out = OutDir::create(&dir)?;
     let points = match options::sweep_param(args.param) {
         None => sweep_threads(args, &schedules, &values)?,
         Some(param) => sweep_parameter(args, param, &values)?,
     };
     let table = sweep_table(name, &points);
-    print!("{}", table.to_text());
+    crate::out!("{}", table.to_text())?;
     let threads = |p: &Point| match args.param {
         crate::cli::SweepParam::Threads => p.value,
         _ => args.workload.threads,

@@ -30,6 +30,17 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
+    /// The export files asked for, each with its option.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &Path)> {
+        [
+            ("--export-markdown", &self.export_markdown),
+            ("--export-json", &self.export_json),
+            ("--export-csv", &self.export_csv),
+        ]
+        .into_iter()
+        .filter_map(|(option, file)| Some((option, file.as_deref()?)))
+    }
+
     /// Writes every export asked for; `meta` goes beside the rows in JSON.
     pub fn write(&self, table: &Table, meta: &serde_json::Value) -> Result<()> {
         if let Some(path) = &self.export_markdown {

@@ -16,12 +16,13 @@ mod measure;
 mod ranks;
 mod table;
 
-use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
 
-use super::launch::{
-    export_args, mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi,
-};
+use anyhow::{bail, Context, Result};
+
+use super::launch::{os_args, require_mpi_build, under_mpi, OnRanks};
 use crate::cli::HistogramArgs;
+use crate::limits::{check_lanes, check_ranks, Picture};
 use folder::Folder;
 
 /// Threads when neither `--threads` nor `--ranks` is given.
@@ -30,19 +31,43 @@ const DEFAULT_THREADS: usize = 4;
 /// Runs `histogram`: here, through `mpirun`, or as one rank under it.
 pub fn run(args: &HistogramArgs) -> Result<()> {
     check(args)?;
-    if under_mpi() {
-        refuse_ranks_under_mpi("histogram", args.ranks)?;
-        return rank(args);
+    if args.ranks.is_none() && !under_mpi() {
+        let folder = Folder::open(args.files.as_deref())?;
+        let threads = args.threads.unwrap_or(DEFAULT_THREADS);
+        let (rows, _) = measure::local_rows(&folder, threads, args.runs, args.warmup)?;
+        return table::print(&rows, &folder, args, None);
     }
-    match args.ranks {
-        Some(n) => launch(n, args),
-        None => {
-            let folder = Folder::open(args.files.as_deref())?;
-            let threads = args.threads.unwrap_or(DEFAULT_THREADS);
-            let (rows, _) = measure::local_rows(&folder, threads, args.runs, args.warmup)?;
-            table::print(&rows, &folder, args, None)
-        }
+    let ranks = args.ranks.unwrap_or(1);
+    let threads = args.threads.unwrap_or(ranks as usize);
+    let mut options = os_args(&[
+        "--threads",
+        &threads.to_string(),
+        "--runs",
+        &args.runs.to_string(),
+        "--warmup",
+        &args.warmup.to_string(),
+    ]);
+    if let Some(dir) = &args.files {
+        options.push("--files".into());
+        options.push(std::path::absolute(dir).context("--files")?.into());
     }
+    OnRanks {
+        command: "histogram",
+        ranks: args.ranks,
+        default_ranks: ranks,
+        // Unbound, so rank 0's threads rows get every core, not the one
+        // core Open MPI would bind rank 0 to.
+        mpirun_options: &["--bind-to", "none"],
+        options,
+        out: &out_dir(args),
+        export: Some(&args.export),
+    }
+    .run(|| rank(args))
+}
+
+/// `--out`, or `logprof-out/histogram`.
+fn out_dir(args: &HistogramArgs) -> PathBuf {
+    args.out.dir_or("histogram")
 }
 
 /// The options, checked before any work or any rank starts.
@@ -52,9 +77,13 @@ fn check(args: &HistogramArgs) -> Result<()> {
         if n == 0 {
             bail!("--ranks 0: give at least 1 MPI process (or leave --ranks out for threads only)");
         }
+        check_ranks(n, Picture::Timeline)?;
     }
-    if args.threads == Some(0) {
-        bail!("--threads 0: give at least 1 thread");
+    match (args.threads, args.ranks) {
+        (Some(0), _) => bail!("--threads 0: give at least 1 thread"),
+        (Some(t), _) => check_lanes("--threads", t, "thread", Picture::Timeline)?,
+        // As many threads as ranks: checked with --ranks.
+        (None, _) => {}
     }
     if args.runs == 0 {
         bail!("--runs 0: give at least 1 timed run");
@@ -63,11 +92,14 @@ fn check(args: &HistogramArgs) -> Result<()> {
         // Before any rank starts: a bad folder is one line, not N.
         folder::check(dir)?;
     }
-    if args.ranks.is_some() || under_mpi() {
-        crate::output::check_exports(&args.export, Some(&args.out))?;
-        return crate::output::check_can_be_dir(&args.out, "--out");
-    }
-    crate::output::check_exports(&args.export, None)
+    let inputs: Vec<(&str, &Path)> = args
+        .files
+        .iter()
+        .map(|d| ("--files", d.as_path()))
+        .collect();
+    // Only the processes rows write an output directory.
+    let dir = (args.ranks.is_some() || under_mpi()).then(|| out_dir(args));
+    crate::output::check_paths(&inputs, &args.export, dir.as_deref())
 }
 
 #[cfg(feature = "mpi")]
@@ -78,28 +110,4 @@ fn rank(args: &HistogramArgs) -> Result<()> {
 #[cfg(not(feature = "mpi"))]
 fn rank(_: &HistogramArgs) -> Result<()> {
     require_mpi_build("histogram under mpirun")
-}
-
-/// `mpirun --bind-to none -n ranks <this program> histogram ...`: unbound,
-/// so rank 0's threads rows get every core, not the one core Open MPI
-/// would bind rank 0 to.
-fn launch(ranks: u32, args: &HistogramArgs) -> Result<()> {
-    let threads = args.threads.unwrap_or(ranks as usize);
-    let mut command = os_args(&[
-        "histogram",
-        "--threads",
-        &threads.to_string(),
-        "--runs",
-        &args.runs.to_string(),
-        "--warmup",
-        &args.warmup.to_string(),
-    ]);
-    if let Some(dir) = &args.files {
-        command.push("--files".into());
-        command.push(std::path::absolute(dir)?.into());
-    }
-    command.push("--out".into());
-    command.push(std::path::absolute(&args.out)?.into());
-    command.extend(export_args(&args.export)?);
-    mpirun(ranks, &["--bind-to", "none"], command)
 }

@@ -28,7 +28,7 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
     // room for every run, though only the last, recorded, one is kept.
     logprof::init_buffer((4 * 2 * (args.warmup + args.runs + 1) + 64).next_power_of_two());
     let out = match ranks.is_root() {
-        true => Some(OutDir::create(&args.out)?),
+        true => Some(OutDir::create(&super::out_dir(args))?),
         false => None,
     };
     let threads = args.threads.unwrap_or(ranks.size() as usize);
@@ -93,12 +93,11 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
         rows.insert(at, row);
     }
     super::table::print(&rows, &folder, args, Some(ranks.size()))?;
-    println!(
+    crate::outln!(
         "Every rank's counting and reduce, one run of each counter: histogram.trace.json, \
          histogram.svg/.png in {}",
         dir.display()
-    );
-    Ok(())
+    )
 }
 
 /// One more run of each counter on every rank, recorded (its counting

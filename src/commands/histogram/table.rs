@@ -94,18 +94,18 @@ pub fn print(
         b if b < 1 << 20 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
     };
-    println!(
+    crate::outln!(
         "Byte histogram of {} files ({size}) in {source}, median of {} runs:\n",
         folder.files.len(),
         args.runs
-    );
-    print!("{}", table.to_text());
-    println!(
+    )?;
+    crate::out!("{}", table.to_text())?;
+    crate::outln!(
         "\nspeed-up: over serial with the same counter. same counts: every run's counts equal \
          the serial count."
-    );
+    )?;
     if ranks.is_none() {
-        println!("Processes rows: add --ranks N (a logprof built with the mpi feature).");
+        crate::outln!("Processes rows: add --ranks N (a logprof built with the mpi feature).")?;
     }
     let meta = json!({
         "command": "histogram",

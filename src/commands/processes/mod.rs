@@ -16,68 +16,79 @@ mod report;
 
 use anyhow::{bail, Context, Result};
 
-use super::launch::{mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi};
+use super::launch::{os_args, require_mpi_build, OnRanks};
 // The report tells oversubscription from the host's cores.
 #[cfg(feature = "mpi")]
 use super::launch::{cores, CORES_VAR};
 use crate::cli::{KernelArg, ProcessesArgs};
+use crate::export::ExportArgs;
+use crate::limits::{check_ranks, Picture};
 
 /// Ranks when `--ranks` is left out.
 const DEFAULT_RANKS: u32 = 4;
 
+/// The most experiments, each a timeline of `timelines.png`.
+const MOST_EXPERIMENTS: usize = 8;
+
 /// Runs `processes`: the launcher, or one rank when under `mpirun`.
 pub fn run(args: &ProcessesArgs) -> Result<()> {
     check(args)?;
-    if under_mpi() {
-        refuse_ranks_under_mpi("processes", args.ranks)?;
-        return rank(args);
+    let kernel = match args.kernel {
+        KernelArg::Simd => "simd",
+        KernelArg::Scalar => "scalar",
+    };
+    OnRanks {
+        command: "processes",
+        ranks: args.ranks,
+        default_ranks: DEFAULT_RANKS,
+        mpirun_options: &[],
+        options: os_args(&[
+            "--size",
+            &args.size.to_string(),
+            "--runs",
+            &args.runs.to_string(),
+            "--warmup",
+            &args.warmup.to_string(),
+            "--kernel",
+            kernel,
+        ]),
+        out: &out_dir(args),
+        export: None,
     }
-    launch(args.ranks.unwrap_or(DEFAULT_RANKS), args)
+    .run(|| rank(args))
+}
+
+/// `--out`, or `logprof-out/processes`.
+fn out_dir(args: &ProcessesArgs) -> std::path::PathBuf {
+    args.out.dir_or("processes")
 }
 
 /// The options, checked before any work or any rank starts.
 fn check(args: &ProcessesArgs) -> Result<()> {
     require_mpi_build("processes")?;
-    if let Some(n @ (0 | 1)) = args.ranks {
-        bail!("--ranks {n}: give at least 2 (rank 0 assembles the image, the others compute)");
+    if let Some(n) = args.ranks {
+        if n < 2 {
+            bail!("--ranks {n}: give at least 2 (rank 0 assembles the image, the others compute)");
+        }
+        let picture = Picture::Stacked {
+            panels: MOST_EXPERIMENTS,
+            what: "timelines.png (a timeline for each experiment)",
+        };
+        check_ranks(n, picture)?;
     }
     logprof_kernels::JuliaSet::with_size(args.size).context("--size")?;
     if args.runs == 0 {
         bail!("--runs 0: give at least 1 timed run");
     }
-    crate::output::check_can_be_dir(&args.out, "--out")
+    crate::output::check_paths(&[], &ExportArgs::default(), Some(&out_dir(args)))
 }
 
 #[cfg(feature = "mpi")]
 fn rank(args: &ProcessesArgs) -> Result<()> {
-    ranks::run(args)
+    super::launch::on_every_rank(|r| ranks::run(r, args))
 }
 
 #[cfg(not(feature = "mpi"))]
 fn rank(_: &ProcessesArgs) -> Result<()> {
     unreachable!("check() refuses a build without MPI")
-}
-
-/// `mpirun -n ranks <this program> processes ...`: the ranks' table on
-/// stdout; their messages on stderr, or one line when a rank failed.
-fn launch(ranks: u32, args: &ProcessesArgs) -> Result<()> {
-    let out = std::path::absolute(&args.out).context("--out")?;
-    let kernel = match args.kernel {
-        KernelArg::Simd => "simd",
-        KernelArg::Scalar => "scalar",
-    };
-    let mut command = os_args(&[
-        "processes",
-        "--size",
-        &args.size.to_string(),
-        "--runs",
-        &args.runs.to_string(),
-        "--warmup",
-        &args.warmup.to_string(),
-        "--kernel",
-        kernel,
-        "--out",
-    ]);
-    command.push(out.into());
-    mpirun(ranks, &[], command)
 }

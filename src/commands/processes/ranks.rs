@@ -20,18 +20,16 @@ use super::report::{Measured, Report};
 use crate::cli::ProcessesArgs;
 use crate::output::OutDir;
 
-/// Makes the rank named here panic after MPI started, to test that a
+/// Test-only (the `test-hooks` feature, never shipped): makes the rank
+/// `LOGPROF_TEST_PANIC_RANK` names panic after MPI started, to test that a
 /// panicking rank ends every rank with one line and no hang.
-const PANIC_VAR: &str = "LOGPROF_TEST_PANIC_RANK";
-
-/// Runs this rank; an error ends every rank (`MPI_Abort`) after one line.
-pub fn run(args: &ProcessesArgs) -> Result<()> {
-    let ranks = Ranks::init().context("cannot start MPI")?;
-    if let Err(error) = experiments(&ranks, args) {
-        eprintln!("error: rank {}: {}", ranks.rank(), crate::one_line(&error));
-        ranks.world().abort(1);
+#[cfg(feature = "test-hooks")]
+fn panic_if_asked(ranks: &Ranks) {
+    const PANIC_VAR: &str = "LOGPROF_TEST_PANIC_RANK";
+    let panic_rank = std::env::var(PANIC_VAR).ok().and_then(|r| r.parse().ok());
+    if panic_rank == Some(ranks.rank()) {
+        panic!("{PANIC_VAR} asked rank {} to panic", ranks.rank());
     }
-    Ok(())
 }
 
 /// The experiments in the lecture's order: bands, pmap with as many bands
@@ -65,7 +63,8 @@ fn experiments_for(size: u32, shared: bool) -> Vec<Experiment> {
     list
 }
 
-fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
+/// Runs this rank's part of every experiment; rank 0 writes the files.
+pub fn run(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
     if ranks.size() < 2 {
         bail!(
             "1 rank: processes needs at least 2 (rank 0 assembles the image, the others \
@@ -75,13 +74,11 @@ fn experiments(ranks: &Ranks, args: &ProcessesArgs) -> Result<()> {
     let fractal = JuliaSet::with_size(args.size).context("--size")?;
     let kernel = args.kernel.kernel();
     let out = match ranks.is_root() {
-        true => Some(OutDir::create(&args.out)?),
+        true => Some(OutDir::create(&super::out_dir(args))?),
         false => None,
     };
-    let panic_rank = std::env::var(PANIC_VAR).ok().and_then(|r| r.parse().ok());
-    if panic_rank == Some(ranks.rank()) {
-        panic!("{PANIC_VAR} asked rank {} to panic", ranks.rank());
-    }
+    #[cfg(feature = "test-hooks")]
+    panic_if_asked(ranks);
     let world = ranks.world();
     // Shared memory needs every rank on one node; else those rows are left
     // out, and the table says why.

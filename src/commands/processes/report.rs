@@ -153,8 +153,8 @@ impl Report {
         let json = serde_json::to_string_pretty(&rows)? + "\n";
         std::fs::write(dir.join("summary.json"), json).context("cannot write summary.json")?;
         let target = out.commit()?;
-        print!("{table}");
-        println!("\nwritten to {}", target.display());
+        crate::out!("{table}")?;
+        crate::outln!("\nwritten to {}", target.display())?;
         Ok(())
     }
 }

@@ -7,12 +7,11 @@
 #[cfg(feature = "mpi")]
 mod ranks;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-use super::launch::{
-    export_args, mpirun, os_args, refuse_ranks_under_mpi, require_mpi_build, under_mpi,
-};
+use super::launch::{os_args, require_mpi_build, OnRanks};
 use crate::cli::SendingArgs;
+use crate::limits::{check_ranks, Picture};
 
 /// Ranks when `--ranks` is left out: rank 1 sends, rank 0 receives.
 const DEFAULT_RANKS: u32 = 2;
@@ -20,18 +19,40 @@ const DEFAULT_RANKS: u32 = 2;
 /// Runs `sending`: the launcher, or one rank when under `mpirun`.
 pub fn run(args: &SendingArgs) -> Result<()> {
     check(args)?;
-    if under_mpi() {
-        refuse_ranks_under_mpi("sending", args.ranks)?;
-        return rank(args);
+    OnRanks {
+        command: "sending",
+        ranks: args.ranks,
+        default_ranks: DEFAULT_RANKS,
+        mpirun_options: &[],
+        options: os_args(&[
+            "--runs",
+            &args.runs.to_string(),
+            "--warmup",
+            &args.warmup.to_string(),
+            "--matrix",
+            &args.matrix.to_string(),
+            "--seed",
+            &args.seed.to_string(),
+        ]),
+        out: &out_dir(args),
+        export: Some(&args.export),
     }
-    launch(args.ranks.unwrap_or(DEFAULT_RANKS), args)
+    .run(|| rank(args))
+}
+
+/// `--out`, or `logprof-out/sending`.
+fn out_dir(args: &SendingArgs) -> std::path::PathBuf {
+    args.out.dir_or("sending")
 }
 
 /// The options, checked before any rank starts.
 fn check(args: &SendingArgs) -> Result<()> {
     require_mpi_build("sending")?;
-    if let Some(n @ (0 | 1)) = args.ranks {
-        bail!("--ranks {n}: give at least 2 (rank 1 sends, rank 0 receives)");
+    if let Some(n) = args.ranks {
+        if n < 2 {
+            bail!("--ranks {n}: give at least 2 (rank 1 sends, rank 0 receives)");
+        }
+        check_ranks(n, Picture::Timeline)?;
     }
     if args.runs == 0 {
         bail!("--runs 0: give at least 1 timed run");
@@ -43,8 +64,7 @@ fn check(args: &SendingArgs) -> Result<()> {
             args.matrix
         );
     }
-    crate::output::check_exports(&args.export, Some(&args.out))?;
-    crate::output::check_can_be_dir(&args.out, "--out")
+    crate::output::check_paths(&[], &args.export, Some(&out_dir(args)))
 }
 
 #[cfg(feature = "mpi")]
@@ -55,24 +75,4 @@ fn rank(args: &SendingArgs) -> Result<()> {
 #[cfg(not(feature = "mpi"))]
 fn rank(_: &SendingArgs) -> Result<()> {
     unreachable!("check() refuses a build without MPI")
-}
-
-/// `mpirun -n ranks <this program> sending ...`.
-fn launch(ranks: u32, args: &SendingArgs) -> Result<()> {
-    let mut command = os_args(&[
-        "sending",
-        "--runs",
-        &args.runs.to_string(),
-        "--warmup",
-        &args.warmup.to_string(),
-        "--matrix",
-        &args.matrix.to_string(),
-        "--seed",
-        &args.seed.to_string(),
-    ]);
-    let out = std::path::absolute(&args.out).context("--out")?;
-    command.push("--out".into());
-    command.push(out.into());
-    command.extend(export_args(&args.export)?);
-    mpirun(ranks, &[], command)
 }

@@ -30,7 +30,7 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
     let transfers = (args.warmup + args.runs) * Transfer::ALL.len();
     logprof::init_buffer((transfers * 16 + 1024).next_power_of_two());
     let out = match ranks.is_root() {
-        true => Some(OutDir::create(&args.out)?),
+        true => Some(OutDir::create(&super::out_dir(args))?),
         false => None,
     };
     if ranks.rank() >= 2 {
@@ -80,39 +80,39 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
     crate::output::trace_files(&trace, out.path(), "sending", &title, by_name)?;
     let dir = out.commit()?;
     let table = table(&rows, args.matrix);
-    println!(
+    crate::outln!(
         "{STRINGS} random strings (seed {}) and a {n}×{n} matrix, rank 1 → rank 0 on {} ranks, \
          median of {} transfers:\n",
         args.seed,
         ranks.size(),
         args.runs,
         n = args.matrix,
-    );
-    print!("{}", table.to_text());
-    println!(
+    )?;
+    crate::out!("{}", table.to_text())?;
+    crate::outln!(
         "\nEvery row is a request from rank 0 and rank 1's answer, as remotecall_fetch; the \
          handshake row is that floor alone. relative: to the vector of strings (the matrix \
          rows: to the recipe row). The flat rows end with the flat form received, as the \
          lecture's; rebuilding the strings from it is not timed."
-    );
+    )?;
     let cores = super::super::launch::host_cores();
     if ranks.size() > 2 {
-        println!(
+        crate::outln!(
             "Ranks 2 to {} sleep through the transfers.",
             ranks.size() - 1
-        );
+        )?;
     }
     if ranks.size() as usize > cores {
-        println!(
+        crate::outln!(
             "{} ranks on {cores} core(s): oversubscribed (mpirun --oversubscribe).",
             ranks.size()
-        );
+        )?;
     }
-    println!(
+    crate::outln!(
         "Every rank's recording, each message a flow arrow: sending.trace.json, sending.svg/.png \
          in {}",
         dir.display()
-    );
+    )?;
     let meta = json!({
         "command": "sending",
         "ranks": ranks.size(),
