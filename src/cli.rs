@@ -160,9 +160,10 @@ pub struct ScheduleParams {
     pub basesize: usize,
 }
 
-/// `logprof compare`.
+/// What `compare` and `run` both take: the workload, where the results
+/// go, the schedulers' parameters, the colours and the table exports.
 #[derive(Clone, Debug, Args)]
-pub struct CompareArgs {
+pub struct MeasureArgs {
     /// The workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
@@ -180,6 +181,14 @@ pub struct CompareArgs {
     pub export: ExportArgs,
 }
 
+/// `logprof compare`.
+#[derive(Clone, Debug, Args)]
+pub struct CompareArgs {
+    /// The workload, output and parameters.
+    #[command(flatten)]
+    pub measure: MeasureArgs,
+}
+
 /// `logprof run`.
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
@@ -189,21 +198,9 @@ pub struct RunArgs {
     /// (an error), and only to a scheduler that takes it (else an error).
     #[arg(long, short = 's', value_name = "NAME")]
     pub schedule: String,
-    /// The workload.
+    /// The workload, output and parameter.
     #[command(flatten)]
-    pub workload: WorkloadArgs,
-    /// Where it writes.
-    #[command(flatten)]
-    pub out: OutArgs,
-    /// The scheduler's parameter.
-    #[command(flatten)]
-    pub params: ScheduleParams,
-    /// What the timeline's colours say.
-    #[arg(long, value_enum, default_value_t = ColorArg::Name)]
-    pub color: ColorArg,
-    /// Table exports.
-    #[command(flatten)]
-    pub export: ExportArgs,
+    pub measure: MeasureArgs,
 }
 
 /// The parameter a sweep varies.

@@ -2,14 +2,13 @@
 //! summarise traces. It only wires the `logprof`, `logprof-kernels` and
 //! `logprof-viz` crates together: the command line ([`cli`]) and what its
 //! options mean together ([`options`]), one module a command
-//! ([`commands`]), the measuring engine ([`mod@bench`]), the output directory
+//! ([`commands`]), the measuring engine ([`mod@measure`]), the output directory
 //! ([`output`]), the work profile of a run ([`work`]), the table with its
 //! export formats, what it prints ([`console`]), and what an interrupt ends
 //! ([`interrupt`], [`children`]).
 
 #![forbid(unsafe_code)]
 
-mod bench;
 mod children;
 mod cli;
 mod commands;
@@ -17,6 +16,7 @@ mod console;
 mod export;
 mod interrupt;
 mod limits;
+mod measure;
 mod options;
 mod output;
 mod progress;

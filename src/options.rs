@@ -191,7 +191,7 @@ fn default_values(param: SweepParam) -> Vec<usize> {
         SweepParam::Ntasks => vec![4, 8, 16, 32, 64, 128, 256, 512],
         SweepParam::Basesize | SweepParam::Chunk => vec![1, 2, 4, 8, 16, 32, 64, 128],
         SweepParam::Threads => {
-            let cores = crate::bench::cpus();
+            let cores = crate::measure::cpus();
             let mut t = vec![1];
             while *t.last().unwrap_or(&1) < 2 * cores {
                 t.push(t.last().unwrap_or(&1) * 2);

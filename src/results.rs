@@ -10,9 +10,9 @@ use logprof_kernels::Schedule;
 use logprof_viz::ColorBy;
 use serde_json::json;
 
-use crate::bench::stats::{baseline_caution, one_line, speedup_caution, timing_cautions};
-use crate::bench::{Bench, Outcome, Timing};
 use crate::export::{write_text, ExportArgs};
+use crate::measure::stats::{baseline_caution, cautions_line, speedup_caution, timing_cautions};
+use crate::measure::{Bench, Outcome, Timing};
 use crate::output::{self, OutDir};
 use crate::table::{Cell, Column, Table};
 
@@ -75,9 +75,9 @@ pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
         ));
     } else {
         let speedup = serial_mean_s / o.timing.mean_s;
-        cautions.extend(speedup_caution(speedup, threads, crate::bench::cpus()));
+        cautions.extend(speedup_caution(speedup, threads, crate::measure::cpus()));
     }
-    if let Some(line) = one_line(&cautions) {
+    if let Some(line) = cautions_line(&cautions) {
         eprintln!("warning: {}: {line}", o.schedule);
     }
 }
@@ -190,11 +190,19 @@ pub struct Pictures<'a> {
     pub color: ColorBy,
 }
 
+/// What [`finish`] computes once and both prints and writes: the table,
+/// the line about threads time-sharing the cores, and the run's metadata.
+struct Findings {
+    table: Table,
+    time_sharing: Option<String>,
+    meta: serde_json::Value,
+}
+
 /// Writes everything of a set of outcomes into the output directory.
 fn write_outputs(
     bench: &Bench,
     outcomes: &[Outcome],
-    table: &Table,
+    findings: &Findings,
     pictures: &Pictures,
     dir: &Path,
 ) -> Result<Vec<PathBuf>> {
@@ -244,8 +252,8 @@ fn write_outputs(
         im = bench.fractal.c_im,
         threads = bench.pool.threads(),
         kernel = bench.kernel.name(),
-        shared = time_sharing_line(outcomes).map_or_else(String::new, |l| format!("{l}\n\n")),
-        table = crate::export::to_markdown(table),
+        shared = (findings.time_sharing.as_ref()).map_or_else(String::new, |l| format!("{l}\n\n")),
+        table = crate::export::to_markdown(&findings.table),
         runs = bench.workload.runs,
         warmup = bench.workload.warmup,
     );
@@ -254,7 +262,7 @@ fn write_outputs(
     let js = dir.join("summary.json");
     write_text(
         &js,
-        &crate::export::to_json(table, &run_meta(bench, outcomes)),
+        &crate::export::to_json(&findings.table, &findings.meta),
     )?;
     written.extend([md, js]);
     Ok(written)
@@ -271,17 +279,21 @@ pub fn finish(
     out: OutDir,
     export: &ExportArgs,
 ) -> Result<()> {
-    let table = outcome_table(outcomes, serial_mean_s);
-    if let Some(line) = time_sharing_line(outcomes) {
+    let findings = Findings {
+        table: outcome_table(outcomes, serial_mean_s),
+        time_sharing: time_sharing_line(outcomes),
+        meta: run_meta(bench, outcomes),
+    };
+    if let Some(line) = &findings.time_sharing {
         crate::outln!("{line}")?;
     }
-    crate::out!("{}", table.to_text())?;
+    crate::out!("{}", findings.table.to_text())?;
     for o in outcomes {
         warn_about(o, serial_mean_s, bench.pool.threads());
     }
-    let written = write_outputs(bench, outcomes, &table, pictures, out.path())?;
+    let written = write_outputs(bench, outcomes, &findings, pictures, out.path())?;
     let dir = out.commit()?;
-    export.write(&table, &run_meta(bench, outcomes))?;
+    export.write(&findings.table, &findings.meta)?;
     eprintln!("wrote {} files to {}", written.len(), dir.display());
     if let Some(bad) = outcomes.iter().find(|o| !o.same_image) {
         bail!(

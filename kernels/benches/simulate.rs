@@ -1,5 +1,5 @@
 //! The simulator's own speed: 1,000,000 units on 64 virtual cores under
-//! every schedule (issue 15's target: under 1 s each).
+//! every schedule (the target: under 1 s each).
 //!
 //! ```sh
 //! cargo bench -p logprof-kernels --bench simulate

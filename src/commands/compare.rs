@@ -3,14 +3,15 @@
 use anyhow::Result;
 use logprof_kernels::Schedule;
 
-use crate::bench::{warn_if_oversubscribed, Bench};
 use crate::cli::CompareArgs;
 use crate::limits::{check_lanes, Picture};
+use crate::measure::{warn_if_oversubscribed, Bench};
 use crate::options;
 use crate::output::{check_paths, OutDir};
 
 /// Runs `compare`: every check first, then the work, then the files.
 pub fn run(args: &CompareArgs) -> Result<()> {
+    let args = &args.measure;
     let schedules = options::compare_schedules(&args.params)?;
     options::check_workload(&args.workload)?;
     let picture = Picture::Stacked {

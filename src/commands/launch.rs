@@ -28,7 +28,7 @@ pub fn require_mpi_build(what: &str) -> Result<()> {
     if !cfg!(feature = "mpi") {
         bail!(
             "{what}: this logprof was built without MPI: install Open MPI and build with \
-             `cargo install --path . --features mpi` (see the README, \"Processes on MPI\")"
+             `cargo install --path . --features mpi` (see docs/processes-mpi.md)"
         );
     }
     Ok(())

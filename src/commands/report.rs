@@ -125,8 +125,9 @@ pub fn functions_table(summary: &Summary, top: usize) -> Table {
     table
 }
 
-/// The headline metrics of a summary, one `name: value` a line.
-pub fn headline(trace: &Trace, summary: &Summary) -> String {
+/// The headline metrics of a summary, one `name: value` a line, then the
+/// trace's `notes` (what its pictures warn of).
+pub fn headline(trace: &Trace, summary: &Summary, notes: &[String]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "lanes: {} ({} scored)   spans: {}   wall: {:.3} ms\n",
@@ -169,7 +170,7 @@ pub fn headline(trace: &Trace, summary: &Summary) -> String {
     if !l.is_empty() {
         out.push_str(&format!("lost: {}\n", l.advice()));
     }
-    for line in logprof_viz::trace_notes(trace) {
+    for line in notes {
         out.push_str(&format!("note: {line}\n"));
     }
     out
@@ -250,7 +251,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         Some(process) => format!("{} (process: {process})\n", file_title(&args.trace)),
         None => format!("{}\n", file_title(&args.trace)),
     };
-    text += &headline(&trace, &summary);
+    let notes = logprof_viz::trace_notes(&trace);
+    text += &headline(&trace, &summary, &notes);
     text += "\n";
     // The text tables are the summary's own `Display`; the same tables
     // (checked equal below) are what the exports write.
@@ -264,7 +266,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "scored_lanes": summary.scored_lanes,
         "load_balance": (summary.scored_lanes > 0).then_some(summary.load_balance),
         "parallel_efficiency": (summary.scored_lanes > 0).then_some(summary.parallel_efficiency),
-        "notes": logprof_viz::trace_notes(&trace),
+        "notes": notes,
         "max_minus_mean_busy_ms": ms(summary.imbalance_ns),
         "migrated_tasks": summary.migrated_tasks,
         "wall_load_balance": summary.wall_load_balance,

@@ -4,16 +4,16 @@
 use anyhow::Result;
 use logprof_kernels::Schedule;
 
-use crate::bench::{warn_if_oversubscribed, Bench};
 use crate::cli::RunArgs;
 use crate::limits::{check_lanes, Picture};
+use crate::measure::{warn_if_oversubscribed, Bench};
 use crate::options::{self, Given};
 use crate::output::{check_paths, OutDir};
 
 /// Runs `run`: every check first, then the work, then the files.
 pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
-    let schedule =
-        options::run_schedule(&args.schedule, &args.params, args.workload.threads, given)?;
+    let (spec, args) = (&args.schedule, &args.measure);
+    let schedule = options::run_schedule(spec, &args.params, args.workload.threads, given)?;
     options::check_workload(&args.workload)?;
     let threads = args.workload.threads;
     check_lanes("--threads", threads, "thread", Picture::Timeline)?;

@@ -12,9 +12,9 @@ use logprof_viz::{LineChart, Series, Timeline};
 use serde_json::json;
 
 use super::simulate_cost::{Charged, CostUnit};
-use crate::bench::cpus;
 use crate::cli::{KernelArg, SimulateArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
+use crate::measure::cpus;
 use crate::options::Given;
 use crate::output::{check_paths, OutDir};
 use crate::table::{Cell, Column, Table};

@@ -12,8 +12,8 @@ use logprof_kernels::overheads::measure;
 use logprof_kernels::simulate::Overheads;
 use serde_json::{json, Value};
 
-use crate::bench::cpus;
 use crate::cli::OverheadsArg;
+use crate::measure::cpus;
 
 /// What the units' costs are, for what the overheads are charged in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

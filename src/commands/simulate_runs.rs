@@ -23,7 +23,7 @@
 use anyhow::{bail, Context, Result};
 use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
-use crate::bench::timing::Timing;
+use crate::measure::timing::Timing;
 
 /// Warm-up rounds (every run once, not timed) before the measured ones.
 const WARMUP_ROUNDS: usize = 3;

@@ -6,9 +6,9 @@ use logprof_kernels::{Schedule, ScheduleParam};
 use logprof_viz::{LineChart, Series};
 use serde_json::json;
 
-use crate::bench::{warn_if_oversubscribed, Bench, Outcome};
 use crate::cli::{SweepArgs, WorkloadArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
+use crate::measure::{warn_if_oversubscribed, Bench, Outcome};
 use crate::options::{self, Given};
 use crate::output::{check_paths, OutDir};
 use crate::results::{balance_cells, timing_cells, warn_about, BALANCE_COLUMNS, TIMING_COLUMNS};
@@ -95,7 +95,7 @@ fn sweep_parameter(args: &SweepArgs, param: ScheduleParam, values: &[usize]) -> 
 
 /// Every scheduler at every thread count, a pool each.
 fn sweep_threads(args: &SweepArgs, schedules: &[Schedule], values: &[usize]) -> Result<Vec<Point>> {
-    let steps = crate::bench::steps_per_measure(&args.workload);
+    let steps = crate::measure::steps_per_measure(&args.workload);
     let bar = crate::progress::bar(
         steps * values.len() as u64 * schedules.len() as u64,
         "sweep threads",

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::folder::Folder;
 use super::measure::{Row, Way};
-use crate::bench::stats::Stats;
 use crate::cli::HistogramArgs;
+use crate::measure::stats::Stats;
 use crate::table::{Cell, Column, Table};
 
 /// The median of a row's runs, in seconds.

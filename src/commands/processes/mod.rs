@@ -10,9 +10,9 @@
 //! printed then into one line of its own.
 
 #[cfg(feature = "mpi")]
-mod ranks;
+mod rank_zero;
 #[cfg(feature = "mpi")]
-mod report;
+mod ranks;
 
 use anyhow::{bail, Context, Result};
 

@@ -16,7 +16,7 @@ use logprof_kernels::processes::{self, Experiment, Sharing};
 use logprof_kernels::{Image, JuliaSet, Kernel};
 use mpi::traits::*;
 
-use super::report::{Measured, Report};
+use super::rank_zero::{Measured, Report};
 use crate::cli::ProcessesArgs;
 use crate::output::OutDir;
 

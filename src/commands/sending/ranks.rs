@@ -11,8 +11,8 @@ use logprof_kernels::sending::shapes::{Shape, STRINGS};
 use logprof_kernels::sending::transfer::{self, Transfer, Workload};
 use serde_json::json;
 
-use crate::bench::stats::Stats;
 use crate::cli::SendingArgs;
+use crate::measure::stats::Stats;
 use crate::output::OutDir;
 use crate::table::{Cell, Column, Table};
 

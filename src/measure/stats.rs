@@ -150,7 +150,7 @@ impl Caution {
 
 /// The cautions about one measurement as one line: the facts, then the
 /// advice, each said once.
-pub fn one_line(cautions: &[Caution]) -> Option<String> {
+pub fn cautions_line(cautions: &[Caution]) -> Option<String> {
     if cautions.is_empty() {
         return None;
     }
@@ -322,8 +322,8 @@ mod tests {
 
     #[test]
     fn cautions_on_one_line_with_the_advice_once() {
-        assert_eq!(one_line(&[]), None);
-        let line = one_line(&[
+        assert_eq!(cautions_line(&[]), None);
+        let line = cautions_line(&[
             Caution::Noisy { spread: 0.25 },
             Caution::Outliers { count: 1, runs: 5 },
         ])
