@@ -3,24 +3,7 @@
 //! file's name, a trace with no spans is not scored, and a file that cannot
 //! be read is one line naming it, with nothing written.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn logprof(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_logprof"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
+use crate::support::{fails, ok, path_str, read, stdout};
 #[test]
 fn repairs_are_printed_and_drawn_and_the_title_is_the_file_name() {
     let dir = tempfile::tempdir().unwrap();
@@ -36,9 +19,7 @@ fn repairs_are_printed_and_drawn_and_the_title_is_the_file_name() {
           ], "metadata":{"source":"DevTools"}}"#,
     )
     .unwrap();
-    let out = logprof(&["report", path_str(&file)]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let report = text(&out.stdout);
+    let report = stdout(&ok(&["report", path_str(&file)]));
     for expected in [
         "chrome-stopped.json (process: Browser)",
         "lanes: 3 (2 scored)",
@@ -51,9 +32,8 @@ fn repairs_are_printed_and_drawn_and_the_title_is_the_file_name() {
     ] {
         assert!(report.contains(expected), "{expected:?} in\n{report}");
     }
-    let out = logprof(&["render", path_str(&file)]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let svg = std::fs::read_to_string(dir.path().join("chrome-stopped.svg")).unwrap();
+    ok(&["render", path_str(&file)]);
+    let svg = read(&dir.path().join("chrome-stopped.svg"));
     assert!(svg.contains("\nchrome-stopped.json\n"), "the title");
     assert!(svg.contains("1 spans still open at the end of the trace"));
 }
@@ -67,7 +47,7 @@ fn a_trace_without_spans_says_so_and_an_unreadable_one_is_one_line() {
         r#"[{"ph":"M","name":"thread_name","pid":1,"tid":2,"args":{"name":"main"}}]"#,
     )
     .unwrap();
-    let report = text(&logprof(&["report", path_str(&names)]).stdout);
+    let report = stdout(&ok(&["report", path_str(&names)]));
     assert!(
         report.contains("no spans: the trace holds no work to score"),
         "{report}"
@@ -76,13 +56,7 @@ fn a_trace_without_spans_says_so_and_an_unreadable_one_is_one_line() {
 
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"traceEvents":[{"ph":"X",,}]}"#).unwrap();
-    let out = logprof(&["render", path_str(&bad)]);
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("bad.json") && err.contains("line 1 column"),
-        "{err}"
-    );
+    let err = fails(&["render", path_str(&bad)], "bad.json");
+    assert!(err.contains("line 1 column"), "{err}");
     assert!(!dir.path().join("bad.svg").exists());
 }

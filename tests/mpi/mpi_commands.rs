@@ -6,21 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-#[path = "support/child.rs"]
-mod child;
-
-use child::{assert_one_line_error, stderr};
-
 use logprof_kernels::histogram::{generate_folder, FolderSpec};
 
-/// `program args`, killed after the deadline.
-fn run_with_deadline(program: &str, args: &[&str]) -> Output {
-    child::output_within_limit(Command::new(program).args(args))
-}
-
-fn logprof(args: &[&str]) -> Output {
-    run_with_deadline(env!("CARGO_BIN_EXE_logprof"), args)
-}
+use crate::support::{assert_one_line_error, json, logprof, output_within_limit, stderr};
 
 /// `mpirun -n ranks logprof args`, as a user would start it.
 fn mpirun(ranks: u32, args: &[&str]) -> Output {
@@ -33,13 +21,11 @@ fn mpirun(ranks: u32, args: &[&str]) -> Output {
         env!("CARGO_BIN_EXE_logprof"),
     ];
     all.extend_from_slice(args);
-    run_with_deadline("mpirun", &all)
+    output_within_limit(Command::new("mpirun").args(&all))
 }
 
 fn rows(path: &Path) -> Vec<serde_json::Value> {
-    let table: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    table["results"].as_array().unwrap().clone()
+    json(path)["results"].as_array().unwrap().clone()
 }
 
 #[test]

@@ -2,42 +2,20 @@
 //! and the errors that write nothing.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use logprof::{Lane, Span, Trace};
-use serde_json::Value;
 
-fn logprof(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_logprof"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::support::{fails, json, ok, read, results, stdout};
 
-fn ok(args: &[&str]) -> String {
-    let out = logprof(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "logprof {args:?} failed:\n{err}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// `logprof args` as [`ok`], its stdout.
+fn ok_stdout(args: &[&str]) -> String {
+    stdout(&ok(args))
 }
 
 /// A one-line error naming `culprit`, and no output directory.
-fn fails(args: &[&str], culprit: &str, out: &Path) {
-    let o = logprof(args);
-    assert!(!o.status.success(), "logprof {args:?} should fail");
-    let err = String::from_utf8_lossy(&o.stderr);
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one-line error expected, got:\n{err}");
-    assert!(
-        lines[0].starts_with("error") && err.contains(culprit),
-        "{err}"
-    );
+fn fails_writing_nothing(args: &[&str], culprit: &str, out: &Path) {
+    fails(args, culprit);
     assert!(!out.exists(), "{args:?} wrote {}", out.display());
-}
-
-fn results(path: &Path) -> Vec<Value> {
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    json["results"].as_array().unwrap().clone()
 }
 
 #[test]
@@ -45,7 +23,7 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sim");
     let out_s = out.to_str().unwrap();
-    let stdout = ok(&[
+    let stdout = ok_stdout(&[
         "simulate", "--size", "40", "--runs", "2", "-t", "1,2", "--out", out_s,
     ]);
     assert!(stdout.contains("independent units"), "{stdout}");
@@ -60,8 +38,7 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         "{stdout}"
     );
     let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("simulate.json")).unwrap()).unwrap();
+    let json = json(&out.join("simulate.json"));
     // The overheads charged, in ns, and the machine they were measured on.
     assert_eq!(json["overheads"], "measured");
     for key in ["dispatch", "spawn", "fifo_spawn", "steal", "wake"] {
@@ -111,14 +88,14 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         assert_eq!(trace.lanes.len(), 2);
         assert_eq!(trace.lanes[0].thread_name, "core-0");
         assert!(trace.process_name.unwrap().starts_with("simulated"));
-        let svg = std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+        let svg = read(&out.join(format!("{name}.svg")));
         assert!(svg.contains("simulated"));
         assert!(out.join(format!("{name}.png")).is_file());
     }
     assert!(out.join("simulate-speedup.svg").is_file());
     // Beyond this machine's cores: extrapolated, and nothing measured.
     let csv = dir.path().join("t.csv");
-    let stdout = ok(&[
+    let stdout = ok_stdout(&[
         "simulate",
         "--size",
         "40",
@@ -147,12 +124,12 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
         let row = &results(&out.join("simulate.json"))[0];
         assert_eq!(row["basis"], "extrapolated");
         assert!(row["measured_ms"].is_null() && row["predicted_over_measured"].is_null());
-        let csv = std::fs::read_to_string(csv).unwrap();
+        let csv = read(&csv);
         assert!(
             csv.lines().nth(1).unwrap().ends_with("extrapolated,,,"),
             "{csv}"
         );
-        let md = std::fs::read_to_string(out.join("simulate.md")).unwrap();
+        let md = read(&out.join("simulate.md"));
         assert!(md.contains("| - | - | - |"), "{md}");
     }
 }
@@ -201,15 +178,15 @@ fn simulates_another_tools_trace_from_its_top_level_spans() {
             .map(|r| r["predicted_ms"].as_f64().unwrap())
             .collect()
     };
-    let stdout = ok(&args("zero"));
+    let stdout = ok_stdout(&args("zero"));
     assert!(stdout.contains("8 units"), "{stdout}");
     assert!(stdout.contains("no overheads"), "{stdout}");
     // 8 × 1 ms: 8 ms serially, 2 ms on 4 cores, 1 ms on 8.
     let exact = predicted();
     assert_eq!(exact, [8.0, 2.0, 1.0]);
-    assert!(std::fs::read_to_string(&csv).unwrap().contains("chunked"));
+    assert!(read(&csv).contains("chunked"));
     // This machine's overheads, charged to the trace's times: never less.
-    let stdout = ok(&args("measured"));
+    let stdout = ok_stdout(&args("measured"));
     assert!(stdout.contains("read as ns on this machine"), "{stdout}");
     let charged = predicted();
     assert!(
@@ -223,12 +200,12 @@ fn bad_input_is_one_line_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sim");
     let out_s = out.to_str().unwrap();
-    fails(
+    fails_writing_nothing(
         &["simulate", "-t", "2,0", "--out", out_s],
         "--threads 0",
         &out,
     );
-    fails(
+    fails_writing_nothing(
         &["simulate", "-s", "fastest", "--out", out_s],
         "fastest",
         &out,
@@ -236,28 +213,28 @@ fn bad_input_is_one_line_and_writes_nothing() {
     let empty = dir.path().join("empty.json");
     Trace::new().write_chrome_json(&empty).unwrap();
     let empty_s = empty.to_str().unwrap();
-    fails(&["simulate", empty_s, "--out", out_s], "no spans", &out);
-    fails(
+    fails_writing_nothing(&["simulate", empty_s, "--out", out_s], "no spans", &out);
+    fails_writing_nothing(
         &["simulate", empty_s, "--size", "10", "--out", out_s],
         "--size",
         &out,
     );
-    fails(
+    fails_writing_nothing(
         &["simulate", empty_s, "--runs", "3", "--out", out_s],
         "--runs",
         &out,
     );
-    fails(
+    fails_writing_nothing(
         &["simulate", empty_s, "--kernel", "scalar", "--out", out_s],
         "--kernel scalar",
         &out,
     );
-    fails(
+    fails_writing_nothing(
         &["simulate", "--overheads", "some", "--out", out_s],
         "some",
         &out,
     );
-    fails(
+    fails_writing_nothing(
         &["simulate", "--runs", "0", "--out", out_s],
         "--runs 0",
         &out,

@@ -3,45 +3,25 @@
 //! that hangs fails the test instead of stalling it.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-#[path = "support/child.rs"]
-mod child;
-
-use child::{assert_one_line_error, stderr};
-
-/// `logprof args` with `env`, killed after the deadline.
-fn logprof(args: &[&str], env: &[(&str, &str)]) -> Output {
-    child::output_within_limit(
-        Command::new(env!("CARGO_BIN_EXE_logprof"))
-            .args(args)
-            .envs(env.iter().copied()),
-    )
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use crate::support::{assert_one_line_error, json, logprof, logprof_with_env, stderr};
 
 #[test]
 fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
     let dir = tempfile::tempdir().unwrap();
     for ranks in [2u32, 4] {
         let out = dir.path().join(format!("out{ranks}"));
-        let output = logprof(
-            &[
-                "processes",
-                "--ranks",
-                &ranks.to_string(),
-                "--size",
-                "120",
-                "--runs",
-                "2",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let output = logprof(&[
+            "processes",
+            "--ranks",
+            &ranks.to_string(),
+            "--size",
+            "120",
+            "--runs",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert!(output.status.success(), "{}", stderr(&output));
         let table = String::from_utf8_lossy(&output.stdout);
         assert!(table.contains("| pmap(np=16) |"), "{table}");
@@ -154,7 +134,7 @@ fn every_rank_works_in_every_experiment(events: &[serde_json::Value], ranks: u32
 fn shared_memory_is_skipped_with_a_note_when_ranks_are_on_several_nodes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = logprof(
+    let output = logprof_with_env(
         &[
             "processes",
             "--ranks",
@@ -185,16 +165,19 @@ fn shared_memory_is_skipped_with_a_note_when_ranks_are_on_several_nodes() {
 #[test]
 fn bad_ranks_are_one_line() {
     for n in ["0", "1"] {
-        let output = logprof(&["processes", "--ranks", n], &[]);
+        let output = logprof(&["processes", "--ranks", n]);
         assert_one_line_error(&output, &format!("--ranks {n}: give at least 2"));
     }
 }
 
+// The rank panics only where the binary honours LOGPROF_TEST_PANIC_RANK,
+// which is behind the `test-hooks` feature (src/commands/processes/ranks.rs).
+#[cfg(feature = "test-hooks")]
 #[test]
 fn a_panicking_rank_ends_every_rank_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = logprof(
+    let output = logprof_with_env(
         &[
             "processes",
             "--ranks",
@@ -213,7 +196,7 @@ fn a_panicking_rank_ends_every_rank_with_one_line() {
 #[test]
 fn mpi_missing_at_run_time_is_one_line() {
     let empty = tempfile::tempdir().unwrap();
-    let output = logprof(
+    let output = logprof_with_env(
         &["processes", "--ranks", "2", "--size", "50"],
         &[("PATH", empty.path().to_str().unwrap())],
     );
@@ -295,8 +278,7 @@ fn every_message_is_paired_and_causal(path: &Path, events: &[serde_json::Value],
     // Each rank's times are moved onto rank 0's clock to within the
     // uncertainty its clock sync measured (half a round trip), so causality
     // holds to within the two ranks' uncertainties, not to the nanosecond.
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let json = json(path);
     let uncertainty = |rank: u32| -> u64 {
         let of = &json["otherData"]["logprof"]["metadata"]["mpi"]["ranks"][rank as usize];
         ["start", "end"]

@@ -2,9 +2,9 @@
 //! MPI is needed): the lanes named by rank, POP's process metrics with the
 //! numbers worked out by hand, the messages counted.
 
-use std::process::Command;
-
 use logprof::{Lane, MessageSide, MpiCall, Span, Trace};
+
+use crate::support::{ok, path_str, stdout};
 
 fn end(side: MessageSide, peer: u32) -> Option<Box<MpiCall>> {
     Some(Box::new(MpiCall {
@@ -56,13 +56,7 @@ fn report_names_ranks_and_prints_the_process_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ranks.trace.json");
     trace.write_chrome_json(&path).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_logprof"))
-        .arg("report")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}");
+    let report = stdout(&ok(&["report", path_str(&path)]));
     // Useful: rank 0 0.5 ms, rank 1 1.5 ms, over a wall of 2 ms:
     // communication efficiency 1.5 / 2, load balance 1 / 1.5.
     assert!(

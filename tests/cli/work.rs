@@ -2,31 +2,15 @@
 //! and the iterations every recorded column carries in its trace.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use logprof_kernels::{iterations_per_block, JuliaSet, Kernel};
 use serde_json::Value;
 
-fn logprof(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_logprof"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = logprof(args);
-    assert!(
-        out.status.success(),
-        "logprof {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use crate::support::{json, logprof, ok, path_str, read, stderr};
 
 /// `logprof run --schedule SCHEDULE` on a 40-column image, 2 threads (but
 /// serial), one run without warm-up, into `out`, with `extra` options.
-fn small_run(schedule: &str, out: &Path, extra: &[&str]) -> Output {
+fn small_run(schedule: &str, out: &Path, extra: &[&str]) {
     let mut args = vec!["run", "--schedule", schedule, "--size", "40"];
     // serial takes no thread count (giving one is an error).
     if schedule != "serial" {
@@ -34,15 +18,7 @@ fn small_run(schedule: &str, out: &Path, extra: &[&str]) -> Output {
     }
     args.extend(["--runs", "1", "--warmup", "0", "--out", path_str(out)]);
     args.extend_from_slice(extra);
-    ok(&args)
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 temp path")
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    ok(&args);
 }
 
 /// Each column's iterations, computed directly.
@@ -76,8 +52,7 @@ fn compare_draws_static_blocks_with_their_totals_from_the_traces_args() {
     // Every column span of every trace file carries its column and its
     // iterations as args.
     for name in ["static", "dynamic"] {
-        let json: Value =
-            serde_json::from_str(&read(&out.join(format!("{name}.trace.json")))).unwrap();
+        let json = json(&out.join(format!("{name}.trace.json")));
         let columns: Vec<&Value> = json["traceEvents"]
             .as_array()
             .unwrap()
@@ -223,7 +198,7 @@ fn color_cost_colours_bars_by_their_iterations_and_bogus_is_refused() {
     ] {
         let o = logprof(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&o.stderr);
+        let err = stderr(&o);
         let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(lines.len(), 1, "{err}");
         assert!(

@@ -1,0 +1,98 @@
+//! `logprof compare`: every scheduler's files written, and the table's
+//! figures those of the traces beside it.
+
+use logprof::Trace;
+use serde_json::Value;
+
+use crate::support::{leftovers, ok, path_str, read, results, stdout};
+
+const SCHEDULERS: [&str; 8] = [
+    "serial",
+    "static",
+    "dynamic",
+    "chunked",
+    "guided",
+    "forkjoin",
+    "rayon",
+    "depthfirst",
+];
+
+#[test]
+fn compare_writes_every_output_and_the_table_matches_the_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let n = 48;
+    let out = ok(&[
+        "compare",
+        "--size",
+        "48",
+        "--threads",
+        "3",
+        "--runs",
+        "2",
+        "--warmup",
+        "1",
+        "--out",
+        path_str(&out_dir),
+        "--export-csv",
+        path_str(&dir.path().join("t.csv")),
+    ]);
+    let table = stdout(&out);
+    for s in SCHEDULERS {
+        assert!(table.contains(s), "table lists {s}:\n{table}");
+        for ext in ["trace.json", "svg", "png"] {
+            let f = out_dir.join(format!("{s}.{ext}"));
+            assert!(
+                f.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                "{} exists",
+                f.display()
+            );
+        }
+    }
+    for f in [
+        "timelines.svg",
+        "timelines.png",
+        "fractal.png",
+        "summary.md",
+        "summary.json",
+    ] {
+        assert!(out_dir.join(f).exists(), "{f} exists");
+    }
+    let rows = results(&out_dir.join("summary.json"));
+    assert_eq!(rows.len(), SCHEDULERS.len());
+    for row in &rows {
+        let name = row["scheduler"].as_str().unwrap();
+        assert_eq!(row["same_image"], Value::Bool(true), "{name}");
+        // The table's balance numbers come from the trace file beside it.
+        let trace = Trace::read_chrome_json(out_dir.join(format!("{name}.trace.json"))).unwrap();
+        let s = trace.summary();
+        assert!(
+            (row["load_balance"].as_f64().unwrap() - s.load_balance).abs() < 1e-9,
+            "{name}"
+        );
+        assert!(
+            (row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9,
+            "{name}"
+        );
+        let columns = trace.name_id("juliaset_column").map_or(0, |id| {
+            trace
+                .lanes
+                .iter()
+                .flat_map(|l| &l.spans)
+                .filter(|sp| sp.name == id)
+                .count()
+        });
+        assert_eq!(columns, n, "{name}: one span a column");
+        let lanes = if name == "serial" { 1 } else { 3 };
+        assert_eq!(trace.lanes.len(), lanes, "{name}: a lane per worker");
+        assert!(row["median_ms"].as_f64().unwrap() > 0.0);
+    }
+    let serial = rows.iter().find(|r| r["scheduler"] == "serial").unwrap();
+    assert!((serial["speedup"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    // Serial is a one-thread schedule: one lane, balance 1.
+    assert!((serial["load_balance"].as_f64().unwrap() - 1.0).abs() < 1e-6);
+    let csv = read(&dir.path().join("t.csv"));
+    assert_eq!(csv.lines().count(), 1 + SCHEDULERS.len());
+    assert!(csv.starts_with("scheduler,params,median_ms"));
+    assert!(leftovers(&out_dir).is_empty());
+}
