@@ -20,9 +20,13 @@ use rayon::prelude::*;
 use crate::pool::Pool;
 
 /// A failure to read or write the files; the message names the path.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum HistogramError {
     /// A file could not be read.
+    #[error(
+        "cannot read file {}: {source}; check that it exists and is readable",
+        .path.display()
+    )]
     ReadFile {
         /// The file.
         path: PathBuf,
@@ -30,6 +34,10 @@ pub enum HistogramError {
         source: io::Error,
     },
     /// A folder could not be listed.
+    #[error(
+        "cannot list folder {}: {source}; check that it exists and is a readable folder",
+        .path.display()
+    )]
     ReadDir {
         /// The folder.
         path: PathBuf,
@@ -37,6 +45,10 @@ pub enum HistogramError {
         source: io::Error,
     },
     /// A generated file or folder could not be written.
+    #[error(
+        "cannot write {}: {source}; check that its folder is writable",
+        .path.display()
+    )]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -44,44 +56,11 @@ pub enum HistogramError {
         source: io::Error,
     },
     /// A [`FolderSpec`] that cannot be generated.
+    #[error("{message}")]
     InvalidSpec {
         /// What is wrong and what is accepted.
         message: String,
     },
-}
-
-impl fmt::Display for HistogramError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HistogramError::ReadFile { path, source } => write!(
-                f,
-                "cannot read file {}: {source}; check that it exists and is readable",
-                path.display()
-            ),
-            HistogramError::ReadDir { path, source } => write!(
-                f,
-                "cannot list folder {}: {source}; check that it exists and is a readable folder",
-                path.display()
-            ),
-            HistogramError::Write { path, source } => write!(
-                f,
-                "cannot write {}: {source}; check that its folder is writable",
-                path.display()
-            ),
-            HistogramError::InvalidSpec { message } => write!(f, "{message}"),
-        }
-    }
-}
-
-impl std::error::Error for HistogramError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            HistogramError::ReadFile { source, .. }
-            | HistogramError::ReadDir { source, .. }
-            | HistogramError::Write { source, .. } => Some(source),
-            HistogramError::InvalidSpec { .. } => None,
-        }
-    }
 }
 
 /// How many times each byte value occurs.
@@ -484,4 +463,50 @@ pub fn generate_folder(dir: &Path, spec: &FolderSpec) -> Result<Vec<PathBuf>, Hi
         paths.push(path);
     }
     Ok(paths)
+}
+
+#[cfg(test)]
+mod error_tests {
+    use std::error::Error;
+    use std::io;
+
+    use super::{histfile_array, list_files, HistogramError};
+
+    #[test]
+    fn a_missing_file_is_an_io_error_underneath() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.bin");
+        let err = histfile_array(&path).unwrap_err();
+        assert!(matches!(err, HistogramError::ReadFile { .. }), "{err}");
+        let io = err
+            .source()
+            .and_then(|s| s.downcast_ref::<io::Error>())
+            .expect("an io::Error");
+        assert_eq!(io.kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read file {}: {io}; check that it exists and is readable",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_io_error_underneath() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = list_files(&dir.path().join("absent")).unwrap_err();
+        assert!(matches!(err, HistogramError::ReadDir { .. }), "{err}");
+        let io = err.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(io.map(io::Error::kind), Some(io::ErrorKind::NotFound));
+    }
+
+    #[test]
+    fn an_invalid_spec_has_no_source() {
+        let err = HistogramError::InvalidSpec {
+            message: "files must be at least 1".into(),
+        };
+        assert!(err.source().is_none());
+        assert_eq!(err.to_string(), "files must be at least 1");
+    }
 }

@@ -86,7 +86,7 @@ pub mod simulate;
 mod work;
 
 pub use color::{spectral, to_rgb};
-pub use error::KernelError;
+pub use error::{Cause, KernelError};
 pub use julia::{
     coordinate, iterations_per_block, pixel, Image, Isa, JuliaSet, Kernel, MAX_ITERATIONS, MAX_N,
 };

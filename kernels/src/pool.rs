@@ -43,9 +43,7 @@ impl Pool {
             .num_threads(threads)
             .thread_name(|i| format!("worker-{i}"))
             .build()
-            .map_err(|e| KernelError::PoolBuild {
-                message: e.to_string(),
-            })?;
+            .map_err(KernelError::pool_build)?;
         // Every worker has a lane in every trace, idle or not, in index
         // order (worker-0, worker-1, ...).
         logprof::register_pool(&pool);

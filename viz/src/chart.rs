@@ -118,10 +118,7 @@ impl LineChart {
     }
 
     fn error(&self, problem: impl Into<String>) -> VizError {
-        VizError::Chart {
-            title: self.title.clone(),
-            problem: problem.into(),
-        }
+        VizError::chart(&self.title, problem)
     }
 
     /// The chart as an SVG document, text in DejaVu Sans.
@@ -224,9 +221,9 @@ impl LineChart {
 
     /// Draws the chart into `svg` with plotters.
     fn draw(&self, svg: &mut String, frame: Frame) -> Result<(), VizError> {
-        let chart_err = |e: &dyn std::fmt::Display| self.error(e.to_string());
+        let chart_err = |e: PlotError| self.error(e.to_string()).caused_by(e);
         let root = SVGBackend::with_string(svg, (self.width, self.height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| chart_err(&e))?;
+        root.fill(&WHITE).map_err(chart_err)?;
         let (x_lo, x_hi) = frame.x;
         let (y_lo, y_hi) = frame.y;
         let mut chart = ChartBuilder::on(&root)
@@ -241,9 +238,9 @@ impl LineChart {
                 KeyedAxis::new(x_lo, x_hi, frame.x_keys),
                 KeyedAxis::new(y_lo, y_hi, frame.y_keys),
             )
-            .map_err(|e| chart_err(&e))?;
-        self.draw_mesh(&mut chart).map_err(|e| chart_err(&e))?;
-        self.draw_lines(&mut chart).map_err(|e| chart_err(&e))?;
+            .map_err(chart_err)?;
+        self.draw_mesh(&mut chart).map_err(chart_err)?;
+        self.draw_lines(&mut chart).map_err(chart_err)?;
         chart
             .configure_series_labels()
             .position(legend_corner(
@@ -256,8 +253,8 @@ impl LineChart {
             .border_style(RGBColor(209, 213, 219))
             .label_font((FONT_FAMILY, 15))
             .draw()
-            .map_err(|e| chart_err(&e))?;
-        root.present().map_err(|e| chart_err(&e))
+            .map_err(chart_err)?;
+        root.present().map_err(chart_err)
     }
 
     /// The grid, the axes and their labels.

@@ -41,17 +41,14 @@ fn font_database() -> Arc<usvg::fontdb::Database> {
 /// Timelines and charts use it for `write_png`; it is public so that any SVG
 /// written by this crate can be turned into a PNG later.
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, VizError> {
-    let fail = |problem: String| VizError::Rasterize {
-        path: None,
-        problem,
-    };
+    let fail = |problem: String| VizError::rasterize(None, problem);
     let options = usvg::Options {
         font_family: FONT_FAMILY.to_owned(),
         fontdb: font_database(),
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &options)
-        .map_err(|e| fail(format!("the SVG does not parse: {e}")))?;
+        .map_err(|e| fail(format!("the SVG does not parse: {e}")).caused_by(e))?;
     let size = tree.size().to_int_size();
     let (width, height) = (size.width(), size.height());
     if width > MAX_SIDE || height > MAX_SIDE {
@@ -70,7 +67,7 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, VizError> {
     );
     pixmap
         .encode_png()
-        .map_err(|e| fail(format!("PNG encoding failed: {e}")))
+        .map_err(|e| fail(format!("PNG encoding failed: {e}")).caused_by(e))
 }
 
 /// Writes `contents` to `path` atomically: complete or not at all.
@@ -134,10 +131,7 @@ pub fn write_rgb_png(
     rgb: &[u8],
 ) -> Result<(), VizError> {
     let path = path.as_ref();
-    let fail = |problem: String| VizError::Rasterize {
-        path: Some(path.to_path_buf()),
-        problem,
-    };
+    let fail = |problem: String| VizError::rasterize(Some(path), problem);
     if rgb.len() as u64 != width as u64 * height as u64 * 3 {
         return Err(fail(format!(
             "{} bytes of RGB for a {width}×{height} image; expected {}",
@@ -162,7 +156,7 @@ pub fn write_rgb_png(
     }
     let png = pixmap
         .encode_png()
-        .map_err(|e| fail(format!("PNG encoding failed: {e}")))?;
+        .map_err(|e| fail(format!("PNG encoding failed: {e}")).caused_by(e))?;
     write_file(path, &png)
 }
 

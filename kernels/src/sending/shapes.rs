@@ -142,7 +142,9 @@ impl Shapes {
             Shape::Pairs => postcard::to_allocvec(&self.pairs),
             Shape::Flat => postcard::to_allocvec(&Flat::of(&self.vector)),
         };
-        bytes.map_err(|e| SendingError::new(format!("cannot serialise the {}: {e}", shape.name())))
+        bytes.map_err(|e| {
+            SendingError::new(format!("cannot serialise the {}: {e}", shape.name())).caused_by(e)
+        })
     }
 }
 
@@ -167,6 +169,7 @@ pub fn decode(shape: Shape, bytes: &[u8]) -> Result<Received, SendingError> {
             shape.name(),
             bytes.len()
         ))
+        .caused_by(e)
     };
     Ok(match shape {
         Shape::Vector => Received::Vector(postcard::from_bytes(bytes).map_err(error)?),

@@ -171,8 +171,9 @@ fn receive(
             let lengths: Vec<u32> = message(world, 1, TAG_ANSWER);
             let joined: Vec<u8> = message(world, 1, TAG_JOINED);
             let bytes = lengths.len() * 4 + joined.len();
-            let joined = String::from_utf8(joined)
-                .map_err(|e| SendingError::new(format!("flat buffers: not UTF-8: {e}")))?;
+            let joined = String::from_utf8(joined).map_err(|e| {
+                SendingError::new(format!("flat buffers: not UTF-8: {e}")).caused_by(e)
+            })?;
             Got::Strings(
                 super::shapes::Received::Flat(Flat { lengths, joined }),
                 bytes,

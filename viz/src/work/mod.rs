@@ -139,10 +139,7 @@ impl WorkProfile {
     }
 
     fn error(&self, problem: impl Into<String>) -> VizError {
-        VizError::Chart {
-            title: self.title.clone(),
-            problem: problem.into(),
-        }
+        VizError::chart(&self.title, problem)
     }
 
     /// Rejects a profile that cannot be drawn.
