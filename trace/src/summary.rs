@@ -24,7 +24,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::offcpu::{self, OffCpuStatus};
+use crate::function_totals::{function_totals, FunctionSummary};
+use crate::offcpu::OffCpuStatus;
 use crate::summary_processes::ProcessMetrics;
 use crate::trace::{Lane, Trace};
 
@@ -80,50 +81,6 @@ impl LaneSummary {
             }
             _ => self.thread_name.clone(),
         }
-    }
-}
-
-/// Calls and time of one span name over the whole trace.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FunctionSummary {
-    /// The span name.
-    pub name: String,
-    /// How many spans carry the name.
-    pub calls: u64,
-    /// Inclusive time: the durations of the calls not nested inside another
-    /// call of the same name (so a recursive function's time counts once).
-    pub total_ns: u64,
-    /// Self time: the durations less those of the spans directly inside.
-    pub self_ns: u64,
-    /// The smallest and largest [`Span::value`](crate::Span::value) the
-    /// name's spans carry; `None` when none carries one.
-    pub values: Option<(i64, i64)>,
-    /// The smallest and largest [`Span::result`](crate::Span::result) the
-    /// name's spans carry (what each call cost, a column's iterations, say);
-    /// `None` when none carries one.
-    pub results: Option<(i64, i64)>,
-}
-
-impl FunctionSummary {
-    /// The range of its spans' values as text, `"lo … hi"` (or the one
-    /// value); `""` when none carries one.
-    pub fn values_text(&self) -> String {
-        range_text(self.values)
-    }
-
-    /// The range of its spans' results as text, as
-    /// [`values_text`](FunctionSummary::values_text).
-    pub fn results_text(&self) -> String {
-        range_text(self.results)
-    }
-}
-
-/// `"lo … hi"`, the one value when they are equal, `""` for none.
-fn range_text(range: Option<(i64, i64)>) -> String {
-    match range {
-        Some((lo, hi)) if lo == hi => lo.to_string(),
-        Some((lo, hi)) => format!("{lo} … {hi}"),
-        None => String::new(),
     }
 }
 
@@ -250,7 +207,7 @@ impl Trace {
             .iter()
             .map(|lane| {
                 let busy = busy_ns(lane);
-                let (preempted_ns, blocked_ns) = offcpu::inside_spans(lane);
+                let (preempted_ns, blocked_ns) = lane.off_cpu_inside_spans();
                 LaneSummary {
                     pid: lane.pid,
                     tid: lane.tid,
@@ -295,7 +252,7 @@ impl Trace {
                 }
             }
         }
-        let functions = crate::function_totals::function_totals(self);
+        let functions = function_totals(self);
 
         // Against the cores only with on-CPU time: wall-clock busy time of
         // threads sharing cores would add up to more than the cores give.

@@ -11,8 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::message::MpiCall;
-use crate::offcpu::{OffCpu, OffCpuStatus};
+use crate::mpi_call::MpiCall;
+use crate::offcpu::{self, OffCpu, OffCpuStatus};
 
 /// Index of a name in [`Trace::names`].
 pub type NameId = u32;
@@ -196,6 +196,26 @@ impl Lane {
     pub fn sort_spans(&mut self) {
         self.spans
             .sort_by_key(|s| (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns)));
+    }
+
+    /// The time `span` (one of this lane's) ran on a CPU: its duration less
+    /// the time the thread was preempted or blocked inside it; its whole
+    /// duration when no off-CPU time was recorded ([`Trace::off_cpu`]).
+    pub fn on_cpu_ns(&self, span: &Span) -> u64 {
+        let (preempted, blocked) = offcpu::within(&self.off_cpu, span.start_ns, span.end_ns);
+        span.duration_ns().saturating_sub(preempted + blocked)
+    }
+
+    /// The time the lane spent preempted and blocked inside its top-level
+    /// spans: `(preempted ns, blocked ns)`.
+    pub(crate) fn off_cpu_inside_spans(&self) -> (u64, u64) {
+        if self.off_cpu.is_empty() {
+            return (0, 0);
+        }
+        self.busy_intervals()
+            .into_iter()
+            .map(|(start, end)| offcpu::within(&self.off_cpu, start, end))
+            .fold((0, 0), |(p, b), (dp, db)| (p + dp, b + db))
     }
 }
 
@@ -458,7 +478,10 @@ pub(crate) fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
 /// Sets the depth of the spans for which `recompute` holds to the number of
 /// spans that contain them, in one lane. At equal starts the longer span is
 /// the parent, then the one with the smaller depth already set.
-pub(crate) fn nest_by_containment(spans: &mut [Span], recompute: impl Fn(&Span) -> bool) {
+///
+/// Public because the recorder (crate `logprof`) nests the spans it
+/// assembles by the same rule as the reader of trace files.
+pub fn nest_by_containment(spans: &mut [Span], recompute: impl Fn(&Span) -> bool) {
     let mut order: Vec<usize> = (0..spans.len()).collect();
     order.sort_by_key(|&i| {
         let s = &spans[i];
@@ -504,5 +527,43 @@ impl NameTable {
     /// The interned names, in id order, for [`Trace::names`].
     pub fn into_names(self) -> Vec<String> {
         self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::offcpu::OffCpuKind;
+
+    #[test]
+    fn a_spans_on_cpu_time_is_its_duration_less_the_stretches_inside_it() {
+        let mut trace = Trace::new();
+        let f = trace.intern("f");
+        let spans = [
+            Span::new(f, 0, 10, 0),
+            Span::new(f, 20, 40, 0),
+        ];
+        let mut lane = Lane::with_spans(1, 1, "a", spans.clone());
+        assert_eq!(
+            lane.on_cpu_ns(&spans[1]),
+            20,
+            "nothing recorded: the duration"
+        );
+        for (start_ns, end_ns, kind) in [
+            (8, 12, OffCpuKind::Preempted), // 2 ns inside the first span
+            (14, 16, OffCpuKind::Blocked),  // between the spans
+            (25, 30, OffCpuKind::Blocked),
+            (38, 50, OffCpuKind::Preempted), // 2 ns inside the second
+        ] {
+            lane.off_cpu.push(OffCpu {
+                start_ns,
+                end_ns,
+                kind,
+            });
+        }
+        assert_eq!(lane.on_cpu_ns(&spans[0]), 8);
+        assert_eq!(lane.on_cpu_ns(&spans[1]), 13);
+        // The lane's own sums agree with the spans'.
+        assert_eq!(lane.off_cpu_inside_spans(), (4, 5));
     }
 }

@@ -12,9 +12,9 @@
 //! Nothing stops the pairing: a `B` never closed ends at the lane's last
 //! event, marked unfinished, and an `E` that closes nothing is skipped; both
 //! are counted for the trace's repairs. This module knows nothing of JSON,
-//! pids or names beyond their ids (see `events`).
+//! pids or names beyond their ids (see `builder`).
 
-use super::events::{Event, Kind, NO_NAME};
+use super::lane_event::{Event, Kind, NO_NAME};
 use crate::trace::{NameId, Span};
 
 /// Depth not known yet, to be found from containment.

@@ -1,12 +1,13 @@
-//! The events kept from a file, and the trace assembled from them.
+//! The trace assembled from the events of a file.
 //!
 //! [`TraceBuilder`] takes the file's events one at a time as the reader
 //! parses them, checks what a trace needs of each (a phase, ids, times),
 //! keeps the `X`, `B` and `E` events of each lane `(pid, tid)` in a small
-//! owned [`Event`], and takes the names from `M` events. Once the file is
-//! read, [`TraceBuilder::finish`] has `pairing` turn each lane's events into
-//! spans and settles the names table. Parsing JSON is not done here (see
-//! `reader`), nor matching `B` with `E` (see `pairing`).
+//! owned [`Event`] (see `lane_event`), and takes the names from `M` events.
+//! Once the file is read, [`TraceBuilder::finish`] has `pairing` turn each
+//! lane's events into spans and settles the names table. Parsing JSON is not
+//! done here (see `reader` and `raw`), nor matching `B` with `E` (see
+//! `pairing`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -14,52 +15,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::value::RawValue;
 
 use super::ids::TextIds;
+use super::lane_event::{Event, Kind, NO_NAME};
 use super::numbers::micros_to_ns;
 use super::pairing::lane_spans;
-use super::reader::{Args, LogprofData, RawEvent, Scalar};
+use super::raw::{Args, LogprofData, RawEvent, Scalar};
 use super::{ChromeJsonError, UNNAMED};
-use crate::message::{MessageSide, MpiCall};
+use crate::mpi_call::{MessageSide, MpiCall};
 use crate::offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 use crate::trace::{CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Trace};
-
-/// The kinds of event kept from a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
-    /// `X`: a span with its duration.
-    Complete,
-    /// `B`: a span begins.
-    Begin,
-    /// `E`: the span begun last (or the last one of its name) ends.
-    End,
-}
-
-/// An event kept from a file, owning nothing of the text.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Event {
-    pub(super) kind: Kind,
-    /// Start time, in nanoseconds.
-    pub(super) ts: u64,
-    /// End time of a complete event; `ts` for the others.
-    pub(super) end: u64,
-    /// Index into the builder's names; `NO_NAME` for an `E` without a name.
-    pub(super) name: NameId,
-    /// `args.depth`, trusted only in files logprof wrote.
-    pub(super) depth: Option<u32>,
-    /// `args.task`, trusted only in files logprof wrote.
-    pub(super) task: Option<u64>,
-    /// `args.value`, trusted only in files logprof wrote.
-    pub(super) value: Option<i64>,
-    /// `args.result`, trusted only in files logprof wrote.
-    pub(super) result: Option<i64>,
-    /// `args.unfinished`, trusted only in files logprof wrote.
-    pub(super) unfinished: bool,
-    /// `args.mpi` with its message's key, trusted only in files logprof
-    /// wrote.
-    pub(super) mpi: Option<MpiCall>,
-}
-
-/// The name of an `E` that has none: it closes whatever is innermost.
-pub(super) const NO_NAME: NameId = NameId::MAX;
 
 /// The events of one `(pid, tid)`, in file order.
 struct LaneEvents {

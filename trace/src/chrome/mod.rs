@@ -3,7 +3,7 @@
 //! logprof or another tool (`tracing-chrome`, Dagger.jl, ...) wrote them.
 //!
 //! ```
-//! use logprof::{Lane, Span, Trace};
+//! use logprof_trace::{Lane, Span, Trace};
 //!
 //! let mut trace = Trace::new();
 //! let work = trace.intern("work");
@@ -128,15 +128,22 @@
 //! # Where the code is
 //!
 //! - `writer`: a [`Trace`] to JSON, straight into a byte buffer.
-//! - `reader`: JSON to events: the serde seeds and visitors that stream
-//!   `traceEvents` without building a JSON tree, and the entry points
-//!   [`Trace::read_chrome_json`] and [`Trace::from_chrome_json_str`].
-//! - `numbers`: `ts` and `dur` text to whole nanoseconds.
-//! - `events`: the events kept from a file, checked and grouped by lane,
-//!   and the trace assembled from them, with its repairs.
+//!
+//! Reading runs one way, each module using only those before it:
+//!
+//! - `raw`: the serde shapes of a file's events and of
+//!   `otherData.logprof`, borrowing from the text.
 //! - `ids`: text process and thread ids to stable numeric ids.
+//! - `lane_event`: an event kept from a file, owned, as pairing takes it.
 //! - `pairing`: one lane's `B`, `E` and `X` events to spans, with depths.
-//! - `error`: [`TraceFileError`] and [`ChromeJsonError`].
+//! - `builder`: the events checked and grouped by lane, and the trace
+//!   assembled from them, with its repairs.
+//! - `reader`: the serde seeds and visitors that stream `traceEvents` into
+//!   the builder without building a JSON tree, and the entry points
+//!   [`Trace::read_chrome_json`] and [`Trace::from_chrome_json_str`].
+//!
+//! Beside them, `numbers` turns `ts` and `dur` text into whole nanoseconds,
+//! and `error` holds [`TraceFileError`] and [`ChromeJsonError`].
 //!
 //! [`Losses`]: crate::Losses
 //! [`Lane::off_cpu`]: crate::Lane::off_cpu
@@ -155,11 +162,13 @@
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json
 //! [`Trace::from_chrome_json_str`]: crate::Trace::from_chrome_json_str
 
+mod builder;
 mod error;
-mod events;
 mod ids;
+mod lane_event;
 mod numbers;
 mod pairing;
+mod raw;
 mod reader;
 mod writer;
 

@@ -10,8 +10,53 @@
 //!
 //! [`Summary::functions`]: crate::Summary::functions
 
-use crate::summary::FunctionSummary;
+use serde::Serialize;
+
 use crate::trace::{NameId, Trace};
+
+/// Calls and time of one span name over the whole trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionSummary {
+    /// The span name.
+    pub name: String,
+    /// How many spans carry the name.
+    pub calls: u64,
+    /// Inclusive time: the durations of the calls not nested inside another
+    /// call of the same name (so a recursive function's time counts once).
+    pub total_ns: u64,
+    /// Self time: the durations less those of the spans directly inside.
+    pub self_ns: u64,
+    /// The smallest and largest [`Span::value`](crate::Span::value) the
+    /// name's spans carry; `None` when none carries one.
+    pub values: Option<(i64, i64)>,
+    /// The smallest and largest [`Span::result`](crate::Span::result) the
+    /// name's spans carry (what each call cost, a column's iterations, say);
+    /// `None` when none carries one.
+    pub results: Option<(i64, i64)>,
+}
+
+impl FunctionSummary {
+    /// The range of its spans' values as text, `"lo … hi"` (or the one
+    /// value); `""` when none carries one.
+    pub fn values_text(&self) -> String {
+        range_text(self.values)
+    }
+
+    /// The range of its spans' results as text, as
+    /// [`values_text`](FunctionSummary::values_text).
+    pub fn results_text(&self) -> String {
+        range_text(self.results)
+    }
+}
+
+/// `"lo … hi"`, the one value when they are equal, `""` for none.
+fn range_text(range: Option<(i64, i64)>) -> String {
+    match range {
+        Some((lo, hi)) if lo == hi => lo.to_string(),
+        Some((lo, hi)) => format!("{lo} … {hi}"),
+        None => String::new(),
+    }
+}
 
 /// Running totals of one name.
 #[derive(Clone, Copy, Default)]

@@ -28,7 +28,7 @@ impl Trace {
     pub fn write_chrome_json(&self, path: impl AsRef<Path>) -> Result<(), TraceFileError> {
         let path = path.as_ref();
         crate::write_atomically(path, |out| self.write_chrome_json_to(out))
-            .map_err(|e| TraceFileError::cannot_write(path, &e))
+            .map_err(|e| TraceFileError::cannot_write(path, e))
     }
 
     /// Writes the trace as Chrome Trace Event JSON to `out`. Output is

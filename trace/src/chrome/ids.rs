@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::reader::Scalar;
+use super::raw::Scalar;
 
 /// The ids given to texts so far, for pids and for tids.
 #[derive(Default)]
