@@ -1,6 +1,5 @@
 //! Busy work of a known least length, for tests whose spans must last longer
-//! than any step of the recording clock. Include with
-//! `#[path = "support/spin.rs"] mod spin;`.
+//! than any step of the recording clock.
 
 use std::time::{Duration, Instant};
 

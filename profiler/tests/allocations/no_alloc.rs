@@ -1,13 +1,11 @@
 //! Recording allocates nothing once a thread is registered: a counting
 //! global allocator watches the recording thread.
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
-
 use std::future::Future;
 
-use counting_alloc::allocations;
 use logprof::Instrument;
+
+use crate::counting_alloc::allocations;
 
 #[inline(never)]
 fn work(x: u64) -> u64 {
@@ -45,6 +43,7 @@ fn record_the_rest(name: logprof::Name) {
 
 #[test]
 fn recording_allocates_nothing_after_registration() {
+    let _l = crate::lock();
     logprof::init_buffer(1 << 10);
     // First use registers the thread and the call sites, and a run-time name
     // is interned: that may allocate.

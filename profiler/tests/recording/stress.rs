@@ -4,21 +4,17 @@
 //!
 //! The short run is part of the normal suite (a few seconds in a debug
 //! build). The long one is ignored; run it with
-//! `cargo test -p logprof --release --test stress -- --ignored`, or set the
-//! rounds of either with `LOGPROF_STRESS_ROUNDS` (rounds per recording
+//! `cargo test -p logprof --release --test recording stress -- --ignored`,
+//! or set the rounds of either with `LOGPROF_STRESS_ROUNDS` (rounds per recording
 //! thread per phase). See TESTING.md.
 
-#[path = "support/race.rs"]
-mod race;
-
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use logprof::{record_fn, scope, Lane, Trace};
 
-/// The recorder is global per process: one stress run at a time.
-static LOCK: Mutex<()> = Mutex::new(());
+use crate::support::race;
+use crate::support::slate::lock;
 
 /// Threads recording nested calls.
 const RECORDERS: usize = 8;
@@ -150,7 +146,7 @@ struct Seen {
 /// recording threads are joined and a last collect must account for every
 /// event (see [`check_quiescent`]). Fails after `deadline` rather than hang.
 fn stress(rounds: u64, deadline: Duration) -> Seen {
-    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = lock();
     logprof::set_enabled(true);
     logprof::reset_filters();
     let mut total = Seen::default();
@@ -252,7 +248,7 @@ fn recording_survives_concurrent_collect_clear_and_resize() {
 
 /// The long stress run: 8 threads × 4 phases × 4,000,000 rounds. Ignored;
 /// run in a release build:
-/// `cargo test -p logprof --release --test stress -- --ignored`.
+/// `cargo test -p logprof --release --test recording stress -- --ignored`.
 #[test]
 #[ignore = "long; run with --release -- --ignored"]
 fn recording_survives_concurrent_collect_clear_and_resize_long() {

@@ -6,9 +6,7 @@
 use logprof::{counter, instant, record_fn, scope, Instrument, Name, Trace};
 use std::future::Future;
 
-#[path = "support/slate.rs"]
-mod slate;
-use slate::{fresh, lock};
+use crate::support::slate::{fresh, lock};
 
 fn column(j: usize) -> usize {
     std::hint::black_box(j * 3)

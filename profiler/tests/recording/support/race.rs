@@ -1,6 +1,5 @@
 //! Races that cannot hang: threads that run until told to stop, told also
-//! when the test body panics and when a deadline passes. Include with
-//! `#[path = "support/race.rs"] mod race;`.
+//! when the test body panics and when a deadline passes.
 //!
 //! A race test spawns threads that loop `while !stop` inside
 //! `std::thread::scope`. If the body panics (a failed assertion) before it
@@ -16,8 +15,6 @@
 //!     assert!(check()); // a failure here stops "worker" as it unwinds
 //! });
 //! ```
-
-#![allow(dead_code)] // each test binary uses part of it
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};

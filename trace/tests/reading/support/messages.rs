@@ -1,5 +1,5 @@
-//! Checks on error messages. Include with
-//! `#[path = "support/messages.rs"] mod messages;`.
+//! Checks on error messages. Shared with the recording tests of `logprof`,
+//! which include this file by its path.
 
 /// Asserts that `message` contains every one of `words`.
 pub fn assert_mentions(message: &str, words: &[&str]) {

@@ -6,13 +6,11 @@
 //! binary again as a child with the variable set, and the child checks the
 //! clock it got.
 
-#[path = "support/spin.rs"]
-mod spin;
-use spin::spin_for_a_millisecond;
-
 use std::process::Command;
 
 use logprof::{record_fn, scope};
+
+use crate::support::spin::spin_for_a_millisecond;
 
 /// Set in the child, so it runs the checks instead of spawning again.
 const CHILD: &str = "LOGPROF_INSTANT_CLOCK_CHILD";
@@ -64,7 +62,7 @@ fn instant_fallback_clock_records_increasing_times() {
     let output = Command::new(exe)
         .args([
             "--exact",
-            "instant_fallback_clock_records_increasing_times",
+            "instant_clock::instant_fallback_clock_records_increasing_times",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -2,16 +2,12 @@
 //! (Linux): a thread that sleeps inside a span is blocked there, and more
 //! busy threads than cores are preempted.
 
-use std::sync::{Barrier, Mutex};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use logprof::{OffCpuKind, OffCpuStatus, Trace};
 
-static LOCK: Mutex<()> = Mutex::new(());
-
-fn lock() -> std::sync::MutexGuard<'static, ()> {
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::support::slate::lock;
 
 /// Off-CPU time of `kind` inside the lane's top-level spans.
 fn off_cpu_in_spans(trace: &Trace, lane: usize, kind: OffCpuKind) -> u64 {

@@ -1,7 +1,6 @@
 //! A global allocator that counts the allocations of each thread, for tests
-//! that check a hot path allocates nothing. Include it with
-//! `#[path = "support/counting_alloc.rs"] mod counting_alloc;`: it installs
-//! itself as the test binary's global allocator.
+//! that check a hot path allocates nothing. It is this test binary's global
+//! allocator.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -2,8 +2,11 @@
 
 use rayon::prelude::*;
 
+use crate::support::slate::lock;
+
 #[test]
 fn a_pool_of_8_with_2_items_gives_8_lanes_6_idle() {
+    let _l = lock();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(8)
         .thread_name(|i| format!("pool-{i}"))

@@ -1,26 +1,15 @@
 //! Chrome Trace Event JSON: round trips through real files, files from other
 //! tools, and the errors for files that are not traces.
 
-#[path = "support/messages.rs"]
-mod messages;
-use messages::assert_mentions;
-
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
 use logprof::{Lane, Losses, Span, Trace};
 use serde_json::Value;
 
-#[path = "support/shape.rs"]
-mod shape;
-use shape::shape;
-
-/// The recorder is global per process: tests that record take this first.
-static RECORDER: Mutex<()> = Mutex::new(());
-
-fn recorder() -> MutexGuard<'static, ()> {
-    RECORDER.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::support::messages::assert_mentions;
+#[cfg(feature = "tracing")]
+use crate::support::shape::shape;
+use crate::support::slate::lock;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -210,7 +199,7 @@ fn fib(n: u64) -> u64 {
 
 #[test]
 fn recorded_trace_round_trips_through_a_file() {
-    let _lock = recorder();
+    let _lock = lock();
     logprof::init_buffer(1 << 14);
     let handles: Vec<_> = (0..3)
         .map(|i| {
@@ -252,7 +241,7 @@ fn recorded_trace_round_trips_through_a_file() {
 fn recorded_task_that_hops_threads_round_trips() {
     use tracing_subscriber::layer::SubscriberExt;
 
-    let _lock = recorder();
+    let _lock = lock();
     logprof::init_buffer(1 << 12);
     let dispatch =
         tracing::Dispatch::new(tracing_subscriber::registry().with(logprof::TracingLayer::new()));

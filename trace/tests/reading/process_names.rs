@@ -1,7 +1,7 @@
 //! A trace of several processes names each one ([`Trace::process_names`])
 //! and carries its metadata into the Chrome JSON file.
 
-use logprof::{Lane, Span, Trace};
+use logprof_trace::{Lane, Span, Trace};
 
 fn two_processes() -> Trace {
     Trace {

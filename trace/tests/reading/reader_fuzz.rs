@@ -14,8 +14,10 @@
 
 use std::path::Path;
 
-use logprof::{Lane, Span, Trace};
+use logprof_trace::{Lane, Span, Trace};
 use proptest::prelude::*;
+
+use crate::support::failures_beside_source;
 
 /// Hand-made seeds: each form and each repair the reader makes.
 const FIXTURES: &[&str] = &[
@@ -62,7 +64,7 @@ fn written_seed() -> String {
         Span::new(f, 9_500, 9_900, 0).cut_off(),
     ];
     let mut lane = Lane::with_spans(1, 1, "main", spans);
-    lane.instants.push(logprof::InstantEvent {
+    lane.instants.push(logprof_trace::InstantEvent {
         name: g,
         ts_ns: 4_000,
     });
@@ -73,7 +75,7 @@ fn written_seed() -> String {
         "w",
         [Span::new(g, 5_000, 6_000, 0).in_task(7)],
     ));
-    trace.counters.push(logprof::CounterTrack {
+    trace.counters.push(logprof_trace::CounterTrack {
         pid: 1,
         name: "bytes".into(),
         samples: vec![(1_000, 1.0), (2_000, 2.5)],
@@ -205,7 +207,7 @@ fn cases() -> u32 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(failures_beside_source(ProptestConfig::with_cases(cases())))]
 
     #[test]
     fn mutated_traces_read_soundly_or_fail_cleanly(

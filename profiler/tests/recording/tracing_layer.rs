@@ -1,20 +1,18 @@
 //! `TracingLayer` end to end: lanes, tasks that move between threads, nesting
 //! with `record_fn!`, misuse, filters and buffer sizing.
 //!
-//! The recorder is global per process, so every test takes `LOCK` first. One
-//! global subscriber (a registry with the layer) serves every thread.
+//! The recorder is global per process, so every test takes the binary's
+//! lock first (in `fresh`). One global subscriber (a registry with the
+//! layer) serves every thread.
 
-use std::sync::{Mutex, MutexGuard, Once};
+use std::sync::{MutexGuard, Once};
 
 use logprof::{record_fn, scope, Lane, Span, Trace, TracingLayer};
 use tracing::{info_span, Level};
 use tracing_subscriber::layer::SubscriberExt;
 
-#[path = "support/shape.rs"]
-mod shape;
-use shape::shape;
-
-static LOCK: Mutex<()> = Mutex::new(());
+use crate::support::shape::shape;
+use crate::support::slate::lock;
 
 /// Takes the lock, installs the subscriber once, and starts a clean recording.
 fn fresh(events_per_thread: usize) -> MutexGuard<'static, ()> {
@@ -23,7 +21,7 @@ fn fresh(events_per_thread: usize) -> MutexGuard<'static, ()> {
         let subscriber = tracing_subscriber::Registry::default().with(TracingLayer::new());
         tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
     });
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let guard = lock();
     logprof::set_enabled(true);
     logprof::reset_filters();
     logprof::init_buffer(events_per_thread);

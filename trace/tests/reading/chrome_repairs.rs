@@ -3,7 +3,7 @@
 //! Also the round trip of what logprof writes beyond spans: span values,
 //! unfinished spans, instants and counters.
 
-use logprof::{CounterTrack, InstantEvent, Lane, Span, Trace};
+use logprof_trace::{CounterTrack, InstantEvent, Lane, Span, Trace};
 
 fn read(text: &str) -> Trace {
     Trace::from_chrome_json_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))

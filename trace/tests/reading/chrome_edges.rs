@@ -4,15 +4,14 @@
 //! well-nested trace survives a write and a read, and no input makes the
 //! reader panic.
 
-#[path = "support/messages.rs"]
-mod messages;
-use messages::assert_mentions;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use logprof::{Lane, Losses, Span, Trace};
+use logprof_trace::{Lane, Losses, Span, Trace};
 use proptest::prelude::*;
+
+use crate::support::failures_beside_source;
+use crate::support::messages::assert_mentions;
 
 /// Writes `bytes` to `name` in `dir` and returns the path.
 fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -399,7 +398,7 @@ fn check_read_trace(trace: &Trace) {
 proptest! {
     // 256 cases unless `PROPTEST_CASES` says otherwise (the long run in
     // TESTING.md).
-    #![proptest_config(ProptestConfig::default())]
+    #![proptest_config(failures_beside_source(ProptestConfig::default()))]
 
     /// Written and read back, a trace of ordered, well-nested spans is the
     /// same trace: names, times in nanoseconds, depths, tasks, lanes,

@@ -1,23 +1,16 @@
 //! The recorder end to end: threads, nesting, the ring, filters, panics.
 //!
 //! The recorder is global per process, so every test takes `lock()` first.
-//! Races run under `support/race.rs`, so a failed check inside one fails the
+//! Races run under `support::race`, so a failed check inside one fails the
 //! test instead of hanging it.
-
-#[path = "support/spin.rs"]
-mod spin;
-use spin::spin_for_a_millisecond;
-
-#[path = "support/race.rs"]
-mod race;
 
 use std::time::{Duration, Instant};
 
 use logprof::{record_fn, scope, Trace};
 
-#[path = "support/slate.rs"]
-mod slate;
-use slate::{fresh, lock};
+use crate::support::race;
+use crate::support::slate::{fresh, lock};
+use crate::support::spin::spin_for_a_millisecond;
 
 fn leaf(x: u64) -> u64 {
     std::hint::black_box(x + 1)

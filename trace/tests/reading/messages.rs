@@ -3,7 +3,7 @@
 //! reader gives the same trace back, and the summary's process metrics and
 //! lane names come from it.
 
-use logprof::{Lane, MessageSide, MpiCall, Span, Trace};
+use logprof_trace::{Lane, MessageSide, MpiCall, Span, Trace};
 
 fn end(side: MessageSide, peer: u32, tag: i32, seq: u64) -> Option<Box<MpiCall>> {
     Some(Box::new(MpiCall {

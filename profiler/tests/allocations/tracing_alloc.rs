@@ -1,11 +1,9 @@
 //! Entering and exiting a `tracing` span under `TracingLayer` allocates
 //! nothing once warmed up: a counting global allocator watches the thread.
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
-
-use counting_alloc::allocations;
 use tracing_subscriber::layer::SubscriberExt;
+
+use crate::counting_alloc::allocations;
 
 fn work(x: u64) -> u64 {
     std::hint::black_box(x + 1)
@@ -23,6 +21,7 @@ fn enter_many(outer: &tracing::Span, inner: &tracing::Span) {
 
 #[test]
 fn entering_and_exiting_spans_allocates_nothing_after_warm_up() {
+    let _l = crate::lock();
     let subscriber = tracing_subscriber::Registry::default().with(logprof::TracingLayer::new());
     tracing::subscriber::with_default(subscriber, || {
         logprof::init_buffer(1 << 10);

@@ -1,5 +1,4 @@
-//! Helpers shared by the test binaries that compare lanes span by span.
-//! Include with `#[path = "support/shape.rs"] mod shape;`.
+//! Helpers shared by the tests that compare lanes span by span.
 
 use logprof::{Lane, Trace};
 

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use logprof::Trace;
+use logprof_trace::Trace;
 
 /// The folder of real traces, when it is there: `LOGPROF_REALTRACES`, or
 /// `shared/realtraces` in a folder above the repository (`../shared` of a
