@@ -539,10 +539,7 @@ mod tests {
     fn a_spans_on_cpu_time_is_its_duration_less_the_stretches_inside_it() {
         let mut trace = Trace::new();
         let f = trace.intern("f");
-        let spans = [
-            Span::new(f, 0, 10, 0),
-            Span::new(f, 20, 40, 0),
-        ];
+        let spans = [Span::new(f, 0, 10, 0), Span::new(f, 20, 40, 0)];
         let mut lane = Lane::with_spans(1, 1, "a", spans.clone());
         assert_eq!(
             lane.on_cpu_ns(&spans[1]),

@@ -295,5 +295,4 @@ mod tests {
         assert!(s.off_cpu.note().unwrap().contains("EACCES"));
         assert_eq!(s.lanes[0].on_cpu_busy_ns, s.lanes[0].busy_ns);
     }
-
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::clock_sync::ClockSync;
-use crate::{OffCpu, OffCpuStatus};
 use crate::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
+use crate::{OffCpu, OffCpuStatus};
 
 /// One rank's trace, as gathered to rank 0.
 pub(crate) struct RankTrace {

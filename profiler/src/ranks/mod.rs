@@ -66,10 +66,10 @@
 //! send::<logprof::ranks::Ranks>();
 //! ```
 
+mod clock_sync;
 mod cpus;
 mod merge;
 mod messages;
-mod clock_sync;
 
 use std::fmt;
 
@@ -77,8 +77,8 @@ use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
-pub use messages::{receive_into, receive_vec, send};
 pub use clock_sync::{ClockSample, ClockSync};
+pub use messages::{receive_into, receive_vec, send};
 
 use crate::clock::{self, Calibration};
 use crate::Trace;

@@ -130,10 +130,14 @@ mod tests {
         let path = Path::new("/nonexistent/logprof/run.json");
         let err = TraceFileError::cannot_read(path, io::Error::from(io::ErrorKind::NotFound));
         let source = err.source().expect("an I/O error underneath");
-        let io = source.downcast_ref::<io::Error>().expect("kept as io::Error");
+        let io = source
+            .downcast_ref::<io::Error>()
+            .expect("kept as io::Error");
         assert_eq!(io.kind(), io::ErrorKind::NotFound);
         assert!(err.to_string().ends_with("(check the path)"), "{err}");
-        assert!(err.to_string().starts_with("/nonexistent/logprof/run.json: "));
+        assert!(err
+            .to_string()
+            .starts_with("/nonexistent/logprof/run.json: "));
     }
 
     #[test]

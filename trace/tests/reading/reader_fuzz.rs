@@ -9,7 +9,7 @@
 //! 512). The longer run, millions of mutants:
 //!
 //! ```sh
-//! PROPTEST_CASES=2000000 cargo test --release -p logprof --test reader_fuzz
+//! PROPTEST_CASES=2000000 cargo test --release -p logprof-trace --test reading reader_fuzz
 //! ```
 
 use std::path::Path;
