@@ -17,6 +17,9 @@
 //! Where this cannot be done (another OS, `perf_event_paranoid` 3, a seccomp
 //! filter), or when `LOGPROF_OFFCPU=0`, the trace says so in its
 //! [`OffCpuStatus`] and everything else works as without it.
+//!
+//! This module records; the intervals and the status as a trace holds them,
+//! and what the summary makes of them, are `logprof-trace`'s.
 
 #[cfg(target_os = "linux")]
 mod perf;
