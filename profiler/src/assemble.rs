@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::events::decode;
-use crate::trace::{InstantEvent, Lane, Losses, NameId, NameTable, Span};
+use crate::event_words::decode;
+use crate::{InstantEvent, Lane, Losses, NameId, NameTable, Span};
 
 /// Call-site ids to the trace's name ids, interned as they are first met.
 pub(crate) struct SpanNames<'a> {
@@ -43,7 +43,7 @@ impl<'a> SpanNames<'a> {
 pub(crate) type CounterSamples = BTreeMap<&'static str, Vec<(u64, f64)>>;
 
 /// Turns one thread's events, oldest first, into the spans and instants of
-/// `lane` and the samples of `counters` (see `crate::events::decode`), and
+/// `lane` and the samples of `counters` (see `crate::event_words::decode`), and
 /// returns what could not be paired: exits whose enter is missing
 /// (`unmatched_exits`) and enters with no exit (`unclosed_enters`);
 /// `overwritten_events` is left 0, the ring counts those.
@@ -71,7 +71,7 @@ pub(crate) fn lane_from_events(
     if decoded.unclosed_enters > 0 {
         // Depths counted enters that never closed (a call still running,
         // a forgotten guard): nest the closed spans by containment.
-        crate::trace::nest_by_containment(&mut lane.spans, |_| true);
+        logprof_trace::nest_by_containment(&mut lane.spans, |_| true);
     }
     lane.instants = decoded
         .instants
@@ -101,7 +101,7 @@ mod tests {
     //! torn by a reset) or only at its edges.
     use super::*;
     use crate::clock::Calibration;
-    use crate::events::{enter_meta, exit_meta};
+    use crate::event_words::{enter_meta, exit_meta};
 
     const OUTER: u32 = 1;
     const INNER: u32 = 2;

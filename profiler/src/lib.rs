@@ -68,57 +68,58 @@
 //! ## What this crate is not
 //!
 //! It does not sample, does not unwind stacks, and records only the calls you
-//! mark. Pictures live in `logprof-viz`, workloads in `logprof-kernels`.
+//! mark. The [`Trace`] and what reads it (Chrome JSON files, summaries,
+//! message pairing) live in `logprof-trace`, re-exported here; pictures live
+//! in `logprof-viz`, workloads in `logprof-kernels`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod assemble;
 mod callsite;
-pub mod chrome;
 mod clock;
-mod events;
+mod event_words;
 mod filter;
-mod function_totals;
 mod future;
-pub mod message;
 mod name;
 mod offcpu;
-mod output;
 #[cfg(feature = "mpi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mpi")))]
 pub mod ranks;
 #[cfg(feature = "rayon")]
 mod rayon_pool;
 mod recorder;
 mod reentry;
 mod ring;
-mod summary;
-mod summary_processes;
-mod summary_text;
-mod sync;
-mod trace;
+mod sync_shim;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
 
 pub use callsite::{Callsite, SpanGuard};
-pub use chrome::{ChromeJsonError, TraceFileError};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
-pub use message::{MessageFlow, MessageSide, Messages, MpiCall};
 pub use name::{__callsite_of, Name, SpanName, SpanValue};
-pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
-pub use output::write_atomically;
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use rayon_pool::{register_global_pool, register_pool, release_pool, start_handler};
 pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, keep_lane, recorded, recording_id, register_thread,
     release_lane, Recorded,
 };
-pub use summary::{FunctionSummary, LaneSummary, Summary};
-pub use summary_processes::{ProcessMetrics, ProcessSummary};
-pub use trace::{
-    CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs, Span, Trace,
-};
 #[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use tracing_layer::TracingLayer;
+
+// The trace and everything that reads it live in `logprof-trace`; they are
+// re-exported under the paths they always had here, so a recording needs
+// this crate alone.
+pub use logprof_trace::{chrome, message};
+pub use logprof_trace::{
+    write_atomically, ChromeJsonError, CounterTrack, FunctionSummary, InstantEvent, Lane,
+    LaneSummary, Losses, MessageFlow, MessageSide, Messages, MpiCall, NameId, NameTable, OffCpu,
+    OffCpuKind, OffCpuStatus, ProcessMetrics, ProcessSummary, Repairs, Span, Summary, Trace,
+    TraceFileError,
+};
 
 /// Records a call: evaluates it, returns its value, and records an enter
 /// before and an exit after it on the current thread's lane.

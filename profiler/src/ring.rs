@@ -33,7 +33,7 @@
 //! interleaving (run them with `RUSTFLAGS="--cfg logprof_loom" cargo test -p logprof
 //! --lib --release ring::loom`).
 
-use crate::sync::{fence, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::sync_shim::{fence, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
 
 /// One event: a timestamp in raw clock ticks, and what happened.
 struct Slot {

@@ -17,139 +17,14 @@
 //! Where this cannot be done (another OS, `perf_event_paranoid` 3, a seccomp
 //! filter), or when `LOGPROF_OFFCPU=0`, the trace says so in its
 //! [`OffCpuStatus`] and everything else works as without it.
+//!
+//! This module records; the intervals and the status as a trace holds them,
+//! and what the summary makes of them, are `logprof-trace`'s.
 
 #[cfg(target_os = "linux")]
 mod perf;
 
-use serde::Serialize;
-
-/// Why a thread was off its CPU.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OffCpuKind {
-    /// Runnable but waiting for a core: another thread had it.
-    Preempted,
-    /// Not runnable: asleep, parked, or waiting on a lock, a message or I/O.
-    Blocked,
-}
-
-impl OffCpuKind {
-    /// The name of the kind in Chrome JSON events: `preempted` or `blocked`.
-    pub fn name(self) -> &'static str {
-        match self {
-            OffCpuKind::Preempted => "preempted",
-            OffCpuKind::Blocked => "blocked",
-        }
-    }
-
-    /// The kind a Chrome JSON event name stands for.
-    pub fn from_name(name: &str) -> Option<OffCpuKind> {
-        match name {
-            "preempted" => Some(OffCpuKind::Preempted),
-            "blocked" => Some(OffCpuKind::Blocked),
-            _ => None,
-        }
-    }
-}
-
-/// A stretch of time a thread spent switched out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct OffCpu {
-    /// When it was switched out, in nanoseconds on the trace's clock.
-    pub start_ns: u64,
-    /// When it was switched back in (or where the trace ends); never before
-    /// `start_ns`.
-    pub end_ns: u64,
-    /// Preempted or blocked.
-    pub kind: OffCpuKind,
-}
-
-impl OffCpu {
-    /// Time off the CPU.
-    pub fn duration_ns(&self) -> u64 {
-        self.end_ns.saturating_sub(self.start_ns)
-    }
-}
-
-/// Whether a trace knows when its threads were off their CPUs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-// Adjacently tagged: `{"status":"unavailable","detail":"<reason>"}`
-// (serde cannot tag a newtype variant holding a string internally).
-#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
-pub enum OffCpuStatus {
-    /// Not recorded by the tool that made the trace (another tool's file, a
-    /// hand-built trace): lanes hold no off-CPU intervals, and the figures
-    /// are wall-clock ones, as they always were.
-    #[default]
-    NotRecorded,
-    /// Recorded for every lane: a lane without intervals never left its CPU.
-    Recorded {
-        /// Switch records the kernel could not write because a ring was
-        /// full (their intervals are missing); at least 1 whenever a ring
-        /// was found full, the kernel's own count once it could say it.
-        lost_switches: u64,
-    },
-    /// Turned off with `LOGPROF_OFFCPU=0`.
-    Disabled,
-    /// Asked for, but the system refused it; the reason.
-    Unavailable(String),
-}
-
-impl OffCpuStatus {
-    /// True when the lanes' off-CPU intervals are the whole story.
-    pub fn is_recorded(&self) -> bool {
-        matches!(self, OffCpuStatus::Recorded { .. })
-    }
-
-    /// A line for summaries and picture headers when off-CPU time was asked
-    /// for but is missing or incomplete; `None` when there is nothing to say.
-    pub fn note(&self) -> Option<String> {
-        match self {
-            OffCpuStatus::NotRecorded => None,
-            OffCpuStatus::Recorded { lost_switches: 0 } => None,
-            OffCpuStatus::Recorded { lost_switches } => Some(format!(
-                "off-CPU time incomplete: {lost_switches} context-switch records lost"
-            )),
-            OffCpuStatus::Disabled => {
-                Some("off-CPU time not recorded (LOGPROF_OFFCPU=0)".to_owned())
-            }
-            OffCpuStatus::Unavailable(reason) => {
-                Some(format!("off-CPU time not recorded: {reason}"))
-            }
-        }
-    }
-
-    /// The status as one word or phrase for files: `recorded`, `disabled`,
-    /// `unavailable: <reason>`; `None` for [`OffCpuStatus::NotRecorded`].
-    pub(crate) fn to_text(&self) -> Option<String> {
-        match self {
-            OffCpuStatus::NotRecorded => None,
-            OffCpuStatus::Recorded { .. } => Some("recorded".to_owned()),
-            OffCpuStatus::Disabled => Some("disabled".to_owned()),
-            OffCpuStatus::Unavailable(r) => Some(format!("unavailable: {r}")),
-        }
-    }
-
-    /// The status [`OffCpuStatus::to_text`] wrote, with its lost count.
-    pub(crate) fn from_text(text: &str, lost_switches: u64) -> OffCpuStatus {
-        match text {
-            "recorded" => OffCpuStatus::Recorded { lost_switches },
-            "disabled" => OffCpuStatus::Disabled,
-            other => match other.strip_prefix("unavailable: ") {
-                Some(reason) => OffCpuStatus::Unavailable(reason.to_owned()),
-                None => OffCpuStatus::NotRecorded,
-            },
-        }
-    }
-
-    /// Switch records lost (0 unless recorded).
-    pub fn lost_switches(&self) -> u64 {
-        match self {
-            OffCpuStatus::Recorded { lost_switches } => *lost_switches,
-            _ => 0,
-        }
-    }
-}
+use logprof_trace::{OffCpu, OffCpuKind, OffCpuStatus};
 
 /// True unless `LOGPROF_OFFCPU=0` (or `off`, `false`) turns recording off.
 fn enabled_by_env() -> bool {
@@ -318,45 +193,6 @@ pub(crate) fn start_drainer(drain_all: fn()) {
     });
 }
 
-/// The time the lane spent preempted and blocked inside its top-level
-/// spans: `(preempted ns, blocked ns)`.
-pub(crate) fn inside_spans(lane: &crate::Lane) -> (u64, u64) {
-    if lane.off_cpu.is_empty() {
-        return (0, 0);
-    }
-    lane.busy_intervals()
-        .into_iter()
-        .map(|(start, end)| within(&lane.off_cpu, start, end))
-        .fold((0, 0), |(p, b), (dp, db)| (p + dp, b + db))
-}
-
-/// The part of the sorted, disjoint stretches `off` that lies within
-/// `start..end`: `(preempted ns, blocked ns)`.
-fn within(off: &[OffCpu], start: u64, end: u64) -> (u64, u64) {
-    // Skip the stretches that end before `start`, sum the overlap of those
-    // that begin before `end`.
-    let first = off.partition_point(|o| o.end_ns <= start);
-    let (mut preempted, mut blocked) = (0, 0);
-    for o in off[first..].iter().take_while(|o| o.start_ns < end) {
-        let overlap = o.end_ns.min(end).saturating_sub(o.start_ns.max(start));
-        match o.kind {
-            OffCpuKind::Preempted => preempted += overlap,
-            OffCpuKind::Blocked => blocked += overlap,
-        }
-    }
-    (preempted, blocked)
-}
-
-impl crate::Lane {
-    /// The time `span` (one of this lane's) ran on a CPU: its duration less
-    /// the time the thread was preempted or blocked inside it; its whole
-    /// duration when no off-CPU time was recorded ([`crate::Trace::off_cpu`]).
-    pub fn on_cpu_ns(&self, span: &crate::Span) -> u64 {
-        let (preempted, blocked) = within(&self.off_cpu, span.start_ns, span.end_ns);
-        span.duration_ns().saturating_sub(preempted + blocked)
-    }
-}
-
 /// Gives each lane of a freshly collected trace its off-CPU intervals, read
 /// from the threads' rings (`threads`: lane tid and its source), clipped to
 /// the trace's time range, and sets the trace's [`OffCpuStatus`].
@@ -461,60 +297,5 @@ mod tests {
         let s = trace.summary();
         assert!(s.off_cpu.note().unwrap().contains("EACCES"));
         assert_eq!(s.lanes[0].on_cpu_busy_ns, s.lanes[0].busy_ns);
-    }
-
-    #[test]
-    fn a_spans_on_cpu_time_is_its_duration_less_the_stretches_inside_it() {
-        let mut trace = crate::Trace::new();
-        let f = trace.intern("f");
-        let spans = [
-            crate::Span::new(f, 0, 10, 0),
-            crate::Span::new(f, 20, 40, 0),
-        ];
-        let mut lane = crate::Lane::with_spans(1, 1, "a", spans.clone());
-        assert_eq!(
-            lane.on_cpu_ns(&spans[1]),
-            20,
-            "nothing recorded: the duration"
-        );
-        for (start_ns, end_ns, kind) in [
-            (8, 12, OffCpuKind::Preempted), // 2 ns inside the first span
-            (14, 16, OffCpuKind::Blocked),  // between the spans
-            (25, 30, OffCpuKind::Blocked),
-            (38, 50, OffCpuKind::Preempted), // 2 ns inside the second
-        ] {
-            lane.off_cpu.push(OffCpu {
-                start_ns,
-                end_ns,
-                kind,
-            });
-        }
-        assert_eq!(lane.on_cpu_ns(&spans[0]), 8);
-        assert_eq!(lane.on_cpu_ns(&spans[1]), 13);
-        // The lane's own sums agree with the spans'.
-        assert_eq!(inside_spans(&lane), (4, 5));
-    }
-
-    #[test]
-    fn status_round_trips_through_text() {
-        for s in [
-            OffCpuStatus::Recorded { lost_switches: 3 },
-            OffCpuStatus::Disabled,
-            OffCpuStatus::Unavailable("EACCES".into()),
-        ] {
-            let text = s.to_text().unwrap();
-            assert_eq!(OffCpuStatus::from_text(&text, s.lost_switches()), s);
-        }
-        assert_eq!(OffCpuStatus::NotRecorded.to_text(), None);
-        // Every status serialises (summary.json, report --export-json).
-        let json = serde_json::to_string(&OffCpuStatus::Unavailable("EACCES".into())).unwrap();
-        assert_eq!(json, r#"{"status":"unavailable","detail":"EACCES"}"#);
-        for s in [OffCpuStatus::NotRecorded, OffCpuStatus::Disabled] {
-            assert!(serde_json::to_string(&s).is_ok());
-        }
-        assert!(OffCpuStatus::Disabled
-            .note()
-            .unwrap()
-            .contains("LOGPROF_OFFCPU=0"));
     }
 }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::sync::ClockSync;
-use crate::offcpu::{OffCpu, OffCpuStatus};
-use crate::trace::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
+use super::clock_sync::ClockSync;
+use crate::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
+use crate::{OffCpu, OffCpuStatus};
 
 /// One rank's trace, as gathered to rank 0.
 pub(crate) struct RankTrace {
@@ -218,7 +218,7 @@ pub(crate) fn shift(trace: &mut Trace, shift_ns: i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sync::ClockSample;
+    use super::super::clock_sync::ClockSample;
     use super::*;
 
     fn part(rank: u32, offset_ns: i64, name: &str) -> RankTrace {

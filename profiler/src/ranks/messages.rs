@@ -48,7 +48,7 @@ use mpi::topology::{CommunicatorRelation, SimpleCommunicator};
 use mpi::traits::*;
 
 use crate::message::{MessageSide, MpiCall};
-use crate::trace::Trace;
+use crate::Trace;
 
 /// The span names of the recorded calls (as written in the `scope!`s).
 const SEND: &str = "MPI_Send";
@@ -235,7 +235,7 @@ fn attach_calls(trace: &mut Trace, calls: &[Option<MpiCall>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{Lane, Span};
+    use crate::{Lane, Span};
 
     #[test]
     fn spans_get_the_call_their_index_names() {

@@ -66,10 +66,10 @@
 //! send::<logprof::ranks::Ranks>();
 //! ```
 
+mod clock_sync;
 mod cpus;
 mod merge;
 mod messages;
-mod sync;
 
 use std::fmt;
 
@@ -77,11 +77,11 @@ use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
+pub use clock_sync::{ClockSample, ClockSync};
 pub use messages::{receive_into, receive_vec, send};
-pub use sync::{ClockSample, ClockSync};
 
 use crate::clock::{self, Calibration};
-use crate::trace::Trace;
+use crate::Trace;
 use merge::RankTrace;
 
 /// Tags of the gather (on logprof's own communicator).
@@ -119,7 +119,7 @@ pub struct Ranks {
     shift_ns: i64,
     host: String,
     /// On rank 0: every rank's clock exchange at the start.
-    start: Vec<sync::Exchange>,
+    start: Vec<clock_sync::Exchange>,
     _universe: Universe,
 }
 
@@ -148,7 +148,7 @@ impl Ranks {
             start: Vec::new(),
             _universe: universe,
         };
-        ranks.start = sync::measure(&ranks.comm, &clock::now);
+        ranks.start = clock_sync::measure(&ranks.comm, &clock::now);
         Ok(ranks)
     }
 
@@ -196,10 +196,10 @@ impl Ranks {
     pub fn gather(&self, mut local: Trace) -> Result<Option<Trace>, RanksError> {
         messages::attach(&mut local);
         merge::shift(&mut local, self.shift_ns);
-        let end = sync::measure(&self.comm, &clock::now);
+        let end = clock_sync::measure(&self.comm, &clock::now);
         // The calibration `collect` converted the spans with, to within
         // what the rate moves in the moment between (nothing measurable).
-        let ticks = sync::TickMap {
+        let ticks = clock_sync::TickMap {
             calibration: Calibration::measure(),
             shift_ns: self.shift_ns,
         };
@@ -227,7 +227,7 @@ impl Ranks {
             let (report, _) = peer.receive_vec_with_tag::<u32>(TAG_CPUS);
             let (quota, cpus) = cpus::from_report(&report);
             let (words, _) = peer.receive_vec_with_tag::<u64>(TAG_CLOCK);
-            let rank_ticks = sync::TickMap::from_words(&words)
+            let rank_ticks = clock_sync::TickMap::from_words(&words)
                 .ok_or_else(|| RanksError(format!("rank {r} sent a malformed clock: {words:?}")))?;
             let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
             let trace = std::str::from_utf8(&bytes)

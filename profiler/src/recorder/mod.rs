@@ -29,11 +29,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock;
-pub(crate) use crate::events::{enter_meta, exit_meta, kind, meta};
+pub(crate) use crate::event_words::{enter_meta, exit_meta, kind, meta};
 use crate::offcpu::ThreadSwitches;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
-use crate::sync;
+use crate::sync_shim;
 
 mod reading;
 
@@ -80,7 +80,7 @@ impl ThreadBuffer {
 /// The owner thread's view of its buffer, kept in a thread-local.
 struct Local {
     buffer: Arc<ThreadBuffer>,
-    ring: sync::Arc<Ring>,
+    ring: sync_shim::Arc<Ring>,
     mask: u64,
     head: u64,
     epoch: u64,

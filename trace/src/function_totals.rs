@@ -1,0 +1,199 @@
+//! Per-name totals of a trace's spans, for [`Summary::functions`]: calls,
+//! inclusive time counted once per outermost call, and self time.
+//!
+//! A recursive function's nested calls lie inside its outer call: adding
+//! their durations again would count the same nanoseconds several times
+//! (`fib` would take ten times the run). So a span adds to its name's
+//! inclusive time only when no span of the same name encloses it on its
+//! lane; every span adds to its name's call count, and its duration less
+//! that of its direct children to its name's self time.
+//!
+//! [`Summary::functions`]: crate::Summary::functions
+
+use serde::Serialize;
+
+use crate::trace::{NameId, Trace};
+
+/// Calls and time of one span name over the whole trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionSummary {
+    /// The span name.
+    pub name: String,
+    /// How many spans carry the name.
+    pub calls: u64,
+    /// Inclusive time: the durations of the calls not nested inside another
+    /// call of the same name (so a recursive function's time counts once).
+    pub total_ns: u64,
+    /// Self time: the durations less those of the spans directly inside.
+    pub self_ns: u64,
+    /// The smallest and largest [`Span::value`](crate::Span::value) the
+    /// name's spans carry; `None` when none carries one.
+    pub values: Option<(i64, i64)>,
+    /// The smallest and largest [`Span::result`](crate::Span::result) the
+    /// name's spans carry (what each call cost, a column's iterations, say);
+    /// `None` when none carries one.
+    pub results: Option<(i64, i64)>,
+}
+
+impl FunctionSummary {
+    /// The range of its spans' values as text, `"lo … hi"` (or the one
+    /// value); `""` when none carries one.
+    pub fn values_text(&self) -> String {
+        range_text(self.values)
+    }
+
+    /// The range of its spans' results as text, as
+    /// [`values_text`](FunctionSummary::values_text).
+    pub fn results_text(&self) -> String {
+        range_text(self.results)
+    }
+}
+
+/// `"lo … hi"`, the one value when they are equal, `""` for none.
+fn range_text(range: Option<(i64, i64)>) -> String {
+    match range {
+        Some((lo, hi)) if lo == hi => lo.to_string(),
+        Some((lo, hi)) => format!("{lo} … {hi}"),
+        None => String::new(),
+    }
+}
+
+/// Running totals of one name.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    calls: u64,
+    inclusive: u64,
+    /// Durations less those of the direct children; a child that sticks
+    /// out of its parent can make a partial sum negative.
+    self_time: i128,
+    /// The smallest and largest value carried, if any.
+    values: Option<(i64, i64)>,
+    /// The smallest and largest result carried, if any.
+    results: Option<(i64, i64)>,
+}
+
+/// `range` widened to hold `v`, if there is a `v`.
+fn widen(range: Option<(i64, i64)>, v: Option<i64>) -> Option<(i64, i64)> {
+    match (range, v) {
+        (Some((lo, hi)), Some(v)) => Some((lo.min(v), hi.max(v))),
+        (None, Some(v)) => Some((v, v)),
+        (range, None) => range,
+    }
+}
+
+/// The totals of every name that has a span, the largest inclusive time
+/// first (then by name).
+pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
+    let max_name = trace
+        .lanes
+        .iter()
+        .flat_map(|l| &l.spans)
+        .map(|s| s.name as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut totals = vec![Totals::default(); max_name];
+    // Per name, how many spans of that name enclose the current one.
+    let mut open_of_name = vec![0u32; max_name];
+    // The enclosing spans, outermost first: (name, end).
+    let mut stack: Vec<(NameId, u64)> = Vec::new();
+    for lane in &trace.lanes {
+        stack.clear();
+        for span in &lane.spans {
+            // Spans are in start order, parents first: what ended before
+            // this one starts (or is not shallower) encloses it no more.
+            while let Some(&(name, end)) = stack.last() {
+                let encloses = stack.len() <= span.depth as usize
+                    && (end > span.start_ns || (end == span.start_ns && span.duration_ns() == 0));
+                if encloses {
+                    break;
+                }
+                open_of_name[name as usize] -= 1;
+                stack.pop();
+            }
+            let dur = span.duration_ns();
+            let t = &mut totals[span.name as usize];
+            t.calls += 1;
+            t.self_time += i128::from(dur);
+            t.values = widen(t.values, span.value);
+            t.results = widen(t.results, span.result);
+            if open_of_name[span.name as usize] == 0 {
+                t.inclusive = t.inclusive.saturating_add(dur);
+            }
+            if let Some(&(parent, _)) = stack.last() {
+                totals[parent as usize].self_time -= i128::from(dur);
+            }
+            open_of_name[span.name as usize] += 1;
+            stack.push((span.name, span.end_ns));
+        }
+        for &(name, _) in &stack {
+            open_of_name[name as usize] -= 1;
+        }
+    }
+    let mut functions: Vec<FunctionSummary> = totals
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.calls > 0)
+        .map(|(name, t)| FunctionSummary {
+            name: trace.name(name as NameId).to_owned(),
+            calls: t.calls,
+            total_ns: t.inclusive,
+            self_ns: u64::try_from(t.self_time.max(0)).unwrap_or(u64::MAX),
+            values: t.values,
+            results: t.results,
+        })
+        .collect();
+    functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
+    functions
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::trace::{Lane, Span, Trace};
+
+    #[test]
+    fn values_are_gathered_as_their_range() {
+        let mut trace = Trace::new();
+        let column = trace.intern("column");
+        let other = trace.intern("other");
+        let spans = [
+            Span::new(column, 0, 10, 0).with_value(7),
+            Span::new(column, 10, 20, 0).with_value(-2).with_result(40),
+            Span::new(column, 20, 30, 0),
+            Span::new(other, 30, 40, 0),
+        ];
+        trace.lanes.push(Lane::with_spans(1, 1, "main", spans));
+        let f = super::function_totals(&trace);
+        let values = |n: &str| f.iter().find(|r| r.name == n).unwrap().values;
+        assert_eq!(values("column"), Some((-2, 7)));
+        assert_eq!(values("other"), None);
+        let results = |n: &str| f.iter().find(|r| r.name == n).unwrap().results;
+        assert_eq!(results("column"), Some((40, 40)));
+        assert_eq!(results("other"), None);
+    }
+
+    #[test]
+    fn a_recursive_call_counts_once_and_self_time_excludes_children() {
+        // fib(0..100) > fib(10..60) > fib(20..30), and leaf(30..50) in the
+        // middle fib; then a second top-level fib(200..210).
+        let mut trace = Trace::new();
+        let fib = trace.intern("fib");
+        let leaf = trace.intern("leaf");
+        let spans = [
+            Span::new(fib, 0, 100, 0),
+            Span::new(fib, 10, 60, 1),
+            Span::new(fib, 20, 30, 2),
+            Span::new(leaf, 30, 50, 2),
+            Span::new(fib, 200, 210, 0),
+        ];
+        trace.lanes.push(Lane::with_spans(1, 1, "main", spans));
+        let f = super::function_totals(&trace);
+        let row = |n: &str| {
+            let r = f.iter().find(|r| r.name == n).unwrap();
+            (r.calls, r.total_ns, r.self_ns)
+        };
+        // Inclusive: 100 + 10, not 100 + 50 + 10 + 10. Self: everything
+        // but leaf's 20.
+        assert_eq!(row("fib"), (4, 110, 90));
+        assert_eq!(row("leaf"), (1, 20, 20));
+    }
+}
