@@ -21,7 +21,6 @@ mod options;
 mod output;
 mod progress;
 mod results;
-mod table;
 mod work;
 
 use std::process::ExitCode;

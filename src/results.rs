@@ -14,7 +14,7 @@ use crate::export::{write_text, ExportArgs};
 use crate::measure::stats::{baseline_caution, cautions_line, speedup_caution, timing_cautions};
 use crate::measure::{Bench, Outcome, Timing};
 use crate::output::{self, OutDir};
-use crate::table::{Cell, Column, Table};
+use logprof_trace::table::{Cell, Column, Table};
 
 /// Milliseconds from nanoseconds.
 pub fn ms(ns: f64) -> f64 {

@@ -6,52 +6,7 @@ use serde_json::json;
 
 use crate::cli::ReportArgs;
 use crate::results::ms;
-use crate::table::{percent, Cell, Table};
-
-/// The per-thread table of a summary.
-pub fn lanes_table(summary: &Summary) -> Table {
-    let mut columns = vec![
-        ("thread", "thread"),
-        ("tid", "tid"),
-        ("spans", "spans"),
-        ("busy_ms", "busy ms"),
-        ("idle_ms", "idle ms"),
-        ("utilisation", "utilisation"),
-        ("scored", "scored"),
-    ];
-    let off_cpu = summary.off_cpu.is_recorded();
-    if off_cpu {
-        columns.extend(OFF_CPU_COLUMNS);
-    }
-    let mut table = Table::new(&columns);
-    for lane in &summary.lanes {
-        let mut row = vec![
-            Cell::from(lane.label()),
-            Cell::Int(lane.tid),
-            Cell::Int(lane.spans as u64),
-            Cell::float(ms(lane.busy_ns as f64), 3),
-            Cell::float(ms(lane.idle_ns as f64), 3),
-            Cell::Percent(lane.utilisation),
-            Cell::from(if lane.scored { "yes" } else { "no" }),
-        ];
-        if off_cpu {
-            row.extend(
-                [lane.on_cpu_busy_ns, lane.preempted_ns, lane.blocked_ns]
-                    .map(|ns| Cell::float(ms(ns as f64), 3)),
-            );
-        }
-        table.push(row);
-    }
-    table
-}
-
-/// The per-thread columns a trace with off-CPU time adds: busy time split
-/// into on-CPU, preempted and blocked (inside top-level spans).
-const OFF_CPU_COLUMNS: [(&str, &str); 3] = [
-    ("on_cpu_busy_ms", "on-CPU busy ms"),
-    ("preempted_ms", "preempted ms"),
-    ("blocked_ms", "blocked ms"),
-];
+use logprof_trace::table::percent;
 
 /// The headline lines about the CPU: threads on fewer cores, the
 /// wall-clock figures beside the on-CPU ones, and off-CPU time missing.
@@ -84,45 +39,6 @@ fn cpu_lines(summary: &Summary) -> String {
         out.push_str(&format!("{note}\n"));
     }
     out
-}
-
-/// The functions that take the most time.
-pub fn functions_table(summary: &Summary, top: usize) -> Table {
-    let shown = || summary.functions.iter().take(top);
-    // The range of the values spans carry, only when some do.
-    let with_values = shown().any(|f| f.values.is_some());
-    let with_results = shown().any(|f| f.results.is_some());
-    let mut columns = vec![
-        ("function", "function"),
-        ("calls", "calls"),
-        ("total_ms", "total ms"),
-        ("self_ms", "self ms"),
-        ("mean_us", "mean µs"),
-    ];
-    if with_values {
-        columns.push(("values", "values"));
-    }
-    if with_results {
-        columns.push(("results", "results"));
-    }
-    let mut table = Table::new(&columns);
-    for f in shown() {
-        let mut row = vec![
-            Cell::from(f.name.as_str()),
-            Cell::Int(f.calls),
-            Cell::float(ms(f.total_ns as f64), 3),
-            Cell::float(ms(f.self_ns as f64), 3),
-            Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
-        ];
-        if with_values {
-            row.push(Cell::from(f.values_text().as_str()));
-        }
-        if with_results {
-            row.push(Cell::from(f.results_text().as_str()));
-        }
-        table.push(row);
-    }
-    table
 }
 
 /// The headline metrics of a summary, one `name: value` a line, then the
@@ -254,12 +170,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let notes = logprof_viz::trace_notes(&trace);
     text += &headline(&trace, &summary, &notes);
     text += "\n";
-    // The text tables are the summary's own `Display`; the same tables
-    // (checked equal below) are what the exports write.
+    // The text tables are the summary's own `Display`, of the same tables
+    // the exports write.
     text += &format!("{summary:.top$}", top = args.top);
     crate::out!("{text}")?;
-    let lanes = lanes_table(&summary);
-    let functions = functions_table(&summary, args.top);
+    let lanes = summary.lanes_table();
+    let functions = summary.functions_table(args.top);
     let meta = json!({
         "trace": args.trace.display().to_string(),
         "wall_ms": ms(summary.wall_ns as f64),
@@ -305,25 +221,5 @@ mod tests {
         assert!(text.contains("  trainer (pid 3): useful"), "{text}");
         assert!(text.contains("  trainer (pid 5): useful"), "{text}");
         assert!(text.contains("  loader: useful"), "{text}");
-    }
-
-    #[test]
-    fn the_printed_tables_are_the_summarys_display() {
-        let mut trace = Trace::new();
-        let f = trace.intern("fib");
-        let g = trace.intern("a longer name");
-        let spans = [
-            Span::new(f, 0, 2_500_000, 0),
-            Span::new(g, 10, 1_000_033, 1),
-        ];
-        trace.lanes.push(Lane::with_spans(1, 12, "main", spans));
-        trace.lanes.push(Lane::new(1, 3, "idle worker"));
-        let s = trace.summary();
-        let tables = format!(
-            "{}\n{}",
-            lanes_table(&s).to_text(),
-            functions_table(&s, 10).to_text()
-        );
-        assert_eq!(s.to_string(), tables);
     }
 }

@@ -17,7 +17,7 @@ use crate::export::{to_csv, to_json, to_markdown, write_text};
 use crate::measure::cpus;
 use crate::options::Given;
 use crate::output::{check_paths, OutDir};
-use crate::table::{Cell, Column, Table};
+use logprof_trace::table::{Cell, Column, Table};
 
 /// The units of work and where they came from.
 struct Work {

@@ -12,7 +12,7 @@ use crate::measure::{warn_if_oversubscribed, Bench, Outcome};
 use crate::options::{self, Given};
 use crate::output::{check_paths, OutDir};
 use crate::results::{balance_cells, timing_cells, warn_about, BALANCE_COLUMNS, TIMING_COLUMNS};
-use crate::table::{Cell, Column, Table};
+use logprof_trace::table::{Cell, Column, Table};
 
 /// One measured point of a sweep.
 struct Point {

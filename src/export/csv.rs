@@ -1,6 +1,6 @@
 //! CSV (RFC 4180): a header of column keys, full-precision numbers.
 
-use crate::table::Table;
+use logprof_trace::table::Table;
 
 fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {

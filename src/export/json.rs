@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::table::Table;
+use logprof_trace::table::Table;
 
 /// The table as pretty JSON, with the fields of `meta` (an object) beside the
 /// `results` rows.

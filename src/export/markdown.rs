@@ -1,6 +1,6 @@
 //! Markdown tables.
 
-use crate::table::Table;
+use logprof_trace::table::Table;
 
 /// The table's shown columns as a GitHub-flavoured Markdown table; numeric
 /// columns are right-aligned.

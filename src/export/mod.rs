@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::table::Table;
+use logprof_trace::table::Table;
 
 pub use csv::to_csv;
 pub use json::to_json;
@@ -60,4 +60,26 @@ impl ExportArgs {
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
     logprof::write_atomically(path, |w| std::io::Write::write_all(w, text.as_bytes()))
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logprof_trace::table::Cell;
+
+    #[test]
+    fn a_missing_number_is_null_in_json_empty_in_csv_and_a_dash_to_people() {
+        let mut t = Table::new(&[("scheduler", "scheduler"), ("measured_ms", "measured ms")]);
+        t.push(vec![Cell::from("static"), Cell::float(2.5, 3)]);
+        t.push(vec![Cell::from("rayon"), Cell::Missing]);
+        let rows = t.to_json_rows();
+        assert_eq!(rows[0]["measured_ms"], 2.5);
+        assert!(rows[1]["measured_ms"].is_null(), "{}", rows[1]);
+        let csv = to_csv(&t);
+        assert_eq!(csv, "scheduler,measured_ms\nstatic,2.5\nrayon,\n");
+        let text = t.to_text();
+        assert!(text.lines().last().unwrap().ends_with(" -"), "{text}");
+        // Still a numeric column: right-aligned, as its numbers are.
+        assert!(to_markdown(&t).contains("|:---|---:|"));
+    }
 }

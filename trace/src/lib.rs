@@ -43,6 +43,7 @@ mod offcpu;
 mod summary;
 mod summary_processes;
 mod summary_text;
+pub mod table;
 mod trace;
 
 pub use atomic_write::write_atomically;

@@ -1,5 +1,6 @@
-//! `Display` for [`Summary`]: the per-thread table and the table of the
-//! functions that took the most time, as `logprof report` prints them.
+//! A [`Summary`] as tables: the per-thread table and the table of the
+//! functions that took the most time, built once here as [`Table`]s that
+//! `logprof report` prints and exports, and that `Display` prints.
 //!
 //! `{}` lists the ten functions of most time; a precision sets how many
 //! (`{:.25}` lists 25, `{:.0}` leaves the functions table out).
@@ -7,135 +8,109 @@
 use std::fmt;
 
 use crate::summary::Summary;
+use crate::table::{Cell, Table};
 
-/// Columns of a text table: title and whether the column is right-aligned.
-type Columns<'a> = &'a [(&'a str, bool)];
+/// The per-thread columns a trace with off-CPU time adds: busy time split
+/// into on-CPU, preempted and blocked (inside top-level spans).
+const OFF_CPU_COLUMNS: [(&str, &str); 3] = [
+    ("on_cpu_busy_ms", "on-CPU busy ms"),
+    ("preempted_ms", "preempted ms"),
+    ("blocked_ms", "blocked ms"),
+];
 
-/// A table with a header row, a row of dashes and `rows`, columns two
-/// spaces apart, each as wide as its widest cell.
-fn text_table(columns: Columns<'_>, rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (title, _))| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([title.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<String>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(columns.iter().zip(&widths))
-            .map(|(c, ((_, right), &w))| {
-                if *right {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
-            .collect();
-        parts.join("  ").trim_end().to_owned() + "\n"
-    };
-    let mut out = line(columns.iter().map(|(t, _)| (*t).to_owned()).collect());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
-    for row in rows {
-        out.push_str(&line(row.clone()));
-    }
-    out
+/// Nanoseconds as milliseconds with three decimals.
+fn ms(ns: u64) -> Cell {
+    Cell::float(ns as f64 / 1e6, 3)
 }
 
-fn ms(ns: f64) -> String {
-    format!("{:.3}", ns / 1e6)
+impl Summary {
+    /// The per-thread table: spans, busy and idle time, utilisation and
+    /// whether the lane counts in the load balance; with off-CPU time, busy
+    /// time split into on-CPU, preempted and blocked.
+    pub fn lanes_table(&self) -> Table {
+        let mut columns = vec![
+            ("thread", "thread"),
+            ("tid", "tid"),
+            ("spans", "spans"),
+            ("busy_ms", "busy ms"),
+            ("idle_ms", "idle ms"),
+            ("utilisation", "utilisation"),
+            ("scored", "scored"),
+        ];
+        let off_cpu = self.off_cpu.is_recorded();
+        if off_cpu {
+            columns.extend(OFF_CPU_COLUMNS);
+        }
+        let mut table = Table::new(&columns);
+        for lane in &self.lanes {
+            let mut row = vec![
+                Cell::from(lane.label()),
+                Cell::Int(lane.tid),
+                Cell::Int(lane.spans as u64),
+                ms(lane.busy_ns),
+                ms(lane.idle_ns),
+                Cell::Percent(lane.utilisation),
+                Cell::from(if lane.scored { "yes" } else { "no" }),
+            ];
+            if off_cpu {
+                row.extend([lane.on_cpu_busy_ns, lane.preempted_ns, lane.blocked_ns].map(ms));
+            }
+            table.push(row);
+        }
+        table
+    }
+
+    /// The `top` functions of most total time: calls, total and self time,
+    /// mean time a call, and the range of the values and results their
+    /// spans carry (columns only when some do).
+    pub fn functions_table(&self, top: usize) -> Table {
+        let shown = || self.functions.iter().take(top);
+        let with_values = shown().any(|f| f.values.is_some());
+        let with_results = shown().any(|f| f.results.is_some());
+        let mut columns = vec![
+            ("function", "function"),
+            ("calls", "calls"),
+            ("total_ms", "total ms"),
+            ("self_ms", "self ms"),
+            ("mean_us", "mean µs"),
+        ];
+        if with_values {
+            columns.push(("values", "values"));
+        }
+        if with_results {
+            columns.push(("results", "results"));
+        }
+        let mut table = Table::new(&columns);
+        for f in shown() {
+            let mut row = vec![
+                Cell::from(f.name.as_str()),
+                Cell::Int(f.calls),
+                ms(f.total_ns),
+                ms(f.self_ns),
+                Cell::float(f.total_ns as f64 / f.calls.max(1) as f64 / 1e3, 2),
+            ];
+            // Ranges of numbers, right-aligned as numbers are.
+            if with_values {
+                row.push(Cell::Figure(f.values_text()));
+            }
+            if with_results {
+                row.push(Cell::Figure(f.results_text()));
+            }
+            table.push(row);
+        }
+        table
+    }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // With off-CPU time, busy time split as `report` splits it.
-        let off_cpu = self.off_cpu.is_recorded();
-        let lanes: Vec<Vec<String>> = self
-            .lanes
-            .iter()
-            .map(|l| {
-                let mut row = vec![
-                    l.label(),
-                    l.tid.to_string(),
-                    l.spans.to_string(),
-                    ms(l.busy_ns as f64),
-                    ms(l.idle_ns as f64),
-                    format!("{:.1} %", l.utilisation * 100.0),
-                    if l.scored { "yes" } else { "no" }.to_owned(),
-                ];
-                if off_cpu {
-                    row.extend(
-                        [l.on_cpu_busy_ns, l.preempted_ns, l.blocked_ns].map(|ns| ms(ns as f64)),
-                    );
-                }
-                row
-            })
-            .collect();
-        let mut columns = vec![
-            ("thread", false),
-            ("tid", true),
-            ("spans", true),
-            ("busy ms", true),
-            ("idle ms", true),
-            ("utilisation", true),
-            ("scored", false),
-        ];
-        if off_cpu {
-            columns.extend([
-                ("on-CPU busy ms", true),
-                ("preempted ms", true),
-                ("blocked ms", true),
-            ]);
-        }
-        f.write_str(&text_table(&columns, &lanes))?;
+        f.write_str(&self.lanes_table().to_text())?;
         let top = f.precision().unwrap_or(10);
         if top == 0 {
             return Ok(());
         }
-        // The range of the values spans carry, only when some do.
-        let with_values = self.functions.iter().take(top).any(|s| s.values.is_some());
-        let with_results = self.functions.iter().take(top).any(|s| s.results.is_some());
-        let functions: Vec<Vec<String>> = self
-            .functions
-            .iter()
-            .take(top)
-            .map(|s| {
-                let mut row = vec![
-                    s.name.clone(),
-                    s.calls.to_string(),
-                    ms(s.total_ns as f64),
-                    ms(s.self_ns as f64),
-                    format!("{:.2}", s.total_ns as f64 / s.calls.max(1) as f64 / 1e3),
-                ];
-                if with_values {
-                    row.push(s.values_text());
-                }
-                if with_results {
-                    row.push(s.results_text());
-                }
-                row
-            })
-            .collect();
-        let mut columns = vec![
-            ("function", false),
-            ("calls", true),
-            ("total ms", true),
-            ("self ms", true),
-            ("mean µs", true),
-        ];
-        if with_values {
-            columns.push(("values", true));
-        }
-        if with_results {
-            columns.push(("results", true));
-        }
         writeln!(f)?;
-        f.write_str(&text_table(&columns, &functions))
+        f.write_str(&self.functions_table(top).to_text())
     }
 }
 

@@ -7,7 +7,7 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use logprof::{Lane, NameTable, Span, Trace};
+use logprof_trace::{Lane, NameTable, Span, Trace};
 use logprof_viz::{svg_to_png, Timeline};
 
 /// 1,000,000 calls of uneven length (0.5 to 3.5 µs) on 4 threads, two names,

@@ -7,7 +7,7 @@
 //! same columns, nested spans of a recursive fork-join, and async tasks that
 //! resume on other threads.
 
-use logprof::{Lane, NameTable, Span, Trace};
+use logprof_trace::{Lane, NameTable, Span, Trace};
 use logprof_viz::{Figure, LineChart, Series, Timeline, VizError};
 
 /// Work of column `j` of 1000 in ns: heavy in the middle, light at the edges.

@@ -2,13 +2,13 @@
 //!
 //! Gantt timelines that show load imbalance at a glance, as SVG and as PNG,
 //! and line charts of a measure against a swept parameter. It reads a
-//! [`logprof::Trace`] and its [`Trace::summary`](logprof::Trace::summary),
+//! [`logprof_trace::Trace`] and its [`Trace::summary`](logprof_trace::Trace::summary),
 //! nothing of how the trace was recorded, so a trace read back from a
 //! Chrome JSON file draws the same as a fresh one.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), logprof_viz::VizError> {
-//! # let trace = logprof::Trace::new();
+//! # let trace = logprof_trace::Trace::new();
 //! use logprof_viz::Timeline;
 //!
 //! // `trace` from logprof::collect() or read from a file.
@@ -19,7 +19,7 @@
 //! ## What a timeline shows
 //!
 //! - A header with the title (or the trace's `process_name`) and, from
-//!   [`Trace::summary`](logprof::Trace::summary), the wall time, load
+//!   [`Trace::summary`](logprof_trace::Trace::summary), the wall time, load
 //!   balance, parallel efficiency, max − mean busy time, thread and span
 //!   counts; warnings when the recording lost events.
 //! - One lane per thread, labelled with its name, in (pid, tid) order; one
@@ -50,7 +50,7 @@
 //! ## Why the work is uneven
 //!
 //! [`WorkProfile`] draws what each unit of work cost (each column's
-//! iterations, taken from the spans' [`Span::result`](logprof::Span::result)
+//! iterations, taken from the spans' [`Span::result`](logprof_trace::Span::result)
 //! by the caller) across the run, with a schedule's split drawn over it and
 //! each piece's total, so the picture says where the heavy work is and how
 //! much heavier the heaviest piece is than the lightest. Given each unit's
@@ -79,7 +79,7 @@
 //!
 //! ## Writing files
 //!
-//! Every `write_*` method writes through [`logprof::write_atomically`]: to a
+//! Every `write_*` method writes through [`logprof_trace::write_atomically`]: to a
 //! temporary file that is renamed into place once complete, so a failure
 //! never leaves half a file. Errors are [`VizError`]s whose message names
 //! the file and the problem.

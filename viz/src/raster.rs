@@ -72,7 +72,7 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, VizError> {
 
 /// Writes `contents` to `path` atomically: complete or not at all.
 pub(crate) fn write_file(path: &Path, contents: &[u8]) -> Result<(), VizError> {
-    logprof::write_atomically(path, |out| std::io::Write::write_all(out, contents))
+    logprof_trace::write_atomically(path, |out| std::io::Write::write_all(out, contents))
         .map_err(|e| VizError::write(path, e))
 }
 

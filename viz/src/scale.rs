@@ -139,10 +139,9 @@ pub(crate) fn compact(n: u64) -> String {
     text
 }
 
-/// A ratio as a percentage with one decimal: `61.9 %`.
-pub(crate) fn percent(ratio: f64) -> String {
-    format!("{:.1} %", ratio * 100.0)
-}
+/// A ratio as a percentage with one decimal (`61.9 %`), as every table
+/// writes it.
+pub(crate) use logprof_trace::table::percent;
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use super::folder::Folder;
 use super::measure::{Row, Way};
 use crate::cli::HistogramArgs;
 use crate::measure::stats::Stats;
-use crate::table::{Cell, Column, Table};
+use logprof_trace::table::{Cell, Column, Table};
 
 /// The median of a row's runs, in seconds.
 fn median(row: &Row) -> f64 {

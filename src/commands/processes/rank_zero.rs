@@ -19,6 +19,7 @@ use anyhow::{Context, Result};
 use logprof::{Lane, Trace};
 use logprof_kernels::processes::{Experiment, Sharing};
 use logprof_kernels::Image;
+use logprof_trace::table::{Cell, Table};
 use serde::Serialize;
 
 use crate::cli::ProcessesArgs;
@@ -277,25 +278,30 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
         n = args.size,
         runs = args.runs
     );
-    s.push_str(
-        "| experiment | computing ranks | bands | median ms | speed-up | load balance | communication efficiency | same image |\n\
-         |---|---:|---:|---:|---:|---:|---:|---|\n",
-    );
-    let percent = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{:.1} %", v * 100.0));
+    let mut table = Table::new(&[
+        ("experiment", "experiment"),
+        ("computing_ranks", "computing ranks"),
+        ("bands", "bands"),
+        ("median_ms", "median ms"),
+        ("speedup", "speed-up"),
+        ("load_balance", "load balance"),
+        ("communication_efficiency", "communication efficiency"),
+        ("same_image", "same image"),
+    ]);
+    let ratio = |v: Option<f64>| v.map_or(Cell::Missing, Cell::Percent);
     for r in rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |",
-            r.experiment,
-            r.computing_ranks,
-            r.bands,
-            r.median_ms,
-            r.speedup,
-            percent(r.load_balance),
-            percent(r.communication_efficiency),
-            if r.same_image { "yes" } else { "NO" }
-        );
+        table.push(vec![
+            Cell::from(r.experiment.as_str()),
+            Cell::Int(r.computing_ranks.into()),
+            Cell::Int(r.bands as u64),
+            Cell::float(r.median_ms, 2),
+            Cell::float(r.speedup, 2),
+            ratio(r.load_balance),
+            ratio(r.communication_efficiency),
+            Cell::Bool(r.same_image),
+        ]);
     }
+    s.push_str(&crate::export::to_markdown(&table));
     s.push_str(
         "\nLoad balance and communication efficiency: POP's, over every rank, from its useful \
          time (in top-level spans, outside MPI calls): mean / max useful, and max useful / wall.\n",

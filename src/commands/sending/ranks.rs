@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::cli::SendingArgs;
 use crate::measure::stats::Stats;
 use crate::output::OutDir;
-use crate::table::{Cell, Column, Table};
+use logprof_trace::table::{Cell, Column, Table};
 
 /// Runs this rank's part of every transfer; rank 0 prints the table.
 pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {

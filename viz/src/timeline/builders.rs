@@ -3,7 +3,7 @@
 //! [`Scene`] and choose the lane grouping (the one place that names the
 //! lane kinds).
 
-use logprof::Trace;
+use logprof_trace::Trace;
 
 use super::cost_lanes::CostLanes;
 use super::layout::{wall_ns, Window, DEFAULT_WIDTH};
@@ -21,7 +21,7 @@ pub enum ColorBy {
     #[default]
     Name,
     /// The span's cost, on a scale shared by every panel, light to dark:
-    /// its [`Span::result`](logprof::Span::result) (a column's iterations)
+    /// its [`Span::result`](logprof_trace::Span::result) (a column's iterations)
     /// on a linear scale from 0 when the traces carry results, else its
     /// duration on a logarithmic scale. The
     /// legend gives each colour's range; with results, spans without one
@@ -33,7 +33,7 @@ pub enum ColorBy {
 /// per span, with the load-balance numbers of [`Trace::summary`].
 ///
 /// ```
-/// use logprof::{Lane, Span, Trace};
+/// use logprof_trace::{Lane, Span, Trace};
 ///
 /// let mut trace = Trace::new();
 /// let column = trace.intern("column");
@@ -122,7 +122,7 @@ impl<'a> Timeline<'a> {
         self.time_span_ns(span)
     }
 
-    /// `true`: one lane per task (spans with a [`logprof::Span::task`]), each
+    /// `true`: one lane per task (spans with a [`logprof_trace::Span::task`]), each
     /// slice coloured by the thread that ran it, so a task that migrates
     /// between threads changes colour. Spans without a task are not drawn in
     /// this view (a note counts them); the threads' busy strip still counts
@@ -171,7 +171,7 @@ crate::raster::picture_writers!(Timeline<'_>, "timeline");
 /// runs from its own region start.
 ///
 /// ```
-/// use logprof::{Lane, Span, Trace};
+/// use logprof_trace::{Lane, Span, Trace};
 ///
 /// fn one_call(len: u64) -> Trace {
 ///     let mut trace = Trace::new();

@@ -2,7 +2,7 @@
 //! says how much its span cost, on one scale shared by every panel
 //! ([`CostScale`]), so the heavy calls stand out wherever they ran.
 
-use logprof::{Span, Summary, Trace};
+use logprof_trace::{Span, Summary, Trace};
 
 use super::cost_scale::{key_color, CostScale, NO_COST_KEY};
 use super::model::{

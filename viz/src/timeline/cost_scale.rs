@@ -9,7 +9,7 @@
 //! mixed on one scale, since they are not in the same unit: when any span
 //! has a result, spans without one are drawn grey ("no result").
 
-use logprof::{Span, Trace};
+use logprof_trace::{Span, Trace};
 
 use crate::scale::duration;
 
@@ -147,7 +147,8 @@ mod tests {
     fn trace(spans: Vec<Span>) -> Trace {
         let mut t = Trace::new();
         t.intern("f");
-        t.lanes.push(logprof::Lane::with_spans(1, 1, "w", spans));
+        t.lanes
+            .push(logprof_trace::Lane::with_spans(1, 1, "w", spans));
         t
     }
 

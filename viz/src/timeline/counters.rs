@@ -3,7 +3,7 @@
 //! scaled from 0 (or the least value, if negative) to the largest value in
 //! the window: their points over the window, and their drawing.
 
-use logprof::Trace;
+use logprof_trace::Trace;
 use svg::node::element::{Group, Path, Rectangle};
 use svg::Node;
 

@@ -3,7 +3,7 @@
 //! the parts stack up to, and the time window the plot shows. It knows
 //! nothing of the other steps: they all build on it.
 
-use logprof::Trace;
+use logprof_trace::Trace;
 
 use crate::error::VizError;
 use crate::scale::time_ticks;

@@ -13,7 +13,7 @@
 
 use std::fmt::Debug;
 
-use logprof::{Summary, Trace};
+use logprof_trace::{Summary, Trace};
 
 use super::cost_scale::CostScale;
 use crate::bars::{Bar, TimeScale};
@@ -94,7 +94,7 @@ pub(super) struct LaneView {
     /// Idle stretches in x (thread view).
     pub idle: Vec<(f64, f64)>,
     /// Off-CPU stretches inside spans in x, with their kind (thread view).
-    pub off_cpu: Vec<(f64, f64, logprof::OffCpuKind)>,
+    pub off_cpu: Vec<(f64, f64, logprof_trace::OffCpuKind)>,
     /// The task's lifetime in x (task view).
     pub lifeline: Option<(f64, f64)>,
     /// The text in the right-hand column.

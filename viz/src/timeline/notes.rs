@@ -2,7 +2,7 @@
 //! reader made, and what the trace holds that the timeline does not draw.
 //! `logprof report` prints the same sentences.
 
-use logprof::Trace;
+use logprof_trace::Trace;
 
 use super::layout::MAX_COUNTER_TRACKS;
 use crate::scale::count;

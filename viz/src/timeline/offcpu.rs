@@ -6,7 +6,7 @@
 //! process or of several, as the ranks of a merged MPI trace), and when
 //! off-CPU time was asked for but not recorded.
 
-use logprof::{Lane, OffCpuKind, Summary};
+use logprof_trace::{Lane, OffCpuKind, Summary};
 use svg::node::element::{Group, Line, Pattern, Rectangle};
 use svg::Node;
 

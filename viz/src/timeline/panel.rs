@@ -2,7 +2,7 @@
 //! chosen [`LaneKind`]), the busy-threads strip, the counter tracks, the
 //! header's numbers and the notes on what was left out.
 
-use logprof::{Summary, Trace};
+use logprof_trace::{Summary, Trace};
 
 use super::cost_scale::CostScale;
 use super::counters::build_counters;

@@ -6,7 +6,7 @@ use svg::node::element::{Definitions, Description, Group, Line, Pattern, Rectang
 use svg::node::Text as TextNode;
 use svg::{Document, Node};
 
-use logprof::Trace;
+use logprof_trace::Trace;
 
 use super::drawing::draw_panel;
 use super::elements::{r2, text, Drawing};

@@ -119,7 +119,7 @@ pub fn timeline_size(
 
 #[cfg(test)]
 mod tests {
-    use logprof::{Lane, Span, Trace};
+    use logprof_trace::{Lane, Span, Trace};
 
     use super::*;
     use crate::{Figure, Timeline};

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use logprof::{Summary, Trace};
+use logprof_trace::{Summary, Trace};
 
 use super::layout::{FONT, MAX_TASK_LANES, TASK_ROW_H};
 use super::model::{

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use logprof::{Lane, Span, Summary, Trace};
+use logprof_trace::{Lane, Span, Summary, Trace};
 
 use super::layout::{FONT, MAX_DEPTH_ROWS, ROW0_H, ROW_H};
 use super::model::{

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use logprof::{Lane, NameTable, Span, Trace};
+use logprof_trace::{Lane, NameTable, Span, Trace};
 use svg::node::element::tag::Type;
 use svg::parser::Event;
 

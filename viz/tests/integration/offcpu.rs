@@ -2,7 +2,7 @@
 //! spans drawn over the bars, with their legend; the header says when there
 //! are more threads than cores; a trace without off-CPU time draws as before.
 
-use logprof::{Lane, OffCpu, OffCpuKind, OffCpuStatus, Span, Trace};
+use logprof_trace::{Lane, OffCpu, OffCpuKind, OffCpuStatus, Span, Trace};
 use logprof_viz::Timeline;
 
 fn trace(off_cpu: bool) -> Trace {

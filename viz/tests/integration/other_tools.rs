@@ -3,7 +3,7 @@
 //! and the reader's repairs and what is not drawn said in the header.
 
 use crate::common::{all_text, parse};
-use logprof::Trace;
+use logprof_trace::Trace;
 use logprof_viz::{trace_notes, Timeline};
 
 fn texts_of_class(svg: &str, class: &str) -> Vec<String> {

@@ -120,7 +120,7 @@ fn busier_lanes_have_more_colour() {
 
 #[test]
 fn empty_and_single_thread_pngs_render_text() {
-    let empty = logprof::Trace::new();
+    let empty = logprof_trace::Trace::new();
     let png = Png::decode(&svg_to_png(&Timeline::new(&empty).to_svg_string().unwrap()).unwrap());
     let (w, h) = (png.pixmap.width(), png.pixmap.height());
     assert_eq!(w, logprof_viz::DEFAULT_WIDTH);

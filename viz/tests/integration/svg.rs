@@ -2,7 +2,7 @@
 //! header numbers, task view, figures, bad options.
 
 use crate::common::{self, all_text, child, parse, El};
-use logprof::{Lane, Trace};
+use logprof_trace::{Lane, Trace};
 use logprof_viz::{name_color, thread_color, Figure, Timeline, VizError};
 
 fn bars(els: &[El]) -> Vec<(usize, &El)> {

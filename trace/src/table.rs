@@ -1,5 +1,8 @@
-//! A results table: typed cells, so each export format can render numbers
-//! its own way (rounded in Markdown and on the terminal, exact in JSON/CSV).
+//! A table of typed cells, printed as aligned text: the one table printer
+//! of logprof, for a [`Summary`](crate::Summary)'s `Display` and for every
+//! table the `logprof` command prints or exports. Typed cells let each
+//! export format render numbers its own way (rounded in Markdown and on the
+//! terminal, exact in JSON and CSV).
 
 use serde_json::{Map, Value};
 
@@ -299,21 +302,5 @@ mod tests {
         assert_eq!(json["mean_ms"], 1.23456);
         assert_eq!(json["load_balance"], 0.6189);
         assert!(json.get("time ms").is_none());
-    }
-
-    #[test]
-    fn a_missing_number_is_null_in_json_empty_in_csv_and_a_dash_to_people() {
-        let mut t = Table::new(&[("scheduler", "scheduler"), ("measured_ms", "measured ms")]);
-        t.push(vec![Cell::from("static"), Cell::float(2.5, 3)]);
-        t.push(vec![Cell::from("rayon"), Cell::Missing]);
-        let rows = t.to_json_rows();
-        assert_eq!(rows[0]["measured_ms"], 2.5);
-        assert!(rows[1]["measured_ms"].is_null(), "{}", rows[1]);
-        let csv = crate::export::to_csv(&t);
-        assert_eq!(csv, "scheduler,measured_ms\nstatic,2.5\nrayon,\n");
-        let text = t.to_text();
-        assert!(text.lines().last().unwrap().ends_with(" -"), "{text}");
-        // Still a numeric column: right-aligned, as its numbers are.
-        assert!(crate::export::to_markdown(&t).contains("|:---|---:|"));
     }
 }
