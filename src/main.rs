@@ -1,11 +1,11 @@
 //! The `logprof` command: compare schedulers, sweep a parameter, render and
-//! summarise traces. It only wires the `logprof`, `logprof-kernels` and
-//! `logprof-viz` crates together: the command line ([`cli`]) and what its
-//! options mean together ([`options`]), one module a command
-//! ([`commands`]), the measuring engine ([`mod@measure`]), the output directory
-//! ([`output`]), the work profile of a run ([`work`]), the table with its
-//! export formats, what it prints ([`console`]), and what an interrupt ends
-//! ([`interrupt`], [`children`]).
+//! summarise traces. It only wires the `logprof`, `logprof-trace`,
+//! `logprof-kernels` and `logprof-viz` crates together: the command line
+//! ([`cli`]) and what its options mean together ([`options`]), one module a
+//! command ([`commands`]), the measuring engine ([`mod@measure`]), the
+//! output directory ([`output`]), the work profile of a run ([`work`]), the
+//! tables' export formats ([`export`]), what it prints ([`console`]), and
+//! what an interrupt ends ([`interrupt`], [`children`]).
 
 #![forbid(unsafe_code)]
 

@@ -71,8 +71,6 @@ mod cpus;
 mod merge;
 mod messages;
 
-use std::fmt;
-
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -93,17 +91,34 @@ const TAG_CLOCK: i32 = 6;
 /// The environment variable that shifts one rank's clock (`RANK:NS`).
 pub const CLOCK_SHIFT_VAR: &str = "LOGPROF_RANK_CLOCK_SHIFT";
 
-/// Why MPI could not be started or the traces not gathered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RanksError(String);
-
-impl fmt::Display for RanksError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why MPI could not be started or the traces not gathered. A rank's
+/// trace that did not read keeps the reader's error as its `source()`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RanksError {
+    message: String,
+    #[source]
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-impl std::error::Error for RanksError {}
+impl RanksError {
+    fn new(message: String) -> RanksError {
+        RanksError {
+            message,
+            cause: None,
+        }
+    }
+
+    fn caused_by(
+        message: String,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> RanksError {
+        RanksError {
+            message,
+            cause: Some(Box::new(cause)),
+        }
+    }
+}
 
 /// This process's place among the ranks of an MPI program, with MPI
 /// started; MPI is finalised when it is dropped. See the [module
@@ -133,7 +148,7 @@ impl Ranks {
         let shift = shift.as_deref().map(parse_shift).transpose()?;
         clock::start();
         let universe = mpi::initialize()
-            .ok_or_else(|| RanksError("MPI was already started in this process".into()))?;
+            .ok_or_else(|| RanksError::new("MPI was already started in this process".into()))?;
         let world = universe.world();
         let rank = world.rank() as u32;
         install_panic_hook(rank);
@@ -227,13 +242,15 @@ impl Ranks {
             let (report, _) = peer.receive_vec_with_tag::<u32>(TAG_CPUS);
             let (quota, cpus) = cpus::from_report(&report);
             let (words, _) = peer.receive_vec_with_tag::<u64>(TAG_CLOCK);
-            let rank_ticks = clock_sync::TickMap::from_words(&words)
-                .ok_or_else(|| RanksError(format!("rank {r} sent a malformed clock: {words:?}")))?;
+            let rank_ticks = clock_sync::TickMap::from_words(&words).ok_or_else(|| {
+                RanksError::new(format!("rank {r} sent a malformed clock: {words:?}"))
+            })?;
             let (bytes, _) = peer.receive_vec_with_tag::<u8>(TAG_TRACE);
-            let trace = std::str::from_utf8(&bytes)
-                .map_err(|e| e.to_string())
-                .and_then(|json| Trace::from_chrome_json_str(json).map_err(|e| e.to_string()))
-                .map_err(|e| RanksError(format!("rank {r} sent a malformed trace: {e}")))?;
+            let malformed = |e| format!("rank {r} sent a malformed trace: {e}");
+            let json = std::str::from_utf8(&bytes)
+                .map_err(|e| RanksError::caused_by(malformed(e.to_string()), e))?;
+            let trace = Trace::from_chrome_json_str(json)
+                .map_err(|e| RanksError::caused_by(malformed(e.to_string()), e))?;
             parts.push(RankTrace {
                 rank: r,
                 host: String::from_utf8_lossy(&host).into_owned(),
@@ -256,7 +273,7 @@ fn parse_shift(text: &str) -> Result<(u32, i64), RanksError> {
         .split_once(':')
         .and_then(|(r, ns)| Some((r.trim().parse().ok()?, ns.trim().parse().ok()?)));
     parsed.ok_or_else(|| {
-        RanksError(format!(
+        RanksError::new(format!(
             "{CLOCK_SHIFT_VAR}={text:?}: expected RANK:NANOSECONDS, e.g. 1:5000000"
         ))
     })
@@ -293,11 +310,23 @@ mod tests {
 
     #[test]
     fn a_shift_names_a_rank_and_nanoseconds() {
-        assert_eq!(parse_shift("1:5000"), Ok((1, 5000)));
-        assert_eq!(parse_shift(" 2 : -7 "), Ok((2, -7)));
+        assert_eq!(parse_shift("1:5000").ok(), Some((1, 5000)));
+        assert_eq!(parse_shift(" 2 : -7 ").ok(), Some((2, -7)));
         for bad in ["", "1", "x:5", "1:5s", "-1:5"] {
             let error = parse_shift(bad).unwrap_err().to_string();
             assert!(error.contains("RANK:NANOSECONDS"), "{error}");
         }
+    }
+
+    #[test]
+    fn a_malformed_trace_keeps_the_readers_error_as_its_source() {
+        use std::error::Error;
+        let bad = Trace::from_chrome_json_str("{").unwrap_err();
+        let error = RanksError::caused_by("rank 1 sent a malformed trace".into(), bad);
+        let source = error.source().expect("a source");
+        assert!(source
+            .downcast_ref::<logprof_trace::ChromeJsonError>()
+            .is_some());
+        assert!(RanksError::new("x".into()).source().is_none());
     }
 }

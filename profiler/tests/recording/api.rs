@@ -355,7 +355,8 @@ fn a_send_future_stays_send_when_recorded() {
     assert_send(&fut);
 }
 
-/// The README's snippets, with what they assume defined around them.
+/// The snippets of docs/recording.md ("Spans, values and results"), with
+/// what they assume defined around them.
 #[test]
 fn the_readme_snippets_work() {
     let _l = lock();
