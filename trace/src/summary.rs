@@ -69,18 +69,22 @@ impl LaneSummary {
     /// processes (the thread name alone when it names the process already:
     /// `rank 1`, `rank 1: worker`), else the thread name.
     pub fn label(&self) -> String {
-        let names_process = |process: &str| {
-            // `rank 1` or `rank 1: …`, not `rank 10`.
-            self.thread_name
-                .strip_prefix(process)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
-        };
-        match &self.process {
-            Some(process) if !names_process(process) => {
-                format!("{process} / {}", self.thread_name)
-            }
-            _ => self.thread_name.clone(),
-        }
+        lane_label(&self.thread_name, self.process.as_deref())
+    }
+}
+
+/// How reports name a lane of thread `thread_name` in `process` (given when
+/// the trace holds several): see [`LaneSummary::label`].
+pub(crate) fn lane_label(thread_name: &str, process: Option<&str>) -> String {
+    let names_process = |process: &str| {
+        // `rank 1` or `rank 1: …`, not `rank 10`.
+        thread_name
+            .strip_prefix(process)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+    };
+    match process {
+        Some(process) if !names_process(process) => format!("{process} / {thread_name}"),
+        _ => thread_name.to_owned(),
     }
 }
 

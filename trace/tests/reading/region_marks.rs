@@ -17,13 +17,19 @@ fn marked_regions_round_trip_with_their_category() {
         Span::new(step, 10, 90, 1).in_task(3),
     ];
     trace.lanes.push(Lane::with_spans(1, 1, "main", main));
-    trace
-        .lanes
-        .push(Lane::with_spans(1, 2, "worker", [Span::new(item, 20, 80, 0)]));
+    trace.lanes.push(Lane::with_spans(
+        1,
+        2,
+        "worker",
+        [Span::new(item, 20, 80, 0)],
+    ));
     let json = trace.to_chrome_json();
     assert!(json.contains(r#""cat":"region","name":"solve""#), "{json}");
     // A region that is also a task's slice keeps both categories.
-    assert!(json.contains(r#""cat":"region,task","name":"step""#), "{json}");
+    assert!(
+        json.contains(r#""cat":"region,task","name":"step""#),
+        "{json}"
+    );
     assert!(!json.contains(r#""cat":"region","name":"item""#), "{json}");
     let back = Trace::from_chrome_json_str(&json).unwrap();
     assert_eq!(back, trace);

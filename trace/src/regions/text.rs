@@ -1,0 +1,98 @@
+//! [`Regions`] as a table and as the "where the time goes" text that
+//! `logprof report` prints.
+
+use super::{Region, Regions};
+use crate::table::{percent, Cell, Table};
+
+/// Nanoseconds as milliseconds with three decimals.
+fn ms(ns: f64) -> Cell {
+    Cell::float(ns / 1e6, 3)
+}
+
+/// A ratio, or `-` when there is none.
+fn maybe_percent(ratio: Option<f64>) -> Cell {
+    ratio.map_or(Cell::Missing, Cell::Percent)
+}
+
+impl Regions {
+    /// The `top` ranked regions (those without child regions, by what
+    /// fixing them could save), one row each: where it is, its shape, its
+    /// figures.
+    pub fn table(&self, top: usize) -> Table {
+        let mut table = Table::new(&[
+            ("rank", "#"),
+            ("region", "region"),
+            ("found", "found"),
+            ("parent", "in"),
+            ("wall_ms", "wall ms"),
+            ("share", "share"),
+            ("threads", "threads"),
+            ("shape", "shape"),
+            ("load_balance", "load balance"),
+            ("parallel_efficiency", "efficiency"),
+            ("potential_gain_ms", "gain ms"),
+            ("could_save_ms", "could save ms"),
+            ("critical_lane", "critical lane"),
+        ]);
+        for r in self.ranked().into_iter().take(top) {
+            table.push(self.row(r));
+        }
+        table
+    }
+
+    fn row(&self, r: &Region) -> Vec<Cell> {
+        let parent = r
+            .parent
+            .and_then(|p| self.regions.get(p))
+            .map_or(Cell::from("-"), |p| Cell::from(p.name.as_str()));
+        let shape = match (r.serial, r.threads) {
+            (_, 0) => "no work",
+            (true, _) => "serial",
+            (false, _) => "parallel",
+        };
+        vec![
+            Cell::Int(r.rank.unwrap_or(0) as u64),
+            Cell::from(r.name.as_str()),
+            Cell::from(r.found.as_str()),
+            parent,
+            ms(r.wall_ns as f64),
+            Cell::Percent(r.share),
+            Cell::Int(r.threads as u64),
+            Cell::from(shape),
+            maybe_percent(r.load_balance),
+            maybe_percent(r.parallel_efficiency),
+            ms(r.potential_gain_ns),
+            ms(r.could_save_ns),
+            r.critical_lane.as_deref().map_or(Cell::Missing, Cell::from),
+        ]
+    }
+
+    /// "Where the time goes": a line on the run's serial time, the table
+    /// of the `top` ranked regions, their notes (`region: note`), then the
+    /// notes on the whole run.
+    pub fn to_text(&self, top: usize) -> String {
+        let mut out = String::new();
+        let wall = self.wall_ns();
+        if !self.regions.is_empty() {
+            out.push_str(&format!(
+                "{} regions; serial {:.3} of {:.3} ms ({}); ranked by what fixing them could \
+                 save (serial: their time; parallel: wall − mean busy)\n",
+                self.regions.len(),
+                self.serial_ns as f64 / 1e6,
+                wall as f64 / 1e6,
+                percent(self.serial_ns as f64 / wall.max(1) as f64),
+            ));
+            out.push_str(&self.table(top).to_text());
+        }
+        let shown = self.ranked().into_iter().take(top);
+        for r in shown {
+            for note in &r.notes {
+                out.push_str(&format!("{}: {note}\n", r.name));
+            }
+        }
+        for note in &self.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        out
+    }
+}
