@@ -195,7 +195,7 @@ fn the_example_prints_where_the_time_goes() {
         rows[2].contains(&"3.750") && rows[2].contains(&"worker-4"),
         "{text}"
     );
-    assert!(text.contains("load: serial: 28.6 % of the run"), "{text}");
+    assert!(text.contains("- load: serial: 28.6 % of the run"), "{text}");
     // Two ranked regions only.
     assert_eq!(example(Shown::Marked).regions().table(2).rows.len(), 2);
 }

@@ -2,7 +2,7 @@
 //! `logprof report` prints.
 
 use super::{Region, Regions};
-use crate::table::{percent, Cell, Table};
+use crate::table::{percent, Cell, Column, Table};
 
 /// Nanoseconds as milliseconds with three decimals.
 fn ms(ns: f64) -> Cell {
@@ -19,7 +19,7 @@ impl Regions {
     /// fixing them could save), one row each: where it is, its shape, its
     /// figures.
     pub fn table(&self, top: usize) -> Table {
-        let mut table = Table::new(&[
+        let columns = [
             ("rank", "#"),
             ("region", "region"),
             ("found", "found"),
@@ -31,9 +31,13 @@ impl Regions {
             ("load_balance", "load balance"),
             ("parallel_efficiency", "efficiency"),
             ("potential_gain_ms", "gain ms"),
-            ("could_save_ms", "could save ms"),
-            ("critical_lane", "critical lane"),
-        ]);
+        ];
+        let mut columns: Vec<Column> = columns.iter().map(|&(k, t)| Column::new(k, t)).collect();
+        // The ranking key is the wall (serial) or the gain (parallel), both
+        // shown: exported only.
+        columns.push(Column::data("could_save_ms"));
+        columns.push(Column::new("critical_lane", "critical lane"));
+        let mut table = Table::with_columns(columns);
         for r in self.ranked().into_iter().take(top) {
             table.push(self.row(r));
         }
@@ -68,8 +72,8 @@ impl Regions {
     }
 
     /// "Where the time goes": a line on the run's serial time, the table
-    /// of the `top` ranked regions, their notes (`region: note`), then the
-    /// notes on the whole run.
+    /// of the `top` ranked regions, their notes (`- region: note`), then
+    /// the notes on the whole run (`note: …`).
     pub fn to_text(&self, top: usize) -> String {
         let mut out = String::new();
         let wall = self.wall_ns();
@@ -87,7 +91,7 @@ impl Regions {
         let shown = self.ranked().into_iter().take(top);
         for r in shown {
             for note in &r.notes {
-                out.push_str(&format!("{}: {note}\n", r.name));
+                out.push_str(&format!("- {}: {note}\n", r.name));
             }
         }
         for note in &self.notes {
