@@ -132,6 +132,13 @@ pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) ->
     let max_busy = lanes.iter().map(work_of).max().unwrap_or(0);
     let sum: f64 = lanes.iter().map(|l| work_of(l) as f64).sum();
     let mean = ratio(sum, threads as f64).unwrap_or(0.0);
+    // As the summary does: threads sharing fewer cores can at best share
+    // out the work over the cores (only on-CPU time adds up to that).
+    let usable = match trace.cores {
+        Some(cores) if on_cpu => threads.min(cores as usize),
+        _ => threads,
+    };
+    let ideal = ratio(sum, usable as f64).unwrap_or(0.0);
     for l in &mut lanes {
         l.overload_ns = work_of(l) as f64 - mean;
     }
@@ -144,7 +151,7 @@ pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) ->
     let potential_gain = if threads == 0 {
         0.0
     } else {
-        (wall as f64 - mean).max(0.0)
+        (wall as f64 - ideal).max(0.0)
     };
     let mut units: Vec<Unit> = lanes
         .iter()
@@ -165,9 +172,10 @@ pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) ->
         threads,
         lanes,
         mean_busy_ns: mean,
+        ideal_ns: ideal,
         max_busy_ns: max_busy,
         load_balance: ratio(mean, max_busy as f64),
-        parallel_efficiency: ratio(mean, wall as f64).filter(|_| threads > 0),
+        parallel_efficiency: ratio(ideal, wall as f64).filter(|_| threads > 0),
         potential_gain_ns: potential_gain,
         imbalance_ns: max_busy as f64 - mean,
         critical_lane: critical,
@@ -215,13 +223,13 @@ fn notes(r: &Region) -> Vec<String> {
             r.unit_count, r.threads, UNITS_PER_THREAD
         ));
     }
-    if let Some(u) = largest.filter(|u| r.threads > 1 && u.duration_ns() as f64 > r.mean_busy_ns) {
+    if let Some(u) = largest.filter(|u| r.threads > 1 && u.duration_ns() as f64 > r.ideal_ns) {
         out.push(format!(
-            "its largest unit ('{}', {}) is longer than its ideal time (mean busy {}): a unit \
-             larger than the ideal time bounds every schedule",
+            "its largest unit ('{}', {}) is longer than its ideal time ({}): a unit larger than \
+             the ideal time bounds every schedule",
             u.name,
             ms(u.duration_ns()),
-            ms(r.mean_busy_ns.round() as u64)
+            ms(r.ideal_ns.round() as u64)
         ));
     }
     out

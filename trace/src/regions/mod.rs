@@ -79,14 +79,18 @@
 //! recorded off-CPU time, else busy. With the threads' mean and max work:
 //!
 //! - **load balance** = mean / max (POP's load balance; 1 is perfect);
-//! - **parallel efficiency** = mean / wall (POP's parallel efficiency: the
-//!   share of the threads' time spent working);
-//! - **potential gain** = wall − mean: the time a perfect balance of the
-//!   same work over the same threads, with no waiting, would save (POP:
-//!   (1 − parallel efficiency) × wall). Of it, max − mean is the
-//!   imbalance proper (Scalasca's load imbalance, POP's (1 − load balance)
-//!   × max), the rest time even the busiest lane did not work;
-//! - **critical lane**: the lane of most work;
+//! - **ideal time** = the mean work: the region's time were its work shared
+//!   out evenly over its threads. When the threads outnumber the cores and
+//!   the trace knows both (off-CPU time recorded, cores known), the work
+//!   is shared out over the cores instead (sum of work / cores), as the
+//!   run's summary does;
+//! - **parallel efficiency** = ideal time / wall (POP's parallel
+//!   efficiency: the share of the threads' time spent working);
+//! - **potential gain** = wall − ideal time: the time a perfect balance of
+//!   the same work, with no waiting, would save (POP: (1 − parallel
+//!   efficiency) × wall). Of it, max − mean is the imbalance proper
+//!   (Scalasca's load imbalance, POP's (1 − load balance) × max), the rest
+//!   time even the busiest lane did not work;
 //! - each lane's **overload** = work − mean (Scalasca's terms: positive an
 //!   overload, negative an underload);
 //! - **serial** when no two lanes worked at the same time; its **Amdahl
@@ -106,8 +110,7 @@
 //! items), down as far as that holds. A region gets a note when it has one
 //! unit, when a parallel region has fewer than 4 units a thread (a
 //! schedule cannot rebalance a few big pieces), and when a unit is longer
-//! than the region's ideal time, its mean work (that unit bounds every
-//! schedule).
+//! than the region's ideal time (that unit bounds every schedule).
 
 mod detect;
 mod metrics;
@@ -223,16 +226,19 @@ pub struct Region {
     pub threads: usize,
     /// Each of those lanes' part, in lane order.
     pub lanes: Vec<RegionLane>,
-    /// Mean work of its threads (on-CPU busy time when recorded): its ideal
-    /// time.
+    /// Mean work of its threads (on-CPU busy time when recorded).
     pub mean_busy_ns: f64,
+    /// Its ideal time: the threads' work shared out evenly over them (over
+    /// the cores, when fewer and the trace knows it); the mean work unless
+    /// threads share cores.
+    pub ideal_ns: f64,
     /// Work of the critical lane.
     pub max_busy_ns: u64,
     /// Mean / max work; `None` when no lane worked.
     pub load_balance: Option<f64>,
-    /// Mean work / wall; `None` when no lane worked.
+    /// Ideal time / wall; `None` when no lane worked.
     pub parallel_efficiency: Option<f64>,
-    /// Wall − mean work: what a perfect balance would save.
+    /// Wall − ideal time: what a perfect balance would save.
     pub potential_gain_ns: f64,
     /// Max − mean work: the part of the potential gain due to imbalance.
     pub imbalance_ns: f64,

@@ -221,3 +221,28 @@ fn on_cpu_time_is_the_work_when_it_was_recorded() {
     assert_eq!(triangle.lanes[3].on_cpu_busy_ns, 8 * MS);
     assert_eq!(triangle.load_balance, Some(5.75 / 8.0));
 }
+
+#[test]
+fn threads_sharing_fewer_cores_share_out_their_work_over_the_cores() {
+    let mut trace = example(Shown::Marked);
+    // 4 workers on 2 cores: each spends the second half of its triangle
+    // rows preempted, so on-CPU work is 1.25 / 2.5 / 3.75 / 5 ms.
+    for w in 1..=4u64 {
+        let busy = w * 5 * MS / 2;
+        trace.lanes[w as usize].off_cpu.push(OffCpu {
+            start_ns: 20 * MS + busy / 2,
+            end_ns: 20 * MS + busy,
+            kind: OffCpuKind::Preempted,
+        });
+    }
+    trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+    trace.cores = Some(2);
+    let regions = trace.regions();
+    let triangle = named(&regions, "triangle");
+    // 12.5 ms of work over 2 cores: 6.25 ms at best, 3.75 ms to gain.
+    assert_eq!(triangle.mean_busy_ns, 3.125 * MS as f64);
+    assert_eq!(triangle.ideal_ns, 6.25 * MS as f64);
+    assert_eq!(triangle.potential_gain_ns, 3.75 * MS as f64);
+    assert_eq!(triangle.parallel_efficiency, Some(0.625));
+    assert_eq!(triangle.load_balance, Some(0.625));
+}

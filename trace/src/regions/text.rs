@@ -78,10 +78,11 @@ impl Regions {
         let mut out = String::new();
         let wall = self.wall_ns();
         if !self.regions.is_empty() {
+            let count = self.regions.len();
             out.push_str(&format!(
-                "{} regions; serial {:.3} of {:.3} ms ({}); ranked by what fixing them could \
-                 save (serial: their time; parallel: wall − mean busy)\n",
-                self.regions.len(),
+                "{count} region{}; serial {:.3} of {:.3} ms ({}); ranked by what fixing them \
+                 could save (serial: their time; parallel: wall − ideal time)\n",
+                if count == 1 { "" } else { "s" },
                 self.serial_ns as f64 / 1e6,
                 wall as f64 / 1e6,
                 percent(self.serial_ns as f64 / wall.max(1) as f64),
