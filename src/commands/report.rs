@@ -198,6 +198,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "functions": functions.to_json_rows(),
         "processes": summary.processes,
         "regions": regions.regions,
+        "region_ranking": regions.ranking,
         "region_notes": regions.notes,
     });
     args.export.write(&lanes, &meta)

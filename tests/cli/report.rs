@@ -128,7 +128,7 @@ fn report_ranks_the_regions_by_what_fixing_them_could_save() {
         .nth(1)
         .unwrap_or_else(|| panic!("{report}"));
     assert!(
-        section.starts_with("4 regions; serial 15.000 of 35.000 ms (42.9 %)"),
+        section.starts_with("4 regions (4 kinds); serial 15.000 of 35.000 ms (42.9 %)"),
         "{report}"
     );
     let rows: Vec<Vec<&str>> = section
@@ -137,11 +137,11 @@ fn report_ranks_the_regions_by_what_fixing_them_could_save() {
         .take(4)
         .map(|l| l.split_whitespace().collect())
         .collect();
-    // rank, name, found, parent, wall, share (2 words), threads, shape,
-    // load balance (2), efficiency (2), gain, critical lane.
+    // rank, name, count, found, parent, wall, share (2 words), threads,
+    // shape, load balance (2), efficiency (2), gain, critical lane.
     let names: Vec<&str> = rows.iter().map(|r| r[1]).collect();
     assert_eq!(names, ["load", "save", "triangle", "balanced"], "{report}");
-    let triangle = "3 triangle fork-join - 10.000 28.6 % 4 parallel 62.5 % 62.5 % 3.750 worker-4";
+    let triangle = "3 triangle 1 fork-join - 10.000 28.6 % 4 parallel 62.5 % 62.5 % 3.750 worker-4";
     assert_eq!(rows[2].join(" "), triangle, "{report}");
     assert!(
         section.contains("- load: serial: 28.6 % of the run"),

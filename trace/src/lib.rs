@@ -56,7 +56,7 @@ pub use function_totals::FunctionSummary;
 pub use message::{MessageFlow, Messages};
 pub use mpi_call::{MessageSide, MpiCall};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
-pub use regions::{Advice, Found, Region, RegionLane, Regions, Unit};
+pub use regions::{Advice, Found, Region, RegionGroup, RegionLane, Regions, Unit};
 pub use summary::{LaneSummary, Summary};
 pub use summary_processes::{ProcessMetrics, ProcessSummary};
 pub use trace::{

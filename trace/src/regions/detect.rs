@@ -245,7 +245,7 @@ fn phase_nodes(
 ) -> Vec<Node> {
     let mut out = Vec::new();
     for (s, e) in gaps(start, end, children) {
-        for phase in phases(work, s, e, end - start) {
+        for phase in phases(work, s, e) {
             out.push(Node {
                 start: phase.start,
                 end: phase.end,
@@ -274,6 +274,13 @@ pub(super) fn detect(
     let nodes = nest(trace, nodes, notes);
     // The phases of the run, then of each region, in what their children
     // leave.
+    let mut children: Vec<Vec<(u64, u64)>> = vec![Vec::new(); nodes.len() + 1];
+    for n in &nodes {
+        // Slot 0 is the run's; node i's is i + 1. Nodes are in start order,
+        // so each list is sorted and, nested, disjoint.
+        let slot = n.parent.map_or(0, |p| p + 1);
+        children[slot].push((n.start, n.end));
+    }
     let windows = std::iter::once((None, run)).chain(
         nodes
             .iter()
@@ -282,12 +289,8 @@ pub(super) fn detect(
     );
     let mut found: Vec<Node> = Vec::new();
     for (parent, window) in windows {
-        let children: Vec<(u64, u64)> = nodes
-            .iter()
-            .filter(|n| n.parent == parent)
-            .map(|n| (n.start, n.end))
-            .collect();
-        found.extend(phase_nodes(work, window, &children, parent));
+        let slot = parent.map_or(0, |p| p + 1);
+        found.extend(phase_nodes(work, window, &children[slot], parent));
     }
     order(nodes, found)
 }

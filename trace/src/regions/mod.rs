@@ -99,6 +99,14 @@
 //! - **could save**, what ranks regions: a serial region's wall (the time
 //!   parallelising it could take back), a parallel region's potential gain.
 //!
+//! The ranking is of *groups*: the regions without child regions that
+//! share a name, a way of being found, a shape (serial or parallel) and the
+//! names of the regions around them (a time step's loop, run a thousand
+//! times, is one group), their wall, share, potential gain and could-save
+//! summed; their load balance is summed mean over summed max work, their
+//! efficiency summed ideal time over summed wall (POP's way of adding up
+//! regions).
+//!
 //! A region where no lane worked has no load balance nor efficiency.
 //!
 //! # Units
@@ -113,6 +121,7 @@
 //! than the region's ideal time (that unit bounds every schedule).
 
 mod detect;
+mod groups;
 mod metrics;
 mod phases;
 #[cfg(test)]
@@ -125,6 +134,7 @@ mod work;
 use serde::Serialize;
 
 use crate::trace::Trace;
+pub use groups::RegionGroup;
 
 /// How a region was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -251,8 +261,8 @@ pub struct Region {
     /// What fixing it could save: wall for a serial region, potential gain
     /// for a parallel one.
     pub could_save_ns: f64,
-    /// Its place, from 1, among the regions without child regions, by what
-    /// fixing them could save; `None` for a region holding others.
+    /// The place, from 1, of its group in [`Regions::ranking`]; `None` for
+    /// a region holding others.
     pub rank: Option<usize>,
     /// How many units it has.
     pub unit_count: usize,
@@ -276,6 +286,10 @@ pub struct Regions {
     pub end_ns: u64,
     /// In time order, each region before the regions it holds.
     pub regions: Vec<Region>,
+    /// The regions without child regions, grouped by kind (name, how found,
+    /// shape, the names around them) and ranked by what fixing them could
+    /// save, summed over the group.
+    pub ranking: Vec<RegionGroup>,
     /// Wall time of the serial regions among those without child regions.
     pub serial_ns: u64,
     /// What was repaired, left out or cannot be told.
@@ -288,12 +302,10 @@ impl Regions {
         self.end_ns - self.start_ns
     }
 
-    /// The regions without child regions, by what fixing them could save,
-    /// the most first (ties in time order).
-    pub fn ranked(&self) -> Vec<&Region> {
-        let mut out: Vec<&Region> = self.regions.iter().filter(|r| r.rank.is_some()).collect();
-        out.sort_by_key(|r| r.rank);
-        out
+    /// The groups of regions by what fixing them could save, the most
+    /// first (ties in time order).
+    pub fn ranked(&self) -> &[RegionGroup] {
+        &self.ranking
     }
 }
 
@@ -321,7 +333,7 @@ impl Trace {
                 ..metrics::measure(self, &work, node, run_wall)
             })
             .collect();
-        rank(&mut regions);
+        let ranking = groups::rank(&mut regions);
         let leaves = || regions.iter().filter(|r| r.rank.is_some());
         let serial_ns = leaves().filter(|r| r.serial).map(|r| r.wall_ns).sum();
         notes.extend(run_notes(self, &regions, (start, end)));
@@ -329,29 +341,10 @@ impl Trace {
             start_ns: start,
             end_ns: end,
             regions,
+            ranking,
             serial_ns,
             notes,
         }
-    }
-}
-
-/// Ranks the regions without child regions by what fixing them could save.
-fn rank(regions: &mut [Region]) {
-    let mut has_children = vec![false; regions.len()];
-    for p in regions.iter().filter_map(|r| r.parent) {
-        if let Some(h) = has_children.get_mut(p) {
-            *h = true;
-        }
-    }
-    let mut leaves: Vec<usize> = (0..regions.len()).filter(|&i| !has_children[i]).collect();
-    leaves.sort_by(|&a, &b| {
-        let (a, b) = (&regions[a], &regions[b]);
-        b.could_save_ns
-            .total_cmp(&a.could_save_ns)
-            .then(a.start_ns.cmp(&b.start_ns))
-    });
-    for (place, i) in leaves.into_iter().enumerate() {
-        regions[i].rank = Some(place + 1);
     }
 }
 

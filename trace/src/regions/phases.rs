@@ -145,25 +145,48 @@ fn continues(work: &Work, segment: &Segment, parallel: &Segment) -> bool {
     })
 }
 
+/// Marks as parallel the serial segments of `order` (indices into
+/// `segments`, forwards for tails, backwards for heads) that continue the
+/// parallel segment before them, looking past idle gaps shorter than `min`
+/// (a lane between two of its pieces) and past segments already joined.
+/// `counted` tells the segments where several lanes worked.
+fn join_pass(
+    work: &Work,
+    segments: &mut [Segment],
+    counted: &[bool],
+    order: impl Iterator<Item = usize>,
+    min: u64,
+) {
+    let mut parallel: Option<usize> = None;
+    for i in order {
+        match segments[i].class {
+            Class::Parallel if counted[i] => parallel = Some(i),
+            Class::Parallel => {} // joined on the other pass
+            Class::Idle if segments[i].len() >= min => parallel = None,
+            Class::Idle => {}
+            Class::Serial => match parallel {
+                Some(p) if continues(work, &segments[i], &segments[p]) => {
+                    segments[i].class = Class::Parallel;
+                    segments[i].lane = None;
+                }
+                _ => parallel = None,
+            },
+        }
+    }
+}
+
 /// Serial segments that are a parallel neighbour's head or tail become
 /// parallel (see the module documentation), and neighbours of one class
 /// merge.
-fn join_tails(work: &Work, mut segments: Vec<Segment>) -> Vec<Segment> {
-    for i in 0..segments.len() {
-        if segments[i].class != Class::Serial {
-            continue;
-        }
-        let neighbours = [i.checked_sub(1), Some(i + 1)];
-        let joined = neighbours.into_iter().flatten().any(|n| {
-            segments
-                .get(n)
-                .is_some_and(|p| p.class == Class::Parallel && continues(work, &segments[i], p))
-        });
-        if joined {
-            segments[i].class = Class::Parallel;
-        }
-    }
-    let mut merged: Vec<Segment> = Vec::with_capacity(segments.len());
+fn join_tails(work: &Work, mut segments: Vec<Segment>, min: u64) -> Vec<Segment> {
+    let n = segments.len();
+    let counted: Vec<bool> = segments
+        .iter()
+        .map(|s| s.class == Class::Parallel)
+        .collect();
+    join_pass(work, &mut segments, &counted, 0..n, min);
+    join_pass(work, &mut segments, &counted, (0..n).rev(), min);
+    let mut merged: Vec<Segment> = Vec::with_capacity(n);
     for s in segments {
         match merged.last_mut() {
             Some(last) if last.class == s.class => last.end = s.end,
@@ -231,16 +254,12 @@ fn main_name(pieces: &[(usize, Piece)], start: u64, end: u64) -> Option<NameId> 
 }
 
 /// The serial and parallel phases of `start..end`, cut at changes of the
-/// number of working lanes that last at least [`MIN_PHASE_SHARE`] of
-/// `window` ns; stretches where no lane works are left out. A stretch too
-/// short to hold a phase gives none.
-pub(super) fn phases(work: &Work, start: u64, end: u64, window: u64) -> Vec<Phase> {
-    let min = ((window as f64 * MIN_PHASE_SHARE).ceil() as u64).max(1);
-    if end.saturating_sub(start) < min {
-        return Vec::new();
-    }
+/// number of working lanes that last at least [`MIN_PHASE_SHARE`] of it;
+/// stretches where no lane works are left out.
+pub(super) fn phases(work: &Work, start: u64, end: u64) -> Vec<Phase> {
+    let min = ((end.saturating_sub(start) as f64 * MIN_PHASE_SHARE).ceil() as u64).max(1);
     let pieces = pieces_in(work, start, end);
-    let segments = join_tails(work, segments(&pieces, start, end));
+    let segments = join_tails(work, segments(&pieces, start, end), min);
     let mut lasting = lasting(&segments, min);
     if lasting.is_empty() {
         // Nothing held long enough: the whole stretch is one phase, unless

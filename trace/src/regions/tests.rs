@@ -246,3 +246,66 @@ fn threads_sharing_fewer_cores_share_out_their_work_over_the_cores() {
     assert_eq!(triangle.parallel_efficiency, Some(0.625));
     assert_eq!(triangle.load_balance, Some(0.625));
 }
+
+#[test]
+fn regions_of_one_kind_are_ranked_together() {
+    // Three time steps: a wrapped loop on two workers (busy 4 and 2 ms of
+    // 4) and 1 ms of serial glue on the main lane after each.
+    let mut t = Trace::new();
+    let [step, item, glue] = ["step", "item", "glue"].map(|n| t.intern(n));
+    let mut main = Vec::new();
+    let mut workers = [Vec::new(), Vec::new()];
+    for k in 0..3 {
+        let s = k * 5 * MS;
+        main.push(Span::new(step, s, s + 4 * MS, 0));
+        main.push(Span::new(glue, s + 4 * MS, s + 5 * MS, 0));
+        for (w, spans) in workers.iter_mut().enumerate() {
+            let per_item = (2 - w as u64) * MS / 2; // 1 ms or 0.5 ms
+            spans.extend(
+                (0..4).map(|i| Span::new(item, s + i * per_item, s + (i + 1) * per_item, 0)),
+            );
+        }
+    }
+    t.lanes.push(Lane::with_spans(1, 1, "main", main));
+    for (w, spans) in workers.into_iter().enumerate() {
+        t.lanes
+            .push(Lane::with_spans(1, w as u64 + 2, format!("w{w}"), spans));
+    }
+    let regions = t.regions();
+    assert_eq!(regions.regions.len(), 6);
+    let ranked: Vec<(&str, usize, f64)> = regions
+        .ranked()
+        .iter()
+        .map(|g| {
+            (
+                g.name.as_str(),
+                g.regions.len(),
+                g.could_save_ns / MS as f64,
+            )
+        })
+        .collect();
+    // Each step could save 4 − 3 = 1 ms, each glue its 1 ms: 3 ms each
+    // kind; ties go to the earlier.
+    assert_eq!(ranked, [("step", 3, 3.0), ("glue", 3, 3.0)]);
+    let steps = &regions.ranked()[0];
+    assert_eq!(steps.load_balance, Some(0.75));
+    assert_eq!(steps.parallel_efficiency, Some(0.75));
+    assert_eq!(steps.critical_lane.as_deref(), Some("w0"));
+    let glue = &regions.ranked()[1];
+    assert!(glue.serial);
+    assert_eq!(regions.serial_ns, 3 * MS);
+    // 3 of 15 ms serial: at most 5× faster.
+    assert!(
+        glue.notes[0].contains("20.0 % of the run") && glue.notes[0].contains("5.0×"),
+        "{:?}",
+        glue.notes
+    );
+    assert!(
+        glue.notes.iter().any(|n| n.starts_with("one unit")),
+        "{:?}",
+        glue.notes
+    );
+    assert!(regions.regions.iter().all(|r| r.rank.is_some()));
+    let text = regions.to_text(10);
+    assert!(text.contains("6 regions (2 kinds)"), "{text}");
+}

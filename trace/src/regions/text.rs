@@ -1,7 +1,7 @@
 //! [`Regions`] as a table and as the "where the time goes" text that
 //! `logprof report` prints.
 
-use super::{Region, Regions};
+use super::{RegionGroup, Regions};
 use crate::table::{percent, Cell, Column, Table};
 
 /// Nanoseconds as milliseconds with three decimals.
@@ -15,13 +15,14 @@ fn maybe_percent(ratio: Option<f64>) -> Cell {
 }
 
 impl Regions {
-    /// The `top` ranked regions (those without child regions, by what
-    /// fixing them could save), one row each: where it is, its shape, its
-    /// figures.
+    /// The `top` ranked groups of regions (those without child regions, by
+    /// what fixing them could save), one row each: which, how many, where,
+    /// their shape and figures.
     pub fn table(&self, top: usize) -> Table {
         let columns = [
             ("rank", "#"),
             ("region", "region"),
+            ("count", "×"),
             ("found", "found"),
             ("parent", "in"),
             ("wall_ms", "wall ms"),
@@ -44,30 +45,31 @@ impl Regions {
         table
     }
 
-    fn row(&self, r: &Region) -> Vec<Cell> {
-        let parent = r
-            .parent
-            .and_then(|p| self.regions.get(p))
-            .map_or(Cell::from("-"), |p| Cell::from(p.name.as_str()));
-        let shape = match (r.serial, r.threads) {
+    fn row(&self, g: &RegionGroup) -> Vec<Cell> {
+        let parent = g
+            .path
+            .last()
+            .map_or(Cell::from("-"), |p| Cell::from(p.as_str()));
+        let shape = match (g.serial, g.threads) {
             (_, 0) => "no work",
             (true, _) => "serial",
             (false, _) => "parallel",
         };
         vec![
-            Cell::Int(r.rank.unwrap_or(0) as u64),
-            Cell::from(r.name.as_str()),
-            Cell::from(r.found.as_str()),
+            Cell::Int(g.rank as u64),
+            Cell::from(g.name.as_str()),
+            Cell::Int(g.regions.len() as u64),
+            Cell::from(g.found.as_str()),
             parent,
-            ms(r.wall_ns as f64),
-            Cell::Percent(r.share),
-            Cell::Int(r.threads as u64),
+            ms(g.wall_ns as f64),
+            Cell::Percent(g.share),
+            Cell::Int(g.threads as u64),
             Cell::from(shape),
-            maybe_percent(r.load_balance),
-            maybe_percent(r.parallel_efficiency),
-            ms(r.potential_gain_ns),
-            ms(r.could_save_ns),
-            r.critical_lane.as_deref().map_or(Cell::Missing, Cell::from),
+            maybe_percent(g.load_balance),
+            maybe_percent(g.parallel_efficiency),
+            ms(g.potential_gain_ns),
+            ms(g.could_save_ns),
+            g.critical_lane.as_deref().map_or(Cell::Missing, Cell::from),
         ]
     }
 
@@ -80,17 +82,17 @@ impl Regions {
         if !self.regions.is_empty() {
             let count = self.regions.len();
             out.push_str(&format!(
-                "{count} region{}; serial {:.3} of {:.3} ms ({}); ranked by what fixing them \
+                "{count} region{} ({} kinds); serial {:.3} of {:.3} ms ({}); ranked by what fixing them \
                  could save (serial: their time; parallel: wall − ideal time)\n",
                 if count == 1 { "" } else { "s" },
+                self.ranking.len(),
                 self.serial_ns as f64 / 1e6,
                 wall as f64 / 1e6,
                 percent(self.serial_ns as f64 / wall.max(1) as f64),
             ));
             out.push_str(&self.table(top).to_text());
         }
-        let shown = self.ranked().into_iter().take(top);
-        for r in shown {
+        for r in self.ranked().iter().take(top) {
             for note in &r.notes {
                 out.push_str(&format!("- {}: {note}\n", r.name));
             }
