@@ -38,30 +38,35 @@
 //!    entered on several lanes at once) are one region, from the first start
 //!    to the last end.
 //! 2. **Fork/join**: every container whose name is not marked.
-//! 3. **Phases**: the time the regions above leave (the whole run when there
-//!    are none; inside a region, the stretches its child regions leave) is
-//!    cut by the number of lanes working, counted in classes: none, one
-//!    (serial), several (parallel).
+//! 3. **Phases**: each *gap*, a stretch the regions above leave (the whole
+//!    run when there are none; inside a region, the stretches between its
+//!    child regions), is cut by the number of lanes working, counted in
+//!    classes: none, one (serial), several (parallel).
 //!    - A serial stretch next to a parallel one joins it when every piece in
-//!      it has a name that another lane ran in the parallel stretch: the
-//!      slowest lane finishing its share of a loop (or the first starting
-//!      early) is the loop's tail, its imbalance, not a serial phase.
+//!      it has a name that another lane ran in the parallel stretch, looking
+//!      past idle moments shorter than the minimum below (a lane between
+//!      two of its pieces): the slowest lane finishing its share of a loop
+//!      (or the first starting early) is the loop's tail, its imbalance,
+//!      not a serial phase.
 //!    - A change of class *stays changed* when the new class holds, without
-//!      a break, for at least 1 % of the stretch being cut (the run, or the
-//!      enclosing region). Shorter stretches belong to the phase before
-//!      them (the first phase takes those before it): a flicker of 1 % can
-//!      change the figures it would be cut from by no more than 1 %.
+//!      a break, for at least 1 % of the gap. Shorter stretches belong to
+//!      the phase before them (the first phase takes those before it): a
+//!      flicker of 1 % can change the figures of the phase it would be cut
+//!      from by no more than 1 %. When nothing holds that long, the gap is
+//!      one phase (none if no lane works for most of it).
 //!    - A moment when no lane works, right after a parallel phase, is a
 //!      join: parallel work that lasts after it starts a phase of its own,
 //!      however short the moment, unless its name (below) is the previous
 //!      phase's (the lanes of one loop pausing at once).
-//!    - Stretches where no lane works are in no phase; a stretch shorter
-//!      than 1 % gives none. Inside a region without other child regions,
-//!      a single phase would be the region again and is not added.
+//!    - Stretches where no lane works are in no phase. Inside a region
+//!      without child regions, a single phase would be the region again and
+//!      is not added.
 //!    - A phase is named after the name with the most work in it.
+//!
 //!    Two parallel loops back to back with no moment between them, or two
 //!    loops of one name, are one phase: mark them (`region!`) or wrap them
-//!    (`scope!`) to tell them apart.
+//!    (`scope!`) to tell them apart. The serial work between two regions (a
+//!    time step's glue) is a phase of its own, however short.
 //!
 //! Regions nest by time: each region's parent is the smallest region that
 //! holds it. Two regions that overlap without nesting are cut apart: the
