@@ -39,7 +39,7 @@ impl Regions {
         columns.push(Column::data("could_save_ms"));
         columns.push(Column::new("critical_lane", "critical lane"));
         let mut table = Table::with_columns(columns);
-        for r in self.ranked().into_iter().take(top) {
+        for r in self.ranked().iter().take(top) {
             table.push(self.row(r));
         }
         table
