@@ -223,7 +223,7 @@ fn gaps(start: u64, end: u64, inner: &[(u64, u64)]) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut at = start;
     for &(s, e) in inner {
-        if s > at {
+        if s.min(end) > at {
             out.push((at, s.min(end)));
         }
         at = at.max(e);

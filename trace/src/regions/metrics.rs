@@ -96,7 +96,7 @@ fn label(trace: &Trace, l: usize) -> String {
 /// The figures of one region found as `node`, over a run of `run_wall` ns.
 pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) -> Region {
     let (start, end) = (node.start, node.end);
-    let wall = end - start;
+    let wall = end.saturating_sub(start);
     let on_cpu = trace.off_cpu.is_recorded();
     let mut busy: Vec<Vec<(u64, u64)>> = Vec::new();
     let mut lanes: Vec<RegionLane> = Vec::new();

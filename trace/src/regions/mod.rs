@@ -133,6 +133,8 @@ mod phases;
 mod tests;
 #[cfg(test)]
 mod tests_bad_input;
+#[cfg(test)]
+mod tests_fuzz;
 mod text;
 mod work;
 
@@ -304,7 +306,7 @@ pub struct Regions {
 impl Regions {
     /// The run's wall time.
     pub fn wall_ns(&self) -> u64 {
-        self.end_ns - self.start_ns
+        self.end_ns.saturating_sub(self.start_ns)
     }
 
     /// The groups of regions by what fixing them could save, the most

@@ -269,7 +269,7 @@ pub(super) fn phases(work: &Work, start: u64, end: u64) -> Vec<Phase> {
             .filter(|s| s.class == Class::Idle)
             .map(Segment::len)
             .sum();
-        let class = match idle * 2 > end - start {
+        let class = match idle * 2 > end.saturating_sub(start) {
             true => Class::Idle,
             false => Class::Parallel, // either working class: not used
         };

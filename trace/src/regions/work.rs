@@ -88,8 +88,10 @@ fn inside(trace: &Trace, a: usize, i: usize) -> Inside {
     if end <= start {
         return Inside::default();
     }
+    // Clipped to the span: a child of a hand-built trace may reach past it.
     let mut covered: Vec<(u64, u64)> = children(&lane.spans, i)
         .map(|k| (lane.spans[k].start_ns, lane.spans[k].end_ns.min(end)))
+        .filter(|(s, e)| s < e)
         .collect();
     let mut found = Inside::default();
     for (b, other) in trace.lanes.iter().enumerate() {
