@@ -73,6 +73,17 @@ impl LaneSummary {
     }
 }
 
+impl Trace {
+    /// How reports name process `pid`: its name in
+    /// [`Trace::process_names`], else `pid <pid>`.
+    pub(crate) fn process_label(&self, pid: u32) -> String {
+        self.process_names
+            .get(&pid)
+            .cloned()
+            .unwrap_or_else(|| format!("pid {pid}"))
+    }
+}
+
 /// How reports name a lane of thread `thread_name` in `process` (given when
 /// the trace holds several): see [`LaneSummary::label`].
 pub(crate) fn lane_label(thread_name: &str, process: Option<&str>) -> String {
@@ -216,12 +227,7 @@ impl Trace {
                     pid: lane.pid,
                     tid: lane.tid,
                     thread_name: lane.thread_name.clone(),
-                    process: several_processes.then(|| {
-                        self.process_names
-                            .get(&lane.pid)
-                            .cloned()
-                            .unwrap_or_else(|| format!("pid {}", lane.pid))
-                    }),
+                    process: several_processes.then(|| self.process_label(lane.pid)),
                     spans: lane.spans.len(),
                     busy_ns: busy,
                     idle_ns: wall_ns.saturating_sub(busy),

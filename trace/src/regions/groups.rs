@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::metrics::amdahl_note;
 use super::{Found, Region};
 
 /// The regions without child regions that share a name, a way of being
@@ -83,15 +84,7 @@ fn summed(regions: &[Region], (path, name, found, serial): Key, members: &[usize
         .map(|(lane, _)| lane.to_owned());
     let mut notes: Vec<(String, usize)> = Vec::new();
     if serial && share > 0.0 {
-        notes.push((
-            format!(
-                "serial: {:.1} % of the run, so no number of threads makes the run more than \
-                 {:.1}× faster (Amdahl: 1 / {share:.3})",
-                share * 100.0,
-                1.0 / share
-            ),
-            members.len(),
-        ));
+        notes.push((amdahl_note(share), members.len()));
     }
     for note in of()
         .flat_map(|r| &r.notes)

@@ -83,13 +83,7 @@ fn label(trace: &Trace, l: usize) -> String {
         return format!("lane {l}");
     };
     let several = trace.lanes.iter().any(|o| o.pid != lane.pid);
-    let process = several.then(|| {
-        trace
-            .process_names
-            .get(&lane.pid)
-            .cloned()
-            .unwrap_or_else(|| format!("pid {}", lane.pid))
-    });
+    let process = several.then(|| trace.process_label(lane.pid));
     crate::summary::lane_label(&lane.thread_name, process.as_deref())
 }
 
@@ -193,6 +187,17 @@ pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) ->
     region
 }
 
+/// What a serial stretch of `share` of the run (more than 0) bounds the
+/// run's speed-up to, said.
+pub(super) fn amdahl_note(share: f64) -> String {
+    format!(
+        "serial: {:.1} % of the run, so no number of threads makes the run more than {:.1}× \
+         faster (Amdahl: 1 / {share:.3})",
+        share * 100.0,
+        1.0 / share
+    )
+}
+
 /// What a region's figures warn of.
 fn notes(r: &Region) -> Vec<String> {
     let mut out = Vec::new();
@@ -202,12 +207,8 @@ fn notes(r: &Region) -> Vec<String> {
         );
         return out;
     }
-    if let (Some(share), Some(bound)) = (r.amdahl_share, r.max_speedup) {
-        out.push(format!(
-            "serial: {:.1} % of the run, so no number of threads makes the run more than \
-             {bound:.1}× faster (Amdahl: 1 / {share:.3})",
-            share * 100.0
-        ));
+    if let Some(share) = r.amdahl_share.filter(|&s| s > 0.0) {
+        out.push(amdahl_note(share));
     }
     let largest = r.units.iter().max_by_key(|u| u.duration_ns());
     if let ([_], Some(u)) = (&r.units[..], largest) {
