@@ -76,6 +76,7 @@ fn one_region_for_the_whole_run_says_so() {
         "{:?}",
         regions.notes
     );
+    assert!(regions.to_text(10).starts_with("1 region (1 kind);"));
 }
 
 #[test]

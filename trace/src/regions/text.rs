@@ -80,12 +80,15 @@ impl Regions {
         let mut out = String::new();
         let wall = self.wall_ns();
         if !self.regions.is_empty() {
-            let count = self.regions.len();
+            let plural = |n: usize, word: &str| match n {
+                1 => format!("1 {word}"),
+                n => format!("{n} {word}s"),
+            };
             out.push_str(&format!(
-                "{count} region{} ({} kinds); serial {:.3} of {:.3} ms ({}); ranked by what fixing them \
-                 could save (serial: their time; parallel: wall − ideal time)\n",
-                if count == 1 { "" } else { "s" },
-                self.ranking.len(),
+                "{} ({}); serial {:.3} of {:.3} ms ({}); ranked by what fixing them could save \
+                 (serial: their time; parallel: wall − ideal time)\n",
+                plural(self.regions.len(), "region"),
+                plural(self.ranking.len(), "kind"),
                 self.serial_ns as f64 / 1e6,
                 wall as f64 / 1e6,
                 percent(self.serial_ns as f64 / wall.max(1) as f64),
