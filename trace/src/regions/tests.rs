@@ -309,3 +309,34 @@ fn regions_of_one_kind_are_ranked_together() {
     let text = regions.to_text(10);
     assert!(text.contains("6 regions (2 kinds)"), "{text}");
 }
+
+#[test]
+fn a_span_around_the_whole_program_holds_the_phases() {
+    // The unmarked example with `main` around everything on the main lane,
+    // its load and save nested in it.
+    let mut trace = example(Shown::Unmarked);
+    let whole = trace.intern("main");
+    let lane = &mut trace.lanes[0];
+    for s in &mut lane.spans {
+        s.depth = 1;
+    }
+    lane.spans.push(Span::new(whole, 0, 35 * MS, 0));
+    lane.sort_spans();
+    let regions = trace.regions();
+    let outline: Vec<(&str, Found, Option<usize>)> = regions
+        .regions
+        .iter()
+        .map(|r| (r.name.as_str(), r.found, r.parent))
+        .collect();
+    assert_eq!(
+        outline,
+        [
+            ("main", Found::ForkJoin, None),
+            ("load", Found::Phase, Some(0)),
+            ("item", Found::Phase, Some(0)),
+            ("row", Found::Phase, Some(0)),
+            ("save", Found::Phase, Some(0)),
+        ]
+    );
+    check_example(&regions, ["load", "item", "row", "save"]);
+}
