@@ -305,6 +305,10 @@ pub struct ReportArgs {
     /// How many functions to list, the most time first.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    /// How many regions "where the time goes" lists, the most to save
+    /// first (0 leaves the section out; the JSON export has every region).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub regions: usize,
     /// Table exports (the per-thread table).
     #[command(flatten)]
     pub export: ExportArgs,

@@ -2,7 +2,8 @@
 //! reading the TSC twice and the cost of `Instant::now()` twice, on one thread
 //! and on two threads at once; and of the rest of the recording API: a span
 //! with a value, a span with a value and a result, a span under a run-time
-//! `Name`, an instant, a counter sample (beside one TSC read, their floor).
+//! `Name`, a region (a marked scope, which must cost what a scope costs),
+//! an instant, a counter sample (beside one TSC read, their floor).
 //!
 //! `cargo bench -p logprof --bench record`
 
@@ -44,6 +45,11 @@ static NAME: std::sync::OnceLock<logprof::Name> = std::sync::OnceLock::new();
 fn runtime_name() {
     let name = *NAME.get().unwrap();
     let _s = logprof::scope!(name);
+    empty();
+}
+
+fn region() {
+    let _s = logprof::region!("region");
     empty();
 }
 
@@ -150,6 +156,8 @@ fn bench(c: &mut Criterion) {
             value_and_result_record_fn as fn(),
         ),
         ("scope_runtime_name", runtime_name as fn()),
+        // A region is a scope whose call site is marked: the same cost.
+        ("region", region as fn()),
         ("tsc_once", tsc_once as fn()),
         ("instant", instant as fn()),
         ("counter", counter as fn()),

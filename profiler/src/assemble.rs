@@ -3,7 +3,7 @@
 //! trace. Pure functions of the events, so tests feed them what a live
 //! recording produces only by chance (ticks that go backwards, torn slots).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::event_words::decode;
 use crate::{InstantEvent, Lane, Losses, NameId, NameTable, Span};
@@ -35,6 +35,16 @@ impl<'a> SpanNames<'a> {
 
     pub(crate) fn into_names(self) -> Vec<String> {
         self.table.into_names()
+    }
+
+    /// The trace name ids of the call sites `region_sites` (ids, as
+    /// registered) that were met: the names whose spans are regions. A name
+    /// is a region when any of its call sites is.
+    pub(crate) fn regions(&self, region_sites: &[u32]) -> BTreeSet<NameId> {
+        region_sites
+            .iter()
+            .filter_map(|&id| self.ids.get(id as usize).copied().flatten())
+            .collect()
     }
 }
 

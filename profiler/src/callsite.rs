@@ -16,13 +16,25 @@ use crate::{filter, recorder, SpanValue};
 /// Largest call-site id; ids must fit the 29 bits an event gives them.
 const MAX_ID: u32 = (1 << 29) - 1;
 
-/// Registered names; call-site id `i` names `NAMES[i - 1]`.
-static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+/// The call sites registered so far.
+struct Registry {
+    /// Call-site id `i` names `names[i - 1]`.
+    names: Vec<&'static str>,
+    /// The ids of the call sites that record regions, in increasing order.
+    regions: Vec<u32>,
+}
 
-/// The names of all call sites registered so far, id `i` at index `i - 1`.
-pub(crate) fn names() -> Vec<&'static str> {
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    names: Vec::new(),
+    regions: Vec::new(),
+});
+
+/// The names of all call sites registered so far, id `i` at index `i - 1`,
+/// and the ids of those that record regions.
+pub(crate) fn names() -> (Vec<&'static str>, Vec<u32>) {
     let _cold = ColdGuard::enter();
-    NAMES.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    let registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    (registry.names.clone(), registry.regions.clone())
 }
 
 /// One place in the code that records: a name, an id assigned on first use,
@@ -37,6 +49,10 @@ pub struct Callsite {
     /// Whether `name` is a call path written with generic arguments
     /// (`Vec::<u8>::with_capacity`), to be registered without them.
     generic_path: bool,
+    /// Whether its spans are regions of the run (`region!`). Read once, at
+    /// registration, never when recording: a region costs what a scope
+    /// costs.
+    region: bool,
     /// 0 until registered.
     id: AtomicU32,
     /// `generation << 1 | interested`, where generation is the filter
@@ -50,6 +66,7 @@ impl Callsite {
         Callsite {
             name,
             generic_path: false,
+            region: false,
             id: AtomicU32::new(0),
             interest: AtomicU32::new(0),
         }
@@ -64,6 +81,20 @@ impl Callsite {
             generic_path: true,
             ..Callsite::new(written)
         }
+    }
+
+    /// A call site named `name` whose spans are regions of the run (see
+    /// [`region!`](crate::region)); used in a `static` by the macros.
+    pub const fn region(name: &'static str) -> Callsite {
+        Callsite {
+            region: true,
+            ..Callsite::new(name)
+        }
+    }
+
+    /// Whether the call site records regions.
+    pub fn is_region(&self) -> bool {
+        self.region
     }
 
     /// The call site's name as written in the code.
@@ -177,18 +208,21 @@ impl Callsite {
             return 0;
         };
         let name = {
-            let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+            let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
             // Checked under the lock: another thread may have registered it.
             let mut id = self.id.load(Ordering::Acquire);
             if id == 0 {
-                if names.len() as u32 >= MAX_ID {
+                if registry.names.len() as u32 >= MAX_ID {
                     return 0; // table full: record nothing rather than alias
                 }
-                names.push(self.registered_name());
-                id = names.len() as u32;
+                registry.names.push(self.registered_name());
+                id = registry.names.len() as u32;
+                if self.region {
+                    registry.regions.push(id);
+                }
                 self.id.store(id, Ordering::Release);
             }
-            names[id as usize - 1]
+            registry.names[id as usize - 1]
         };
         let interested = filter::interested(name) as u32;
         let interest = (generation << 1) | interested;

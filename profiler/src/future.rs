@@ -45,6 +45,15 @@ pub trait Instrument: Future + Sized {
     fn recorded(self, name: impl IntoName) -> RecordedFuture<Self> {
         RecordedFuture::new(name.into_name().callsite(), self)
     }
+
+    /// This future as [`Instrument::recorded`] records it, its slices
+    /// marked as a region of the run (as [`region!`](crate::region) marks a
+    /// scope): a stretch whose work is analysed on its own
+    /// ([`Trace::regions`](crate::Trace::regions)). Costs what `recorded`
+    /// costs.
+    fn recorded_region(self, name: impl IntoName) -> RecordedFuture<Self> {
+        RecordedFuture::new(name.into_name().region_callsite(), self)
+    }
 }
 
 impl<F: Future> Instrument for F {}

@@ -40,6 +40,10 @@
 //!   `"args":{"value":…,"result":…}`.
 //! - String literals name spans for free; a name known only at run time is
 //!   interned once with [`Name::new`] and then passed like a literal.
+//! - [`region!`] records a scope whose name marks a region of the run (a
+//!   serial phase, a parallel loop): [`Trace::regions`] then reports each
+//!   region's load balance and what balancing it could save, as `logprof
+//!   report` prints under "where the time goes".
 //! - [`instant!`] marks a moment on the thread's lane ([`Lane::instants`]),
 //!   [`counter!`] samples a value ([`Trace::counters`]).
 //! - A [`SpanGuard`] is not `Send`; futures are recorded with
@@ -98,7 +102,7 @@ pub use callsite::{Callsite, SpanGuard};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
-pub use name::{__callsite_of, Name, SpanName, SpanValue};
+pub use name::{__callsite_of, __region_callsite_of, Name, SpanName, SpanValue};
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use rayon_pool::{register_global_pool, register_pool, release_pool, start_handler};
@@ -113,12 +117,12 @@ pub use tracing_layer::TracingLayer;
 // The trace and everything that reads it live in `logprof-trace`; they are
 // re-exported under the paths they always had here, so a recording needs
 // this crate alone.
-pub use logprof_trace::{chrome, message};
+pub use logprof_trace::{chrome, message, regions};
 pub use logprof_trace::{
     write_atomically, ChromeJsonError, CounterTrack, FunctionSummary, InstantEvent, Lane,
     LaneSummary, Losses, MessageFlow, MessageSide, Messages, MpiCall, NameId, NameTable, OffCpu,
-    OffCpuKind, OffCpuStatus, ProcessMetrics, ProcessSummary, Repairs, Span, Summary, Trace,
-    TraceFileError,
+    OffCpuKind, OffCpuStatus, ProcessMetrics, ProcessSummary, Region, RegionGroup, Regions,
+    Repairs, Span, Summary, Trace, TraceFileError,
 };
 
 /// Records a call: evaluates it, returns its value, and records an enter
@@ -310,6 +314,39 @@ macro_rules! scope {
     };
 }
 
+/// Records a region: a scope, recorded and costing exactly as [`scope!`]
+/// does, whose name is marked as a region of the run. `let _solve =
+/// region!("solve");` (or with a [`Name`], or a value, as `scope!` takes
+/// them).
+///
+/// A region is a stretch of the run with one shape of work: a serial
+/// set-up, one parallel loop, a solver step. The mark is on the name (its
+/// call site), not on each event: the trace lists the names that are
+/// regions ([`Trace::region_names`]), Chrome JSON writes their spans with
+/// `"cat":"region"`, and [`Trace::regions`] analyses each region on its own
+/// (load balance, potential gain, serial share) instead of the whole run.
+/// A name is a region when any of its call sites is one.
+///
+/// ```
+/// logprof::init_buffer(1 << 10);
+/// {
+///     let _solve = logprof::region!("solve");
+///     let _part = logprof::scope!("part");
+/// }
+/// let trace = logprof::collect();
+/// let solve = trace.name_id("solve").unwrap();
+/// assert!(trace.is_region(solve));
+/// assert!(!trace.is_region(trace.name_id("part").unwrap()));
+/// ```
+///
+/// For a future, [`Instrument::recorded_region`].
+#[macro_export]
+macro_rules! region {
+    ($($name:tt)+) => {
+        $crate::__site!(enter_region; $($name)+)
+    };
+}
+
 /// Records an instant, a moment with no duration, on the current thread's
 /// lane: `instant!("checkpoint")`, or with a [`Name`]. It costs one clock
 /// read and one 16-byte event; [`collect`] puts it in [`Lane::instants`].
@@ -335,6 +372,18 @@ macro_rules! counter {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __site {
+    // A region is a span whose call site is marked: the same enter.
+    (enter_region; $name:literal $(, $value:expr)?) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::region($name);
+        $crate::__site!(@enter_span (&CALLSITE) $(, $value)?)
+    }};
+    (enter_region; $mac:ident ! $args:tt $(, $value:expr)?) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::region($mac ! $args);
+        $crate::__site!(@enter_span (&CALLSITE) $(, $value)?)
+    }};
+    (enter_region; $name:expr $(, $value:expr)?) => {
+        $crate::__site!(@enter_span ($crate::__region_callsite_of($name)) $(, $value)?)
+    };
     ($what:ident; $name:literal $(, $value:expr)?) => {{
         static CALLSITE: $crate::Callsite = $crate::Callsite::new($name);
         $crate::__site!(@$what (&CALLSITE) $(, $value)?)

@@ -29,25 +29,30 @@ use crate::reentry::ColdGuard;
 #[derive(Clone, Copy)]
 pub struct Name {
     site: &'static Callsite,
+    /// The call site that records this name as a region (`region!(name)`).
+    region_site: &'static Callsite,
 }
 
 /// Every name interned so far, by its text.
-static INTERNED: LazyLock<Mutex<HashMap<&'static str, &'static Callsite>>> =
-    LazyLock::new(Default::default);
+static INTERNED: LazyLock<Mutex<HashMap<&'static str, Name>>> = LazyLock::new(Default::default);
 
 impl Name {
     /// The name `name`, interned: the first call with a given text leaks one
-    /// copy of it and a call site; later calls look it up.
+    /// copy of it and two call sites (one for `scope!`, one for `region!`);
+    /// later calls look it up.
     pub fn new(name: &str) -> Name {
         let _cold = ColdGuard::enter();
         let mut interned = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&site) = interned.get(name) {
-            return Name { site };
+        if let Some(&name) = interned.get(name) {
+            return name;
         }
         let text: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        let site: &'static Callsite = Box::leak(Box::new(Callsite::new(text)));
-        interned.insert(text, site);
-        Name { site }
+        let name = Name {
+            site: Box::leak(Box::new(Callsite::new(text))),
+            region_site: Box::leak(Box::new(Callsite::region(text))),
+        };
+        interned.insert(text, name);
+        name
     }
 
     /// The text of the name.
@@ -58,6 +63,12 @@ impl Name {
     /// The call site that records under this name.
     pub fn callsite(&self) -> &'static Callsite {
         self.site
+    }
+
+    /// The call site that records regions under this name (see
+    /// [`region!`](crate::region)).
+    pub fn region_callsite(&self) -> &'static Callsite {
+        self.region_site
     }
 }
 
@@ -86,17 +97,28 @@ impl Eq for Name {}
 pub trait SpanName {
     /// The call site that records under this name.
     fn callsite(&self) -> &'static Callsite;
+
+    /// The call site that records regions under this name.
+    fn region_callsite(&self) -> &'static Callsite;
 }
 
 impl SpanName for Name {
     fn callsite(&self) -> &'static Callsite {
         self.site
     }
+
+    fn region_callsite(&self) -> &'static Callsite {
+        self.region_site
+    }
 }
 
 impl SpanName for &Name {
     fn callsite(&self) -> &'static Callsite {
         self.site
+    }
+
+    fn region_callsite(&self) -> &'static Callsite {
+        self.region_site
     }
 }
 
@@ -105,6 +127,14 @@ impl SpanName for &Name {
 #[inline(always)]
 pub fn __callsite_of<N: SpanName>(name: N) -> &'static Callsite {
     name.callsite()
+}
+
+/// Implementation detail of `region!`: the region call site of a run-time
+/// name.
+#[doc(hidden)]
+#[inline(always)]
+pub fn __region_callsite_of<N: SpanName>(name: N) -> &'static Callsite {
+    name.region_callsite()
 }
 
 /// An integer a span can carry (`scope!("name", value)`,

@@ -1,4 +1,5 @@
-//! `logprof report`: a trace's summary in text.
+//! `logprof report`: a trace's summary in text, and where its time goes
+//! region by region ([`Trace::regions`]).
 
 use anyhow::Result;
 use logprof::{ProcessMetrics, Summary, Trace};
@@ -170,6 +171,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let notes = logprof_viz::trace_notes(&trace);
     text += &headline(&trace, &summary, &notes);
     text += "\n";
+    let regions = trace.regions();
+    if args.regions > 0 {
+        text += &format!("where the time goes\n{}\n", regions.to_text(args.regions));
+    }
     // The text tables are the summary's own `Display`, of the same tables
     // the exports write.
     text += &format!("{summary:.top$}", top = args.top);
@@ -192,6 +197,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "off_cpu": summary.off_cpu,
         "functions": functions.to_json_rows(),
         "processes": summary.processes,
+        "regions": regions.regions,
+        "region_ranking": regions.ranking,
+        "region_notes": regions.notes,
     });
     args.export.write(&lanes, &meta)
 }

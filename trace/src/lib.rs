@@ -10,6 +10,9 @@
 //!   ([`chrome`], [`Trace::write_chrome_json`], [`Trace::read_chrome_json`]);
 //! - the load-balance summary ([`Trace::summary`]: busy and idle time per
 //!   lane, the POP metrics, per-function totals) and its text form;
+//! - the regions of a run ([`Trace::regions`]: marked, fork/join or
+//!   phases of serial and parallel work), each with its load balance,
+//!   potential gain and serial share, ranked by what fixing them could save;
 //! - the messages between the ranks of an MPI program ([`message`],
 //!   [`Trace::messages`]) and the process-level metrics
 //!   ([`Trace::process_metrics`]);
@@ -40,6 +43,7 @@ mod function_totals;
 pub mod message;
 mod mpi_call;
 mod offcpu;
+pub mod regions;
 mod summary;
 mod summary_processes;
 mod summary_text;
@@ -52,6 +56,7 @@ pub use function_totals::FunctionSummary;
 pub use message::{MessageFlow, Messages};
 pub use mpi_call::{MessageSide, MpiCall};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
+pub use regions::{Advice, Found, Region, RegionGroup, RegionLane, Regions, Unit};
 pub use summary::{LaneSummary, Summary};
 pub use summary_processes::{ProcessMetrics, ProcessSummary};
 pub use trace::{

@@ -69,18 +69,33 @@ impl LaneSummary {
     /// processes (the thread name alone when it names the process already:
     /// `rank 1`, `rank 1: worker`), else the thread name.
     pub fn label(&self) -> String {
-        let names_process = |process: &str| {
-            // `rank 1` or `rank 1: …`, not `rank 10`.
-            self.thread_name
-                .strip_prefix(process)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
-        };
-        match &self.process {
-            Some(process) if !names_process(process) => {
-                format!("{process} / {}", self.thread_name)
-            }
-            _ => self.thread_name.clone(),
-        }
+        lane_label(&self.thread_name, self.process.as_deref())
+    }
+}
+
+impl Trace {
+    /// How reports name process `pid`: its name in
+    /// [`Trace::process_names`], else `pid <pid>`.
+    pub(crate) fn process_label(&self, pid: u32) -> String {
+        self.process_names
+            .get(&pid)
+            .cloned()
+            .unwrap_or_else(|| format!("pid {pid}"))
+    }
+}
+
+/// How reports name a lane of thread `thread_name` in `process` (given when
+/// the trace holds several): see [`LaneSummary::label`].
+pub(crate) fn lane_label(thread_name: &str, process: Option<&str>) -> String {
+    let names_process = |process: &str| {
+        // `rank 1` or `rank 1: …`, not `rank 10`.
+        thread_name
+            .strip_prefix(process)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+    };
+    match process {
+        Some(process) if !names_process(process) => format!("{process} / {thread_name}"),
+        _ => thread_name.to_owned(),
     }
 }
 
@@ -212,12 +227,7 @@ impl Trace {
                     pid: lane.pid,
                     tid: lane.tid,
                     thread_name: lane.thread_name.clone(),
-                    process: several_processes.then(|| {
-                        self.process_names
-                            .get(&lane.pid)
-                            .cloned()
-                            .unwrap_or_else(|| format!("pid {}", lane.pid))
-                    }),
+                    process: several_processes.then(|| self.process_label(lane.pid)),
                     spans: lane.spans.len(),
                     busy_ns: busy,
                     idle_ns: wall_ns.saturating_sub(busy),

@@ -9,7 +9,7 @@
 //! Everything downstream (the summary, the Chrome JSON files, the pictures)
 //! reads this type and nothing of the recorder's internals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::mpi_call::MpiCall;
 use crate::offcpu::{self, OffCpu, OffCpuStatus};
@@ -290,6 +290,12 @@ pub struct Trace {
     pub metadata: BTreeMap<String, serde_json::Value>,
     /// Interned span names; a [`Span::name`] indexes this.
     pub names: Vec<String>,
+    /// The names the program marked as regions (`logprof::region!`, or
+    /// `"cat":"region"` in a trace file): every span of such a name is a
+    /// region of the run (see [`Trace::regions`]). The flag is on the name,
+    /// not on each span, so a region costs nothing more to record than a
+    /// scope.
+    pub region_names: BTreeSet<NameId>,
     /// The lanes, ordered by (pid, tid).
     pub lanes: Vec<Lane>,
     /// What could not be turned into spans.
@@ -413,6 +419,16 @@ impl Trace {
             .iter()
             .position(|n| n == name)
             .map(|i| i as NameId)
+    }
+
+    /// True when `name` was marked as a region ([`Trace::region_names`]).
+    pub fn is_region(&self, name: NameId) -> bool {
+        self.region_names.contains(&name)
+    }
+
+    /// Marks `name` as a region: its spans are regions of the run.
+    pub fn mark_region(&mut self, name: NameId) {
+        self.region_names.insert(name);
     }
 
     /// Total number of spans over all lanes.

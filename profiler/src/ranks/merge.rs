@@ -69,6 +69,9 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
         let ids: Vec<u32> = part.trace.names.iter().map(|n| table.intern(n)).collect();
         let name = |id: u32| ids.get(id as usize).copied().unwrap_or(id);
         let at = |t: u64| (part.clock.to_rank0(t) + origin as i64).max(0) as u64;
+        // A name marked as a region on any rank is one in the merged trace.
+        let regions = part.trace.region_names.iter().map(|&id| name(id));
+        merged.region_names.extend(regions);
         for lane in &part.trace.lanes {
             let mut out = Lane::new(part.rank, lane.tid, lane.thread_name.clone());
             out.spans = lane

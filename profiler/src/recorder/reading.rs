@@ -183,7 +183,7 @@ pub fn collect() -> Trace {
         })
         .collect();
     // Read after the events, so every id in them has its name.
-    let names = crate::callsite::names();
+    let (names, region_sites) = crate::callsite::names();
     let pid = std::process::id();
     let mut span_names = SpanNames::new(&names);
     let mut losses = Losses::default();
@@ -214,8 +214,10 @@ pub fn collect() -> Trace {
             }
         })
         .collect();
+    let region_names = span_names.regions(&region_sites);
     let mut trace = Trace {
         process_name: None,
+        region_names,
         names: span_names.into_names(),
         lanes,
         losses,

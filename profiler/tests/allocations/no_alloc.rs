@@ -12,24 +12,30 @@ fn work(x: u64) -> u64 {
     std::hint::black_box(x)
 }
 
-/// 4 events per round: a call and a scope.
+/// 6 events per round: a call, a scope and a region.
 fn record_many() {
     for i in 0..10_000 {
         logprof::record_fn!(work(i));
         let _s = logprof::scope!("scope");
+        let _r = logprof::region!("region");
     }
 }
 
 /// 14 events per round: a span with a value (3), one under a run-time name
 /// with a value (3), an instant (1), a counter sample (2), a recorded call
 /// with a value (3), a recorded future polled once (2), a recorded call with
-/// a value and a result (4), a scope ended with a result (3).
+/// a value and a result (4), a scope ended with a result (3), a region
+/// under a run-time name (2), a future recorded as a region (2).
 fn record_the_rest(name: logprof::Name) {
     for i in 0..10_000u64 {
         {
             let _s = logprof::scope!("valued", i);
             let _t = logprof::scope!(name, i);
+            let _r = logprof::region!(name);
         }
+        let mut region = std::pin::pin!(std::future::ready(i).recorded_region(name));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(region.as_mut().poll(&mut cx).is_ready());
         logprof::instant!("instant");
         logprof::counter!("counter", i as f64);
         logprof::record_fn!(work(i); i);
@@ -58,12 +64,12 @@ fn recording_allocates_nothing_after_registration() {
         let before = allocations();
         record_many();
         assert_eq!(allocations() - before, 0, "allocations while recording");
-        assert_eq!(logprof::recorded().events, 40_000);
+        assert_eq!(logprof::recorded().events, 60_000);
         reset();
         let before = allocations();
         record_the_rest(name);
         assert_eq!(allocations() - before, 0, "allocations while recording");
-        assert_eq!(logprof::recorded().events, 210_000);
+        assert_eq!(logprof::recorded().events, 250_000);
     }
 
     // The same for a disabled recorder.

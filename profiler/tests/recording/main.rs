@@ -12,6 +12,7 @@ mod offcpu;
 #[cfg(feature = "rayon")]
 mod rayon_pool;
 mod recorder;
+mod regions;
 mod stress;
 mod support;
 #[cfg(feature = "tracing")]

@@ -10,7 +10,7 @@
 //! `pairing`).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::value::RawValue;
 
@@ -85,6 +85,8 @@ pub(super) struct TraceBuilder {
     with_phase: u64,
     /// Off-CPU intervals read (`X` events of category `off-cpu`).
     off_cpu_events: u64,
+    /// The names (as read) of `X` and `B` events of category `region`.
+    region_names: BTreeSet<NameId>,
 }
 
 /// What the builder does with an event, by its `ph`.
@@ -205,6 +207,9 @@ impl TraceBuilder {
             (Kind::End, None) => NO_NAME,
             (_, None) => self.names.intern(UNNAMED),
         };
+        if kind != Kind::End && is_region_category(&event) {
+            self.region_names.insert(name);
+        }
         let args = event.args.unwrap_or_default();
         let mpi = mpi_call(&args);
         let depth = args
@@ -397,7 +402,8 @@ impl TraceBuilder {
                 (first, Losses::default())
             }
         };
-        let names = renumber_names(&mut lanes, &read_names, table);
+        let (names, region_names) =
+            renumber_names(&mut lanes, &read_names, &self.region_names, table);
         let counters = self
             .counters
             .into_iter()
@@ -409,6 +415,7 @@ impl TraceBuilder {
         let mut trace = Trace {
             process_name,
             names,
+            region_names,
             lanes,
             losses,
             counters,
@@ -446,6 +453,16 @@ fn off_cpu_kind(kind: Kind, event: &RawEvent<'_>, name: Option<&str>) -> Option<
     }
 }
 
+/// True when the event's `cat`, a comma-separated list as Perfetto reads
+/// it, holds `region`: the span is a region of the run (logprof writes the
+/// spans of [`Trace::region_names`] so; another tool can mark its own).
+fn is_region_category(event: &RawEvent<'_>) -> bool {
+    match &event.cat {
+        Some(Scalar::Str(cat)) => cat.split(',').any(|c| c.trim() == "region"),
+        _ => false,
+    }
+}
+
 /// The name of an `X`, `B` or `E` event: a string (the empty one too: a
 /// span may be called ""), or a number as its text; `None` for no name or
 /// any other value.
@@ -462,8 +479,13 @@ fn event_name<'e>(event: &'e RawEvent<'_>) -> Option<Cow<'e, str>> {
 /// The trace's names: `table` (logprof's own table as it was written, or
 /// empty) followed by the names read, in order of first use. Names that
 /// only `E` events mention are dropped. The spans of `lanes` are renumbered
-/// from `read_names` to the result.
-fn renumber_names(lanes: &mut [Lane], read_names: &[String], mut table: NameTable) -> Vec<String> {
+/// from `read_names` to the result, and so are the `regions` among them.
+fn renumber_names(
+    lanes: &mut [Lane],
+    read_names: &[String],
+    regions: &BTreeSet<NameId>,
+    mut table: NameTable,
+) -> (Vec<String>, BTreeSet<NameId>) {
     let mut used = vec![false; read_names.len()];
     for lane in lanes.iter() {
         for span in &lane.spans {
@@ -486,5 +508,10 @@ fn renumber_names(lanes: &mut [Lane], read_names: &[String], mut table: NameTabl
             instant.name = remap[instant.name as usize];
         }
     }
-    table.into_names()
+    let regions = regions
+        .iter()
+        .filter_map(|&id| remap.get(id as usize).copied())
+        .filter(|&id| id != NO_NAME)
+        .collect();
+    (table.into_names(), regions)
 }

@@ -30,7 +30,9 @@
 //!   `args` holds the span's nesting `depth` and, for a slice of a task, its
 //!   `task` id, its [`Span::value`], its [`Span::result`] and an unfinished
 //!   mark: `{"depth":1,"task":7,"value":-3,"result":12,"unfinished":1}`. Task slices also
-//!   carry `"cat":"task"`;
+//!   carry `"cat":"task"`, and the spans of a name marked as a region
+//!   ([`Trace::region_names`]) `"cat":"region"` (`"region,task"`,
+//!   `"mpi,region"` when both hold);
 //! - per instant of a lane, an `"ph":"i"` event with `"s":"t"`, after the
 //!   lane's spans; per sample of a counter track, a `"ph":"C"` event with
 //!   `"args":{"value":…}`;
@@ -77,7 +79,10 @@
 //! - `M` events `thread_name` and `process_name` name the lanes and the
 //!   trace (an empty thread name counts as none). A complete event of
 //!   category `off-cpu` named `preempted` or `blocked` is an off-CPU
-//!   interval of its lane ([`Lane::off_cpu`]), not a span. Instants `i`/`I`/`n` go to
+//!   interval of its lane ([`Lane::off_cpu`]), not a span. An `X` or `B`
+//!   event whose `cat`, a comma-separated list, holds `region` marks its
+//!   name as a region ([`Trace::region_names`]), in logprof's files and in
+//!   others' alike. Instants `i`/`I`/`n` go to
 //!   [`Lane::instants`] of their thread (those of a thread with nothing
 //!   else are counted as not drawn); counters `C` to [`Trace::counters`],
 //!   one track per numeric member of `args` (`name` for `value`, else
@@ -157,6 +162,7 @@
 //! [`Span::mpi`]: crate::Span::mpi
 //! [`Trace::messages`]: crate::Trace::messages
 //! [`Trace::process_names`]: crate::Trace::process_names
+//! [`Trace::region_names`]: crate::Trace::region_names
 //! [`Trace`]: crate::Trace
 //! [`Trace::process_name`]: crate::Trace::process_name
 //! [`Trace::read_chrome_json`]: crate::Trace::read_chrome_json

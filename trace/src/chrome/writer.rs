@@ -7,7 +7,7 @@
 //! formatting cannot promise. Only strings (names) go through serde_json,
 //! for their escaping. Reading files back is not here (see `reader`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -57,7 +57,7 @@ fn write_trace(trace: &Trace, out: impl Write) -> io::Result<()> {
     write_process_names(&mut w, trace)?;
     let hops = task_hops(trace);
     for (li, lane) in trace.lanes.iter().enumerate() {
-        write_lane(&mut w, lane, li, &mut names, &hops)?;
+        write_lane(&mut w, lane, li, &mut names, &hops, &trace.region_names)?;
     }
     write_counters(&mut w, trace)?;
     w.bytes(b"\n]}\n");
@@ -248,6 +248,7 @@ fn write_lane<W: Write>(
     li: usize,
     names: &mut SpanNames,
     hops: &Hops,
+    regions: &BTreeSet<NameId>,
 ) -> io::Result<()> {
     // `"pid":P,"tid":T` once per lane.
     let ids = format!("\"pid\":{},\"tid\":{}", lane.pid, lane.tid).into_bytes();
@@ -258,7 +259,8 @@ fn write_lane<W: Write>(
     w.string(&lane.thread_name)?;
     w.bytes(b"}}");
     for (si, span) in lane.spans.iter().enumerate() {
-        write_span(w, span, names.get(span.name), &ids);
+        let region = regions.contains(&span.name);
+        write_span(w, span, region, names.get(span.name), &ids);
         if let Some(task) = span.task {
             write_hops(w, span, task, hops.at((li, si)), &ids);
         }
@@ -341,14 +343,28 @@ fn write_counters<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()>
     Ok(())
 }
 
-/// The complete (`X`) event of a span.
-fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, name: &[u8], ids: &[u8]) {
+/// The `cat` of a span's event: `mpi` for MPI time, `task` for a task's
+/// slice, `region` for a span whose name is a region, comma-separated when
+/// it is a region and one of the others (as Perfetto lists categories).
+fn category(span: &Span, region: bool) -> Option<&'static [u8]> {
+    match (span.mpi.is_some(), span.task.is_some(), region) {
+        (true, _, true) => Some(b"mpi,region"),
+        (true, _, false) => Some(b"mpi"),
+        (false, true, true) => Some(b"region,task"),
+        (false, true, false) => Some(b"task"),
+        (false, false, true) => Some(b"region"),
+        (false, false, false) => None,
+    }
+}
+
+/// The complete (`X`) event of a span; `region` when its name is a region.
+fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, region: bool, name: &[u8], ids: &[u8]) {
     w.next_event();
     w.bytes(b"{\"ph\":\"X\",");
-    if span.mpi.is_some() {
-        w.bytes(b"\"cat\":\"mpi\",");
-    } else if span.task.is_some() {
-        w.bytes(b"\"cat\":\"task\",");
+    if let Some(cat) = category(span, region) {
+        w.bytes(b"\"cat\":\"");
+        w.bytes(cat);
+        w.bytes(b"\",");
     }
     w.bytes(b"\"name\":");
     w.bytes(name);

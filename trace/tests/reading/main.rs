@@ -9,4 +9,5 @@ mod messages;
 mod process_names;
 mod reader_fuzz;
 mod realtraces;
+mod region_marks;
 mod support;

@@ -1,0 +1,47 @@
+//! `region!` and `Instrument::recorded_region`: scopes and futures whose
+//! names are marked as regions of the run, recorded as cheaply as scopes,
+//! and kept marked through Chrome JSON.
+
+use std::future::Future;
+
+use logprof::{region, scope, Instrument, Name, Trace};
+
+use crate::support::slate::{fresh, lock};
+
+/// The names marked as regions, sorted.
+fn region_names(trace: &Trace) -> Vec<&str> {
+    let mut names: Vec<&str> = trace
+        .region_names
+        .iter()
+        .map(|&id| trace.name(id))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+#[test]
+fn regions_are_marked_by_name_and_cost_the_events_of_a_scope() {
+    let _l = lock();
+    fresh(1 << 10);
+    let phase = Name::new("phase");
+    {
+        let _solve = region!("solve");
+        let _step = region!("step", 3);
+        let _plain = scope!("plain");
+        let _named = region!(phase);
+    }
+    // The same text through `scope!`: a name is a region when any of its
+    // call sites is.
+    drop(scope!(phase));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut future = std::pin::pin!(std::future::ready(1).recorded_region("load"));
+    assert!(future.as_mut().poll(&mut cx).is_ready());
+    // enter + exit, and one value: what scopes of the same shape record.
+    assert_eq!(logprof::recorded().events, 2 + 3 + 2 + 2 + 2 + 2);
+    let trace = logprof::collect();
+    assert_eq!(region_names(&trace), ["load", "phase", "solve", "step"]);
+    assert!(!trace.is_region(trace.name_id("plain").unwrap()));
+    let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
+    assert_eq!(back, trace);
+    assert_eq!(region_names(&back), ["load", "phase", "solve", "step"]);
+}
