@@ -84,13 +84,18 @@ pub enum OverheadsArg {
     Zero,
 }
 
+/// The default `--size` of compare, run and sweep.
+pub const DEFAULT_SIZE: usize = 3000;
+
 /// The workload and how it is timed; shared by compare, run and sweep.
 #[derive(Clone, Debug, Args)]
 pub struct WorkloadArgs {
     /// Image size: the fractal is N×N pixels, N columns of work (at most
     /// 16384: fractal.png has a pixel per column, and a PNG at most 16384 px
-    /// a side).
-    #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
+    /// a side). The default is 3× the lecture's 1000, so that each timed
+    /// run lasts tens of milliseconds even on all cores of a laptop:
+    /// shorter runs measure the OS scheduler as much as the schedule.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SIZE, value_name = "N")]
     pub size: usize,
     /// Worker threads of the pool (checked before the run: the timelines,
     /// a lane per thread, must fit a PNG).

@@ -11,7 +11,7 @@ fn help_and_version() {
     let compare = stdout(&ok(&["compare", "--help"]));
     for option in [
         "--size",
-        "[default: 1000]",
+        "[default: 3000]",
         "--threads",
         "[default: 4]",
         "--kernel",
