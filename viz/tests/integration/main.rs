@@ -3,6 +3,7 @@
 //! are linked once: `cargo test -p logprof-viz --test integration`.
 
 mod common;
+mod header;
 mod offcpu;
 mod other_tools;
 mod png;
