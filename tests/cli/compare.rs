@@ -2,6 +2,7 @@
 //! figures those of the traces beside it.
 
 use logprof::Trace;
+use logprof_trace::table::percent;
 use serde_json::Value;
 
 use crate::support::{leftovers, ok, path_str, read, results, stdout};
@@ -74,6 +75,23 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
             (row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9,
             "{name}"
         );
+        // And so does its picture, naming the kind of busy time.
+        let svg = read(&out_dir.join(format!("{name}.svg")));
+        let kind = if s.off_cpu.is_recorded() {
+            "on-CPU"
+        } else {
+            "wall-clock"
+        };
+        for (key, ratio) in [
+            ("load balance", "load_balance"),
+            ("parallel efficiency", "parallel_efficiency"),
+        ] {
+            assert_eq!(
+                header_value(&svg, &format!("{kind} {key}")),
+                percent(row[ratio].as_f64().unwrap()),
+                "{name}: {key}"
+            );
+        }
         let columns = trace.name_id("juliaset_column").map_or(0, |id| {
             trace
                 .lanes
@@ -126,4 +144,14 @@ fn drawn_runs_are_the_ones_said(out_dir: &std::path::Path) {
             assert!(!range.contains(&earlier), "{name}: {recorded}");
         }
     }
+}
+
+/// The value a timeline's header gives `key`: the bold text after it.
+fn header_value<'a>(svg: &'a str, key: &str) -> &'a str {
+    let after = svg
+        .split_once(&format!(">{key}</tspan>"))
+        .unwrap_or_else(|| panic!("no {key:?} in the header"))
+        .1;
+    let value = after.split_once("</tspan>").unwrap().0;
+    value.rsplit_once('>').unwrap().1
 }
