@@ -2,6 +2,7 @@
 //! one test binary (as ripgrep does) so that the crate and its dependencies
 //! are linked once: `cargo test -p logprof-viz --test integration`.
 
+mod chart;
 mod common;
 mod header;
 mod offcpu;
