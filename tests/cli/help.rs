@@ -29,6 +29,30 @@ fn help_and_version() {
 }
 
 #[test]
+fn help_says_what_each_schedule_is() {
+    for command in ["compare", "run", "simulate"] {
+        let help = stdout(&ok(&[command, "--help"]));
+        for name in logprof_kernels::Schedule::NAMES {
+            assert!(
+                help.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{name} "))),
+                "{command} --help describes {name}:\n{help}"
+            );
+        }
+        // The one most often misread: equal blocks on demand, Julia's.
+        assert!(help.contains("demand from a shared counter"), "{help}");
+        assert!(help.contains("(Julia's `@threads :dynamic`)"), "{help}");
+    }
+    let docs = include_str!("../../docs/compare.md");
+    for name in logprof_kernels::Schedule::NAMES {
+        assert!(
+            docs.contains(&format!("| `{name}`")),
+            "docs/compare.md describes {name}"
+        );
+    }
+}
+
+#[test]
 fn the_readme_says_how_to_install_and_depend() {
     let readme = include_str!("../../README.md");
     assert!(readme.contains("cargo install --path ."));
