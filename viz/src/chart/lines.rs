@@ -41,7 +41,7 @@ impl LineStyle {
     /// The legend's sample, relative to its left end: three stretches of
     /// the line's dash pattern over [`SAMPLE_W`] px, and its marker's
     /// outline in the middle.
-    pub fn sample(self) -> ([(i32, i32); 3], Vec<(i32, i32)>) {
+    pub fn sample(self) -> ([Segment; 3], Vec<(i32, i32)>) {
         let mark = marker_points(self.marker)
             .into_iter()
             .map(|(dx, dy)| (dx + SAMPLE_W / 2, dy))
@@ -50,9 +50,12 @@ impl LineStyle {
     }
 }
 
+/// A stretch of a line, from x to x, px.
+pub(super) type Segment = (i32, i32);
+
 /// Three segments of `dash` from x = 0 over [`SAMPLE_W`] px (a solid line as
 /// three that touch; what falls past the end is empty).
-fn dash_segments(dash: Option<(u32, u32)>) -> [(i32, i32); 3] {
+fn dash_segments(dash: Option<(u32, u32)>) -> [Segment; 3] {
     let (on, off) = dash.map_or((SAMPLE_W / 3, 0), |(d, g)| (d as i32, g as i32));
     std::array::from_fn(|k| {
         let start = (k as i32 * (on + off)).min(SAMPLE_W);

@@ -16,6 +16,9 @@ use crate::text::FONT_FAMILY;
 use labels::EndLabel;
 use lines::LineStyle;
 
+/// A point `(x, y)` and its range `(low, high)`, if it has one.
+type RangedPoint = ((f64, f64), Option<(f64, f64)>);
+
 /// One line of a [`LineChart`]: a name (a scheduler's, say), its points and,
 /// optionally, the range each point stands for.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +50,7 @@ impl Series {
     }
 
     /// The points with their ranges, in x order (on the axis' scale `tx`).
-    fn sorted(&self, tx: impl Fn(f64) -> f64) -> Vec<((f64, f64), Option<(f64, f64)>)> {
+    fn sorted(&self, tx: impl Fn(f64) -> f64) -> Vec<RangedPoint> {
         let mut p: Vec<_> = (self.points.iter().enumerate())
             .map(|(i, &(x, y))| ((tx(x), y), self.spread.get(i).copied()))
             .collect();
