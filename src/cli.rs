@@ -21,12 +21,47 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What each schedule does, for `--help` (docs/compare.md has the same
+/// table). A macro, so that `concat!` can put it into each help text.
+macro_rules! schedules {
+    () => {
+        "The schedules (one column of the image is one unit of work):
+  serial      every column in order on one worker (worker-0): the baseline
+  static      one equal contiguous block a thread, block t on worker t
+              (Julia's `@threads :static`)
+  dynamic     as many equal contiguous blocks as threads, handed out on
+              demand from a shared counter (Julia's `@threads :dynamic`):
+              no more blocks than threads, so as uneven as static
+  chunked     each thread takes the next --chunk columns from a shared
+              counter until none is left (OpenMP `schedule(dynamic, k)`)
+  guided      as chunked, each chunk the remaining columns / threads,
+              shrinking as the work runs out (OpenMP `schedule(guided)`)
+  forkjoin    halve the columns recursively with rayon::join until a piece
+              has at most N / --ntasks columns (the lecture's recursive
+              spawn)
+  rayon       a rayon parallel iterator: split adaptively as idle threads
+              steal, never finer than --basesize columns (FLoops
+              `ThreadedEx`)
+  depthfirst  one task a --basesize chunk, spawned in column order into a
+              FIFO scope, so the chunks start left to right (FoldsThreads
+              `DepthFirstEx`)"
+    };
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the fractal under every scheduler: time, record, draw, compare.
+    #[command(long_about = concat!(
+        "Run the fractal under every scheduler: time, record, draw, compare.\n\n",
+        schedules!()
+    ))]
     Compare(CompareArgs),
     /// Run the fractal under one scheduler: time, record, draw.
+    #[command(long_about = concat!(
+        "Run the fractal under one scheduler: time, record, draw.\n\n",
+        schedules!()
+    ))]
     Run(RunArgs),
     /// Time one scheduler against a swept parameter, as a table and a chart.
     Sweep(SweepArgs),
@@ -51,6 +86,11 @@ pub enum Command {
     Histogram(HistogramArgs),
     /// Predict each schedule on P virtual cores from one recorded run (the
     /// fractal's serial run, or a trace file's top-level spans).
+    #[command(long_about = concat!(
+        "Predict each schedule on P virtual cores from one recorded run (the fractal's \
+         serial run, or a trace file's top-level spans).\n\n",
+        schedules!()
+    ))]
     Simulate(SimulateArgs),
 }
 
@@ -84,13 +124,20 @@ pub enum OverheadsArg {
     Zero,
 }
 
+/// The default `--size` of compare, run and sweep.
+pub const DEFAULT_SIZE: usize = 3000;
+
 /// The workload and how it is timed; shared by compare, run and sweep.
 #[derive(Clone, Debug, Args)]
 pub struct WorkloadArgs {
     /// Image size: the fractal is N×N pixels, N columns of work (at most
     /// 16384: fractal.png has a pixel per column, and a PNG at most 16384 px
     /// a side).
-    #[arg(long, short = 'n', default_value_t = 1000, value_name = "N")]
+    ///
+    /// The default is 3× the lecture's 1000, so that each timed run lasts
+    /// tens of milliseconds even on all cores of a laptop: shorter runs
+    /// measure the OS scheduler as much as the schedule.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_SIZE, value_name = "N")]
     pub size: usize,
     /// Worker threads of the pool (checked before the run: the timelines,
     /// a lane per thread, must fit a PNG).
@@ -192,10 +239,13 @@ pub struct CompareArgs {
 /// `logprof run`.
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
-    /// The scheduler: serial, static, dynamic, chunked, guided, forkjoin,
-    /// rayon or depthfirst; a parameter may be given inline, as in
-    /// `chunked(8)` or `rayon(basesize=32)`, or with its option, not both
-    /// (an error), and only to a scheduler that takes it (else an error).
+    /// The scheduler: serial, static, dynamic (equal blocks handed out on
+    /// demand, as Julia's `:dynamic`), chunked, guided, forkjoin, rayon or
+    /// depthfirst (`run --help` says what each does); a parameter may be
+    /// given inline,
+    /// as in `chunked(8)` or `rayon(basesize=32)`, or with its option, not
+    /// both (an error), and only to a scheduler that takes it (else an
+    /// error).
     #[arg(long, short = 's', value_name = "NAME")]
     pub schedule: String,
     /// The workload, output and parameter.
@@ -413,7 +463,8 @@ pub struct SimulateArgs {
         value_name = "P,P,..."
     )]
     pub threads: Vec<usize>,
-    /// A schedule (`chunked(8)`, `rayon(basesize=32)`, ...) or `all`.
+    /// A schedule (`chunked(8)`, `rayon(basesize=32)`, ...; `simulate
+    /// --help` says what each does) or `all`.
     #[arg(long, short = 's', default_value = "all", value_name = "NAME")]
     pub schedule: String,
     /// Image size of the recorded fractal (not with a trace file; at most 16384).

@@ -11,7 +11,9 @@ use logprof_viz::ColorBy;
 use serde_json::json;
 
 use crate::export::{write_text, ExportArgs};
-use crate::measure::stats::{baseline_caution, cautions_line, speedup_caution, timing_cautions};
+use crate::measure::stats::{
+    atypical_caution, baseline_caution, cautions_line, speedup_caution, timing_cautions,
+};
 use crate::measure::{Bench, Outcome, Timing};
 use crate::output::{self, OutDir};
 use logprof_trace::table::{Cell, Column, Table};
@@ -64,15 +66,14 @@ pub fn balance_cells(o: &Outcome, serial_mean_s: f64) -> [Cell; 3] {
 }
 
 /// Prints, on stderr, a line for each thing the reader of a timing should
-/// know: noise, outliers, a speed-up above the hardware, and for the serial
-/// baseline a slowed machine.
+/// know: noise, outliers, a speed-up above the hardware, a drawn run unlike
+/// the timed ones, and for the serial baseline a slowed machine.
 pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
     let mut cautions = timing_cautions(&o.timing.times_s);
+    cautions.extend(atypical_caution(&o.recordings, &o.timing));
     if o.schedule == Schedule::Serial {
-        cautions.extend(baseline_caution(
-            &o.timing.times_s,
-            o.summary.wall_ns as f64 / 1e9,
-        ));
+        // The first recording, made before any choice among them.
+        cautions.extend(baseline_caution(&o.timing.times_s, o.recordings.first_s()));
     } else {
         let speedup = serial_mean_s / o.timing.mean_s;
         cautions.extend(speedup_caution(speedup, threads, crate::measure::cpus()));
@@ -177,9 +178,44 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
             "params": o.schedule.params(),
             "trace": format!("{}.trace.json", o.schedule.name()),
             "timing": o.timing,
+            "recorded": {
+                "times_s": o.recordings.times_s,
+                "drawn": o.recordings.drawn,
+                "typical": o.recordings.typical,
+            },
             "summary": o.summary,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// Which recorded run each schedule's pictures draw, for `summary.md`.
+fn drawn_note(outcomes: &[Outcome]) -> String {
+    let recorded_again: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.recordings.times_s.len() > 1)
+        .map(|o| {
+            let r = &o.recordings;
+            format!(
+                "{} (recording {} of {}, {:.3} ms{})",
+                o.schedule,
+                r.drawn + 1,
+                r.times_s.len(),
+                r.drawn_s() * 1e3,
+                if r.typical {
+                    ""
+                } else {
+                    ", still outside min … max"
+                }
+            )
+        })
+        .collect();
+    let rule = "; each drawn run took as long as a timed run did (within min … max), \
+                recorded again until it did";
+    if recorded_again.is_empty() {
+        rule.to_owned()
+    } else {
+        format!("{rule}: {}", recorded_again.join(", "))
+    }
 }
 
 /// How `compare` and `run` draw their pictures.
@@ -246,7 +282,8 @@ fn write_outputs(
         "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{shared}{table}\n\
          Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
          load balance, parallel efficiency and max − mean busy from one recorded run \
-         (`<scheduler>.trace.json`).\n",
+         (`<scheduler>.trace.json`, the run the pictures draw){drawn}.\n",
+        drawn = drawn_note(outcomes),
         n = bench.fractal.n,
         re = bench.fractal.c_re,
         im = bench.fractal.c_im,

@@ -53,7 +53,7 @@ pub fn write(trace: &Trace, n: usize, split: &Split, dir: &Path) -> Result<Vec<P
     let pieces = schedule.pieces(n, split.threads);
     let title = match (&pieces, split.compared) {
         (Some(_), true) => format!(
-            "Iterations per column in static's {} blocks (compare draws static's split)",
+            "Iterations per column in static's {} blocks (block t on worker-t)",
             split.threads
         ),
         // Serial runs on one thread whatever the pool holds.

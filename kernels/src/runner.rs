@@ -103,9 +103,9 @@ pub fn run_into(
     // What every schedule but `rayon` runs on a piece: its columns in order.
     let leaf = |first: usize, block: &mut [u8]| job.columns(first, block);
     match *schedule {
-        Schedule::Serial => workers.install(|| job.columns(0, data)),
-        Schedule::Static => {
-            // Piece `t` on worker `t`.
+        Schedule::Serial | Schedule::Static => {
+            // Piece `t` on worker `t`: serial's one piece on worker-0, so its
+            // lane has one name in every run, trace and picture.
             let blocks = Blocks::split(data, n, &pieces());
             workers.broadcast(|ctx| blocks.run(ctx.index(), &leaf));
         }

@@ -12,7 +12,7 @@ use crate::error::KernelError;
 /// each schedule models is named on its variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Schedule {
-    /// Every column in order on one worker (`juliaset`).
+    /// Every column in order on one worker, always worker-0 (`juliaset`).
     Serial,
     /// One equal contiguous block a thread, block `t` on worker `t`
     /// (`Threads.@threads :static`).
@@ -230,7 +230,7 @@ impl Schedule {
 
     /// Makes a trace recorded under this schedule describe the threads the
     /// schedule uses. `serial` is a one-thread schedule: only the lane that
-    /// ran it is kept (the pool's other workers, idle by design, are not
+    /// ran it (worker-0's) is kept (the pool's other workers, idle by design, are not
     /// its imbalance). Every other schedule keeps every worker's lane, busy
     /// or idle.
     pub fn trim_lanes(&self, trace: &mut logprof::Trace) {

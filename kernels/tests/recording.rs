@@ -70,8 +70,8 @@ fn one_span_a_column_on_worker_lanes() {
                 let mut got: Vec<String> = lanes.keys().cloned().collect();
                 got.sort_by_key(|name| name[7..].parse::<usize>().unwrap());
                 if schedule == Schedule::Serial {
-                    assert_eq!(got.len(), 1, "{what}");
-                    assert!(want.contains(&got[0]), "{what}");
+                    // Always the same worker: one name in every picture.
+                    assert_eq!(got, ["worker-0"], "{what}");
                 } else {
                     assert_eq!(got, want, "{what}");
                 }

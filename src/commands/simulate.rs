@@ -72,6 +72,7 @@ pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
         }
     };
     let charged = Charged::new(args.overheads, unit)?;
+    charged.warn();
     let out = OutDir::create(&dir)?;
     let mut predictions = Vec::new();
     for (s, p) in &checks {

@@ -5,10 +5,12 @@
 //!
 //! Measured at every start rather than read from a calibration file: the
 //! probes take about 15 ms, and a stored file would go stale (another
-//! machine, another load) without saying so.
+//! machine, another load) without saying so. A value measured while other
+//! work had the cores is said to be in doubt (on stderr, in the assumptions
+//! and the JSON), never charged silently.
 
 use anyhow::{Context, Result};
-use logprof_kernels::overheads::measure;
+use logprof_kernels::overheads::{measure, repeats::Doubt};
 use logprof_kernels::simulate::Overheads;
 use serde_json::{json, Value};
 
@@ -25,7 +27,7 @@ pub enum CostUnit {
 }
 
 /// The overheads charged, and how they were had.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Charged {
     /// The overheads, in ns (all zero with `--overheads zero`).
     pub overheads: Overheads,
@@ -33,22 +35,46 @@ pub struct Charged {
     pub choice: OverheadsArg,
     /// What the costs (and so the overheads) are in.
     pub unit: CostUnit,
+    /// The measured overheads whose repeats cast doubt on them.
+    pub doubts: Vec<Doubt>,
 }
 
 impl Charged {
     /// Measures the overheads on this machine, or takes none.
     pub fn new(choice: OverheadsArg, unit: CostUnit) -> Result<Charged> {
-        let overheads = match choice {
-            OverheadsArg::Zero => Overheads::default(),
+        let (overheads, doubts) = match choice {
+            OverheadsArg::Zero => (Overheads::default(), Vec::new()),
             OverheadsArg::Measured => {
-                measure().context("cannot measure the scheduling overheads")?
+                let m = measure().context("cannot measure the scheduling overheads")?;
+                (m.overheads, m.doubts)
             }
         };
         Ok(Charged {
             overheads,
             choice,
             unit,
+            doubts,
         })
+    }
+
+    /// Says on stderr which measured overheads are in doubt, and what to
+    /// do.
+    pub fn warn(&self) {
+        let load = load_average();
+        if let Some(load) =
+            load.filter(|&l| self.choice == OverheadsArg::Measured && l > cpus() as f64)
+        {
+            eprintln!(
+                "warning: the overheads were measured on a busy machine (load average {load:.2} \
+                 on {} cores): a steal or a wake may include waiting for a core",
+                cpus()
+            );
+        }
+        for d in &self.doubts {
+            eprintln!(
+                "warning: scheduling overhead {d} (rerun on a quiet machine, or --overheads zero)"
+            );
+        }
     }
 
     /// What the model assumes, said with every prediction.
@@ -69,14 +95,28 @@ impl Charged {
                 "no overheads (dispatch, spawn, steal, wake) charged (--overheads zero)".to_owned()
             }
             OverheadsArg::Measured => format!(
-                "overheads measured on this machine charged: {} ns a piece from the shared \
-                 counter, {} ns a join task, {} ns a FIFO task, {} ns a steal, {} ns to wake a \
-                 core for its first piece (measured uncontended: contention at many cores is \
-                 not modelled)",
-                o.dispatch, o.spawn, o.fifo_spawn, o.steal, o.wake
+                "overheads measured on this machine charged, each the fastest of its repeats: \
+                 {} ns a piece from the shared counter, {} ns a join task, {} ns a FIFO task, \
+                 {} ns a steal, {} ns to wake a core for its first piece (measured \
+                 uncontended: contention at many cores is not modelled){}",
+                o.dispatch,
+                o.spawn,
+                o.fifo_spawn,
+                o.steal,
+                o.wake,
+                self.doubts_text()
             ),
         };
         format!("{units}; {overheads}")
+    }
+
+    /// The doubts, for the assumptions: none, or each and why.
+    fn doubts_text(&self) -> String {
+        if self.doubts.is_empty() {
+            return String::new();
+        }
+        let each: Vec<String> = self.doubts.iter().map(Doubt::to_string).collect();
+        format!("; in doubt (the machine was busy): {}", each.join("; "))
     }
 
     /// The metadata for the JSON export: the overheads in ns, what they are
@@ -95,6 +135,11 @@ impl Charged {
                 "steal": o.steal,
                 "wake": o.wake,
             },
+            "overheads_in_doubt": self.doubts.iter().map(|d| json!({
+                "overhead": d.overhead,
+                "charged_ns": d.charged_ns,
+                "why": d.to_string(),
+            })).collect::<Vec<_>>(),
             "cost_unit": match self.unit {
                 CostUnit::MeasuredHere => "ns, measured on this machine",
                 CostUnit::TraceFile => "ns, the trace file's span durations",
@@ -104,9 +149,16 @@ impl Charged {
     }
 }
 
-/// This machine: its cores and, where `/proc/cpuinfo` says, its CPU model.
+/// This machine: its cores and, where `/proc` says, its CPU model and its
+/// load when the overheads were measured.
 pub fn machine() -> Value {
-    json!({ "cores": cpus(), "cpu_model": cpu_model() })
+    json!({ "cores": cpus(), "cpu_model": cpu_model(), "load_average": load_average() })
+}
+
+/// The last minute's load average (Linux), or `None`.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// The CPU model `/proc/cpuinfo` names (Linux), or `None`.

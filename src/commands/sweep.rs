@@ -151,47 +151,68 @@ fn sweep_table(name: &'static str, points: &[Point]) -> Table {
     table
 }
 
+/// The chart: each scheduler's mean time (or speed-up, against threads)
+/// with the min … max of its timed runs as an error bar, beside the ideal
+/// the cores allow: `min(threads, cores)` of them can work at once.
 fn sweep_chart(args: &SweepArgs, name: &str, points: &[Point]) -> LineChart {
     let by_threads = options::sweep_param(args.param).is_none();
+    let cores = crate::measure::cpus();
     let mut series: Vec<Series> = Vec::new();
     for p in points {
         let label = p.outcome.schedule.name().to_owned();
-        let y = if by_threads {
-            p.serial_mean_s / p.outcome.timing.mean_s
+        let t = &p.outcome.timing;
+        // Speed-up falls as time rises: the slowest run gives the low end.
+        let (y, range) = if by_threads {
+            let s = p.serial_mean_s;
+            (s / t.mean_s, (s / t.max_s, s / t.min_s))
         } else {
-            p.outcome.timing.mean_s * 1e3
+            (t.mean_s * 1e3, (t.min_s * 1e3, t.max_s * 1e3))
         };
         let point = (p.value as f64, y);
         match series.iter_mut().find(|s| s.name == label) {
-            Some(s) => s.points.push(point),
-            None => series.push(Series::new(label, vec![point])),
+            Some(s) => {
+                s.points.push(point);
+                s.spread.push(range);
+            }
+            None => series.push(Series::new(label, vec![point]).with_spread(vec![range])),
         }
     }
-    let xs: Vec<f64> = points.iter().map(|p| p.value as f64).collect();
-    let (lo, hi) = (
-        xs.iter().copied().fold(f64::INFINITY, f64::min),
-        xs.iter().copied().fold(0.0, f64::max),
-    );
+    let mut xs: Vec<usize> = points.iter().map(|p| p.value).collect();
+    xs.sort_unstable();
+    xs.dedup();
     if by_threads {
+        let ideal = xs
+            .iter()
+            .map(|&t| (t as f64, t.min(cores) as f64))
+            .collect();
         LineChart {
             series,
-            ideal: Some(Series::new("ideal", vec![(lo, lo), (hi, hi)])),
+            ideal: Some(Series::new(
+                format!("ideal: min(threads, {cores} cores)"),
+                ideal,
+            )),
             log_x: true,
             ..LineChart::new(
                 format!("Speed-up against threads, n = {}", args.workload.size),
                 "threads",
-                "speed-up over serial",
+                "speed-up over serial (bars: min … max of the runs)",
             )
         }
     } else {
-        // Ideal: the serial time shared perfectly by the threads.
-        let ideal_ms = points.first().map_or(0.0, |p| {
-            p.serial_mean_s * 1e3 / args.workload.threads as f64
-        });
+        // Ideal: the serial time shared perfectly by the threads that can
+        // run at once.
+        let usable = args.workload.threads.min(cores).max(1);
+        let ideal_ms = points
+            .first()
+            .map_or(0.0, |p| p.serial_mean_s * 1e3 / usable as f64);
+        let (lo, hi) = (
+            xs.first().copied().unwrap_or(1) as f64,
+            xs.last().copied().unwrap_or(1) as f64,
+        );
         LineChart {
             series,
             ideal: Some(Series::new(
-                "ideal (serial / threads)",
+                format!("ideal: serial / {usable} (min(threads, cores))"),
                 vec![(lo, ideal_ms), (hi, ideal_ms)],
             )),
             log_x: true,
@@ -201,7 +222,7 @@ fn sweep_chart(args: &SweepArgs, name: &str, points: &[Point]) -> LineChart {
                     args.workload.size, args.workload.threads
                 ),
                 name,
-                "mean time (ms)",
+                "mean time, ms (bars: min … max of the runs)",
             )
         }
     }

@@ -1,6 +1,8 @@
 //! The measuring engine: a pool, a workload and its reference image; each
-//! schedule timed (warm-up, then timed runs), recorded once, and checked.
+//! schedule timed (warm-up, then timed runs), recorded until a recorded run
+//! is typical of the timed ones, and checked.
 
+pub mod recording;
 pub mod stats;
 pub mod timing;
 
@@ -9,6 +11,7 @@ use logprof::{Summary, Trace};
 use logprof_kernels::{run_into, Image, JuliaSet, Kernel, Pool, RunOptions, Schedule};
 
 use crate::cli::WorkloadArgs;
+pub use recording::Recordings;
 pub use timing::Timing;
 
 /// Everything measured about one scheduler.
@@ -17,11 +20,13 @@ pub struct Outcome {
     pub schedule: Schedule,
     /// The timed runs.
     pub timing: Timing,
-    /// The recorded run.
+    /// The recorded runs and which one is drawn.
+    pub recordings: Recordings,
+    /// The drawn recorded run.
     pub trace: Trace,
-    /// The recorded run's summary.
+    /// The drawn recorded run's summary.
     pub summary: Summary,
-    /// Whether the recorded run's image equals the serial reference.
+    /// Whether every recorded run's image equals the serial reference.
     pub same_image: bool,
 }
 
@@ -71,7 +76,8 @@ impl Bench {
     }
 
     /// Times `schedule` (warm-up, then the timed runs, not recorded), then
-    /// records one more run and checks its image.
+    /// records runs until one is typical of the timed ones (see
+    /// [`recording`]) and checks each one's image.
     pub fn measure(&mut self, schedule: &Schedule, mut tick: impl FnMut()) -> Result<Outcome> {
         let Bench {
             pool,
@@ -86,27 +92,44 @@ impl Bench {
             || run_into(pool, schedule, fractal, RunOptions::plain(*kernel), image),
             &mut tick,
         )?;
-        logprof::clear();
-        run_into(
-            pool,
-            schedule,
-            fractal,
-            RunOptions::recorded(*kernel),
-            image,
-        )?;
-        let mut trace = logprof::collect();
-        // Serial is scored as the one thread it uses.
-        schedule.trim_lanes(&mut trace);
+        let mut chooser = recording::Chooser::new(&timing);
+        let mut drawn = None;
+        let mut same_image = true;
+        loop {
+            logprof::clear();
+            run_into(
+                pool,
+                schedule,
+                fractal,
+                RunOptions::recorded(*kernel),
+                image,
+            )?;
+            let mut trace = logprof::collect();
+            same_image &= *image == self.reference;
+            // Serial is scored as the one thread it uses.
+            schedule.trim_lanes(&mut trace);
+            let summary = trace.summary();
+            // The trace's wall time: what its pictures draw and their shared
+            // axis spans.
+            let verdict = chooser.offer(summary.wall_ns as f64 / 1e9);
+            if verdict.keep {
+                drawn = Some((trace, summary));
+            }
+            if verdict.done {
+                break;
+            }
+        }
+        let recordings = chooser.finish();
+        let (mut trace, summary) = drawn.expect("the first recording is always kept");
         tick();
         if !trace.losses.is_empty() {
             eprintln!("warning: the recorded run of {schedule} lost events ({:?}); its balance numbers are partial", trace.losses);
         }
         trace.process_name = Some(schedule.to_string());
-        let same_image = *image == self.reference;
-        let summary = trace.summary();
         Ok(Outcome {
             schedule: *schedule,
             timing,
+            recordings,
             trace,
             summary,
             same_image,

@@ -5,12 +5,18 @@
 
 use std::fmt;
 
+use super::{Recordings, Timing};
+
 /// σ/mean above which a timing is called noisy.
 pub const NOISY_SPREAD: f64 = 0.10;
 /// Modified z-score (Iglewicz and Hoaglin) above which a run is an outlier.
 pub const OUTLIER_SCORE: f64 = 3.5;
 /// Fewest timed runs for spread and outliers to mean anything.
 pub const MIN_RUNS_FOR_SPREAD: usize = 3;
+/// Runs shorter than this (seconds) are short enough for a time slice of
+/// another program, or the wake of a sleeping core, to be a large part of
+/// them: their noise is cured by longer runs, not by more of them.
+pub const SHORT_RUN_S: f64 = 0.020;
 
 /// Mean, standard deviation, median and range of a sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,6 +109,8 @@ pub enum Caution {
     Noisy {
         /// σ/mean.
         spread: f64,
+        /// The mean, seconds (the advice depends on it).
+        mean_s: f64,
     },
     /// Some runs lie far from the others.
     Outliers {
@@ -110,6 +118,18 @@ pub enum Caution {
         count: usize,
         /// Of how many timed runs.
         runs: usize,
+        /// The runs' mean, seconds.
+        mean_s: f64,
+    },
+    /// No recorded run lasted as long as a timed run did: the pictures draw
+    /// the nearest, which the timings do not describe.
+    Atypical {
+        /// The drawn run, seconds.
+        drawn_s: f64,
+        /// How many runs were recorded.
+        recorded: usize,
+        /// The timed runs' fastest and slowest, seconds.
+        range_s: (f64, f64),
     },
     /// The serial baseline's timed runs were slower than a later run of the
     /// same work by more than their spread allows: every speed-up divided
@@ -134,15 +154,21 @@ pub enum Caution {
 }
 
 impl Caution {
-    /// What to do about it.
+    /// What to do about it: what cures it, not what only measures it again
+    /// (more runs estimate σ better but do not make it smaller).
     pub fn advice(&self) -> &'static str {
         match self {
-            Caution::Noisy { .. } | Caution::Outliers { .. } => {
-                "close other programs or raise --runs"
+            Caution::Noisy { mean_s, .. } | Caution::Outliers { mean_s, .. }
+                if *mean_s < SHORT_RUN_S =>
+            {
+                "runs under 20 ms are at the mercy of the OS scheduler: raise --size for longer runs"
+            }
+            Caution::Noisy { .. } | Caution::Outliers { .. } | Caution::Atypical { .. } => {
+                "other programs share the cores: close them and run again"
             }
             Caution::SlowBaseline { .. } => "raise --warmup",
             Caution::SpeedupAboveHardware { .. } => {
-                "a noisy serial baseline or a cache effect: raise --runs or --size"
+                "a noisy serial baseline or a cache effect: raise --size for longer runs"
             }
         }
     }
@@ -167,10 +193,24 @@ pub fn cautions_line(cautions: &[Caution]) -> Option<String> {
 impl fmt::Display for Caution {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Caution::Noisy { spread } => {
+            Caution::Noisy { spread, .. } => {
                 write!(f, "noisy timing: σ is {:.1} % of the mean", spread * 100.0)
             }
-            Caution::Outliers { count, runs } => write!(f, "{count} of {runs} runs are outliers"),
+            Caution::Outliers { count, runs, .. } => {
+                write!(f, "{count} of {runs} runs are outliers")
+            }
+            Caution::Atypical {
+                drawn_s,
+                recorded,
+                range_s,
+            } => write!(
+                f,
+                "none of {recorded} recorded runs took as long as a timed run ({:.3} … {:.3} ms); \
+                 the pictures draw the nearest ({:.3} ms)",
+                range_s.0 * 1e3,
+                range_s.1 * 1e3,
+                drawn_s * 1e3
+            ),
             Caution::SlowBaseline {
                 mean_s,
                 stddev_s,
@@ -203,21 +243,34 @@ pub fn timing_cautions(times_s: &[f64]) -> Vec<Caution> {
     if times_s.len() < MIN_RUNS_FOR_SPREAD {
         return out;
     }
-    if let Some(stats) = Stats::of(times_s) {
-        if stats.relative_spread() > NOISY_SPREAD {
-            out.push(Caution::Noisy {
-                spread: stats.relative_spread(),
-            });
-        }
+    let Some(stats) = Stats::of(times_s) else {
+        return out;
+    };
+    if stats.relative_spread() > NOISY_SPREAD {
+        out.push(Caution::Noisy {
+            spread: stats.relative_spread(),
+            mean_s: stats.mean,
+        });
     }
     let count = outliers(times_s);
     if count > 0 {
         out.push(Caution::Outliers {
             count,
             runs: times_s.len(),
+            mean_s: stats.mean,
         });
     }
     out
+}
+
+/// A caution when the drawn recorded run lies outside the timed runs'
+/// range.
+pub fn atypical_caution(recordings: &Recordings, timing: &Timing) -> Option<Caution> {
+    (!recordings.typical).then(|| Caution::Atypical {
+        drawn_s: recordings.drawn_s(),
+        recorded: recordings.times_s.len(),
+        range_s: (timing.min_s, timing.max_s),
+    })
 }
 
 /// A caution when the serial baseline's timed runs were slower than a later
@@ -279,12 +332,22 @@ mod tests {
         assert!(timing_cautions(&[10.0, 10.1, 9.9, 10.0]).is_empty());
         let c = timing_cautions(&[10.0, 14.0, 7.0, 12.0]);
         assert!(
-            matches!(c[0], Caution::Noisy { spread } if spread > 0.2),
+            matches!(c[0], Caution::Noisy { spread, mean_s } if spread > 0.2 && mean_s == 10.75),
             "{c:?}"
         );
         let c = timing_cautions(&[10.0, 10.1, 9.9, 10.0, 10.05, 30.0]);
         assert!(
-            c.contains(&Caution::Outliers { count: 1, runs: 6 }),
+            matches!(
+                c[..],
+                [
+                    ..,
+                    Caution::Outliers {
+                        count: 1,
+                        runs: 6,
+                        ..
+                    }
+                ]
+            ),
             "{c:?}"
         );
         // Two runs: no spread to speak of.
@@ -323,15 +386,73 @@ mod tests {
     #[test]
     fn cautions_on_one_line_with_the_advice_once() {
         assert_eq!(cautions_line(&[]), None);
+        let (mean_s, spread) = (0.030, 0.25);
         let line = cautions_line(&[
-            Caution::Noisy { spread: 0.25 },
-            Caution::Outliers { count: 1, runs: 5 },
+            Caution::Noisy { spread, mean_s },
+            Caution::Outliers {
+                count: 1,
+                runs: 5,
+                mean_s,
+            },
         ])
         .unwrap();
         assert_eq!(
             line,
             "noisy timing: σ is 25.0 % of the mean; 1 of 5 runs are outliers \
-             (close other programs or raise --runs)"
+             (other programs share the cores: close them and run again)"
+        );
+    }
+
+    #[test]
+    fn the_advice_is_what_cures_the_noise() {
+        let short = Caution::Noisy {
+            spread: 0.3,
+            mean_s: 0.008,
+        };
+        let long = Caution::Noisy {
+            spread: 0.3,
+            mean_s: 0.040,
+        };
+        assert!(
+            short.advice().contains("raise --size"),
+            "{}",
+            short.advice()
+        );
+        assert!(!long.advice().contains("--size"), "{}", long.advice());
+        // More runs measure σ better but do not shrink it: never the advice.
+        let all = [
+            short,
+            long,
+            Caution::Outliers {
+                count: 2,
+                runs: 10,
+                mean_s: 0.005,
+            },
+            speedup_caution(2.5, 8, 2).unwrap(),
+        ];
+        for c in &all {
+            assert!(!c.advice().contains("--runs"), "{c}: {}", c.advice());
+        }
+    }
+
+    #[test]
+    fn a_drawn_run_outside_the_timed_range_is_said() {
+        let timing = Timing::from_secs(vec![0.020, 0.022, 0.024]).unwrap();
+        let typical = Recordings {
+            times_s: vec![0.021],
+            drawn: 0,
+            typical: true,
+        };
+        assert_eq!(atypical_caution(&typical, &timing), None);
+        let slow = Recordings {
+            times_s: vec![0.050, 0.040],
+            drawn: 1,
+            typical: false,
+        };
+        let text = atypical_caution(&slow, &timing).unwrap().to_string();
+        assert!(
+            text.contains("none of 2 recorded runs") && text.contains("(40.000 ms)"),
+            "{text}"
         );
     }
 }

@@ -2,6 +2,7 @@
 //! figures those of the traces beside it.
 
 use logprof::Trace;
+use logprof_trace::table::percent;
 use serde_json::Value;
 
 use crate::support::{leftovers, ok, path_str, read, results, stdout};
@@ -74,6 +75,23 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
             (row["parallel_efficiency"].as_f64().unwrap() - s.parallel_efficiency).abs() < 1e-9,
             "{name}"
         );
+        // And so does its picture, naming the kind of busy time.
+        let svg = read(&out_dir.join(format!("{name}.svg")));
+        let kind = if s.off_cpu.is_recorded() {
+            "on-CPU"
+        } else {
+            "wall-clock"
+        };
+        for (key, ratio) in [
+            ("load balance", "load_balance"),
+            ("parallel efficiency", "parallel_efficiency"),
+        ] {
+            assert_eq!(
+                header_value(&svg, &format!("{kind} {key}")),
+                percent(row[ratio].as_f64().unwrap()),
+                "{name}: {key}"
+            );
+        }
         let columns = trace.name_id("juliaset_column").map_or(0, |id| {
             trace
                 .lanes
@@ -87,6 +105,7 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
         assert_eq!(trace.lanes.len(), lanes, "{name}: a lane per worker");
         assert!(row["median_ms"].as_f64().unwrap() > 0.0);
     }
+    drawn_runs_are_the_ones_said(&out_dir);
     let serial = rows.iter().find(|r| r["scheduler"] == "serial").unwrap();
     assert!((serial["speedup"].as_f64().unwrap() - 1.0).abs() < 1e-9);
     // Serial is a one-thread schedule: one lane, balance 1.
@@ -95,4 +114,44 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
     assert_eq!(csv.lines().count(), 1 + SCHEDULERS.len());
     assert!(csv.starts_with("scheduler,params,median_ms"));
     assert!(leftovers(&out_dir).is_empty());
+}
+
+/// Each schedule's trace file is the recorded run summary.json says was
+/// drawn, and it is called typical exactly when its wall time lies within
+/// the timed runs' min … max.
+fn drawn_runs_are_the_ones_said(out_dir: &std::path::Path) {
+    let meta: Value = serde_json::from_str(&read(&out_dir.join("summary.json"))).unwrap();
+    for s in meta["schedules"].as_array().unwrap() {
+        let name = s["scheduler"].as_str().unwrap();
+        let recorded = &s["recorded"];
+        let times = recorded["times_s"].as_array().unwrap();
+        assert!((1..=5).contains(&times.len()), "{name}: {recorded}");
+        let drawn = times[recorded["drawn"].as_u64().unwrap() as usize]
+            .as_f64()
+            .unwrap();
+        let wall = s["summary"]["wall_ns"].as_f64().unwrap() / 1e9;
+        assert!((drawn - wall).abs() < 1e-9, "{name}: {drawn} s, {wall} s");
+        let t = &s["timing"];
+        let range = t["min_s"].as_f64().unwrap()..=t["max_s"].as_f64().unwrap();
+        assert_eq!(
+            recorded["typical"].as_bool(),
+            Some(range.contains(&wall)),
+            "{name}"
+        );
+        // Recorded again only while no run was typical.
+        for earlier in &times[..times.len() - 1] {
+            let earlier = earlier.as_f64().unwrap();
+            assert!(!range.contains(&earlier), "{name}: {recorded}");
+        }
+    }
+}
+
+/// The value a timeline's header gives `key`: the bold text after it.
+fn header_value<'a>(svg: &'a str, key: &str) -> &'a str {
+    let after = svg
+        .split_once(&format!(">{key}</tspan>"))
+        .unwrap_or_else(|| panic!("no {key:?} in the header"))
+        .1;
+    let value = after.split_once("</tspan>").unwrap().0;
+    value.rsplit_once('>').unwrap().1
 }

@@ -11,7 +11,7 @@ fn help_and_version() {
     let compare = stdout(&ok(&["compare", "--help"]));
     for option in [
         "--size",
-        "[default: 1000]",
+        "[default: 3000]",
         "--threads",
         "[default: 4]",
         "--kernel",
@@ -26,6 +26,30 @@ fn help_and_version() {
         run.contains("--schedule") && run.contains("--basesize") && run.contains("[default: 2]")
     );
     assert!(stdout(&ok(&["--version"])).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn help_says_what_each_schedule_is() {
+    for command in ["compare", "run", "simulate"] {
+        let help = stdout(&ok(&[command, "--help"]));
+        for name in logprof_kernels::Schedule::NAMES {
+            assert!(
+                help.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{name} "))),
+                "{command} --help describes {name}:\n{help}"
+            );
+        }
+        // The one most often misread: equal blocks on demand, Julia's.
+        assert!(help.contains("demand from a shared counter"), "{help}");
+        assert!(help.contains("(Julia's `@threads :dynamic`)"), "{help}");
+    }
+    let docs = include_str!("../../docs/compare.md");
+    for name in logprof_kernels::Schedule::NAMES {
+        assert!(
+            docs.contains(&format!("| `{name}`")),
+            "docs/compare.md describes {name}"
+        );
+    }
 }
 
 #[test]

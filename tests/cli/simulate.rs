@@ -46,6 +46,15 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
     }
     assert_eq!(json["machine"]["cores"].as_u64(), Some(machine as u64));
     assert!(json["machine"].get("cpu_model").is_some(), "{json}");
+    // Each overhead in doubt says why, and is charged what the table says.
+    for doubt in json["overheads_in_doubt"]
+        .as_array()
+        .expect("a list, maybe empty")
+    {
+        let name = doubt["overhead"].as_str().unwrap();
+        assert_eq!(doubt["charged_ns"], json["overheads_ns"][name], "{doubt}");
+        assert!(doubt["why"].as_str().unwrap().starts_with(name), "{doubt}");
+    }
     let rows = results(&out.join("simulate.json"));
     assert_eq!(rows.len(), 8 * 2);
     for row in &rows {

@@ -54,6 +54,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
         for row in [6, 7, 8] {
             assert_eq!(rows[row]["computing_ranks"], workers, "{}", names[row]);
         }
+        pictures_give_the_tables_figures(&out, rows);
         let trace = json(&out.join("processes.trace.json"));
         let events = trace["traceEvents"].as_array().unwrap();
         for rank in 0..ranks {
@@ -93,6 +94,30 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
             "summary.md",
         ] {
             assert!(out.join(file).is_file(), "{file} missing");
+        }
+    }
+}
+
+/// Each experiment's picture gives POP's figures, as its row does: rank 0
+/// waiting in `MPI_Recv` is not work in either.
+fn pictures_give_the_tables_figures(out: &Path, rows: &[serde_json::Value]) {
+    for (file, row) in [("bands.svg", 1), ("pmap-np-16.svg", 3)] {
+        let svg = std::fs::read_to_string(out.join(file)).unwrap();
+        for (key, column) in [
+            ("load balance over processes", "load_balance"),
+            ("communication efficiency", "communication_efficiency"),
+        ] {
+            let shown = svg
+                .split_once(&format!(">{key}</tspan>"))
+                .and_then(|(_, after)| after.split_once("</tspan>"))
+                .and_then(|(value, _)| value.rsplit_once('>'))
+                .map(|(_, value)| value.to_owned());
+            let ratio = rows[row][column].as_f64().unwrap();
+            assert_eq!(
+                shown,
+                Some(logprof_trace::table::percent(ratio)),
+                "{file}: {key}"
+            );
         }
     }
 }

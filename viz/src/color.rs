@@ -20,6 +20,13 @@ const THREAD_PALETTE: [&str; 8] = [
     "#3f90dd", "#c8741d", "#5aa04a", "#cc6490", "#857edd", "#00a78f", "#a78a00", "#d46660",
 ];
 
+/// The lines of a chart, in order: ten hues far apart (Tableau 10), so that
+/// eight schedules get eight colours, none of them the grey of the ideal.
+const SERIES_PALETTE: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#17becf",
+];
+
 /// Text, axes and frames.
 pub(crate) const INK: &str = "#1f2937";
 /// Secondary text.
@@ -53,6 +60,11 @@ pub fn name_color(name: &str) -> &'static str {
 /// The colour of the `index`-th thread (in lane order) in the task view.
 pub fn thread_color(index: usize) -> &'static str {
     THREAD_PALETTE[index % THREAD_PALETTE.len()]
+}
+
+/// The colour of a chart's `index`-th line.
+pub(crate) fn series_color(index: usize) -> &'static str {
+    SERIES_PALETTE[index % SERIES_PALETTE.len()]
 }
 
 /// A darker shade of a `#rrggbb` colour, for outlines.

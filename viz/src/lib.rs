@@ -21,18 +21,23 @@
 //! - A header with the title (or the trace's `process_name`) and, from
 //!   [`Trace::summary`](logprof_trace::Trace::summary), the wall time, load
 //!   balance, parallel efficiency, max − mean busy time, thread and span
-//!   counts; warnings when the recording lost events.
+//!   counts; warnings when the recording lost events. Busy time is on-CPU
+//!   when the trace recorded its off-CPU time, else wall-clock, and every
+//!   busy figure (header, busy column, busy-threads strip) says which. A
+//!   trace of several processes shows POP's figures instead: load balance
+//!   over processes and communication efficiency, from useful time.
 //! - One lane per thread, labelled with its name, in (pid, tid) order; one
 //!   bar per span, nested spans in rows below their parent. A span's colour
 //!   depends only on its name ([`name_color`]), so `column` looks the same
 //!   in every picture. Names that fit are written inside their bars.
 //! - Idle time (no top-level span running) hatched in grey; each lane's
-//!   utilisation (busy / wall) with a small gauge at its right end.
+//!   busy share (busy / wall, of the header's kind) with a small gauge at
+//!   its right end.
 //! - A strip under the lanes with the number of threads busy over time, so
 //!   the tail where one thread works alone stands out.
 //! - A time axis from the region start (the first span) with round ticks
 //!   (1, 2, 5 × 10^k) in ns, µs, ms or s, and a legend with each name's
-//!   colour, calls and total (inclusive) time.
+//!   colour, calls and total (inclusive, wall-clock) time.
 //! - In the SVG, a `<title>` tooltip on every bar: name, thread, start and
 //!   duration. Bars carry `class="bar"` and `data-calls` (how many spans the
 //!   bar stands for); lanes are `<g class="lane" data-lane=...>`.

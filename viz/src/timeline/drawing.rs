@@ -5,6 +5,7 @@
 use svg::node::element::{Group, Line, TSpan, Text as SvgText};
 use svg::Node;
 
+use super::busy;
 use super::counters::draw_counter;
 use super::elements::{r2, text, Drawing};
 use super::lane::draw_lane;
@@ -125,6 +126,11 @@ fn draw_captions(
     kind: &dyn LaneKind,
 ) -> f64 {
     let style = kind.style();
+    let right_caption = if style.busy_column {
+        format!("{} {}", style.right_caption, busy::kind(&panel.summary))
+    } else {
+        style.right_caption.to_owned()
+    };
     let baseline = y + 20.0;
     group.append(text(
         axis.cols.label_x,
@@ -134,14 +140,7 @@ fn draw_captions(
         MUTED,
     ));
     group.append(
-        text(
-            axis.cols.right_x(),
-            baseline,
-            style.right_caption,
-            SMALL,
-            MUTED,
-        )
-        .set("text-anchor", "end"),
+        text(axis.cols.right_x(), baseline, &right_caption, SMALL, MUTED).set("text-anchor", "end"),
     );
     if let Some(x) = panel.region_end_x {
         group.append(text(x, baseline, "end", SMALL, MUTED).set("text-anchor", "middle"));

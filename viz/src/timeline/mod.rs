@@ -7,7 +7,8 @@
 //!
 //! - `layout`: the limits, sizes and heights every part uses, the label
 //!   column and the time window; `cost_scale`: the cost view's colour scale;
-//!   `notes`: what a trace holds that the picture does not draw.
+//!   `notes`: what a trace holds that the picture does not draw; `busy`:
+//!   which busy time (on-CPU or wall-clock) every figure of a panel counts.
 //! - `model`: what a picture is made of before it is drawn (panels, lanes,
 //!   bars, counter tracks, the legend) and the `LaneKind` trait, the one
 //!   place where the views differ.
@@ -23,6 +24,7 @@
 //!   lane kind; `size`: [`timeline_size`].
 
 mod builders;
+mod busy;
 mod cost_lanes;
 mod cost_scale;
 mod counters;

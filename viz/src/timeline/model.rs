@@ -153,6 +153,9 @@ pub(super) struct LaneStyle {
     pub caption: &'static str,
     /// The caption above the right-hand column.
     pub right_caption: &'static str,
+    /// Whether that column is each lane's busy share, whose caption then
+    /// names the kind of busy time (on-CPU or wall-clock).
+    pub busy_column: bool,
     /// What a panel says when its trace has spans but it has no lane.
     pub no_lanes_message: &'static str,
     /// The height of a lane's first row, on which its label is centred.

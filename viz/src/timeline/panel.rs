@@ -4,6 +4,7 @@
 
 use logprof_trace::{Summary, Trace};
 
+use super::busy;
 use super::cost_scale::CostScale;
 use super::counters::build_counters;
 use super::layout::{Columns, MAX_DEPTH_ROWS};
@@ -32,9 +33,15 @@ pub(super) fn build_panel<'a>(
         .iter()
         .map(|&i| trace.lanes[i].busy_intervals())
         .collect();
+    // The strip counts the busy time the header's figures count.
     let mut concurrency = vec![0.0; cols.plot_w.max(1.0).ceil() as usize];
-    for b in &busy {
-        add_coverage(&mut concurrency, &scale, b);
+    for (b, &i) in busy.iter().zip(&order) {
+        if summary.off_cpu.is_recorded() {
+            let on_cpu = busy::on_cpu(b, &trace.lanes[i].off_cpu);
+            add_coverage(&mut concurrency, &scale, &on_cpu);
+        } else {
+            add_coverage(&mut concurrency, &scale, b);
+        }
     }
     let set = lanes.build(&PanelContext {
         trace,
@@ -133,26 +140,49 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
     notes
 }
 
-/// The header's numbers from the summary; only the counts for an empty
-/// trace.
+/// The header's numbers from the summary, each busy figure named by its
+/// kind (on-CPU or wall-clock), or, for a trace of several processes,
+/// POP's process figures (those `logprof report` and `processes` give);
+/// only the counts for an empty trace.
 fn metrics(trace: &Trace, summary: &Summary) -> Vec<(String, String)> {
-    if trace.is_empty() {
-        return vec![
-            ("threads".to_owned(), count(trace.lanes.len() as u64)),
-            ("spans".to_owned(), "0".to_owned()),
-        ];
-    }
-    vec![
-        ("wall".to_owned(), duration(summary.wall_ns as f64)),
-        ("load balance".to_owned(), percent(summary.load_balance)),
-        (
-            "parallel efficiency".to_owned(),
-            percent(summary.parallel_efficiency),
-        ),
-        ("max − mean busy".to_owned(), duration(summary.imbalance_ns)),
+    let counts = [
         ("threads".to_owned(), count(trace.lanes.len() as u64)),
         ("spans".to_owned(), count(trace.span_count() as u64)),
-    ]
+    ];
+    if trace.is_empty() {
+        return vec![counts[0].clone(), ("spans".to_owned(), "0".to_owned())];
+    }
+    let mut out = vec![("wall".to_owned(), duration(summary.wall_ns as f64))];
+    if let Some(p) = &summary.processes {
+        out.extend([
+            (
+                "load balance over processes".to_owned(),
+                percent(p.load_balance),
+            ),
+            (
+                "communication efficiency".to_owned(),
+                percent(p.communication_efficiency),
+            ),
+        ]);
+    } else {
+        let kind = busy::kind(summary);
+        out.extend([
+            (
+                format!("{kind} load balance"),
+                percent(summary.load_balance),
+            ),
+            (
+                format!("{kind} parallel efficiency"),
+                percent(summary.parallel_efficiency),
+            ),
+            (
+                format!("max − mean {kind} busy"),
+                duration(summary.imbalance_ns),
+            ),
+        ]);
+    }
+    out.extend(counts);
+    out
 }
 
 /// The x of the region's end, when the trace has one and it falls strictly

@@ -5,6 +5,7 @@
 use svg::node::element::{Group, Path as SvgPath, Rectangle};
 use svg::Node;
 
+use super::busy;
 use super::elements::{r2, text, AppendTitle};
 use super::layout::{Columns, SMALL, STRIP_H};
 use super::model::PanelView;
@@ -13,6 +14,7 @@ use crate::color::{MUTED, RULE};
 /// Draws the strip of `panel` with its top at `top`.
 pub(super) fn draw_concurrency(panel: &PanelView, top: f64, cols: Columns) -> Group {
     let mut g = Group::new().set("class", "concurrency");
+    let kind = busy::kind(&panel.summary);
     let n = panel.thread_count.max(1) as f64;
     let base = top + STRIP_H;
     g.append(
@@ -43,17 +45,22 @@ pub(super) fn draw_concurrency(panel: &PanelView, top: f64, cols: Columns) -> Gr
             .set("fill", "#64748b")
             .set("fill-opacity", 0.75)
             .append_title(format!(
-                "threads busy over time (0 to {})",
+                "threads busy over time, {kind} (0 to {})",
                 panel.thread_count
             )),
     );
+    // Two lines, so the kind widens no label column: "busy threads" over
+    // "on-CPU" or "wall-clock".
     g.append(text(
         cols.label_x,
-        top + STRIP_H / 2.0 + 4.0,
+        top + STRIP_H / 2.0,
         "busy threads",
         SMALL,
         MUTED,
     ));
+    g.append(
+        text(cols.label_x, top + STRIP_H / 2.0 + 11.0, kind, 9.0, MUTED).set("class", "busy-kind"),
+    );
     g.append(
         text(
             cols.plot_x - 4.0,
@@ -67,7 +74,7 @@ pub(super) fn draw_concurrency(panel: &PanelView, top: f64, cols: Columns) -> Gr
     g.append(text(cols.plot_x - 4.0, base, "0", 9.0, MUTED).set("text-anchor", "end"));
     // The time-average over the region: mean busy threads.
     if !panel.trace.is_empty() {
-        let mean = panel.summary.mean_busy_ns * n / panel.summary.wall_ns.max(1) as f64;
+        let mean = busy::mean_threads(&panel.summary);
         g.append(
             text(
                 cols.right_x(),

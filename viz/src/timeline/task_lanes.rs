@@ -75,6 +75,7 @@ impl LaneKind for TaskLanes {
         &LaneStyle {
             caption: "task",
             right_caption: "ran on",
+            busy_column: false,
             no_lanes_message:
                 "no spans with a task id: only tracing spans and async tasks carry one",
             first_row_height: TASK_ROW_H,

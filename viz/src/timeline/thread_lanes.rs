@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use logprof_trace::{Lane, Span, Summary, Trace};
 
+use super::busy;
 use super::layout::{FONT, MAX_DEPTH_ROWS, ROW0_H, ROW_H};
 use super::model::{
     LaneKind, LaneSet, LaneStyle, LaneView, Legend, LegendEntry, PanelContext, PanelView,
@@ -47,6 +48,7 @@ impl LaneKind for ThreadLanes {
         &LaneStyle {
             caption: "thread",
             right_caption: "busy",
+            busy_column: true,
             no_lanes_message: "no threads recorded",
             first_row_height: ROW0_H,
             writes_clipped_names: true,
@@ -92,7 +94,9 @@ impl LaneKind for ThreadLanes {
         let mut entries = function_entries(panels);
         entries.extend(offcpu::legend_entries(panels.iter().map(|p| &p.summary)));
         Legend {
-            heading: "functions (inclusive time)",
+            // Span durations: wall-clock whether or not off-CPU time was
+            // recorded.
+            heading: "functions (inclusive wall-clock time)",
             entries,
         }
     }
@@ -138,7 +142,7 @@ pub(super) fn thread_lane(
     let rows = depth_rows(&ctx.trace.lanes[li], ctx.scale, set, key);
     let region = (ctx.summary.start_ns, ctx.summary.end_ns);
     let idle = idle_stretches(&ctx.busy[ord], region, &ctx.scale);
-    let util = ctx.summary.lanes[li].utilisation;
+    let util = busy::lane_share(ctx.summary, li);
     let empty = ctx.trace.is_empty();
     let lane = &ctx.trace.lanes[li];
     let several_pids = ctx

@@ -71,7 +71,9 @@ pub struct WorkProfile {
     pub unit: String,
     /// What a cost counts, plural (`iterations`).
     pub cost: String,
-    /// What a piece of the split is called (`block`, `chunk`).
+    /// What a piece of the split is called (`block`, `chunk`). Pieces are
+    /// numbered from 0, as threads and units are (static's block 0 runs on
+    /// `worker-0`).
     pub piece: String,
     /// The cost of unit `i` at index `i`.
     pub costs: Vec<u64>,
@@ -128,10 +130,8 @@ impl WorkProfile {
         let (light, &min) = totals.iter().enumerate().min_by_key(|(_, &t)| t)?;
         (min > 0 && totals.len() > 1).then(|| {
             format!(
-                "heaviest {p} ({}): {:.1}× the {cost} of the lightest ({})",
-                heavy + 1,
+                "heaviest {p} ({heavy}): {:.1}× the {cost} of the lightest ({light})",
                 max as f64 / min as f64,
-                light + 1,
                 p = self.piece,
                 cost = self.cost,
             )
@@ -353,6 +353,25 @@ mod tests {
         }
         assert_eq!(svg.matches("class=\"piece\"").count(), 4);
         assert!(svg.contains("heaviest block ("), "{svg}");
+        // Numbered from 0, as the lanes are: static's block t on worker-t.
+        assert!(svg.contains(">block 0"), "{svg}");
+        assert!(
+            svg.contains(">block 3") && !svg.contains("block 4"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn the_imbalance_note_names_pieces_from_zero() {
+        let p = WorkProfile {
+            costs: vec![1, 1, 4, 4, 3, 3, 1, 2],
+            pieces: vec![0..2, 2..4, 4..6, 6..8],
+            ..WorkProfile::default()
+        };
+        assert_eq!(
+            p.imbalance_note().unwrap(),
+            "heaviest block (1): 4.0× the cost of the lightest (0)"
+        );
     }
 
     #[test]

@@ -69,7 +69,8 @@ impl WorkProfile {
                 }
                 _ => String::new(),
             };
-            let label = format!("{} {}: {}{ratio}", self.piece, i + 1, compact(total));
+            // From 0, as the lanes (`worker-0`) and the units are.
+            let label = format!("{} {i}: {}{ratio}", self.piece, compact(total));
             piece.append(Title::new(format!(
                 "{label}\n{}s {}..{}, {} {} in all",
                 self.unit, r.start, r.end, total, self.cost
@@ -78,7 +79,7 @@ impl WorkProfile {
             // figures), else only in the tooltip.
             let room = x1 - x0 - 6.0;
             let (head, figures) = (
-                format!("{} {}", self.piece, i + 1),
+                format!("{} {i}", self.piece),
                 format!("{}{ratio}", compact(total)),
             );
             if text_width(&label, SMALL, false) <= room {

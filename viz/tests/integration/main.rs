@@ -2,7 +2,9 @@
 //! one test binary (as ripgrep does) so that the crate and its dependencies
 //! are linked once: `cargo test -p logprof-viz --test integration`.
 
+mod chart;
 mod common;
+mod header;
 mod offcpu;
 mod other_tools;
 mod png;

@@ -173,7 +173,7 @@ fn svg_says_its_font_and_header_has_the_summary() {
         text.contains(&format!("{:.1} %", s.parallel_efficiency * 100.0)),
         "{text}"
     );
-    assert!(text.contains("max − mean busy"), "{text}");
+    assert!(text.contains("max − mean wall-clock busy"), "{text}");
     assert!(svg.contains("static schedule"));
     // Utilisation at the end of each lane, from the summary.
     let utils: Vec<String> = (0..els.len())

@@ -1,22 +1,36 @@
 //! Line charts of a measure against a swept parameter (time or speed-up
 //! against `ntasks` or `basesize`), one line per scheduler, drawn with
-//! plotters into SVG and rasterised like the timelines.
+//! plotters into SVG and rasterised like the timelines. Every line has a
+//! look of its own (`lines`: colour, dashes, marker) and its name at its end
+//! (`labels`); a point may carry its range as an error bar.
+
+mod labels;
+mod lines;
 
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
-use crate::color::name_color;
 use crate::error::VizError;
 use crate::scale::nice_step;
 use crate::text::FONT_FAMILY;
+use labels::EndLabel;
+use lines::LineStyle;
 
-/// One line of a [`LineChart`]: a name (a scheduler's, say) and its points.
+/// A point `(x, y)` and its range `(low, high)`, if it has one.
+type RangedPoint = ((f64, f64), Option<(f64, f64)>);
+
+/// One line of a [`LineChart`]: a name (a scheduler's, say), its points and,
+/// optionally, the range each point stands for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
-    /// Shown in the legend; also picks the colour (the same as in timelines).
+    /// Shown in the legend and at the line's end.
     pub name: String,
     /// `(x, y)` points, drawn in x order.
     pub points: Vec<(f64, f64)>,
+    /// The range of each point, `(low, high)` (as the min … max of the
+    /// timed runs a mean stands for), drawn as an error bar; one per point,
+    /// in the order of `points`, or empty for none.
+    pub spread: Vec<(f64, f64)>,
 }
 
 impl Series {
@@ -25,7 +39,23 @@ impl Series {
         Series {
             name: name.into(),
             points,
+            spread: Vec::new(),
         }
+    }
+
+    /// The series with each point's range, one per point.
+    pub fn with_spread(mut self, spread: Vec<(f64, f64)>) -> Series {
+        self.spread = spread;
+        self
+    }
+
+    /// The points with their ranges, in x order (on the axis' scale `tx`).
+    fn sorted(&self, tx: impl Fn(f64) -> f64) -> Vec<RangedPoint> {
+        let mut p: Vec<_> = (self.points.iter().enumerate())
+            .map(|(i, &(x, y))| ((tx(x), y), self.spread.get(i).copied()))
+            .collect();
+        p.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
+        p
     }
 }
 
@@ -83,11 +113,6 @@ impl Default for LineChart {
     }
 }
 
-fn rgb(hex: &str) -> RGBColor {
-    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
-    RGBColor(channel(1), channel(3), channel(5))
-}
-
 /// A compact label for an axis value: `4`, `0.5`, `1.2e6`.
 fn axis_number(v: f64) -> String {
     if v == 0.0 {
@@ -138,6 +163,13 @@ impl LineChart {
             .flat_map(|s| s.points.iter().copied())
     }
 
+    /// Every y the axis must show: the points' and their ranges' ends.
+    fn all_ys(&self) -> impl Iterator<Item = f64> + '_ {
+        let spreads = (self.series.iter().chain(self.ideal.iter()))
+            .flat_map(|s| s.spread.iter().flat_map(|&(lo, hi)| [lo, hi]));
+        self.all_points().map(|p| p.1).chain(spreads)
+    }
+
     /// `x` on the x axis: its logarithm on a logarithmic axis.
     fn tx(&self, x: f64) -> f64 {
         if self.log_x {
@@ -165,6 +197,26 @@ impl LineChart {
         {
             return Err(self.error(format!("the point ({x}, {y}) is not a finite number")));
         }
+        for s in self.series.iter().chain(self.ideal.iter()) {
+            if !s.spread.is_empty() && s.spread.len() != s.points.len() {
+                return Err(self.error(format!(
+                    "series {:?} has {} points and {} ranges; give one range a point or none",
+                    s.name,
+                    s.points.len(),
+                    s.spread.len()
+                )));
+            }
+            if let Some(&(lo, hi)) = s
+                .spread
+                .iter()
+                .find(|(lo, hi)| !lo.is_finite() || !hi.is_finite() || lo > hi)
+            {
+                return Err(self.error(format!(
+                    "series {:?} has the range {lo} … {hi}; a range is two finite numbers, low first",
+                    s.name
+                )));
+            }
+        }
         if self.log_x {
             if let Some((x, _)) = self.all_points().find(|(x, _)| *x <= 0.0) {
                 return Err(self.error(format!(
@@ -183,8 +235,8 @@ impl LineChart {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (x, _)| {
                 (lo.min(self.tx(x)), hi.max(self.tx(x)))
             });
-        let y_max = self.all_points().map(|p| p.1).fold(0.0, f64::max);
-        let y_min = self.all_points().map(|p| p.1).fold(0.0, f64::min);
+        let y_max = self.all_ys().fold(0.0, f64::max);
+        let y_min = self.all_ys().fold(0.0, f64::min);
         if x_hi - x_lo < 1e-12 {
             x_lo -= 0.5;
             x_hi += 0.5;
@@ -232,6 +284,8 @@ impl LineChart {
                 (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
             )
             .margin(18)
+            // Room for each line's name at its end.
+            .margin_right(18 + self.label_room())
             .x_label_area_size(52)
             .y_label_area_size(70)
             .build_cartesian_2d(
@@ -240,7 +294,7 @@ impl LineChart {
             )
             .map_err(chart_err)?;
         self.draw_mesh(&mut chart).map_err(chart_err)?;
-        self.draw_lines(&mut chart).map_err(chart_err)?;
+        let ends = self.draw_lines(&mut chart, frame.x).map_err(chart_err)?;
         chart
             .configure_series_labels()
             .position(legend_corner(
@@ -254,7 +308,15 @@ impl LineChart {
             .label_font((FONT_FAMILY, 15))
             .draw()
             .map_err(chart_err)?;
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        labels::draw(&root, ends, xs.end, (ys.start, ys.end)).map_err(chart_err)?;
         root.present().map_err(chart_err)
+    }
+
+    /// The width the names at the lines' ends need, px.
+    fn label_room(&self) -> u32 {
+        let names = self.series.iter().chain(self.ideal.iter());
+        labels::room(names.filter(|s| !s.points.is_empty()).map(|s| &s.name))
     }
 
     /// The grid, the axes and their labels.
@@ -275,23 +337,34 @@ impl LineChart {
             .draw()
     }
 
-    /// The ideal line, dashed, then each series with its points, each with
-    /// its legend entry.
-    fn draw_lines<'a, 'b: 'a>(&self, chart: &mut Chart<'a, 'b>) -> Result<(), PlotError> {
-        let sorted = |s: &Series| {
-            let mut p: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (self.tx(x), y)).collect();
-            p.sort_by(|a, b| a.0.total_cmp(&b.0));
-            p
+    /// The ideal line, dashed grey, then each series in its own look (see
+    /// [`LineStyle`]) with its markers and error bars, each with its legend
+    /// entry; returns where each line ends, for its label.
+    fn draw_lines<'a, 'b: 'a>(
+        &self,
+        chart: &mut Chart<'a, 'b>,
+        (x_lo, x_hi): (f64, f64),
+    ) -> Result<Vec<EndLabel>, PlotError> {
+        let tx = |x: f64| self.tx(x);
+        // Error bars of lines that share an x are set a few px apart, each
+        // line's on its own side, so that none hides another.
+        let plot_px = chart.plotting_area().get_pixel_range().0.len().max(1) as f64;
+        let middle = (self.series.len() as f64 - 1.0) / 2.0;
+        let dodge = |i: usize| (i as f64 - middle) * BAR_DODGE_PX * (x_hi - x_lo) / plot_px;
+        let mut ends = Vec::new();
+        let end_of = |chart: &Chart, s: &Series, color: RGBColor, points: &[(f64, f64)]| {
+            points.last().map(|last| EndLabel {
+                name: s.name.clone(),
+                color,
+                end: chart.backend_coord(last),
+            })
         };
         if let Some(ideal) = &self.ideal {
             let grey = RGBColor(107, 114, 128);
+            let points: Vec<(f64, f64)> = ideal.sorted(tx).into_iter().map(|p| p.0).collect();
+            ends.extend(end_of(chart, ideal, grey, &points));
             chart
-                .draw_series(DashedLineSeries::new(
-                    sorted(ideal),
-                    8,
-                    5,
-                    grey.stroke_width(2),
-                ))?
+                .draw_series(DashedLineSeries::new(points, 8, 5, grey.stroke_width(2)))?
                 .label(ideal.name.as_str())
                 .legend(move |(x, y)| {
                     EmptyElement::at((x, y))
@@ -299,20 +372,57 @@ impl LineChart {
                         + PathElement::new(vec![(11, 0), (18, 0)], grey.stroke_width(2))
                 });
         }
-        for s in &self.series {
-            let color = rgb(name_color(&s.name));
-            let points = sorted(s);
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))?
-                .label(s.name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+        for (i, s) in self.series.iter().enumerate() {
+            let look = LineStyle::of(i);
+            let sorted = s.sorted(tx);
+            let points: Vec<(f64, f64)> = sorted.iter().map(|p| p.0).collect();
+            ends.extend(end_of(chart, s, look.color, &points));
+            // Error bars first, under the line: a vertical stroke with caps.
+            let bars: Vec<((f64, f64), (f64, f64))> = (sorted.iter())
+                .filter_map(|&((x, _), range)| {
+                    let x = x + dodge(i);
+                    range.map(|(lo, hi)| ((x, lo), (x, hi)))
+                })
+                .collect();
+            let bar = look.color.mix(0.7).stroke_width(2);
+            chart.draw_series(
+                bars.iter()
+                    .map(|&(lo, hi)| PathElement::new(vec![lo, hi], bar)),
+            )?;
+            chart.draw_series(
+                bars.iter()
+                    .flat_map(|&(lo, hi)| [lo, hi])
+                    .map(|at| EmptyElement::at(at) + PathElement::new(vec![(-5, 0), (5, 0)], bar)),
+            )?;
+            let stroke = look.color.stroke_width(3);
+            let anno = match look.dash {
+                None => chart.draw_series(LineSeries::new(points.clone(), stroke))?,
+                Some((dash, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, stroke))?
+                }
+            };
+            anno.label(s.name.as_str()).legend(move |(x, y)| {
+                let ([a, b, c], mark) = look.sample();
+                let path = |(s, e): (i32, i32)| PathElement::new(vec![(s, 0), (e, 0)], stroke);
+                EmptyElement::at((x, y))
+                    + path(a)
+                    + path(b)
+                    + path(c)
+                    + Polygon::new(mark, look.color.filled())
+            });
+            let mark = lines::marker_points(look.marker);
+            chart.draw_series(
+                points.iter().map(|&p| {
+                    EmptyElement::at(p) + Polygon::new(mark.clone(), look.color.filled())
+                }),
+            )?;
         }
-        Ok(())
+        Ok(ends)
     }
 }
+
+/// How far apart the error bars of neighbouring lines at one x are, px.
+const BAR_DODGE_PX: f64 = 3.0;
 
 /// The plotters chart a [`LineChart`] is drawn on.
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<KeyedAxis, KeyedAxis>>;
