@@ -34,7 +34,7 @@ pub fn print(text: fmt::Arguments) -> Result<()> {
     }
 }
 
-/// `print!` through [`print`]: `out!("{x}")?`.
+/// `print!` through [`print()`]: `out!("{x}")?`.
 #[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {
@@ -42,7 +42,7 @@ macro_rules! out {
     };
 }
 
-/// `println!` through [`print`]: `outln!("{x}")?`.
+/// `println!` through [`print()`]: `outln!("{x}")?`.
 #[macro_export]
 macro_rules! outln {
     () => {
