@@ -203,7 +203,8 @@ impl Unit {
 }
 
 /// Which schedule to use for a region, and what it is predicted to give
-/// (filled by the schedule simulator; `None` until then).
+/// (filled by the schedule simulator, `logprof_kernels::advice`, which
+/// needs more than a trace; [`Trace::regions`] leaves it `None`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advice {
     /// The schedule advised.
@@ -280,7 +281,8 @@ pub struct Region {
     pub units: Vec<Unit>,
     /// What its figures warn of.
     pub notes: Vec<String>,
-    /// The schedule advised for it, once simulated.
+    /// The schedule advised for it, once simulated; `None` when not
+    /// advised (balanced, serial, or not simulated).
     pub advice: Option<Advice>,
 }
 
