@@ -38,7 +38,10 @@ mod tests;
 mod units;
 
 pub use prediction::{Placed, Prediction};
-pub use regions::{leaf_regions, region_units, simulate_regions, RegionPrediction, RunPrediction};
+pub use regions::{
+    leaf_regions, region_units, run_units, simulate_regions, units_named, RegionPrediction,
+    RunPrediction,
+};
 pub use units::Units;
 
 use crate::error::KernelError;

@@ -2,7 +2,8 @@
 //! each region's units replayed on their own, never pooled with another
 //! region's, and the whole run as the regions one after the other.
 
-use logprof::regions::{Region, Regions};
+use logprof::regions::{Region, Regions, Unit};
+use logprof::Trace;
 
 use super::prediction::{Placed, Prediction};
 use super::units::Units;
@@ -36,6 +37,53 @@ pub fn leaf_regions(regions: &Regions) -> impl Iterator<Item = &Region> {
         .filter(|r| r.rank.is_some() && r.unit_count > 0)
 }
 
+/// Every unit of [`leaf_regions`], region after region, each region's in
+/// [`region_units`] order: the units a region-by-region prediction replays.
+pub fn run_units(regions: &Regions) -> Units {
+    let costs: Vec<u64> = leaf_regions(regions)
+        .flat_map(|r| {
+            let units = region_units(r);
+            (0..units.len())
+                .map(move |i| units.cost(i))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Units::new(&costs)
+}
+
+/// Makes the units of every region the spans named `name` that start in
+/// it, on any lane and at any depth, clipped to it (`--unit NAME`: the
+/// level where the user knows the work splits). Regions holding no such
+/// span keep their units. Returns how many regions took new units.
+pub fn units_named(trace: &Trace, regions: &mut Regions, name: &str) -> usize {
+    let mut changed = 0;
+    for r in regions.regions.iter_mut() {
+        let mut units: Vec<Unit> = trace
+            .lanes
+            .iter()
+            .enumerate()
+            .flat_map(|(l, lane)| lane.spans.iter().map(move |s| (l, s)))
+            .filter(|(_, s)| s.start_ns >= r.start_ns && s.start_ns < r.end_ns)
+            .filter(|(_, s)| trace.name(s.name) == name)
+            .map(|(lane, s)| Unit {
+                lane,
+                name: name.to_owned(),
+                start_ns: s.start_ns,
+                end_ns: s.end_ns.min(r.end_ns),
+            })
+            .collect();
+        if units.is_empty() {
+            continue;
+        }
+        units.sort_by_key(|u| (u.start_ns, u.lane));
+        r.unit_count = units.len();
+        r.largest_unit_ns = units.iter().map(Unit::duration_ns).max().unwrap_or(0);
+        r.units = units;
+        changed += 1;
+    }
+    changed
+}
+
 /// One region's prediction within a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionPrediction {
@@ -47,6 +95,8 @@ pub struct RegionPrediction {
     pub serial: bool,
     /// Its recorded wall time.
     pub recorded_ns: u64,
+    /// How many units it has.
+    pub units: usize,
     /// Its units, simulated on their own.
     pub prediction: Prediction,
 }
@@ -102,6 +152,7 @@ pub fn simulate_regions(
             name: r.name.clone(),
             serial: r.serial,
             recorded_ns: r.wall_ns,
+            units: units.len(),
             prediction,
         });
     }

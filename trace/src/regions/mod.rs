@@ -118,9 +118,11 @@
 //!
 //! A region's *units*, the pieces a schedule deals out, are its pieces on
 //! the lanes that worked in it, clipped to it; a lane whose part is a single
-//! piece with children has its children as units instead (the level where
-//! its work splits: a `scope!("block")` a thread around its items gives the
-//! items), down as far as that holds. A region gets a note when it has one
+//! piece whose children cover at least 90 % of it has its children as units
+//! instead (the level where its work splits: a `scope!("block")` a thread
+//! around its items gives the items), down as far as that holds. Children
+//! covering less are not the split (a span timing part of each item):
+//! taking them would drop the rest of the work. A region gets a note when it has one
 //! unit, when a parallel region has fewer than 4 units a thread (a
 //! schedule cannot rebalance a few big pieces), and when a unit is longer
 //! than the region's ideal time (that unit bounds every schedule).
