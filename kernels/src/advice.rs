@@ -5,8 +5,8 @@
 //!
 //! The rules:
 //!
-//! - A region is *imbalanced* when it is parallel, ran on more than one
-//!   thread, and its load balance is below [`IMBALANCED_BELOW`] (its
+//! - A region is *imbalanced* when it ran on more than one thread (at
+//!   once or taking turns on the cores) and its load balance is below [`IMBALANCED_BELOW`] (its
 //!   heaviest lane more than 1.11× the mean). Only regions holding no other
 //!   region are advised (the ones the ranking lists).
 //! - Its units are replayed in the order [`region_units`] gives, with no
@@ -51,8 +51,9 @@ pub fn advise(regions: &mut Regions) {
 
 /// Whether `region` is imbalanced (see the module documentation).
 pub fn is_imbalanced(region: &Region) -> bool {
-    !region.serial
-        && region.threads > 1
+    // Threads that never worked at once (taking turns on a loaded machine)
+    // still split the work: more than one thread is what counts.
+    region.threads > 1
         && region
             .load_balance
             .is_some_and(|balance| balance < IMBALANCED_BELOW)
