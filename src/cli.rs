@@ -85,10 +85,10 @@ pub enum Command {
     /// timeline.
     Histogram(HistogramArgs),
     /// Predict each schedule on P virtual cores from one recorded run (the
-    /// fractal's serial run, or a trace file's top-level spans).
+    /// fractal's serial run, or a trace file region by region).
     #[command(long_about = concat!(
         "Predict each schedule on P virtual cores from one recorded run (the fractal's \
-         serial run, or a trace file's top-level spans).\n\n",
+         serial run, or a trace file region by region).\n\n",
         schedules!()
     ))]
     Simulate(SimulateArgs),
@@ -451,9 +451,14 @@ pub struct HistogramArgs {
 /// `logprof simulate`.
 #[derive(Clone, Debug, Args)]
 pub struct SimulateArgs {
-    /// A Chrome trace whose top-level spans are the units of work (default:
-    /// record a serial run of the fractal, a unit a column).
+    /// A Chrome trace, predicted region by region (each region's units on
+    /// their own, a serial region kept serial; default: record a serial run
+    /// of the fractal, a unit a column).
     pub trace: Option<PathBuf>,
+    /// With a trace: the units of each region are the spans named NAME in
+    /// it (default: its work spans where its work splits).
+    #[arg(long, value_name = "NAME")]
+    pub unit: Option<String>,
     /// Virtual cores to predict, comma-separated.
     #[arg(
         long,

@@ -20,6 +20,9 @@
 //! per-column costs of one run ([`simulate`]): a discrete-event model that
 //! cuts the work with the schedules' own code, charging the scheduling
 //! overheads measured on this machine by the runners' own code ([`overheads`]).
+//! The same model replays another program's trace region by region
+//! ([`simulate::simulate_regions`]) and advises each imbalanced region's
+//! schedule ([`advice`]).
 //!
 //! ```
 //! use logprof_kernels::{run, JuliaSet, Kernel, Pool, RunOptions, Schedule};
@@ -68,6 +71,7 @@
 //! benchmarks' job). Its process-based runs, on MPI ranks, are behind the
 //! `mpi` feature (the `processes` module).
 
+pub mod advice;
 mod color;
 mod error;
 pub mod histogram;

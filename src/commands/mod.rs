@@ -10,5 +10,6 @@ pub mod run;
 pub mod sending;
 pub mod simulate;
 pub mod simulate_cost;
+pub mod simulate_regions;
 pub mod simulate_runs;
 pub mod sweep;

@@ -1,5 +1,6 @@
 //! `logprof report`: a trace's summary in text, and where its time goes
-//! region by region ([`Trace::regions`]).
+//! region by region ([`Trace::regions`]), with the schedule advised for
+//! each imbalanced region ([`logprof_kernels::advice`]).
 
 use anyhow::Result;
 use logprof::{ProcessMetrics, Summary, Trace};
@@ -171,7 +172,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let notes = logprof_viz::trace_notes(&trace);
     text += &headline(&trace, &summary, &notes);
     text += "\n";
-    let regions = trace.regions();
+    let mut regions = trace.regions();
+    // The schedule each imbalanced region should use, from the simulator.
+    logprof_kernels::advice::advise(&mut regions);
     if args.regions > 0 {
         text += &format!("where the time goes\n{}\n", regions.to_text(args.regions));
     }

@@ -5,13 +5,13 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use logprof::Trace;
 use logprof_kernels::simulate::{simulate, Prediction, Units};
 use logprof_kernels::{Kernel, Schedule};
 use logprof_viz::{LineChart, Series, Timeline};
 use serde_json::json;
 
 use super::simulate_cost::{Charged, CostUnit};
+use super::simulate_regions as by_region;
 use crate::cli::{KernelArg, SimulateArgs};
 use crate::export::{to_csv, to_json, to_markdown, write_text};
 use crate::measure::cpus;
@@ -58,25 +58,41 @@ pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
         .iter()
         .flat_map(|&p| schedules.iter().map(move |s| (*s, p)))
         .collect();
-    let (work, unit, measured) = match &args.trace {
+    let (work, unit, measured, regions) = match &args.trace {
         Some(path) => {
             let nothing = Measured {
                 wall_ns: vec![None; checks.len()],
                 co_run_slowdown: Vec::new(),
             };
-            (read_work(path)?, CostUnit::TraceFile, nothing)
+            let regions = by_region::read(path, args.unit.as_deref())?;
+            let work = Work {
+                units: regions.units.clone(),
+                source: regions.source.clone(),
+                unit_name: "unit",
+            };
+            (work, CostUnit::TraceFile, nothing, Some(regions))
         }
         None => {
+            if let Some(name) = &args.unit {
+                bail!("--unit {name}: the fractal's units are its columns; give --unit only with a trace");
+            }
             let (work, measured) = record_fractal(size, kernel, &checks, machine, runs)?;
-            (work, CostUnit::MeasuredHere, measured)
+            (work, CostUnit::MeasuredHere, measured, None)
         }
     };
     let charged = Charged::new(args.overheads, unit)?;
     charged.warn();
     let out = OutDir::create(&dir)?;
-    let mut predictions = Vec::new();
-    for (s, p) in &checks {
-        predictions.push(simulate(s, &work.units, *p, charged.overheads)?);
+    // A trace is predicted region by region, its run the sum of them.
+    let runs = match &regions {
+        Some(r) => by_region::predict(&r.regions, &checks, charged.overheads)?,
+        None => Vec::new(),
+    };
+    let mut predictions: Vec<Prediction> = runs.iter().map(|r| r.run.clone()).collect();
+    if regions.is_none() {
+        for (s, p) in &checks {
+            predictions.push(simulate(s, &work.units, *p, charged.overheads)?);
+        }
     }
     let rows: Vec<(&Prediction, Option<f64>)> =
         predictions.iter().zip(measured.wall_ns.clone()).collect();
@@ -96,6 +112,10 @@ pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
         };
         crate::outln!("\nP = {p} virtual cores{note}")?;
         crate::out!("{}", table(&at_p, &measured, machine).to_text())?;
+        if runs.first().is_some_and(|r| r.regions.len() > 1) {
+            crate::outln!("\nby region at P = {p} (the run above is their sum)")?;
+            crate::out!("{}", by_region::table(&runs, p).to_text())?;
+        }
     }
     let table = table(&rows, &measured, machine);
     let dir = out.path();
@@ -113,6 +133,11 @@ pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
     });
     if let (Some(meta), Some(cost)) = (meta.as_object_mut(), charged.meta().as_object()) {
         meta.extend(cost.clone());
+    }
+    if let (Some(meta), Some(_)) = (meta.as_object_mut(), &regions) {
+        if let Some(by) = by_region::to_json(&runs).as_object() {
+            meta.extend(by.clone());
+        }
     }
     write_text(&dir.join("simulate.md"), &to_markdown(&table))?;
     write_text(&dir.join("simulate.json"), &to_json(&table, &meta))?;
@@ -223,23 +248,6 @@ fn check_kernel(args: &SimulateArgs) -> Result<logprof_kernels::Kernel> {
         ),
         (_, kernel) => Ok(kernel.unwrap_or(KernelArg::Simd).kernel()),
     }
-}
-
-/// The top-level spans of another run's trace file.
-fn read_work(path: &Path) -> Result<Work> {
-    let trace = Trace::read_chrome_json(path)?;
-    let units = Units::from_trace(&trace);
-    if units.is_empty() {
-        bail!(
-            "{}: the trace has no spans, so there is no work to simulate",
-            path.display()
-        );
-    }
-    Ok(Work {
-        units,
-        source: format!("the top-level spans of {}", path.display()),
-        unit_name: "unit",
-    })
 }
 
 /// What was timed on this machine to check the predictions.

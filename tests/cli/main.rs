@@ -15,6 +15,7 @@ mod histogram;
 mod limits;
 mod other_tools;
 mod output_dir;
+mod phases;
 mod report;
 mod report_ranks;
 mod run;

@@ -147,6 +147,19 @@ fn report_ranks_the_regions_by_what_fixing_them_could_save() {
         section.contains("- load: serial: 28.6 % of the run"),
         "{report}"
     );
+    // The imbalanced loop gets the simulator's advice; the balanced one none.
+    let advice: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("advice: "))
+        .collect();
+    assert_eq!(advice.len(), 1, "{report}");
+    assert!(
+        advice[0].starts_with(
+            "advice: triangle (29 % of the run): static split, heaviest lane 1.6× the mean; "
+        ) && advice[0].contains("predicted")
+            && advice[0].contains("faster (10.0 → "),
+        "{report}"
+    );
     // --regions 1 lists one; 0 leaves the section out.
     let one = stdout(&ok(&["report", path_str(&trace), "--regions", "1"]));
     assert!(one.contains("1  load") && !one.contains("2  save"), "{one}");
@@ -180,10 +193,28 @@ fn report_exports_every_region_with_its_figures() {
         ("critical_lane", serde_json::json!("worker-4")),
         ("found", serde_json::json!("fork-join")),
         ("parent", serde_json::Value::Null),
-        ("advice", serde_json::Value::Null),
         ("rank", serde_json::json!(3)),
     ] {
         assert_eq!(triangle[key], value, "{key}: {triangle}");
+    }
+    // Advised: a schedule that rebalances, predicted faster than recorded.
+    let advice = &triangle["advice"];
+    let schedule = advice["schedule"].as_str().unwrap();
+    assert!(
+        !["static", "dynamic", "serial"].contains(&schedule),
+        "{advice}"
+    );
+    assert_eq!(advice["current_ns"], serde_json::json!(10 * MS));
+    assert!(
+        advice["predicted_ns"].as_u64().unwrap() < 10 * MS,
+        "{advice}"
+    );
+    assert!(
+        advice["why"].as_str().unwrap().contains("faster"),
+        "{advice}"
+    );
+    for balanced in [&regions[0], &regions[1], &regions[3]] {
+        assert!(balanced["advice"].is_null(), "{balanced}");
     }
     let load = &regions[0];
     assert_eq!(load["serial"], true);

@@ -144,7 +144,7 @@ fn simulates_the_recorded_fractal_under_every_schedule() {
 }
 
 #[test]
-fn simulates_another_tools_trace_from_its_top_level_spans() {
+fn simulates_another_tools_trace_region_by_region() {
     let dir = tempfile::tempdir().unwrap();
     let mut trace = Trace::new();
     let f = trace.intern("work");
@@ -190,9 +190,12 @@ fn simulates_another_tools_trace_from_its_top_level_spans() {
     let stdout = ok_stdout(&args("zero"));
     assert!(stdout.contains("8 units"), "{stdout}");
     assert!(stdout.contains("no overheads"), "{stdout}");
-    // 8 × 1 ms: 8 ms serially, 2 ms on 4 cores, 1 ms on 8.
+    // Four bursts of 2 × 1 ms, no lane working between them: four regions,
+    // each predicted on its own (never pooled), so 8 ms serially and 4 ms
+    // (4 × 1 ms) on 4 or 8 cores: two units a burst keep 2 cores busy.
+    assert!(stdout.contains("the 4 regions of"), "{stdout}");
     let exact = predicted();
-    assert_eq!(exact, [8.0, 2.0, 1.0]);
+    assert_eq!(exact, [8.0, 4.0, 4.0]);
     assert!(read(&csv).contains("chunked"));
     // This machine's overheads, charged to the trace's times: never less.
     let stdout = ok_stdout(&args("measured"));
@@ -247,5 +250,89 @@ fn bad_input_is_one_line_and_writes_nothing() {
         &["simulate", "--runs", "0", "--out", out_s],
         "--runs 0",
         &out,
+    );
+}
+
+/// A 10 ms serial load on `main`, then a `loop` there while 4 workers each
+/// run `work` spans of 1 ms for 10 ms, each holding two `item`s of 0.5 ms.
+fn load_then_loop(dir: &Path) -> std::path::PathBuf {
+    const MS: u64 = 1_000_000;
+    let mut trace = Trace::new();
+    let [load, outer, work, item] = ["load", "loop", "work", "item"].map(|n| trace.intern(n));
+    let main = [
+        Span::new(load, 0, 10 * MS, 0),
+        Span::new(outer, 10 * MS, 20 * MS, 0),
+    ];
+    let main = Lane::with_spans(1, 1, "main", main);
+    trace.lanes.push(main);
+    for w in 0..4u64 {
+        let spans = (0..10).flat_map(|k| {
+            let start = 10 * MS + k * MS;
+            [
+                Span::new(work, start, start + MS, 0),
+                Span::new(item, start, start + MS / 2, 1),
+                Span::new(item, start + MS / 2, start + MS, 1),
+            ]
+        });
+        let name = format!("worker-{}", w + 1);
+        trace.lanes.push(Lane::with_spans(1, w + 2, name, spans));
+    }
+    let file = dir.join("load-then-loop.json");
+    trace.write_chrome_json(&file).unwrap();
+    file
+}
+
+#[test]
+fn a_trace_is_predicted_region_by_region_never_pooled() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = load_then_loop(dir.path());
+    let out = dir.path().join("sim");
+    let export = dir.path().join("export.json");
+    let args = |unit: Option<&'static str>| {
+        let mut args = vec![
+            "simulate",
+            file.to_str().unwrap(),
+            "-t",
+            "4,8",
+            "-s",
+            "static",
+            "--overheads",
+            "zero",
+            "--out",
+            out.to_str().unwrap(),
+            "--export-json",
+            export.to_str().unwrap(),
+        ];
+        args.extend(unit.map(|u| ["--unit", u]).into_iter().flatten());
+        args
+    };
+    let stdout = ok_stdout(&args(None));
+    assert!(stdout.contains("the 2 regions of"), "{stdout}");
+    assert!(stdout.contains("41 units"), "{stdout}");
+    assert!(stdout.contains("by region at P = 8"), "{stdout}");
+    // The load stays serial: 10 + 10 ms on 4 cores, 10 + 5 on 8 (pooled,
+    // 50 ms of units would have been 12.5 and 6.25).
+    let predicted: Vec<f64> = results(&out.join("simulate.json"))
+        .iter()
+        .map(|r| r["predicted_ms"].as_f64().unwrap())
+        .collect();
+    assert_eq!(predicted, [20.0, 15.0]);
+    // The export: each region's predictions, and the whole run their sum.
+    let meta = json(&export);
+    let regions = meta["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 2, "{meta}");
+    assert_eq!(regions[0]["name"], "load");
+    assert_eq!(regions[0]["serial"], true);
+    let at = |r: &serde_json::Value, i: usize| r["predictions"][i]["predicted_ns"].as_u64();
+    assert_eq!(at(&regions[0], 1), Some(10_000_000));
+    assert_eq!(at(&regions[1], 1), Some(5_000_000));
+    assert_eq!(meta["whole_run"][1]["predicted_ns"], 15_000_000);
+    // --unit item: the halves are the units.
+    let stdout = ok_stdout(&args(Some("item")));
+    assert!(stdout.contains("81 units"), "{stdout}");
+    fails_writing_nothing(
+        &args(Some("nothing")),
+        "--unit nothing",
+        &dir.path().join("sim2"),
     );
 }

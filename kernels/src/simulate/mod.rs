@@ -31,12 +31,17 @@
 
 mod list;
 mod prediction;
+mod regions;
 mod steal;
 #[cfg(test)]
 mod tests;
 mod units;
 
 pub use prediction::{Placed, Prediction};
+pub use regions::{
+    leaf_regions, region_units, run_units, simulate_regions, units_named, RegionPrediction,
+    RunPrediction,
+};
 pub use units::Units;
 
 use crate::error::KernelError;

@@ -13,6 +13,10 @@ use crate::trace::{union, Trace};
 /// rebalance: with fewer, the last unit dealt decides the time.
 pub(super) const UNITS_PER_THREAD: usize = 4;
 
+/// How much of a lane's single piece its children must cover to be its
+/// units instead.
+const CHILDREN_COVER: f64 = 0.9;
+
 /// `num / den`, `None` when `den` is zero.
 fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
@@ -37,8 +41,9 @@ fn concurrency(busy: &[Vec<(u64, u64)>]) -> usize {
 }
 
 /// The units of lane `l` in `start..end`: its pieces there, and where a
-/// lane holds a single piece with children, its children instead (the
-/// level where its work splits), down as far as that holds.
+/// lane holds a single piece whose children cover at least 90 % of it, its
+/// children instead (the level where its work splits), down as far as that
+/// holds.
 fn lane_units(trace: &Trace, work: &Work, l: usize, (start, end): (u64, u64)) -> Vec<Unit> {
     let Some(lane) = trace.lanes.get(l) else {
         return Vec::new();
@@ -60,7 +65,12 @@ fn lane_units(trace: &Trace, work: &Work, l: usize, (start, end): (u64, u64)) ->
             })
             .filter(|p| p.end > p.start)
             .collect();
-        if inner.is_empty() {
+        // Children that leave much of the piece out are not where its work
+        // splits (a span timing part of each item): their units would drop
+        // the rest of its work.
+        let covered: u64 = inner.iter().map(|p| p.end - p.start).sum();
+        let whole = only.end.saturating_sub(only.start);
+        if inner.is_empty() || (covered as f64) < whole as f64 * CHILDREN_COVER {
             break;
         }
         pieces = inner;

@@ -118,9 +118,11 @@
 //!
 //! A region's *units*, the pieces a schedule deals out, are its pieces on
 //! the lanes that worked in it, clipped to it; a lane whose part is a single
-//! piece with children has its children as units instead (the level where
-//! its work splits: a `scope!("block")` a thread around its items gives the
-//! items), down as far as that holds. A region gets a note when it has one
+//! piece whose children cover at least 90 % of it has its children as units
+//! instead (the level where its work splits: a `scope!("block")` a thread
+//! around its items gives the items), down as far as that holds. Children
+//! covering less are not the split (a span timing part of each item):
+//! taking them would drop the rest of the work. A region gets a note when it has one
 //! unit, when a parallel region has fewer than 4 units a thread (a
 //! schedule cannot rebalance a few big pieces), and when a unit is longer
 //! than the region's ideal time (that unit bounds every schedule).
@@ -203,7 +205,8 @@ impl Unit {
 }
 
 /// Which schedule to use for a region, and what it is predicted to give
-/// (filled by the schedule simulator; `None` until then).
+/// (filled by the schedule simulator, `logprof_kernels::advice`, which
+/// needs more than a trace; [`Trace::regions`] leaves it `None`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advice {
     /// The schedule advised.
@@ -280,7 +283,8 @@ pub struct Region {
     pub units: Vec<Unit>,
     /// What its figures warn of.
     pub notes: Vec<String>,
-    /// The schedule advised for it, once simulated.
+    /// The schedule advised for it, once simulated; `None` when not
+    /// advised (balanced, serial, or not simulated).
     pub advice: Option<Advice>,
 }
 

@@ -73,8 +73,31 @@ impl Regions {
         ]
     }
 
+    /// The advice of a group, one line: its region's, or for several
+    /// regions the costliest one's that has advice (said).
+    fn advice_line(&self, g: &RegionGroup) -> Option<String> {
+        let advised = g
+            .regions
+            .iter()
+            .filter_map(|&i| self.regions.get(i))
+            .filter(|r| r.advice.is_some());
+        let r = advised.max_by(|a, b| a.could_save_ns.total_cmp(&b.could_save_ns))?;
+        let advice = r.advice.as_ref()?;
+        let which = match g.regions.len() {
+            1 => String::new(),
+            n => format!(", the costliest of {n}"),
+        };
+        Some(format!(
+            "advice: {} ({:.0} % of the run{which}): {}\n",
+            r.name,
+            r.share * 100.0,
+            advice.why
+        ))
+    }
+
     /// "Where the time goes": a line on the run's serial time, the table
-    /// of the `top` ranked regions, their notes (`- region: note`), then
+    /// of the `top` ranked regions, the advice of each advised one
+    /// (`advice: region (share): why`), their notes (`- region: note`), then
     /// the notes on the whole run (`note: …`).
     pub fn to_text(&self, top: usize) -> String {
         let mut out = String::new();
@@ -94,6 +117,11 @@ impl Regions {
                 percent(self.serial_ns as f64 / wall.max(1) as f64),
             ));
             out.push_str(&self.table(top).to_text());
+        }
+        for g in self.ranked().iter().take(top) {
+            if let Some(line) = self.advice_line(g) {
+                out.push_str(&line);
+            }
         }
         for r in self.ranked().iter().take(top) {
             for note in &r.notes {
