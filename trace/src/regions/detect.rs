@@ -67,7 +67,8 @@ fn marked(trace: &Trace, work: &Work, notes: &mut Vec<String>) -> Vec<Node> {
             let inside = work.inside.get(l).and_then(|v| v.get(i)).copied();
             if inside.is_some_and(|f| f.others && !f.is_container()) {
                 tally.say((0, span.name), || format!(
-                    "region '{}' on {} at {} holds other lanes' work, but its own lane is not                      only waiting in it (see the fork/join rule): its own time counts as work;                      record that work as spans of their own to have it measured apart",
+                    "region '{}' on {} at {} holds other lanes' work, but its own lane is not only waiting in it (see the fork/join rule): its own time counts as work; \
+                     record that work as spans of their own to have it measured apart",
                     trace.name(span.name),
                     lane.thread_name,
                     ms(span.start_ns)
