@@ -97,6 +97,40 @@ pub(crate) fn waited_all_along(lane: &Lane, waited_for_core_ns: u64) -> bool {
     waited_for_core_ns > 0 && lane.spans.iter().all(|s| s.depth != 0)
 }
 
+impl crate::Summary {
+    /// What a report says of cores beside threads: when threads outnumber
+    /// cores, the two balances named apart; then each lane that waited for
+    /// a core while it had work to come. Empty when there is nothing to say.
+    pub fn core_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let cores = self.cores.filter(|&c| self.threads > c as usize);
+        if let (Some(cores), true) = (cores, self.scored_lanes > 0) {
+            let how = if self.core_busy.is_empty() {
+                "lower bound: no core recorded per switch"
+            } else {
+                "from each core's on-CPU busy time"
+            };
+            lines.push(format!(
+                "two balances: the split's load balance {:.3} (work among the threads that got a                  core, on-CPU)   the machine's core load balance {:.3} (how evenly the work kept                  the {} of {cores} cores it could use busy; {how})",
+                self.load_balance, self.core_load_balance, self.usable_cores
+            ));
+        }
+        for lane in self.lanes.iter().filter(|l| l.waited_for_core_ns > 0) {
+            lines.push(format!(
+                "{}: waited for a core {:.3} ms while it had work to come (runnable, no core:                  neither idle nor imbalance){}",
+                lane.label(),
+                lane.waited_for_core_ns as f64 / 1e6,
+                if lane.busy_ns == 0 {
+                    "; it never got one, so the split's balance leaves it out"
+                } else {
+                    ""
+                }
+            ));
+        }
+        lines
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
@@ -152,6 +186,16 @@ mod tests {
         assert_eq!(s.max_on_cpu_busy_ns, 100);
         // Efficiency still counts every thread's share of the cores.
         assert_eq!(s.parallel_efficiency, 170.0 / 200.0);
+        let lines = s.core_lines();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[0].contains("split's load balance 0.567"),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[0].contains("core load balance 0.773"), "{}", lines[0]);
+        assert!(lines[1].starts_with("b: waited for a core 0.000 ms"));
+        assert!(lines[2].contains("never got one"));
     }
 
     #[test]
