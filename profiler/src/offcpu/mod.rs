@@ -267,7 +267,7 @@ pub(crate) fn attach<'a>(
                     start_ns: start,
                     end_ns: end,
                     kind,
-                    cpu: cpu,
+                    cpu,
                 })
             })
             .collect();
