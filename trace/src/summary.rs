@@ -122,13 +122,12 @@ pub struct Summary {
     pub mean_busy_ns: f64,
     /// Largest busy time of any lane.
     pub max_busy_ns: u64,
-    /// Mean of the on-CPU busy time of the lanes that got a core.
+    /// Mean of the lanes' on-CPU busy time.
     pub mean_on_cpu_busy_ns: f64,
     /// Largest on-CPU busy time of any lane.
     pub max_on_cpu_busy_ns: u64,
     /// The split's balance: mean on-CPU busy / max on-CPU busy over the
-    /// scored lanes that got a core (see `waited_lanes`); 1.0 when nothing
-    /// is busy.
+    /// scored lanes; 1.0 when nothing is busy.
     pub load_balance: f64,
     /// The machine's balance: how evenly the run's work kept the cores busy,
     /// `min(1, (Σ on-CPU busy / usable_cores) / the busiest core's on-CPU
@@ -139,9 +138,11 @@ pub struct Summary {
     /// first; empty unless the trace records the core of every on-CPU
     /// stretch.
     pub core_busy: Vec<CoreBusy>,
-    /// Scored lanes left out of `load_balance` (and the mean, max and
-    /// imbalance beside it) because they did no work and were preempted
-    /// meanwhile: they waited for a core all along.
+    /// Scored lanes that did no work and hardly ever had a core (preempted
+    /// half the region or more, on a CPU under 1 % of it): they may have
+    /// waited for a core all along. Still counted in `load_balance`: the
+    /// kernel's records cannot tell them from idle workers that yield as
+    /// they spin on a busy machine.
     pub waited_lanes: usize,
     /// Sum of on-CPU busy / (min(threads, cores) × wall); 0.0 for an empty
     /// region.
@@ -271,17 +272,17 @@ impl Trace {
         let sum_busy: f64 = scored.iter().map(|l| l.busy_ns as f64).sum();
         let mean_busy_ns = ratio(sum_busy, threads as f64, 0.0);
         let sum_on_cpu: f64 = scored.iter().map(|l| l.on_cpu_busy_ns as f64).sum();
-        // The split's balance is over the lanes that got a core.
-        let worked: Vec<&LaneSummary> = self
+        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
+        let mean_on_cpu = ratio(sum_on_cpu, threads as f64, 0.0);
+        // Told, not left out of the balance: the kernel cannot tell such a
+        // lane from an idle worker spinning on a busy machine (see
+        // `waited_all_along`).
+        let waited_lanes = self
             .lanes
             .iter()
             .zip(&lanes)
-            .filter(|(lane, s)| s.scored && !waited_all_along(lane, s.waited_for_core_ns))
-            .map(|(_, s)| s)
-            .collect();
-        let max_on_cpu = worked.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
-        let mean_on_cpu = ratio(sum_on_cpu, worked.len() as f64, 0.0);
-        let waited_lanes = threads - worked.len();
+            .filter(|(lane, s)| s.scored && waited_all_along(lane, start_ns, end_ns))
+            .count();
         let core_busy = core_busy(
             self.lanes
                 .iter()
