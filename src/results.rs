@@ -144,6 +144,8 @@ pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
     });
     columns.push(Column::new("max_minus_mean_busy_ms", "max − mean busy ms"));
     columns.push(Column::new("same_image", "same image"));
+    // The machine's balance beside the split's (see `Summary`): data only.
+    columns.push(Column::data("core_load_balance"));
     let mut table = Table::with_columns(columns);
     for o in outcomes {
         let mut row = vec![
@@ -154,6 +156,7 @@ pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
         row.extend(balance_cells(o, serial_mean_s));
         row.push(Cell::float(ms(o.summary.imbalance_ns), 3));
         row.push(Cell::Bool(o.same_image));
+        row.push(Cell::Percent(o.summary.core_load_balance));
         table.push(row);
     }
     table

@@ -118,6 +118,7 @@ mod tests {
             start_ns: 150,
             end_ns: 190,
             kind: OffCpuKind::Preempted,
+            cpu: None,
         });
         trace.lanes.push(lane);
         trace

@@ -37,6 +37,9 @@ fn cpu_lines(summary: &Summary) -> String {
             summary.wall_load_balance, summary.wall_parallel_efficiency
         ));
     }
+    for line in summary.core_lines() {
+        out.push_str(&format!("{line}\n"));
+    }
     if let Some(note) = summary.off_cpu.note() {
         out.push_str(&format!("{note}\n"));
     }
@@ -193,6 +196,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "notes": notes,
         "max_minus_mean_busy_ms": ms(summary.imbalance_ns),
         "migrated_tasks": summary.migrated_tasks,
+        "core_load_balance": (summary.scored_lanes > 0).then_some(summary.core_load_balance),
+        "core_busy": summary.core_busy,
+        "waited_lanes": summary.waited_lanes,
         "wall_load_balance": summary.wall_load_balance,
         "wall_parallel_efficiency": summary.wall_parallel_efficiency,
         "threads": summary.threads,

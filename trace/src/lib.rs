@@ -45,6 +45,7 @@ mod mpi_call;
 mod offcpu;
 pub mod regions;
 mod summary;
+mod summary_cores;
 mod summary_processes;
 mod summary_text;
 pub mod table;
@@ -58,6 +59,7 @@ pub use mpi_call::{MessageSide, MpiCall};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use regions::{Advice, Found, Region, RegionGroup, RegionLane, Regions, Unit};
 pub use summary::{LaneSummary, Summary};
+pub use summary_cores::CoreBusy;
 pub use summary_processes::{ProcessMetrics, ProcessSummary};
 pub use trace::{
     nest_by_containment, CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs,

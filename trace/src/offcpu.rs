@@ -50,9 +50,23 @@ pub struct OffCpu {
     pub end_ns: u64,
     /// Preempted or blocked.
     pub kind: OffCpuKind,
+    /// The core the thread came back on (the kernel's CPU number), when
+    /// recorded: the core of the on-CPU stretch that follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
 }
 
 impl OffCpu {
+    /// An interval whose core on return is not known.
+    pub fn new(start_ns: u64, end_ns: u64, kind: OffCpuKind) -> OffCpu {
+        OffCpu {
+            start_ns,
+            end_ns,
+            kind,
+            cpu: None,
+        }
+    }
+
     /// Time off the CPU.
     pub fn duration_ns(&self) -> u64 {
         self.end_ns.saturating_sub(self.start_ns)
@@ -156,6 +170,44 @@ pub(crate) fn within(off: &[OffCpu], start: u64, end: u64) -> (u64, u64) {
     (preempted, blocked)
 }
 
+/// Adds to `per_core` the on-CPU time within each of the sorted, disjoint
+/// `busy` stretches, by the core it ran on: a thread that starts on
+/// `start_cpu` and moves to each interval's [`OffCpu::cpu`] on return.
+/// Returns the on-CPU time whose core is not known.
+pub(crate) fn on_cpu_by_core(
+    off: &[OffCpu],
+    start_cpu: Option<u32>,
+    busy: &[(u64, u64)],
+    per_core: &mut std::collections::BTreeMap<u32, u64>,
+) -> u64 {
+    let mut unknown = 0;
+    let mut add = |cpu: Option<u32>, from: u64, to: u64| {
+        let on = busy_within(busy, from, to);
+        match cpu {
+            Some(c) => *per_core.entry(c).or_default() += on,
+            None => unknown += on,
+        }
+    };
+    // Each on-CPU stretch lies between two intervals (or a lane end).
+    let (mut cpu, mut from) = (start_cpu, 0);
+    for o in off {
+        add(cpu, from, o.start_ns);
+        (cpu, from) = (o.cpu, o.end_ns.max(from));
+    }
+    add(cpu, from, u64::MAX);
+    unknown
+}
+
+/// The part of the sorted, disjoint stretches `busy` within `start..end`.
+fn busy_within(busy: &[(u64, u64)], start: u64, end: u64) -> u64 {
+    let first = busy.partition_point(|&(_, e)| e <= start);
+    busy[first..]
+        .iter()
+        .take_while(|&&(s, _)| s < end)
+        .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +233,26 @@ mod tests {
             .note()
             .unwrap()
             .contains("LOGPROF_OFFCPU=0"));
+    }
+
+    #[test]
+    fn on_cpu_time_goes_to_the_core_the_thread_ran_on() {
+        let off = [
+            OffCpu {
+                cpu: Some(1),
+                ..OffCpu::new(10, 20, OffCpuKind::Preempted)
+            },
+            OffCpu::new(30, 35, OffCpuKind::Blocked), // back on a core not known
+            OffCpu {
+                cpu: Some(0),
+                ..OffCpu::new(40, 45, OffCpuKind::Preempted)
+            },
+        ];
+        let busy = [(0, 50), (60, 70)];
+        let mut per_core = std::collections::BTreeMap::new();
+        let unknown = on_cpu_by_core(&off, Some(0), &busy, &mut per_core);
+        // core 0: 0..10, 45..50, 60..70; core 1: 20..30; unknown: 35..40.
+        assert_eq!(per_core, [(0, 25), (1, 10)].into_iter().collect());
+        assert_eq!(unknown, 5);
     }
 }

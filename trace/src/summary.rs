@@ -26,6 +26,8 @@ use serde::Serialize;
 
 use crate::function_totals::{function_totals, FunctionSummary};
 use crate::offcpu::OffCpuStatus;
+use crate::summary_cores::CoreBusy;
+use crate::summary_cores::{core_busy, core_load_balance, waited_all_along, waited_for_core_ns};
 use crate::summary_processes::ProcessMetrics;
 use crate::trace::{Lane, Trace};
 
@@ -62,6 +64,11 @@ pub struct LaneSummary {
     pub preempted_ns: u64,
     /// Time inside top-level spans spent blocked (asleep, waiting).
     pub blocked_ns: u64,
+    /// Time outside top-level spans spent preempted while the lane still
+    /// had work to come (before its last span ends; the whole region for a
+    /// lane with none): runnable, waiting for a core, not idle by choice.
+    /// Part of `idle_ns`.
+    pub waited_for_core_ns: u64,
 }
 
 impl LaneSummary {
@@ -119,8 +126,24 @@ pub struct Summary {
     pub mean_on_cpu_busy_ns: f64,
     /// Largest on-CPU busy time of any lane.
     pub max_on_cpu_busy_ns: u64,
-    /// mean on-CPU busy / max on-CPU busy; 1.0 when nothing is busy.
+    /// The split's balance: mean on-CPU busy / max on-CPU busy over the
+    /// scored lanes; 1.0 when nothing is busy.
     pub load_balance: f64,
+    /// The machine's balance: how evenly the run's work kept the cores busy,
+    /// `min(1, (Σ on-CPU busy / usable_cores) / the busiest core's on-CPU
+    /// busy)` from `core_busy`; without it, the lower bound
+    /// `min(1, Σ on-CPU busy / (usable_cores × wall))`.
+    pub core_load_balance: f64,
+    /// Each core's share of the scored lanes' on-CPU busy time, busiest
+    /// first; empty unless the trace records the core of every on-CPU
+    /// stretch.
+    pub core_busy: Vec<CoreBusy>,
+    /// Scored lanes that did no work and hardly ever had a core (preempted
+    /// half the region or more, on a CPU under 1 % of it): they may have
+    /// waited for a core all along. Still counted in `load_balance`: the
+    /// kernel's records cannot tell them from idle workers that yield as
+    /// they spin on a busy machine.
+    pub waited_lanes: usize,
     /// Sum of on-CPU busy / (min(threads, cores) × wall); 0.0 for an empty
     /// region.
     pub parallel_efficiency: f64,
@@ -238,6 +261,7 @@ impl Trace {
                     on_cpu_busy_ns: busy.saturating_sub(preempted_ns + blocked_ns),
                     preempted_ns,
                     blocked_ns,
+                    waited_for_core_ns: waited_for_core_ns(lane, start_ns, end_ns),
                 }
             })
             .collect();
@@ -247,9 +271,27 @@ impl Trace {
         let max_busy_ns = scored.iter().map(|l| l.busy_ns).max().unwrap_or(0);
         let sum_busy: f64 = scored.iter().map(|l| l.busy_ns as f64).sum();
         let mean_busy_ns = ratio(sum_busy, threads as f64, 0.0);
-        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
         let sum_on_cpu: f64 = scored.iter().map(|l| l.on_cpu_busy_ns as f64).sum();
+        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
         let mean_on_cpu = ratio(sum_on_cpu, threads as f64, 0.0);
+        // Told, not left out of the balance: the kernel cannot tell such a
+        // lane from an idle worker spinning on a busy machine (see
+        // `waited_all_along`).
+        let waited_lanes = self
+            .lanes
+            .iter()
+            .zip(&lanes)
+            .filter(|(lane, s)| s.scored && waited_all_along(lane, start_ns, end_ns))
+            .count();
+        let core_busy = core_busy(
+            self.lanes
+                .iter()
+                .zip(&lanes)
+                .filter(|(_, s)| s.scored)
+                .map(|(lane, _)| lane),
+        )
+        .filter(|_| self.off_cpu.is_recorded())
+        .unwrap_or_default();
 
         let mut threads_of_task: HashMap<u64, BTreeSet<(u32, u64)>> = HashMap::new();
         for lane in &self.lanes {
@@ -280,6 +322,9 @@ impl Trace {
             mean_on_cpu_busy_ns: mean_on_cpu,
             max_on_cpu_busy_ns: max_on_cpu,
             load_balance: ratio(mean_on_cpu, max_on_cpu as f64, 1.0),
+            core_load_balance: core_load_balance(&core_busy, sum_on_cpu, usable_cores, wall_ns),
+            core_busy,
+            waited_lanes,
             parallel_efficiency: ratio(sum_on_cpu, (usable_cores as u64 * wall_ns) as f64, 0.0),
             wall_load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),
             wall_parallel_efficiency: ratio(mean_busy_ns, wall_ns as f64, 0.0),

@@ -128,6 +128,7 @@ mod tests {
             start_ns: 1_000_000,
             end_ns: 2_000_000,
             kind: OffCpuKind::Preempted,
+            cpu: None,
         }];
         trace.lanes.push(lane);
         let plain = trace.summary().to_string();

@@ -126,6 +126,10 @@ pub struct Lane {
     /// time, disjoint; empty unless [`Trace::off_cpu`] says they were
     /// recorded.
     pub off_cpu: Vec<OffCpu>,
+    /// The core the thread was on where the lane's off-CPU record begins
+    /// (then [`OffCpu::cpu`] says where it went on each return), when
+    /// recorded.
+    pub start_cpu: Option<u32>,
 }
 
 /// A moment on a lane: something happened, with no duration.
@@ -171,6 +175,7 @@ impl Lane {
             spans: Vec::new(),
             instants: Vec::new(),
             off_cpu: Vec::new(),
+            start_cpu: None,
         }
     }
 
@@ -572,6 +577,7 @@ mod tests {
                 start_ns,
                 end_ns,
                 kind,
+                cpu: None,
             });
         }
         assert_eq!(lane.on_cpu_ns(&spans[0]), 8);

@@ -33,14 +33,14 @@ fn enabled_by_env() -> bool {
         .unwrap_or(true)
 }
 
-/// One switch record: when (CLOCK_MONOTONIC ns), and whether it is a switch
-/// out (with its kind) or a switch in.
+/// One switch record: when (CLOCK_MONOTONIC ns), on which core, and whether
+/// it is a switch out (with its kind) or a switch in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Switch {
-    /// Switched out at the time, for the reason.
-    Out(u64, OffCpuKind),
-    /// Switched back in at the time.
-    In(u64),
+    /// Switched out at the time, for the reason, from the core.
+    Out(u64, OffCpuKind, u32),
+    /// Switched back in at the time, on the core.
+    In(u64, u32),
     /// Records were lost here: a switch out pending may have had its
     /// switch in lost, so it is dropped rather than stretched.
     Lost,
@@ -54,34 +54,60 @@ pub(crate) enum Switch {
 #[derive(Debug, Default)]
 pub(crate) struct Pairing {
     pending: Option<(u64, OffCpuKind)>,
-    /// Finished intervals, `(start, end, kind)` in CLOCK_MONOTONIC ns.
-    intervals: Vec<(u64, u64, OffCpuKind)>,
+    /// The core the thread was on when the records began, when known.
+    start_cpu: Option<u32>,
+    /// Finished intervals in CLOCK_MONOTONIC ns.
+    intervals: Vec<Interval>,
 }
 
+/// `(start, end, kind, the core it came back on)`.
+pub(crate) type Interval = (u64, u64, OffCpuKind, Option<u32>);
+
 impl Pairing {
+    /// A pairing of a thread now running on `cpu`.
+    pub(crate) fn starting_on(cpu: Option<u32>) -> Pairing {
+        Pairing {
+            start_cpu: cpu,
+            ..Pairing::default()
+        }
+    }
+
     pub(crate) fn push(&mut self, switch: Switch) {
         match switch {
-            Switch::Out(t, kind) => self.pending = Some((t, kind)),
+            Switch::Out(t, kind, cpu) => {
+                // The first switch out says where the thread began.
+                if self.intervals.is_empty() {
+                    self.start_cpu.get_or_insert(cpu);
+                }
+                self.pending = Some((t, kind));
+            }
             Switch::Lost => self.pending = None,
-            Switch::In(t) => {
+            Switch::In(t, cpu) => {
                 if let Some((start, kind)) = self.pending.take() {
-                    self.intervals.push((start, t.max(start), kind));
+                    self.intervals.push((start, t.max(start), kind, Some(cpu)));
                 }
             }
         }
     }
 
-    /// Forgets everything: a new recording starts.
-    pub(crate) fn clear(&mut self) {
+    /// Forgets everything: a new recording starts, the thread on `cpu`.
+    /// Allocates nothing.
+    pub(crate) fn clear(&mut self, cpu: Option<u32>) {
         self.pending = None;
+        self.start_cpu = cpu;
         self.intervals.clear();
     }
 
+    /// The core the thread was on when the records began.
+    pub(crate) fn start_cpu(&self) -> Option<u32> {
+        self.start_cpu
+    }
+
     /// The intervals, the one still open ending at `now`.
-    pub(crate) fn intervals(&self, now: u64) -> Vec<(u64, u64, OffCpuKind)> {
+    pub(crate) fn intervals(&self, now: u64) -> Vec<Interval> {
         let mut all = self.intervals.clone();
         if let Some((start, kind)) = self.pending {
-            all.push((start, now.max(start), kind));
+            all.push((start, now.max(start), kind, None));
         }
         all
     }
@@ -146,18 +172,22 @@ impl ThreadSwitches {
     }
 
     /// Reads the ring and returns the thread's off-CPU intervals in
-    /// CLOCK_MONOTONIC ns, the one still open ending at `now`, and the
-    /// records lost so far.
+    /// CLOCK_MONOTONIC ns, the one still open ending at `now`, the core it
+    /// began on, and the records lost so far.
     #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-    fn read(&self, now: u64) -> (Vec<(u64, u64, OffCpuKind)>, u64) {
+    fn read(&self, now: u64) -> (Vec<Interval>, Option<u32>, u64) {
         match self {
             #[cfg(target_os = "linux")]
             ThreadSwitches::Open(ring) => {
                 let mut ring = ring.lock().unwrap_or_else(|e| e.into_inner());
                 ring.drain();
-                (ring.pairing.intervals(now), ring.lost)
+                (
+                    ring.pairing.intervals(now),
+                    ring.pairing.start_cpu(),
+                    ring.lost,
+                )
             }
-            _ => (Vec::new(), 0),
+            _ => (Vec::new(), None, 0),
         }
     }
 }
@@ -215,21 +245,29 @@ pub(crate) fn attach<'a>(
             #[cfg(target_os = "linux")]
             ThreadSwitches::Open(_) => {}
         }
-        let (intervals, thread_lost) = source.read(now);
+        let (intervals, start_cpu, thread_lost) = source.read(now);
         lost += thread_lost;
         let (Some(lane), Some((lo, hi))) = (trace.lanes.iter_mut().find(|l| l.tid == tid), range)
         else {
             continue;
         };
+        // The lane begins on the core the last interval before it returned
+        // to, or where the records began.
+        lane.start_cpu = intervals
+            .iter()
+            .rev()
+            .find(|i| crate::clock::monotonic_to_trace_ns(i.1) <= lo)
+            .map_or(start_cpu, |i| i.3);
         lane.off_cpu = intervals
             .into_iter()
-            .filter_map(|(s, e, kind)| {
+            .filter_map(|(s, e, kind, cpu)| {
                 let start = crate::clock::monotonic_to_trace_ns(s).max(lo);
                 let end = crate::clock::monotonic_to_trace_ns(e).min(hi);
                 (start < end).then_some(OffCpu {
                     start_ns: start,
                     end_ns: end,
                     kind,
+                    cpu,
                 })
             })
             .collect();
@@ -238,6 +276,7 @@ pub(crate) fn attach<'a>(
         Some(status) => {
             for lane in &mut trace.lanes {
                 lane.off_cpu.clear();
+                lane.start_cpu = None;
             }
             status
         }
@@ -255,25 +294,29 @@ mod tests {
     #[test]
     fn pairing_makes_intervals_and_skips_orphans() {
         let mut p = Pairing::default();
-        p.push(Switch::In(5)); // its switch out came before the ring
-        p.push(Switch::Out(10, OffCpuKind::Preempted));
-        p.push(Switch::In(15));
-        p.push(Switch::Out(20, OffCpuKind::Blocked));
+        p.push(Switch::In(5, 3)); // its switch out came before the ring
+        p.push(Switch::Out(10, OffCpuKind::Preempted, 0));
+        p.push(Switch::In(15, 1));
+        p.push(Switch::Out(20, OffCpuKind::Blocked, 1));
+        assert_eq!(p.start_cpu(), Some(0), "where the first switch out left");
         assert_eq!(
             p.intervals(30),
             [
-                (10, 15, OffCpuKind::Preempted),
-                (20, 30, OffCpuKind::Blocked)
+                (10, 15, OffCpuKind::Preempted, Some(1)),
+                (20, 30, OffCpuKind::Blocked, None)
             ]
         );
-        p.push(Switch::In(25));
+        p.push(Switch::In(25, 0));
         assert_eq!(p.intervals(30).len(), 2);
-        p.push(Switch::Out(26, OffCpuKind::Blocked));
+        p.push(Switch::Out(26, OffCpuKind::Blocked, 0));
         p.push(Switch::Lost);
-        p.push(Switch::In(40));
+        p.push(Switch::In(40, 1));
         assert_eq!(p.intervals(50).len(), 2, "no interval across lost records");
-        p.clear();
+        p.clear(Some(1));
         assert!(p.intervals(30).is_empty());
+        assert_eq!(p.start_cpu(), Some(1), "the core at the restart");
+        p.push(Switch::Out(60, OffCpuKind::Blocked, 0));
+        assert_eq!(p.start_cpu(), Some(1), "the core asked at the restart wins");
     }
 
     #[test]
@@ -285,6 +328,7 @@ mod tests {
             start_ns: 2,
             end_ns: 4,
             kind: OffCpuKind::Blocked,
+            cpu: None,
         });
         trace.lanes.push(lane);
         let refused = ThreadSwitches::Unavailable("perf_event_open refused (EACCES)".into());

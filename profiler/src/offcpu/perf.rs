@@ -23,8 +23,8 @@ use super::{OffCpuKind, Pairing, Switch};
 const DATA_PAGES: [usize; 4] = [64, 16, 4, 1];
 
 /// Free bytes under which a ring counts as full: more than the largest
-/// record the event writes (a `PERF_RECORD_LOST` with its sample_id: 40).
-const FULL_MARGIN: u64 = 48;
+/// record the event writes (a `PERF_RECORD_LOST` with its sample_id: 48).
+const FULL_MARGIN: u64 = 56;
 
 /// An open context-switch event of one thread and its mapped ring.
 pub(crate) struct SwitchRing {
@@ -55,7 +55,8 @@ impl SwitchRing {
         attr.type_ = sys::PERF_TYPE_SOFTWARE;
         attr.size = std::mem::size_of::<sys::perf_event_attr>() as u32;
         attr.config = sys::PERF_COUNT_SW_DUMMY as u64;
-        attr.sample_type = (sys::PERF_SAMPLE_TID | sys::PERF_SAMPLE_TIME) as u64;
+        attr.sample_type =
+            (sys::PERF_SAMPLE_TID | sys::PERF_SAMPLE_TIME | sys::PERF_SAMPLE_CPU) as u64;
         attr.set_context_switch(1);
         attr.set_sample_id_all(1);
         attr.set_exclude_kernel(1);
@@ -120,7 +121,7 @@ impl SwitchRing {
                 map_len,
                 data_offset,
                 data_size,
-                pairing: Pairing::default(),
+                pairing: Pairing::starting_on(current_cpu()),
                 lost: 0,
             });
         }
@@ -164,7 +165,7 @@ impl SwitchRing {
     pub(crate) fn discard(&mut self) {
         let head = self.head_tail().0.load(Ordering::Acquire);
         self.head_tail().1.store(head, Ordering::Release);
-        self.pairing.clear();
+        self.pairing.clear(current_cpu());
         self.lost = 0;
     }
 
@@ -194,9 +195,10 @@ impl SwitchRing {
             let body = &mut record[..(size as usize - 8).min(64)];
             self.copy(pos + 8, body);
             match kind {
-                sys::PERF_RECORD_SWITCH if body.len() >= 16 => {
-                    // sample_id: pid u32, tid u32, time u64.
+                sys::PERF_RECORD_SWITCH if body.len() >= 24 => {
+                    // sample_id: pid u32, tid u32, time u64, cpu u32, res u32.
                     let time = u64_at(body, 8);
+                    let cpu = u32::from_ne_bytes([body[16], body[17], body[18], body[19]]);
                     self.pairing
                         .push(if misc & sys::PERF_RECORD_MISC_SWITCH_OUT != 0 {
                             let why = if misc & sys::PERF_RECORD_MISC_SWITCH_OUT_PREEMPT != 0 {
@@ -204,9 +206,9 @@ impl SwitchRing {
                             } else {
                                 OffCpuKind::Blocked
                             };
-                            Switch::Out(time, why)
+                            Switch::Out(time, why, cpu)
                         } else {
-                            Switch::In(time)
+                            Switch::In(time, cpu)
                         });
                 }
                 // id u64, lost u64, then the sample_id.
@@ -221,6 +223,12 @@ impl SwitchRing {
         // Release: we are done reading what lies below `pos`.
         self.head_tail().1.store(pos, Ordering::Release);
     }
+}
+
+/// The core the calling thread runs on now, if the system says.
+fn current_cpu() -> Option<u32> {
+    // SAFETY: sched_getcpu has no preconditions; -1 means not known.
+    u32::try_from(unsafe { libc::sched_getcpu() }).ok()
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> u64 {

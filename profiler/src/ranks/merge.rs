@@ -92,6 +92,8 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
                     ts_ns: at(i.ts_ns),
                 })
                 .collect();
+            // Core numbers are each host's own; ranks on one host share them.
+            out.start_cpu = lane.start_cpu;
             out.off_cpu = lane
                 .off_cpu
                 .iter()
@@ -99,6 +101,7 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
                     start_ns: at(o.start_ns),
                     end_ns: at(o.end_ns).max(at(o.start_ns)),
                     kind: o.kind,
+                    cpu: o.cpu,
                 })
                 .collect();
             merged.lanes.push(out);
@@ -281,6 +284,7 @@ mod tests {
                 start_ns: 120,
                 end_ns: 150,
                 kind: crate::OffCpuKind::Preempted,
+                cpu: None,
             }];
         }
         let merged = merge(&parts);

@@ -122,11 +122,13 @@ fn chrome_json_keeps_off_cpu_intervals_on_their_lane() {
             start_ns: 2_000,
             end_ns: 3_500,
             kind: OffCpuKind::Preempted,
+            cpu: None,
         },
         OffCpu {
             start_ns: 9_500,
             end_ns: 12_000,
             kind: OffCpuKind::Blocked,
+            cpu: None,
         },
     ];
     trace.lanes.push(lane);
@@ -246,6 +248,7 @@ fn efficiency_is_against_the_cores_only_with_on_cpu_time() {
             start_ns: 50,
             end_ns: 100,
             kind: OffCpuKind::Preempted,
+            cpu: None,
         }];
     }
     trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };

@@ -34,6 +34,8 @@ struct LaneEvents {
     instants: Vec<(NameId, u64)>,
     /// `X` events of category `off-cpu`: off-CPU intervals, not spans.
     off_cpu: Vec<OffCpu>,
+    /// `args.cpu` of the `thread_name` event: the lane's first core.
+    start_cpu: Option<u32>,
 }
 
 impl LaneEvents {
@@ -62,6 +64,7 @@ impl LaneEvents {
             .collect();
         lane.off_cpu = self.off_cpu;
         lane.off_cpu.sort_by_key(|o| (o.start_ns, o.end_ns));
+        lane.start_cpu = self.start_cpu;
         lane
     }
 }
@@ -153,6 +156,7 @@ impl TraceBuilder {
                 events: Vec::new(),
                 instants: Vec::new(),
                 off_cpu: Vec::new(),
+                start_cpu: None,
             });
             self.lanes.len() - 1
         });
@@ -195,6 +199,7 @@ impl TraceBuilder {
                 start_ns: ts,
                 end_ns: end,
                 kind,
+                cpu: arg_cpu(event.args.as_ref()),
             };
             self.lane(pid, tid).off_cpu.push(off);
             return;
@@ -286,7 +291,9 @@ impl TraceBuilder {
         let value = value.clone().into_owned();
         if which == "thread_name" {
             let (pid, tid) = self.ids(event);
-            self.lane(pid, tid).thread_name = Some(value);
+            let lane = self.lane(pid, tid);
+            lane.thread_name = Some(value);
+            lane.start_cpu = arg_cpu(event.args.as_ref());
         } else {
             // A process has no thread: whatever its tid says (`"-1"`).
             let pid = self.texts.pid(event.pid.as_ref()).value();
@@ -451,6 +458,13 @@ fn off_cpu_kind(kind: Kind, event: &RawEvent<'_>, name: Option<&str>) -> Option<
         }
         _ => None,
     }
+}
+
+/// `args.cpu`, a core number: where an off-CPU interval came back, or
+/// where a lane began (files without it, older ones, read as not known).
+fn arg_cpu(args: Option<&Args<'_>>) -> Option<u32> {
+    let (_, v) = args?.numbers.iter().find(|(k, _)| k == "cpu")?;
+    (v.fract() == 0.0 && *v >= 0.0 && *v <= f64::from(u32::MAX)).then_some(*v as u32)
 }
 
 /// True when the event's `cat`, a comma-separated list as Perfetto reads

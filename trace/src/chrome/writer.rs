@@ -257,6 +257,10 @@ fn write_lane<W: Write>(
     w.bytes(&ids);
     w.bytes(b",\"args\":{\"name\":");
     w.string(&lane.thread_name)?;
+    if let Some(cpu) = lane.start_cpu {
+        w.bytes(b",\"cpu\":");
+        w.u64(cpu.into());
+    }
     w.bytes(b"}}");
     for (si, span) in lane.spans.iter().enumerate() {
         let region = regions.contains(&span.name);
@@ -298,7 +302,8 @@ fn write_off_cpu_status<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Resu
 }
 
 /// The lane's off-CPU intervals, as complete events of category `off-cpu`
-/// named `preempted` or `blocked`, on the lane's own thread.
+/// named `preempted` or `blocked`, on the lane's own thread; `args.cpu` is
+/// the core it came back on, when known.
 fn write_off_cpu<W: Write>(w: &mut Chunked<W>, lane: &Lane, ids: &[u8]) -> io::Result<()> {
     for off in &lane.off_cpu {
         w.next_event();
@@ -308,6 +313,11 @@ fn write_off_cpu<W: Write>(w: &mut Chunked<W>, lane: &Lane, ids: &[u8]) -> io::R
         w.lane_and_start(ids, off.start_ns);
         w.bytes(b",\"dur\":");
         w.micros(off.duration_ns());
+        if let Some(cpu) = off.cpu {
+            w.bytes(b",\"args\":{\"cpu\":");
+            w.u64(cpu.into());
+            w.bytes(b"}");
+        }
         w.bytes(b"}");
         w.flush_if_full()?;
     }

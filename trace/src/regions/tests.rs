@@ -208,6 +208,7 @@ fn on_cpu_time_is_the_work_when_it_was_recorded() {
         start_ns: 22 * MS,
         end_ns: 24 * MS,
         kind: OffCpuKind::Preempted,
+        cpu: None,
     });
     let wall_clock = trace.regions();
     assert_eq!(named(&wall_clock, "triangle").max_busy_ns, 10 * MS);
@@ -233,6 +234,7 @@ fn threads_sharing_fewer_cores_share_out_their_work_over_the_cores() {
             start_ns: 20 * MS + busy / 2,
             end_ns: 20 * MS + busy,
             kind: OffCpuKind::Preempted,
+            cpu: None,
         });
     }
     trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };

@@ -21,17 +21,20 @@ fn trace(off_cpu: bool) -> Trace {
                     start_ns: 100_000,
                     end_ns: 400_000,
                     kind: OffCpuKind::Preempted,
+                    cpu: None,
                 },
                 OffCpu {
                     start_ns: 600_000,
                     end_ns: 700_000,
                     kind: OffCpuKind::Blocked,
+                    cpu: None,
                 },
                 // Outside the span: idle like the rest, not drawn.
                 OffCpu {
                     start_ns: 1_000_000,
                     end_ns: 1_000_000,
                     kind: OffCpuKind::Blocked,
+                    cpu: None,
                 },
             ];
         }
