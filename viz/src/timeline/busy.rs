@@ -69,11 +69,7 @@ mod tests {
     use logprof_trace::OffCpuKind;
 
     fn off(start_ns: u64, end_ns: u64) -> OffCpu {
-        OffCpu {
-            start_ns,
-            end_ns,
-            kind: OffCpuKind::Preempted,
-        }
+        OffCpu::new(start_ns, end_ns, OffCpuKind::Preempted)
     }
 
     #[test]

@@ -132,6 +132,7 @@ fn uneven(off_cpu: bool) -> Trace {
                 start_ns: 500_000,
                 end_ns: 500_000 + 700_000 * t,
                 kind: OffCpuKind::Preempted,
+                cpu: None,
             }];
         }
         trace.lanes.push(lane);
