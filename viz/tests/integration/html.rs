@@ -93,3 +93,22 @@ fn the_page_is_written_whole() {
     assert!(page.write(&missing).is_err());
     assert!(!missing.exists());
 }
+
+/// The script parses, where the machine has Node.js to check it (skipped,
+/// with a note, where it has none).
+#[test]
+fn the_script_parses() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/html/report.js");
+    match std::process::Command::new("node")
+        .arg("--check")
+        .arg(&script)
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(_) => eprintln!("note: no node: report.js was not parsed"),
+    }
+}
