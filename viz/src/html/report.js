@@ -23,7 +23,8 @@
       var k = view.w / full.w;
       for (var i = 0; i < texts.length; i++) {
         var t = texts[i];
-        var x = t.x.baseVal.length ? t.x.baseVal[0].value : 0;
+        var xs = t.x.baseVal;
+        var x = xs.numberOfItems ? xs.getItem(0).value : 0;
         if (k === 1) {
           t.removeAttribute("transform");
         } else {
