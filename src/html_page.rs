@@ -69,3 +69,15 @@ pub fn write_results_page(
     page.links("files", &links).write(&path)?;
     Ok(path)
 }
+
+/// [`write_results_page`] for every file already in `dir` (a command's
+/// staging folder, which holds only its outputs), in name order.
+pub fn write_folder_page(dir: &Path, title: &str, notes: &str, table: &Table) -> Result<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    write_results_page(dir, title, notes, table, &files)
+}

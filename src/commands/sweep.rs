@@ -58,14 +58,7 @@ pub fn run(args: &SweepArgs, given: &Given) -> Result<()> {
     write_text(&dir.join(format!("{stem}.md")), &to_markdown(&table))?;
     write_text(&dir.join(format!("{stem}.json")), &to_json(&table, &meta))?;
     write_text(&dir.join(format!("{stem}.csv")), &to_csv(&table))?;
-    let files = ["svg", "png", "md", "json", "csv"].map(|ext| dir.join(format!("{stem}.{ext}")));
-    crate::html_page::write_results_page(
-        dir,
-        &format!("logprof sweep {name}"),
-        "",
-        &table,
-        &files,
-    )?;
+    crate::html_page::write_folder_page(dir, &format!("logprof sweep {name}"), "", &table)?;
     let dir = out.commit()?;
     args.export.write(&table, &meta)?;
     eprintln!(

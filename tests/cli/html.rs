@@ -90,6 +90,32 @@ fn compare_writes_report_html_beside_its_files() {
     browser_check(&out.join("report.html"));
 }
 
+#[test]
+fn simulate_writes_report_html_with_its_timelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    ok(&[
+        "simulate",
+        "--size",
+        "40",
+        "--runs",
+        "1",
+        "-t",
+        "2",
+        "--out",
+        path_str(&out),
+    ]);
+    let page = read(&out.join("report.html"));
+    assert_page(&page);
+    for text in [
+        "simulate-speedup.svg",
+        "static.svg",
+        "href=\"simulate.csv\"",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
+}
+
 /// Loads the page in headless Chromium and checks the DOM it built holds the
 /// timeline; skipped, with a note, where there is no Chromium.
 fn browser_check(page: &Path) {
