@@ -204,6 +204,11 @@ fn processes_count_what_serial_counts() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     every_rank_counted_and_reduced(&Path::new(out).join("histogram.trace.json"), 2);
+    let page = std::fs::read_to_string(Path::new(out).join("report.html")).unwrap();
+    assert!(
+        page.contains("processes") && page.contains("histogram.svg"),
+        "report.html"
+    );
     let rows = rows(&json);
     let processes: Vec<_> = rows.iter().filter(|r| r["way"] == "processes").collect();
     assert_eq!(processes.len(), 2, "{rows:?}");
