@@ -326,12 +326,17 @@ pub enum LaneGrouping {
 pub struct RenderArgs {
     /// The Chrome trace JSON file.
     pub trace: PathBuf,
-    /// SVG output (default: the trace's name with .svg, unless --png is given).
+    /// SVG output (default: the trace's name with .svg, unless --png or
+    /// --html is given).
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
     /// PNG output.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
+    /// HTML output: one page with the timeline (zoom with the wheel, pan
+    /// by dragging) and the summary's tables, everything inline.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Lanes by thread or by task.
     #[arg(long, value_enum, default_value_t = LaneGrouping::Thread)]
     pub by: LaneGrouping,
@@ -359,6 +364,11 @@ pub struct ReportArgs {
     /// first (0 leaves the section out; the JSON export has every region).
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub regions: usize,
+    /// Also write the report as one HTML page to FILE, with the timeline
+    /// (zoom with the wheel, pan by dragging) and the tables, everything
+    /// inline.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Table exports (the per-thread table).
     #[command(flatten)]
     pub export: ExportArgs,

@@ -14,6 +14,7 @@ mod cli;
 mod commands;
 mod console;
 mod export;
+mod html_page;
 mod interrupt;
 mod limits;
 mod measure;

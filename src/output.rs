@@ -99,13 +99,29 @@ pub fn check_paths(
     export: &crate::export::ExportArgs,
     dir: Option<&Path>,
 ) -> Result<()> {
+    check_paths_and(inputs, export, &[], dir)
+}
+
+/// [`check_paths`] with more output `files` beside the exports (`--html`),
+/// each with its option.
+pub fn check_paths_and(
+    inputs: &[(&str, &Path)],
+    export: &crate::export::ExportArgs,
+    files: &[(&str, &Path)],
+    dir: Option<&Path>,
+) -> Result<()> {
     check_exports(export, dir)?;
+    for &(what, file) in files {
+        check_file_target(file, what, dir)?;
+    }
     if let Some(dir) = dir {
         check_can_be_dir(dir, "--out")?;
     }
+    let mut outputs: Vec<(&str, &Path)> = export.files().collect();
+    outputs.extend_from_slice(files);
     Paths {
         inputs: inputs.to_vec(),
-        files: export.files().collect(),
+        files: outputs,
         dir,
     }
     .check_apart()

@@ -281,17 +281,20 @@ fn write_outputs(
         &bench.reference,
         &dir.join("fractal.png"),
     )?);
-    let markdown = format!(
-        "# logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel\n\n{shared}{table}\n\
-         Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
-         load balance, parallel efficiency and max − mean busy from one recorded run \
-         (`<scheduler>.trace.json`, the run the pictures draw){drawn}.\n",
-        drawn = drawn_note(outcomes),
+    let title = format!(
+        "logprof: Julia set {n}×{n}, c = {re} + {im}i, {threads} threads, {kernel} kernel",
         n = bench.fractal.n,
         re = bench.fractal.c_re,
         im = bench.fractal.c_im,
         threads = bench.pool.threads(),
         kernel = bench.kernel.name(),
+    );
+    let markdown = format!(
+        "# {title}\n\n{shared}{table}\n\
+         Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
+         load balance, parallel efficiency and max − mean busy from one recorded run \
+         (`<scheduler>.trace.json`, the run the pictures draw){drawn}.\n",
+        drawn = drawn_note(outcomes),
         shared = (findings.time_sharing.as_ref()).map_or_else(String::new, |l| format!("{l}\n\n")),
         table = crate::export::to_markdown(&findings.table),
         runs = bench.workload.runs,
@@ -305,6 +308,10 @@ fn write_outputs(
         &crate::export::to_json(&findings.table, &findings.meta),
     )?;
     written.extend([md, js]);
+    let notes = findings.time_sharing.clone().unwrap_or_default();
+    let page =
+        crate::html_page::write_results_page(dir, &title, &notes, &findings.table, &written)?;
+    written.push(page);
     Ok(written)
 }
 

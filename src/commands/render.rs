@@ -17,11 +17,16 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             args.width
         );
     }
-    let svg = match (&args.svg, &args.png) {
-        (None, None) => Some(default_svg_path(&args.trace)),
-        (svg, _) => svg.clone(),
+    let svg = match (&args.svg, &args.png, &args.html) {
+        (None, None, None) => Some(default_svg_path(&args.trace)),
+        (svg, _, _) => svg.clone(),
     };
-    let files: Vec<(&str, &Path)> = [("--svg", &svg), ("--png", &args.png)]
+    let outputs = [
+        ("--svg", &svg),
+        ("--png", &args.png),
+        ("--html", &args.html),
+    ];
+    let files: Vec<(&str, &Path)> = outputs
         .into_iter()
         .filter_map(|(what, path)| Some((what, path.as_deref()?)))
         .collect();
@@ -54,6 +59,10 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     }
     if let Some(path) = &args.png {
         timeline.write_png(path)?;
+        crate::outln!("{}", path.display())?;
+    }
+    if let Some(path) = &args.html {
+        crate::html_page::write_trace_page(path, &title, &trace, Some(&drawing), None)?;
         crate::outln!("{}", path.display())?;
     }
     Ok(())

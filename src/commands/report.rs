@@ -165,7 +165,9 @@ pub fn file_title(path: &std::path::Path) -> String {
 
 /// Runs `report`: checks the export targets, reads the trace, prints.
 pub fn run(args: &ReportArgs) -> Result<()> {
-    crate::output::check_paths(&[("the trace", &args.trace)], &args.export, None)?;
+    let html: Vec<(&str, &std::path::Path)> =
+        args.html.iter().map(|h| ("--html", h.as_path())).collect();
+    crate::output::check_paths_and(&[("the trace", &args.trace)], &args.export, &html, None)?;
     let trace = Trace::read_chrome_json(&args.trace)?;
     let summary = trace.summary();
     let mut text = match &trace.process_name {
@@ -185,6 +187,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     // the exports write.
     text += &format!("{summary:.top$}", top = args.top);
     crate::out!("{text}")?;
+    if let Some(path) = &args.html {
+        let title = file_title(&args.trace);
+        crate::html_page::write_trace_page(path, &title, &trace, None, Some(&text))?;
+    }
     let lanes = summary.lanes_table();
     let functions = summary.functions_table(args.top);
     let meta = json!({

@@ -142,6 +142,7 @@ pub fn run(args: &SimulateArgs, given: &Given) -> Result<()> {
     write_text(&dir.join("simulate.md"), &to_markdown(&table))?;
     write_text(&dir.join("simulate.json"), &to_json(&table, &meta))?;
     write_text(&dir.join("simulate.csv"), &to_csv(&table))?;
+    crate::html_page::write_folder_page(dir, "logprof simulate", "", &table)?;
     let dir = out.commit()?;
     args.export.write(&table, &meta)?;
     eprintln!(

@@ -58,10 +58,11 @@ pub fn run(args: &SweepArgs, given: &Given) -> Result<()> {
     write_text(&dir.join(format!("{stem}.md")), &to_markdown(&table))?;
     write_text(&dir.join(format!("{stem}.json")), &to_json(&table, &meta))?;
     write_text(&dir.join(format!("{stem}.csv")), &to_csv(&table))?;
+    crate::html_page::write_folder_page(dir, &format!("logprof sweep {name}"), "", &table)?;
     let dir = out.commit()?;
     args.export.write(&table, &meta)?;
     eprintln!(
-        "wrote {stem}.svg, .png, .md, .json and .csv to {}",
+        "wrote {stem}.svg, .png, .md, .json and .csv and report.html to {}",
         dir.display()
     );
     Ok(())

@@ -12,6 +12,7 @@ mod bad_input;
 mod compare;
 mod help;
 mod histogram;
+mod html;
 mod limits;
 mod other_tools;
 mod output_dir;

@@ -169,6 +169,12 @@ fn timings_read_as_mean_sigma_and_range_and_ratios_as_percentages() {
     assert!(svg.contains("load balance") && svg.contains("parallel efficiency"));
     let md = read(&out_dir.join("summary.md"));
     assert!(md.contains("mean ± σ") && md.contains(" %"), "{md}");
+    // One page to open, with the same table and the timeline.
+    let page = read(&out_dir.join("report.html"));
+    assert!(
+        page.contains("static.svg") && page.contains("<table"),
+        "report.html"
+    );
     // The data keep exact numbers: ratios as ratios, every statistic.
     let rows = results(&dir.path().join("t.json"));
     let r = &rows[0];

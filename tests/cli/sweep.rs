@@ -37,6 +37,11 @@ fn sweep_prints_a_table_and_draws_a_chart() {
             "{ext}"
         );
     }
+    let page = read(&dir.path().join("report.html"));
+    assert!(
+        page.contains("sweep-ntasks.csv") && page.contains("<table"),
+        "report.html"
+    );
     // The JSON rows are the swept values, each checked against serial.
     let rows = results(&dir.path().join("sweep-ntasks.json"));
     let values: Vec<u64> = rows.iter().map(|r| r["ntasks"].as_u64().unwrap()).collect();

@@ -115,6 +115,11 @@ fn sending_under_mpirun_with_more_ranks_and_with_one() {
     assert!(output.status.success(), "{}", stderr(&output));
     // Rank 2 sleeps through it: an idle lane.
     every_message_is_in_the_trace(&Path::new(out).join("sending.trace.json"), 3, 1 + 1);
+    let page = std::fs::read_to_string(Path::new(out).join("report.html")).unwrap();
+    assert!(
+        page.contains("sending.svg") && page.contains("<table"),
+        "report.html"
+    );
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(table.contains("on 3 ranks"), "{table}");
     assert_eq!(table.matches(" yes").count(), 8, "{table}");
@@ -199,6 +204,11 @@ fn processes_count_what_serial_counts() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     every_rank_counted_and_reduced(&Path::new(out).join("histogram.trace.json"), 2);
+    let page = std::fs::read_to_string(Path::new(out).join("report.html")).unwrap();
+    assert!(
+        page.contains("processes") && page.contains("histogram.svg"),
+        "report.html"
+    );
     let rows = rows(&json);
     let processes: Vec<_> = rows.iter().filter(|r| r["way"] == "processes").collect();
     assert_eq!(processes.len(), 2, "{rows:?}");

@@ -92,6 +92,7 @@ fn every_experiment_gives_the_serial_image_and_every_rank_is_in_the_trace() {
             "channels-persistent.svg",
             "timelines.png",
             "summary.md",
+            "report.html",
         ] {
             assert!(out.join(file).is_file(), "{file} missing");
         }

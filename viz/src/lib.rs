@@ -89,10 +89,18 @@
 //! never leaves half a file. Errors are [`VizError`]s whose message names
 //! the file and the problem.
 //!
+//! ## One page to open
+//!
+//! [`HtmlReport`] puts tables and pictures on one HTML page, styles, script
+//! and drawings inline, no request to any network: the SVGs zoom and pan
+//! horizontally (wheel, drag, W/A/S/D), a bar's tooltip shows under the
+//! pointer, and tables sort by a click on a heading.
+//!
 //! ## What this crate is not
 //!
-//! Not an interactive viewer: for zooming through a long trace, write Chrome
-//! JSON with `logprof` and open it in Perfetto. It does not record anything
+//! Not a full viewer: the page zooms into the drawn SVG, whose small spans
+//! are merged; for every span of a long trace, write Chrome JSON with
+//! `logprof` and open it in Perfetto. It does not record anything
 //! (that is `logprof`) and does not run workloads (`logprof-kernels`).
 
 #![forbid(unsafe_code)]
@@ -101,6 +109,7 @@ mod bars;
 mod chart;
 mod color;
 mod error;
+mod html;
 mod raster;
 mod scale;
 mod svg_coords;
@@ -111,6 +120,7 @@ mod work;
 pub use chart::{LineChart, Series};
 pub use color::{name_color, thread_color};
 pub use error::VizError;
+pub use html::HtmlReport;
 pub use raster::{svg_to_png, write_rgb_png, MAX_SIDE as MAX_PNG_SIDE};
 pub use timeline::{
     timeline_size, trace_notes, ColorBy, Figure, LayoutOptions, Timeline, DEFAULT_WIDTH,

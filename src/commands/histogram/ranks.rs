@@ -83,7 +83,6 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
     let title = format!("histogram on {} ranks: each counter once", ranks.size());
     let by_name = logprof_viz::ColorBy::Name;
     crate::output::trace_files(&trace, out.path(), "histogram", &title, by_name)?;
-    let dir = out.commit()?;
     // Each counter's processes row after its serial and threads rows.
     for row in processes {
         let at = rows
@@ -92,6 +91,9 @@ pub fn run(ranks: &Ranks, args: &HistogramArgs) -> Result<()> {
             .map_or(rows.len(), |i| i + 1);
         rows.insert(at, row);
     }
+    let (table, _) = super::table::host_table(&rows);
+    crate::html_page::write_folder_page(out.path(), &title, "", &table)?;
+    let dir = out.commit()?;
     super::table::print(&rows, &folder, args, Some(ranks.size()))?;
     crate::outln!(
         "Every rank's counting and reduce, one run of each counter: histogram.trace.json, \

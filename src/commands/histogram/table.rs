@@ -72,6 +72,16 @@ pub fn table(rows: &[Row], cores: usize, bound: Option<usize>) -> Table {
     table
 }
 
+/// The table of `rows` on this host, and the host's cores.
+pub fn host_table(rows: &[Row]) -> (Table, usize) {
+    let cores = super::super::launch::host_cores();
+    // The cores this process may run on: fewer than the host's when mpirun
+    // bound it.
+    let allowed = std::thread::available_parallelism().map_or(cores, |n| n.get());
+    let bound = (allowed < cores).then_some(allowed);
+    (table(rows, cores, bound), cores)
+}
+
 /// Prints the table with its heading and writes the exports; `ranks` is
 /// the number of MPI ranks when there were processes rows.
 pub fn print(
@@ -80,12 +90,7 @@ pub fn print(
     args: &HistogramArgs,
     ranks: Option<u32>,
 ) -> Result<()> {
-    let cores = super::super::launch::host_cores();
-    // The cores this process may run on: fewer than the host's when mpirun
-    // bound it.
-    let allowed = std::thread::available_parallelism().map_or(cores, |n| n.get());
-    let bound = (allowed < cores).then_some(allowed);
-    let table = table(rows, cores, bound);
+    let (table, cores) = host_table(rows);
     let source = match folder.generated {
         true => "a generated folder".to_owned(),
         false => folder.dir.display().to_string(),

@@ -153,6 +153,8 @@ impl Report {
         std::fs::write(dir.join("summary.md"), &table).context("cannot write summary.md")?;
         let json = serde_json::to_string_pretty(&rows)? + "\n";
         std::fs::write(dir.join("summary.json"), json).context("cannot write summary.json")?;
+        let title = format!("processes on {} ranks", self.ranks);
+        crate::html_page::write_folder_page(&dir, &title, &note, &results_table(&rows))?;
         let target = out.commit()?;
         crate::out!("{table}")?;
         crate::outln!("\nwritten to {}", target.display())?;
@@ -278,6 +280,17 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
         n = args.size,
         runs = args.runs
     );
+    s.push_str(&crate::export::to_markdown(&results_table(rows)));
+    s.push_str(
+        "\nLoad balance and communication efficiency: POP's, over every rank, from its useful \
+         time (in top-level spans, outside MPI calls): mean / max useful, and max useful / wall.\n",
+    );
+    s.push_str(note);
+    s
+}
+
+/// The experiments' table, for `summary.md` and `report.html`.
+fn results_table(rows: &[Row]) -> Table {
     let mut table = Table::new(&[
         ("experiment", "experiment"),
         ("computing_ranks", "computing ranks"),
@@ -301,13 +314,7 @@ fn markdown(rows: &[Row], ranks: u32, args: &ProcessesArgs, note: &str) -> Strin
             Cell::Bool(r.same_image),
         ]);
     }
-    s.push_str(&crate::export::to_markdown(&table));
-    s.push_str(
-        "\nLoad balance and communication efficiency: POP's, over every rank, from its useful \
-         time (in top-level spans, outside MPI calls): mean / max useful, and max useful / wall.\n",
-    );
-    s.push_str(note);
-    s
+    table
 }
 
 #[cfg(test)]

@@ -78,8 +78,9 @@ pub fn run(ranks: &Ranks, args: &SendingArgs) -> Result<()> {
     );
     let by_name = logprof_viz::ColorBy::Name;
     crate::output::trace_files(&trace, out.path(), "sending", &title, by_name)?;
-    let dir = out.commit()?;
     let table = table(&rows, args.matrix);
+    crate::html_page::write_folder_page(out.path(), &title, "", &table)?;
+    let dir = out.commit()?;
     crate::outln!(
         "{STRINGS} random strings (seed {}) and a {n}×{n} matrix, rank 1 → rank 0 on {} ranks, \
          median of {} transfers:\n",

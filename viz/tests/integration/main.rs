@@ -5,6 +5,7 @@
 mod chart;
 mod common;
 mod header;
+mod html;
 mod offcpu;
 mod other_tools;
 mod png;
