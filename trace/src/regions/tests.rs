@@ -224,6 +224,28 @@ fn on_cpu_time_is_the_work_when_it_was_recorded() {
 }
 
 #[test]
+fn waiting_inside_a_region_is_not_its_work() {
+    let mut trace = example(Shown::Marked);
+    // worker-4 waits on a lock for 4 ms of its last triangle row, and
+    // worker-1 waits 1 ms at the top level after its rows (not a unit).
+    let lock = trace.intern("lock");
+    trace.mark_wait(lock);
+    trace.lanes[4].spans.push(Span::new(lock, 26 * MS, 30 * MS, 1));
+    trace.lanes[1].spans.push(Span::new(lock, 22_500_000, 23_500_000, 0));
+    for lane in &mut trace.lanes {
+        lane.sort_spans();
+    }
+    let regions = trace.regions();
+    let triangle = named(&regions, "triangle");
+    // Work 2.5 / 5 / 7.5 / 6 ms: the busiest is worker-3 now.
+    assert_eq!(triangle.max_busy_ns, 7_500_000);
+    assert_eq!(triangle.lanes[3].busy_ns, 6 * MS);
+    assert_eq!(triangle.lanes[0].busy_ns, 2_500_000);
+    assert_eq!(triangle.critical_lane.as_deref(), Some("worker-3"));
+    assert_eq!(triangle.unit_count, 20, "a top-level wait is no unit");
+}
+
+#[test]
 fn threads_sharing_fewer_cores_share_out_their_work_over_the_cores() {
     let mut trace = example(Shown::Marked);
     // 4 workers on 2 cores: each spends the second half of its triangle
