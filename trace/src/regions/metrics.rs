@@ -6,8 +6,8 @@
 use super::detect::{ms, Node};
 use super::work::{children, has_children, Piece, Work};
 use super::{Region, RegionLane, Unit};
-use crate::offcpu;
 use crate::intervals::{minus, union};
+use crate::offcpu;
 use crate::trace::Trace;
 
 /// How many units a thread needs for a schedule to have something to

@@ -311,6 +311,10 @@ fn waiting_is_drawn_as_waiting_and_never_counted_as_busy() {
     // legend says which names wait.
     let waiting = els.iter().filter(|e| e.class() == "bar waiting").count();
     assert_eq!(waiting, 2);
-    let text = els.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = els
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert_eq!(text.matches("waiting, not work").count(), 2, "{text}");
 }
