@@ -434,3 +434,34 @@ fn ranks_that_made_different_collective_calls_leave_the_run_uncut() {
         regions.notes
     );
 }
+
+#[test]
+fn a_chunk_as_long_as_its_marked_loop_is_work_not_a_container() {
+    // The last worker's static chunk starts and ends with the loop's
+    // region on the main lane: the region holds it, not the other way.
+    let mut t = Trace::new();
+    let (split, row) = (t.intern("split"), t.intern("row"));
+    t.mark_region(split);
+    t.lanes.push(Lane::with_spans(
+        1,
+        0,
+        "main",
+        [Span::new(split, 0, 10 * MS, 0)],
+    ));
+    for w in 1..=4u64 {
+        let end = w * 5 * MS / 2;
+        t.lanes.push(Lane::with_spans(
+            1,
+            w,
+            format!("worker-{w}"),
+            [Span::new(row, 0, end, 0)],
+        ));
+    }
+    let regions = t.regions();
+    assert_eq!(
+        outline(&regions),
+        [("split".to_owned(), Found::Marked, 0.0, 10.0)]
+    );
+    let r = &regions.regions[0];
+    assert_eq!((r.threads, r.potential_gain_ns), (4, 3.75 * MS as f64));
+}

@@ -109,7 +109,13 @@ fn inside(trace: &Trace, a: usize, i: usize) -> Inside {
         for s in spans[first..].iter().take_while(|s| s.start_ns < end) {
             // A static chunk that outlasts its sibling chunks holds them in
             // time: they are its peers, not its work.
-            if s.end_ns <= end && s.name != span.name {
+            // A marked region of the same extent holds this span, not the
+            // other way round (a worker's chunk as long as the loop's
+            // region on the main lane).
+            let holds_it = (s.start_ns, s.end_ns) == (start, end)
+                && trace.is_region(s.name)
+                && !trace.is_region(span.name);
+            if s.end_ns <= end && s.name != span.name && !holds_it {
                 found.others = true;
                 covered.push((s.start_ns, s.end_ns));
             }

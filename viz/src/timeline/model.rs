@@ -16,6 +16,7 @@ use std::fmt::Debug;
 use logprof_trace::{Summary, Trace};
 
 use super::cost_scale::CostScale;
+use super::region_band::RegionMark;
 use crate::bars::{Bar, TimeScale};
 
 /// One trace ready to draw.
@@ -40,6 +41,8 @@ pub(super) struct PanelView<'a> {
     pub metrics: Vec<(String, String)>,
     /// x of the region's end when it falls inside the window.
     pub region_end_x: Option<f64>,
+    /// The regions band above the lanes (empty: none).
+    pub regions: Vec<RegionMark>,
     /// Legend entries of the task view: (thread ordinal, slices, ns).
     pub thread_totals: Vec<(usize, u64, u64)>,
     /// The counter tracks drawn under the busy strip.

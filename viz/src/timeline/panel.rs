@@ -11,6 +11,7 @@ use super::layout::{Columns, MAX_DEPTH_ROWS};
 use super::model::{LaneKind, LaneSet, PanelContext, PanelView};
 use super::notes::trace_notes;
 use super::offcpu;
+use super::region_band;
 use crate::bars::{add_coverage, TimeScale};
 use crate::scale::{count, duration, percent};
 
@@ -76,6 +77,7 @@ pub(super) fn build_panel<'a>(
         notes,
         metrics,
         region_end_x,
+        regions: region_band::marks(trace, &scale),
         thread_totals: set.thread_totals,
         counters: build_counters(trace, &scale),
         cost,

@@ -318,3 +318,45 @@ fn waiting_is_drawn_as_waiting_and_never_counted_as_busy() {
         .join("\n");
     assert_eq!(text.matches("waiting, not work").count(), 2, "{text}");
 }
+
+#[test]
+fn the_regions_report_ranks_are_a_band_above_the_lanes() {
+    const MS: u64 = 1_000_000;
+    let mut trace = Trace::new();
+    let (load, split, row) = (
+        trace.intern("load"),
+        trace.intern("split"),
+        trace.intern("row"),
+    );
+    trace.mark_region(load);
+    trace.mark_region(split);
+    let main = [
+        Span::new(load, 0, 10 * MS, 0),
+        Span::new(split, 10 * MS, 20 * MS, 0),
+    ];
+    trace.lanes.push(Lane::with_spans(1, 0, "main", main));
+    for w in 1..=4u64 {
+        let end = 10 * MS + w * 5 * MS / 2;
+        trace.lanes.push(Lane::with_spans(
+            1,
+            w,
+            format!("worker-{w}"),
+            [Span::new(row, 10 * MS, end, 0)],
+        ));
+    }
+    let els = parse(&Timeline::new(&trace).to_svg_string().unwrap());
+    let labels = texts(&els, "region-label");
+    // The costliest (the serial load: 10 ms against a gain of 3.75 ms)
+    // marked first; each block says what fixing it could save.
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels[0].starts_with("▲ load · serial 10"), "{labels:?}");
+    assert!(labels[1].starts_with("split · gain 3.75"), "{labels:?}");
+    let costliest = els
+        .iter()
+        .filter(|e| e.class() == "region costliest")
+        .count();
+    assert_eq!(costliest, 1);
+    // A single unmarked loop has no band: it would repeat the lanes.
+    let els = parse(&Timeline::new(&uneven(false)).to_svg_string().unwrap());
+    assert!(texts(&els, "region-label").is_empty());
+}
