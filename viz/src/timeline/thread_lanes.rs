@@ -176,7 +176,16 @@ pub(super) fn thread_lane(
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,
         idle,
-        off_cpu: offcpu::stretches(&ctx.trace.lanes[li], &ctx.work[ord], &ctx.scale),
+        off_cpu: {
+            let mut off = offcpu::stretches(lane, &ctx.work[ord], &ctx.scale);
+            off.extend(offcpu::waited_for_core(
+                lane,
+                &ctx.busy[ord],
+                region,
+                &ctx.scale,
+            ));
+            off
+        },
         lifeline: None,
         right: if empty {
             "–".to_owned()
