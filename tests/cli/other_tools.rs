@@ -145,6 +145,8 @@ fn the_lingua_franca_trace_of_1126_lanes_renders() {
         "the header says how the lanes are drawn"
     );
     assert!(drawing.contains("busy: wall-clock"));
+    // Only the 24 lanes that did work are scored, and named.
+    assert!(drawing.contains("the 3 busiest and 3 idlest of 24 scored lanes named"));
     let (_, height) = png_size(&png);
     assert!(height <= 16_384, "{height} px");
 }

@@ -58,7 +58,11 @@ fn many_lanes() -> Trace {
     let mut lanes = Vec::with_capacity(3000);
     for i in 0..3000u64 {
         let (rank, thread) = (i / 3, i % 3);
-        let mut lane = Lane::new(rank as u32 + 1, thread + 1, format!("rank {rank} t{thread}"));
+        let mut lane = Lane::new(
+            rank as u32 + 1,
+            thread + 1,
+            format!("rank {rank} t{thread}"),
+        );
         // 333 or 334 calls; a gap after each that sets the lane's share.
         let calls = (1_000_000 + 2999 - i) / 3000;
         let gap = 500 + (i * 7919) % 6_000;

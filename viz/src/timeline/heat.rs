@@ -337,7 +337,7 @@ pub(super) fn build(input: &HeatInput, plan: HeatPlan) -> HeatView {
     let marked = marked_lanes(input, &|ord| {
         y_of_row[row_of[ord]] as f64 + plan.row_px as f64 / 2.0
     });
-    let line = header_line(input, plan, groups.len());
+    let line = header_line(input, plan, groups.len(), &marked);
     HeatView {
         plan,
         width: columns,
@@ -384,7 +384,12 @@ fn marked_lanes(input: &HeatInput, row_mid: &dyn Fn(usize) -> f64) -> Vec<Marked
 }
 
 /// The line under the header that says how the lanes are drawn.
-fn header_line(input: &HeatInput, plan: HeatPlan, processes: usize) -> String {
+fn header_line(
+    input: &HeatInput,
+    plan: HeatPlan,
+    processes: usize,
+    marked: &[MarkedLane],
+) -> String {
     let lanes = input.order.len();
     let scored = input.summary.lanes.iter().filter(|l| l.scored).count();
     let kind = busy::kind(input.summary);
@@ -402,10 +407,19 @@ fn header_line(input: &HeatInput, plan: HeatPlan, processes: usize) -> String {
         (_, false) => ", too many processes to set apart",
     };
     let pixel_ns = 1.0 / input.scale.px_per_ns;
+    let busiest = marked.iter().filter(|m| m.mark == Mark::Busiest).count();
+    let named = if marked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the {busiest} busiest and {} idlest of {} scored lanes named",
+            marked.len() - busiest,
+            count(scored as u64)
+        )
+    };
     format!(
         "{} lanes in {} {} drawn as {rows}{apart}, coloured by busy share \
-         (busy: {kind}) in each pixel column of {}; the {} busiest and idlest \
-         of {} scored lanes named",
+         (busy: {kind}) in each pixel column of {}{named}",
         count(lanes as u64),
         count(processes as u64),
         if processes == 1 {
@@ -414,8 +428,6 @@ fn header_line(input: &HeatInput, plan: HeatPlan, processes: usize) -> String {
             "processes"
         },
         duration(pixel_ns),
-        input.marks,
-        count(scored as u64),
     )
 }
 
