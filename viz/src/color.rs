@@ -54,7 +54,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// assert!(logprof_viz::name_color("column").starts_with('#'));
 /// ```
 pub fn name_color(name: &str) -> &'static str {
-    NAME_PALETTE[(fnv1a(name.as_bytes()) % NAME_PALETTE.len() as u64) as usize]
+    NAME_PALETTE[name_color_index(name)]
+}
+
+/// The index of [`name_color`] in [`name_palette`]: how the HTML page's
+/// data names a colour in one byte.
+pub(crate) fn name_color_index(name: &str) -> usize {
+    (fnv1a(name.as_bytes()) % NAME_PALETTE.len() as u64) as usize
+}
+
+/// Every colour [`name_color`] gives, in index order.
+pub(crate) fn name_palette() -> &'static [&'static str] {
+    &NAME_PALETTE
 }
 
 /// The colour of the `index`-th thread (in lane order) in the task view.

@@ -7,6 +7,7 @@
 //! - `report.css`, `report.js`: the styles and the script, included at
 //!   build time.
 
+mod data;
 mod escape;
 mod page;
 mod table;
