@@ -55,41 +55,64 @@ pub(crate) mod flags {
     pub const OFF_CPU: u8 = 16;
 }
 
-/// The data of a page's timeline, ready to put in the page.
-#[derive(Debug)]
+/// The data of a page's timeline: its panels, added one trace at a time,
+/// and the names they share.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct TimelineData {
-    /// The JSON text, safe inside a `<script>` element (no `<` in it).
-    pub json: String,
-    /// Spans over all panels.
-    pub spans: usize,
+    names: Names,
+    panels: Vec<Value>,
+    spans: usize,
 }
 
-/// The data of one timeline showing `panels` (a title and a trace each) on
-/// one time axis.
+impl TimelineData {
+    /// Adds a panel showing `trace` under `title`, below those already in.
+    pub(crate) fn add(&mut self, title: &str, trace: &Trace) {
+        self.spans += trace.span_count();
+        self.panels.push(panel(title, trace, &mut self.names));
+    }
+
+    /// Spans over all panels.
+    pub(crate) fn spans(&self) -> usize {
+        self.spans
+    }
+
+    /// How many panels (traces) the timeline has.
+    pub(crate) fn panels(&self) -> usize {
+        self.panels.len()
+    }
+
+    /// The JSON text, safe inside a `<script>` element: no `<` in it.
+    pub(crate) fn to_json(&self) -> String {
+        let colors: Vec<usize> = self
+            .names
+            .list
+            .iter()
+            .map(|n| name_color_index(n))
+            .collect();
+        let value = json!({
+            "palette": name_palette(),
+            "name_color": colors,
+            "names": self.names.list,
+            "panels": self.panels,
+        });
+        // `<` only appears inside strings, where `\u003c` means the same: no
+        // name can close the script element or open a comment.
+        value.to_string().replace('<', "\\u003c")
+    }
+}
+
+/// The data of one timeline showing `panels` (a title and a trace each).
+#[cfg(test)]
 pub(crate) fn encode(panels: &[(&str, &Trace)]) -> TimelineData {
-    let mut names = Names::default();
-    let mut spans = 0;
-    let panels: Vec<Value> = panels
-        .iter()
-        .map(|&(title, trace)| {
-            spans += trace.span_count();
-            panel(title, trace, &mut names)
-        })
-        .collect();
-    let value = json!({
-        "palette": name_palette(),
-        "name_color": names.list.iter().map(|n| name_color_index(n)).collect::<Vec<_>>(),
-        "names": names.list,
-        "panels": panels,
-    });
-    // `<` only appears inside strings, where `\u003c` means the same: no
-    // name can close the script element or open a comment.
-    let json = value.to_string().replace('<', "\\u003c");
-    TimelineData { json, spans }
+    let mut data = TimelineData::default();
+    for &(title, trace) in panels {
+        data.add(title, trace);
+    }
+    data
 }
 
 /// The page's names, each once.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Names {
     list: Vec<String>,
     ids: HashMap<String, u64>,

@@ -132,8 +132,8 @@ fn sample() -> Trace {
 fn every_span_comes_back_as_it_was() {
     let trace = sample();
     let data = encode(&[("static", &trace)]);
-    assert_eq!(data.spans, 5);
-    let value = parse(&data.json);
+    assert_eq!(data.spans(), 5);
+    let value = parse(&data.to_json());
     let page = decode_spans(&value, 0);
     let want = trace_spans(&trace);
     assert_eq!(page.len(), want.len());
@@ -170,7 +170,7 @@ fn every_span_comes_back_as_it_was() {
 #[test]
 fn off_cpu_time_inside_spans_only() {
     let trace = sample();
-    let value = parse(&encode(&[("t", &trace)]).json);
+    let value = parse(&encode(&[("t", &trace)]).to_json());
     let panel = &value["panels"][0];
     let mut per_lane = Reader::new(panel["off_cpu_lanes"].as_str().unwrap());
     assert_eq!((per_lane.next(), per_lane.next()), (1, 0));
@@ -197,8 +197,8 @@ fn names_are_interned_once_for_every_panel() {
         [Span::new(col, 0, 10, 0), Span::new(other, 10, 20, 0)],
     ));
     let data = encode(&[("a", &a), ("b", &b)]);
-    assert_eq!(data.spans, 7);
-    let value = parse(&data.json);
+    assert_eq!(data.spans(), 7);
+    let value = parse(&data.to_json());
     let names = value["names"].as_array().unwrap();
     assert_eq!(
         names.iter().filter(|n| *n == "column</script>").count(),
@@ -231,7 +231,7 @@ fn messages_point_at_their_two_spans() {
         Lane::with_spans(0, 1, "rank 0", [Span::new(send, 0, 1, 0), s]),
         Lane::with_spans(1, 1, "rank 1", [r]),
     ];
-    let value = parse(&encode(&[("mpi", &t)]).json);
+    let value = parse(&encode(&[("mpi", &t)]).to_json());
     let panel = &value["panels"][0];
     let mut m = Reader::new(panel["messages"].as_str().unwrap());
     // The send is the second span of lane 0, the receive the first of lane 1.
@@ -246,7 +246,7 @@ fn messages_point_at_their_two_spans() {
 
 #[test]
 fn an_empty_trace_is_an_empty_panel() {
-    let value = parse(&encode(&[("empty", &Trace::new())]).json);
+    let value = parse(&encode(&[("empty", &Trace::new())]).to_json());
     assert_eq!(value["panels"][0]["span_count"], 0);
     assert!(decode_spans(&value, 0).is_empty());
 }
@@ -276,7 +276,7 @@ fn a_span_takes_at_most_twenty_bytes() {
             .push(Lane::with_spans(1, lane + 1, format!("w{lane}"), spans));
     }
     let data = encode(&[("big", &t)]);
-    let per_span = data.json.len() as f64 / data.spans as f64;
+    let per_span = data.to_json().len() as f64 / data.spans() as f64;
     eprintln!("page data: {per_span:.2} bytes a span");
     assert!(per_span <= 20.0, "{per_span:.1} bytes a span");
 }
