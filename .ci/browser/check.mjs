@@ -2,10 +2,13 @@
 // playwright-core, which downloads nothing) and checks each: no console
 // error, no request but to the page's own file or a data: URL, the
 // timeline's span count equal to the traces', a wheel over the timeline
-// narrowing its view, and a screenshot that is not one colour.
+// narrowing its view, the keyboard reaching a span and its function's
+// figures, the axis toggle of a page of several traces, and a screenshot
+// that is not one colour.
 //
 // Usage: node check.mjs PLAYWRIGHT_DIR KIND=PAGE=SPANS...
-// (SPANS: the spans of the traces on the page, 0 for a page without any).
+// (PLAYWRIGHT_DIR: the npm prefix playwright-core was installed into;
+// SPANS: the spans of the traces on the page, 0 for a page without any).
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -56,6 +59,7 @@ async function check(file, spans) {
   if (shown !== spans) problems.push(`the timeline shows ${shown} spans, the traces hold ${spans}`);
   const canvas = page.locator("#timeline-canvas");
   if (spans > 0) {
+    await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     const before = await page.evaluate(() => window.logprofReport.view());
     await page.mouse.move(box.x + box.width * 0.6, box.y + Math.min(60, box.height / 2));
@@ -66,6 +70,19 @@ async function check(file, spans) {
       before,
       { timeout: 5000 },
     ).catch(() => problems.push("a wheel over the timeline did not narrow its view"));
+    // From the keyboard: Tab reaches the timeline, Enter selects a span and
+    // lists its function's figures.
+    await page.focus("#timeline-scroll");
+    await page.keyboard.press("Enter");
+    const details = await page.locator("#timeline-details").textContent();
+    if (!/count: [0-9]/.test(details)) problems.push(`Enter selected no span: ${details}`);
+    const toggle = page.locator("#timeline-axis");
+    if (await toggle.count()) {
+      await toggle.click();
+      if (await page.evaluate(() => window.logprofReport.shared())) {
+        problems.push("the axis toggle left one axis for all");
+      }
+    }
   }
   const shot = spans > 0 ? await canvas.screenshot() : await page.screenshot();
   // The screenshot's colours, counted by the page itself from a data: URL.
