@@ -70,13 +70,18 @@ add_folder sweep "$work/sweep"
 quiet "$bin" simulate --size 40 --runs 1 -t 2 --out "$work/simulate"
 add_folder simulate "$work/simulate"
 
+# render --html of every real trace of other tools when they are there,
+# else of one of ours.
 real=../shared/realtraces
-trace=$work/compare/static.trace.json
+traces=("$work/compare/static.trace.json")
 if [ -f "$real/SOURCES.md" ]; then
-  trace=$(ls "$real"/[0-9]*.json | head -n 1)
+  traces=("$real"/[0-9]*.json)
 fi
-quiet "$bin" render "$trace" --html "$work/render.html"
-pages+=("render=$work/render.html=$(spans_of "$trace")")
+for trace in "${traces[@]}"; do
+  name=$(basename "$trace" .json)
+  quiet "$bin" render "$trace" --html "$work/$name.html"
+  pages+=("render $name=$work/$name.html=$(spans_of "$trace")")
+done
 quiet "$bin" report "$work/compare/guided.trace.json" --html "$work/report.html"
 pages+=("report=$work/report.html=$(spans_of "$work/compare/guided.trace.json")")
 

@@ -24,7 +24,9 @@ let failed = 0;
 try {
   for (const spec of specs) {
     const [kind, file, spans] = spec.split("=");
-    const problems = await check(file, Number(spans));
+    // A page that hangs or fails to load is a failure of its own, not the
+    // end of the check.
+    const problems = await check(file, Number(spans)).catch((e) => [String(e.message || e)]);
     if (problems.length) {
       failed++;
       console.error(`browser: ${kind} (${file}): ${problems.join("; ")}`);
@@ -54,7 +56,7 @@ async function check(file, spans) {
     problems.push(`request to ${u}`);
     return route.abort();
   });
-  await page.goto(url, { waitUntil: "load" });
+  await page.goto(url, { waitUntil: "load", timeout: 60000 });
   const shown = await page.evaluate(() => window.logprofReport && window.logprofReport.spans);
   if (shown !== spans) problems.push(`the timeline shows ${shown} spans, the traces hold ${spans}`);
   const canvas = page.locator("#timeline-canvas");

@@ -97,7 +97,10 @@ fn compare_writes_report_html_beside_its_files() {
     }
     // The schedulers' own drawings stay files: the canvas draws them.
     assert!(!page.contains("<figcaption>static.svg</figcaption>"));
-    assert!(page.contains("id=\"timeline-axis\""), "the shared-axis toggle");
+    assert!(
+        page.contains("id=\"timeline-axis\""),
+        "the shared-axis toggle"
+    );
     browser_check(&out.join("report.html"));
 }
 

@@ -113,14 +113,14 @@
 
   // A row: span indexes sorted by start (a foreign trace may not be).
   function rowOf(idx, start) {
-    var list = Array.prototype.slice.call(idx);
-    for (var k = 1; k < list.length; k++) {
-      if (start[list[k]] < start[list[k - 1]]) {
-        list.sort(function (a, b) { return start[a] - start[b]; });
+    var row = idx instanceof Uint32Array ? idx : Uint32Array.from(idx);
+    for (var k = 1; k < row.length; k++) {
+      if (start[row[k]] < start[row[k - 1]]) {
+        row.sort(function (a, b) { return start[a] - start[b]; });
         break;
       }
     }
-    return Uint32Array.from(list);
+    return row;
   }
 
   var panels = data.panels.map(decodePanel);
@@ -197,8 +197,12 @@
     return ctx.createPattern(c, "repeat");
   })();
 
+  // What a frame draws, queued by colour so that each colour is set once.
   var batches = palette.map(function () { return []; });
-  var outlines = [], labels = [], marks = [];
+  var outlines = palette.map(function () { return []; });
+  var labels = [], marks = [];
+  // Each name's width in the labels' font, measured once.
+  var labelWidth = new Float32Array(names.length).fill(-1);
   var selected = null;
   report.draws = 0;
   report.drawMs = 0;
@@ -241,8 +245,8 @@
         var a = Math.max(x0, GUTTER), b = Math.min(x1, right);
         batches[color].push(a, y, b - a, h);
         if (p.flags[s] & (FLAG_WAIT | FLAG_UNFINISHED)) marks.push(s, a, y, b - a, h, p.flags[s]);
-        if (b - a >= 5) outlines.push(color, a, y, b - a, h);
-        if (b - a >= 40) labels.push(p.name[s], a, y, b - a);
+        if (b - a >= 5) outlines[color].push(a, y, b - a, h);
+        if (b - a >= 40 && h >= ROW - 1) labels.push(p.name[s], a, y, b - a);
         lastPx = -1;
         lastList = null;
         i++;
@@ -260,7 +264,9 @@
         }
         lastPx = px;
         lastColor = color;
-        i = skipTo(row, start, i, ta + (px + 1 - GUTTER) * perPx);
+        // At least one step: rounding may put the next pixel's time at or
+        // before this span's start.
+        i = Math.max(i + 1, skipTo(row, start, i, ta + (px + 1 - GUTTER) * perPx));
       }
     }
   }
@@ -274,11 +280,15 @@
       list.length = 0;
     }
     ctx.lineWidth = 1;
-    for (j = 0; j < outlines.length; j += 5) {
-      ctx.strokeStyle = darker[outlines[j]];
-      ctx.strokeRect(outlines[j + 1] + 0.5, outlines[j + 2] + 0.5, outlines[j + 3] - 1, outlines[j + 4] - 1);
+    for (c = 0; c < outlines.length; c++) {
+      list = outlines[c];
+      if (!list.length) continue;
+      ctx.strokeStyle = darker[c];
+      ctx.beginPath();
+      for (j = 0; j < list.length; j += 4) ctx.rect(list[j] + 0.5, list[j + 1] + 0.5, list[j + 2] - 1, list[j + 3] - 1);
+      ctx.stroke();
+      list.length = 0;
     }
-    outlines.length = 0;
     for (j = 0; j < marks.length; j += 6) {
       if (marks[j + 5] & FLAG_WAIT) {
         // Waiting: washed out and hatched, as time that does no work.
@@ -295,13 +305,15 @@
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     for (j = 0; j < labels.length; j += 4) {
-      var text = names[labels[j]], room = labels[j + 3] - 6;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(labels[j + 1], labels[j + 2], labels[j + 3], ROW);
-      ctx.clip();
-      ctx.fillText(text, labels[j + 1] + 3, labels[j + 2] + ROW / 2, room > 0 ? undefined : 0);
-      ctx.restore();
+      // The whole name where it fits, else as much as fits and an ellipsis.
+      var id = labels[j], room = labels[j + 3] - 6, text = names[id];
+      if (labelWidth[id] < 0) labelWidth[id] = ctx.measureText(text).width;
+      if (labelWidth[id] > room) {
+        var keep = Math.floor(text.length * room / labelWidth[id]) - 1;
+        if (keep < 2) continue;
+        text = text.slice(0, keep) + "…";
+      }
+      ctx.fillText(text, labels[j + 1] + 3, labels[j + 2] + ROW / 2);
     }
     labels.length = 0;
   }
@@ -381,7 +393,7 @@
     ctx.strokeStyle = "#d1d5db";
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
-    ctx.fillText(shared ? "time from each start" : "each its own time", 6, AXIS / 2);
+    ctx.fillText(panels.length < 2 ? "time from the start" : shared ? "time from each start" : "each its own time", 6, AXIS / 2);
     var step = niceStep(view.b - view.a, Math.max(2, plotWidth() / 110));
     ctx.beginPath();
     for (var u = Math.ceil(view.a / step) * step; u <= view.b; u += step) {
@@ -684,4 +696,6 @@
   report.shared = function () { return shared; };
   resize();
   report.loadMs = performance.now() - t0;
+  // Since the page began to load: parsing, decoding and the first frame.
+  report.readyAt = performance.now();
 })();

@@ -70,7 +70,11 @@ fn foreign_names_cannot_break_out_of_the_page() {
         .to_html_string();
     assert_self_contained(&html);
     assert_eq!(html.matches("<script>").count(), 1, "an injected script");
-    assert_eq!(html.matches("</script>").count(), 2, "a script closed early");
+    assert_eq!(
+        html.matches("</script>").count(),
+        2,
+        "a script closed early"
+    );
     assert!(!html.contains("<img"), "an injected element");
     assert!(!html.contains("<b>proc"), "an injected element");
     assert!(html.contains("<title>&lt;title&gt;</title>"));
