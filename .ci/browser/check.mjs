@@ -61,17 +61,6 @@ async function check(file, spans) {
   if (shown !== spans) problems.push(`the timeline shows ${shown} spans, the traces hold ${spans}`);
   const canvas = page.locator("#timeline-canvas");
   if (spans > 0) {
-    await canvas.scrollIntoViewIfNeeded();
-    const box = await canvas.boundingBox();
-    const before = await page.evaluate(() => window.logprofReport.view());
-    await page.mouse.move(box.x + box.width * 0.6, box.y + Math.min(60, box.height / 2));
-    await page.mouse.wheel(0, -400);
-    await page.waitForFunction(
-      (b) => window.logprofReport.view().end_ns - window.logprofReport.view().start_ns
-        < b.end_ns - b.start_ns,
-      before,
-      { timeout: 5000 },
-    ).catch(() => problems.push("a wheel over the timeline did not narrow its view"));
     // From the keyboard: Tab reaches the timeline, Enter selects a span and
     // lists its function's figures.
     await page.focus("#timeline-scroll");
@@ -85,6 +74,17 @@ async function check(file, spans) {
         problems.push("the axis toggle left one axis for all");
       }
     }
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    const before = await page.evaluate(() => window.logprofReport.view());
+    await page.mouse.move(box.x + box.width * 0.6, box.y + Math.min(60, box.height / 2));
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction(
+      (b) => window.logprofReport.view().end_ns - window.logprofReport.view().start_ns
+        < b.end_ns - b.start_ns,
+      before,
+      { timeout: 5000 },
+    ).catch(() => problems.push("a wheel over the timeline did not narrow its view"));
   }
   const shot = spans > 0 ? await canvas.screenshot() : await page.screenshot();
   // The screenshot's colours, counted by the page itself from a data: URL.

@@ -21,6 +21,7 @@
 
   var FLAG_REGION = 1, FLAG_WAIT = 2, FLAG_MPI = 4, FLAG_UNFINISHED = 8;
   var ROW = 14, LANE_GAP = 3, PANEL_HEAD = 22, REGION_BAND = 8, AXIS = 22;
+  // MAX_ZOOM_NS: the narrowest view, 10 ns, or 1 % of a shorter trace.
   var GUTTER = 170, MAX_ZOOM_NS = 10, INK = "#1f2937", MUTED = "#4b5563";
 
   // ---- decoding ----------------------------------------------------------
@@ -476,7 +477,7 @@
   // ---- zoom and pan ------------------------------------------------------
 
   function set(a, b) {
-    var w = Math.max(MAX_ZOOM_NS, Math.min(longest, b - a));
+    var w = Math.max(Math.min(MAX_ZOOM_NS, longest / 100), Math.min(longest, b - a));
     a = Math.max(0, Math.min(longest - w, a));
     view.a = a;
     view.b = a + w;
@@ -648,12 +649,17 @@
     redraw();
   }
 
+  // The first span in view, lane by lane, row by row (for Enter).
   function selectFirstVisible() {
     for (var pi = 0; pi < panels.length; pi++) {
-      var p = panels[pi], k = scaleOf(p);
+      var p = panels[pi], k = scaleOf(p), ta = view.a / k, tb = view.b / k;
       for (var li = 0; li < p.lanes.length; li++) {
-        var row = p.lanes[li].rows[0], i = first(row, p.start, view.a / k);
-        if (i < row.length) { select(p, row[i]); return; }
+        var rows = p.lanes[li].rows;
+        for (var d = 0; d < rows.length; d++) {
+          var row = rows[d], i = first(row, p.start, ta);
+          if (i > 0 && p.start[row[i - 1]] + p.dur[row[i - 1]] >= ta) i--;
+          if (i < row.length && p.start[row[i]] <= tb) { select(p, row[i]); return; }
+        }
       }
     }
   }
