@@ -40,6 +40,7 @@
 mod atomic_write;
 pub mod chrome;
 mod function_totals;
+mod intervals;
 pub mod message;
 mod mpi_call;
 mod offcpu;
@@ -50,6 +51,7 @@ mod summary_processes;
 mod summary_text;
 pub mod table;
 mod trace;
+mod waiting;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};
