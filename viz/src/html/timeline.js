@@ -125,10 +125,8 @@
   }
 
   var panels = data.panels.map(decodePanel);
-  var palette = data.palette, darker = palette.map(function (c) {
-    var v = parseInt(c.slice(1), 16), f = function (x) { return Math.round(x * 0.7); };
-    return "rgb(" + f(v >> 16) + "," + f((v >> 8) & 255) + "," + f(v & 255) + ")";
-  });
+  // The pictures' colours, and after them the grey of waiting.
+  var palette = data.palette.concat([data.wait_color]), WAIT_COLOR = palette.length - 1;
   var nameColor = data.name_color, names = data.names;
   var longest = Math.max.apply(null, panels.map(function (p) { return p.wall; }).concat([1]));
 
@@ -200,8 +198,7 @@
 
   // What a frame draws, queued by colour so that each colour is set once.
   var batches = palette.map(function () { return []; });
-  var outlines = palette.map(function () { return []; });
-  var labels = [], marks = [];
+  var outlines = [], waits = [], labels = [], marks = [];
   // Each name's width in the labels' font, measured once.
   var labelWidth = new Float32Array(names.length).fill(-1);
   var selected = null;
@@ -241,12 +238,16 @@
     while (i < n) {
       var s = row[i], st = start[s];
       if (st > tb) break;
-      var x0 = xOf(st * k), x1 = xOf((st + dur[s]) * k), color = nameColor[p.name[s]];
+      var f = p.flags[s], x0 = xOf(st * k), x1 = xOf((st + dur[s]) * k);
+      var color = f & FLAG_WAIT ? WAIT_COLOR : nameColor[p.name[s]];
       if (x1 - x0 >= 1) {
         var a = Math.max(x0, GUTTER), b = Math.min(x1, right);
         batches[color].push(a, y, b - a, h);
-        if (p.flags[s] & (FLAG_WAIT | FLAG_UNFINISHED)) marks.push(s, a, y, b - a, h, p.flags[s]);
-        if (b - a >= 5) outlines[color].push(a, y, b - a, h);
+        if (f & FLAG_UNFINISHED) marks.push(a, y, b - a, h);
+        // As in the pictures: a dashed outline says waiting, a white
+        // hairline parts neighbouring calls.
+        if (f & FLAG_WAIT) { if (b - a >= 3) waits.push(a, y, b - a, h); }
+        else if (b - a >= 4) outlines.push(a, y, b - a, h);
         if (b - a >= 40 && h >= ROW - 1) labels.push(p.name[s], a, y, b - a);
         lastPx = -1;
         lastList = null;
@@ -280,26 +281,12 @@
       for (var j = 0; j < list.length; j += 4) ctx.fillRect(list[j], list[j + 1], list[j + 2], list[j + 3]);
       list.length = 0;
     }
-    ctx.lineWidth = 1;
-    for (c = 0; c < outlines.length; c++) {
-      list = outlines[c];
-      if (!list.length) continue;
-      ctx.strokeStyle = darker[c];
-      ctx.beginPath();
-      for (j = 0; j < list.length; j += 4) ctx.rect(list[j] + 0.5, list[j + 1] + 0.5, list[j + 2] - 1, list[j + 3] - 1);
-      ctx.stroke();
-      list.length = 0;
-    }
-    for (j = 0; j < marks.length; j += 6) {
-      if (marks[j + 5] & FLAG_WAIT) {
-        // Waiting: washed out and hatched, as time that does no work.
-        ctx.fillStyle = hatch;
-        ctx.fillRect(marks[j + 1], marks[j + 2], marks[j + 3], marks[j + 4]);
-      }
-      if (marks[j + 5] & FLAG_UNFINISHED) {
-        ctx.fillStyle = "#b45309";
-        ctx.fillRect(marks[j + 1] + marks[j + 3] - 3, marks[j + 2], 3, marks[j + 4]);
-      }
+    strokeAll(outlines, "rgba(255,255,255,0.7)", 0.5, []);
+    strokeAll(waits, MUTED, 0.75, [3, 2]);
+    ctx.fillStyle = "#b45309";
+    for (j = 0; j < marks.length; j += 4) {
+      // Cut off by the end of the trace: marked at its end.
+      ctx.fillRect(marks[j] + marks[j + 2] - 3, marks[j + 1], 3, marks[j + 3]);
     }
     marks.length = 0;
     ctx.fillStyle = INK;
@@ -317,6 +304,19 @@
       ctx.fillText(text, labels[j + 1] + 3, labels[j + 2] + ROW / 2);
     }
     labels.length = 0;
+  }
+
+  // Strokes the rectangles queued in `list` (x, y, w, h each) in one path.
+  function strokeAll(list, style, width, dash) {
+    if (!list.length) return;
+    ctx.strokeStyle = style;
+    ctx.lineWidth = width;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    for (var j = 0; j < list.length; j += 4) ctx.rect(list[j], list[j + 1], list[j + 2], list[j + 3]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    list.length = 0;
   }
 
   function drawOffCpu(lane, k, y, h) {

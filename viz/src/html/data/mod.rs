@@ -6,7 +6,7 @@
 //!
 //! - `palette`: the span colours of the pictures; `names`: every span name
 //!   once; `name_color`: each name's index into `palette` (the colour the
-//!   PNGs and SVGs give it).
+//!   PNGs and SVGs give it); `wait_color`: the grey of waiting spans.
 //! - `panels`: one per trace (`compare` has one per scheduler), each with
 //!   its `title`, `wall_ns`, `lanes` (`name`, `pid`, `tid`, `process`),
 //!   `span_count`, and its columns:
@@ -19,8 +19,9 @@
 //!     previous one, signed number);
 //!   - `off_cpu_lanes` (stretches per lane), `off_cpu` (signed gap from the
 //!     lane's previous stretch start, the first from the panel's start,
-//!     duration, kind 0 preempted / 1 blocked): a lane's off-CPU time
-//!     inside its spans, as the pictures draw it;
+//!     duration, kind 0 preempted / 1 blocked): a lane's off-CPU time as
+//!     the pictures draw it (inside its work, and preempted while work was
+//!     still to come);
 //!   - `messages`: MPI messages whose ends are both in the trace (send span,
 //!     receive span, as indexes in the panel's spans; bytes; signed tag).
 //!
@@ -33,19 +34,20 @@ mod column;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use logprof_trace::{Lane, NameId, OffCpuKind, Trace};
+use logprof_trace::{Lane, OffCpuKind, Trace};
 use serde_json::{json, Value};
 
 use self::column::Column;
-use crate::color::{name_color_index, name_palette};
+use crate::color::{name_color_index, name_palette, WAIT};
 
 /// The bits of a span's `flags` byte.
 pub(crate) mod flags {
     /// Its name is marked as a region ([`logprof_trace::Trace::region_names`]).
     pub const REGION: u8 = 1;
-    /// Its name is marked as waiting.
+    /// Waiting, not work ([`logprof_trace::Trace::is_waiting`]: marked as
+    /// waiting, or an MPI call), drawn grey as in the pictures.
     pub const WAIT: u8 = 2;
     /// Time inside an MPI call that moved a message.
     pub const MPI: u8 = 4;
@@ -91,6 +93,7 @@ impl TimelineData {
             .collect();
         let value = json!({
             "palette": name_palette(),
+            "wait_color": WAIT,
             "name_color": colors,
             "names": self.names.list,
             "panels": self.panels,
@@ -130,12 +133,6 @@ impl Names {
     }
 }
 
-/// The names whose spans are waiting. Empty until the trace model marks
-/// them (`Trace::wait_names`, the same shape as `region_names`).
-fn wait_names(_trace: &Trace) -> BTreeSet<NameId> {
-    BTreeSet::new()
-}
-
 /// One trace's lanes and columns.
 fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
     let (origin, end) = trace.time_range().unwrap_or((0, 0));
@@ -143,7 +140,6 @@ fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
     let ids: Vec<u64> = trace.names.iter().map(|n| names.id(n)).collect();
     // A hand-built trace may use an id it does not hold.
     let unknown = names.id("<unknown>");
-    let waits = wait_names(trace);
 
     let mut lane_spans = Column::with_capacity(trace.lanes.len());
     let mut name = Column::with_capacity(count);
@@ -166,7 +162,7 @@ fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
             if trace.is_region(span.name) {
                 f |= flags::REGION;
             }
-            if waits.contains(&span.name) {
+            if trace.is_waiting(span) {
                 f |= flags::WAIT;
             }
             if span.mpi.is_some() {
@@ -191,7 +187,7 @@ fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
 
     let (mut off_lanes, mut off) = (Column::default(), Column::default());
     for lane in &trace.lanes {
-        let stretches = off_cpu_in_spans(lane);
+        let stretches = off_cpu_drawn(trace, lane, (origin, end));
         off_lanes.push(stretches.len() as u64);
         let mut previous = origin;
         for (s, e, kind) in stretches {
@@ -277,17 +273,44 @@ fn off_cpu_within(lane: &Lane, start: u64, end: u64) -> bool {
     lane.off_cpu.get(first).is_some_and(|o| o.start_ns < end)
 }
 
-/// The lane's off-CPU time inside its top-level spans (time outside them
-/// is idle anyway), in time order.
-fn off_cpu_in_spans(lane: &Lane) -> Vec<(u64, u64, OffCpuKind)> {
+/// The lane's off-CPU time as the pictures draw it, in time order: inside
+/// its work (time outside it is idle, or waiting anyway), and preempted
+/// while its work was still to come (waiting for a core, not idle: in the
+/// gaps from the trace's start to the end of its last span, the whole
+/// `range` for a lane with none).
+fn off_cpu_drawn(trace: &Trace, lane: &Lane, range: (u64, u64)) -> Vec<(u64, u64, OffCpuKind)> {
     if lane.off_cpu.is_empty() {
         return Vec::new();
     }
+    let mut out = within(lane, &trace.work_intervals(lane));
     let busy = lane.busy_intervals();
+    let until = busy.last().map_or(range.1, |&(_, end)| end);
+    let mut gaps = Vec::new();
+    let mut from = range.0;
+    for &(s, e) in &busy {
+        if s > from {
+            gaps.push((from, s.min(until)));
+        }
+        from = from.max(e);
+    }
+    if from < until {
+        gaps.push((from, until));
+    }
+    out.extend(
+        within(lane, &gaps)
+            .into_iter()
+            .filter(|&(_, _, kind)| kind == OffCpuKind::Preempted),
+    );
+    out.sort_unstable_by_key(|&(s, e, _)| (s, e));
+    out
+}
+
+/// The lane's off-CPU intervals cut to `spans` (sorted, disjoint).
+fn within(lane: &Lane, spans: &[(u64, u64)]) -> Vec<(u64, u64, OffCpuKind)> {
     let mut out = Vec::new();
     for off in &lane.off_cpu {
-        let first = busy.partition_point(|&(_, end)| end <= off.start_ns);
-        for &(s, e) in busy[first..].iter().take_while(|&&(s, _)| s < off.end_ns) {
+        let first = spans.partition_point(|&(_, end)| end <= off.start_ns);
+        for &(s, e) in spans[first..].iter().take_while(|&&(s, _)| s < off.end_ns) {
             let (a, b) = (off.start_ns.max(s), off.end_ns.min(e));
             if a < b {
                 out.push((a, b, off.kind));

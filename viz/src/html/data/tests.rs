@@ -240,8 +240,49 @@ fn messages_point_at_their_two_spans() {
         (1, 2, 4096, -3)
     );
     assert!(m.done());
+    // An MPI call is waiting, as the summary and the pictures count it.
     let f: Vec<u8> = decode_spans(&value, 0).iter().map(|s| s.5).collect();
-    assert_eq!(f, [0, flags::MPI, flags::MPI]);
+    let mpi = flags::MPI | flags::WAIT;
+    assert_eq!(f, [flags::WAIT, mpi, mpi], "MPI_Send by name waits too");
+}
+
+#[test]
+fn waiting_and_waiting_for_a_core_as_the_pictures_draw_them() {
+    let mut t = Trace::new();
+    let work = t.intern("work");
+    let lock = t.intern("lock");
+    t.mark_wait(lock);
+    let mut lane = Lane::with_spans(
+        1,
+        1,
+        "w",
+        [
+            Span::new(work, 0, 100, 0),
+            Span::new(lock, 200, 300, 0),
+            Span::new(work, 400, 500, 0),
+        ],
+    );
+    lane.off_cpu = vec![
+        OffCpu::new(120, 150, OffCpuKind::Preempted), // between spans, work to come
+        OffCpu::new(160, 170, OffCpuKind::Blocked),   // between spans: idle
+        OffCpu::new(250, 260, OffCpuKind::Blocked),   // inside the wait: not work
+        OffCpu::new(450, 460, OffCpuKind::Blocked),   // inside work
+        OffCpu::new(600, 700, OffCpuKind::Preempted), // after the last span: idle
+    ];
+    t.lanes.push(lane);
+    let value = parse(&encode(&[("w", &t)]).to_json());
+    assert_eq!(value["wait_color"], crate::color::WAIT);
+    let f: Vec<u8> = decode_spans(&value, 0).iter().map(|s| s.5).collect();
+    assert_eq!(f, [0, flags::WAIT | flags::OFF_CPU, flags::OFF_CPU]);
+    let panel = &value["panels"][0];
+    let mut off = Reader::new(panel["off_cpu"].as_str().unwrap());
+    let mut got = Vec::new();
+    let mut at = 0;
+    while !off.done() {
+        at += off.next_signed();
+        got.push((at, off.next(), off.next_byte()));
+    }
+    assert_eq!(got, [(120, 30, 0), (450, 10, 1)]);
 }
 
 #[test]
