@@ -117,3 +117,73 @@ fn the_script_zooms_and_pans() {
         Err(_) => eprintln!("note: no node: report.js was not run"),
     }
 }
+
+/// The canvas timeline's script, run by Node.js against a stand-in browser
+/// (`timeline_js_check.js`) with the data of a page of 200,000 spans whose
+/// times fall between pixels every way: the span count, the level of
+/// detail, zoom around the pointer, the keys, frames that always end.
+/// Skipped, with a note, where the machine has no Node.js.
+#[test]
+fn the_timeline_script_draws_a_pixel_column_not_a_span() {
+    let mut trace = Trace::new();
+    let names: Vec<_> = (0..7).map(|i| trace.intern(&format!("f{i}"))).collect();
+    for lane in 0..4u64 {
+        let mut spans = Vec::new();
+        let mut now = 1_000_000_007 * (lane + 1);
+        for i in 0..50_000u64 {
+            // Lengths and gaps in odd nanoseconds, one in 50 a long call.
+            let len = if i % 50 == 0 {
+                40_013
+            } else {
+                1 + (i * 7_919) % 2_003
+            };
+            let name = names[(i % 7) as usize];
+            spans.push(Span::new(name, now, now + len, 0).with_value(i as i64));
+            now += len + (i * 31) % 97;
+        }
+        trace
+            .lanes
+            .push(Lane::with_spans(1, lane + 1, format!("w{lane}"), spans));
+    }
+    let html = HtmlReport::new("t")
+        .timeline("t", &[("t", &trace)])
+        .to_html_string();
+    let data = html
+        .split("id=\"logprof-timeline-data\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the data");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, data).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let child = std::process::Command::new("node")
+        .arg(root.join("tests/integration/timeline_js_check.js"))
+        .arg(root.join("src/html/timeline.js"))
+        .arg(&path)
+        .arg(trace.span_count().to_string())
+        .arg("4") // rows: 4 lanes of one depth
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("note: no node: timeline.js was not run");
+        return;
+    };
+    // A frame that never ends is a hang: fail instead of waiting for ever.
+    let began = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if began.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("timeline.js did not finish in 120 s: a frame that never ends");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
