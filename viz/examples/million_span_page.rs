@@ -39,17 +39,17 @@ fn trace(spans: u64) -> Trace {
             while made < calls_per_phase {
                 let len = 500 + (i * 7919 + t * 31) % 3_500;
                 let mut call = Span::new(calls[(i % 40) as usize], now, now + len, 1);
-                if i % 4 == 0 {
+                if i.is_multiple_of(4) {
                     call = call.with_value(i as i64).with_result((len * 3) as i64);
                 }
                 lane.spans.push(call);
                 made += 1;
-                if i % 10 == 0 && made < calls_per_phase {
+                if i.is_multiple_of(10) && made < calls_per_phase {
                     lane.spans
                         .push(Span::new(inner, now + 100, now + len - 100, 2));
                     made += 1;
                 }
-                if i % 97 == 0 {
+                if i.is_multiple_of(97) {
                     lane.off_cpu
                         .push(OffCpu::new(now + 200, now + 400, OffCpuKind::Preempted));
                 }
