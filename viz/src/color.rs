@@ -110,6 +110,29 @@ mod tests {
         assert_eq!(darker("#000000"), "#000000");
     }
 
+    /// WCAG's relative luminance of a `#rrggbb` colour.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    /// The HTML page writes span names in black on the spans
+    /// (`html/timeline.js`): readable on every colour a span can have.
+    #[test]
+    fn black_text_is_readable_on_every_span_colour() {
+        for color in NAME_PALETTE.iter().chain([&WAIT]) {
+            let ratio = (luminance(color) + 0.05) / 0.05;
+            assert!(ratio >= 4.5, "{color}: {ratio:.2}:1");
+        }
+    }
+
     #[test]
     fn names_spread_over_the_palette() {
         let used: std::collections::HashSet<_> =

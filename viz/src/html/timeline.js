@@ -289,7 +289,9 @@
       ctx.fillRect(marks[j] + marks[j + 2] - 3, marks[j + 1], 3, marks[j + 3]);
     }
     marks.length = 0;
-    ctx.fillStyle = INK;
+    // Black on the span colours: at least 4.5:1 on every one of them
+    // (color.rs tests it).
+    ctx.fillStyle = "#000000";
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     for (j = 0; j < labels.length; j += 4) {
