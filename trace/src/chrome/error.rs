@@ -63,7 +63,7 @@ impl TraceFileError {
     }
 
     /// `path` could not be read, with a hint for a missing file.
-    pub(super) fn cannot_read(path: &Path, e: io::Error) -> TraceFileError {
+    pub(crate) fn cannot_read(path: &Path, e: io::Error) -> TraceFileError {
         let hint = match e.kind() {
             io::ErrorKind::NotFound => " (check the path)",
             _ => "",
