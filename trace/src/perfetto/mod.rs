@@ -174,3 +174,6 @@ mod tests {
         assert_eq!(Category::flags_of("off-cpu"), Category::OffCpu.flag());
     }
 }
+
+#[cfg(test)]
+mod sdk_tests;
