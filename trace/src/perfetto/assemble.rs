@@ -49,7 +49,7 @@ struct Open {
     name: NameId,
     ts: u64,
     categories: u8,
-    args: Box<super::args::SliceArgs>,
+    args: Option<Box<super::args::SliceArgs>>,
     depth: u32,
 }
 
@@ -392,7 +392,7 @@ fn close(lane: &mut LaneBuild, open: Open, end: u64, how: Closing<'_>) {
                 start_ns: open.ts,
                 end_ns: end,
                 kind,
-                cpu: open.args.cpu,
+                cpu: open.args.as_ref().and_then(|a| a.cpu),
             });
             return;
         }
@@ -400,9 +400,8 @@ fn close(lane: &mut LaneBuild, open: Open, end: u64, how: Closing<'_>) {
     if open.categories & Category::Region.flag() != 0 {
         how.regions.push(open.name);
     }
-    let a = &open.args;
     let mut span = Span::new(open.name, open.ts, end, open.depth);
-    if how.ours {
+    if let (true, Some(a)) = (how.ours, &open.args) {
         span.depth = a.depth.unwrap_or(open.depth);
         span.task = a.task;
         span.value = a.value;

@@ -43,7 +43,8 @@ pub(super) enum Kind {
     Begin {
         name: NameId,
         categories: u8,
-        args: Box<SliceArgs>,
+        /// `None` when the event has no annotations (most): no allocation.
+        args: Option<Box<SliceArgs>>,
         dur: Option<u64>,
     },
     End,
@@ -181,7 +182,7 @@ impl Importer {
         }
         if let Some(d) = p.track_descriptor {
             known = true;
-            self.descriptor(d);
+            self.descriptor(*d);
         }
         if let Some(event) = p.track_event {
             known = true;
@@ -285,6 +286,7 @@ impl Importer {
                 categories |= Category::flags_of(c);
             }
             let mut args = SliceArgs::default();
+            let annotated = !e.debug_annotations.is_empty();
             for a in &e.debug_annotations {
                 let key = match (&a.name, a.name_iid) {
                     (Some(n), _) => n.as_str(),
@@ -296,7 +298,7 @@ impl Importer {
             Kind::Begin {
                 name: name(names, iid),
                 categories,
-                args: Box::new(args),
+                args: annotated.then(|| Box::new(args)),
                 dur,
             }
         };

@@ -28,11 +28,12 @@ pub(super) struct Layer {
 /// start.
 pub(super) fn lane_layers(lane: &Lane) -> Layer {
     let spans = &lane.spans;
+    let order = |s: &crate::trace::Span| (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns));
     let mut by_start: Vec<usize> = (0..spans.len()).collect();
-    by_start.sort_by_key(|&i| {
-        let s = &spans[i];
-        (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns))
-    });
+    // A lane is in this order already, unless a hand-built one is not.
+    if !spans.is_sorted_by_key(order) {
+        by_start.sort_by_key(|&i| order(&spans[i]));
+    }
     let mut stacks: Vec<Vec<usize>> = vec![Vec::new()];
     let mut orders: Vec<Vec<(usize, bool)>> = vec![Vec::new()];
     let mut of_span = vec![0; spans.len()];

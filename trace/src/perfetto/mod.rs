@@ -76,6 +76,7 @@ mod layers;
 mod meta;
 mod protos;
 mod reader;
+mod wire;
 mod writer;
 
 use std::path::Path;

@@ -10,6 +10,9 @@
 //! `oneof` of the `.proto` is written as its members, each an `Option`:
 //! the wire format is the same.
 //!
+//! The messages a packet holds rarely are boxed (`boxed`), so that a
+//! packet, built and moved for every event written, stays small.
+//!
 //! Repeated numbers are written unpacked (`packed = "false"`), as proto2
 //! fields are; `prost` reads them packed or not.
 
@@ -29,22 +32,22 @@ pub struct TracePacket {
     /// The older way of saying [`SEQ_INCREMENTAL_STATE_CLEARED`].
     #[prost(bool, optional, tag = "41")]
     pub incremental_state_cleared: Option<bool>,
-    #[prost(message, optional, tag = "6")]
-    pub clock_snapshot: Option<ClockSnapshot>,
-    #[prost(message, optional, tag = "5")]
-    pub chrome_events: Option<ChromeEventBundle>,
+    #[prost(message, optional, boxed, tag = "6")]
+    pub clock_snapshot: Option<Box<ClockSnapshot>>,
+    #[prost(message, optional, boxed, tag = "5")]
+    pub chrome_events: Option<Box<ChromeEventBundle>>,
     #[prost(message, optional, tag = "11")]
     pub track_event: Option<TrackEvent>,
-    #[prost(message, optional, tag = "12")]
-    pub interned_data: Option<InternedData>,
+    #[prost(message, optional, boxed, tag = "12")]
+    pub interned_data: Option<Box<InternedData>>,
     /// Deprecated thread descriptor of older Chromium builds: the thread
     /// of the sequence's events, and the base of their microsecond deltas.
-    #[prost(message, optional, tag = "44")]
-    pub thread_descriptor: Option<ThreadDescriptor>,
-    #[prost(message, optional, tag = "59")]
-    pub trace_packet_defaults: Option<TracePacketDefaults>,
-    #[prost(message, optional, tag = "60")]
-    pub track_descriptor: Option<TrackDescriptor>,
+    #[prost(message, optional, boxed, tag = "44")]
+    pub thread_descriptor: Option<Box<ThreadDescriptor>>,
+    #[prost(message, optional, boxed, tag = "59")]
+    pub trace_packet_defaults: Option<Box<TracePacketDefaults>>,
+    #[prost(message, optional, boxed, tag = "60")]
+    pub track_descriptor: Option<Box<TrackDescriptor>>,
 }
 
 /// `TracePacket.SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED`: the

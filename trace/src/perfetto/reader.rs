@@ -6,12 +6,12 @@
 
 use std::path::Path;
 
-use prost::encoding::decode_varint;
 use prost::Message;
 
 use super::assemble::assemble;
 use super::import::Importer;
 use super::protos::TracePacket;
+use super::wire::take_varint;
 use super::PerfettoError;
 use crate::chrome::TraceFileError;
 use crate::trace::Trace;
@@ -48,7 +48,7 @@ impl Trace {
         let mut cut = false;
         while at < bytes.len() {
             let mut rest = &bytes[at..];
-            let Ok(key) = decode_varint(&mut rest) else {
+            let Some(key) = take_varint(&mut rest) else {
                 cut = true;
                 break;
             };
@@ -56,7 +56,7 @@ impl Trace {
             let skip = match wire {
                 // Length-delimited: a packet (field 1) or something else.
                 2 => {
-                    let Ok(len) = decode_varint(&mut rest) else {
+                    let Some(len) = take_varint(&mut rest) else {
                         cut = true;
                         break;
                     };
@@ -77,9 +77,9 @@ impl Trace {
                     }
                     body.len()
                 }
-                0 => match decode_varint(&mut rest) {
-                    Ok(_) => 0,
-                    Err(_) => {
+                0 => match take_varint(&mut rest) {
+                    Some(_) => 0,
+                    None => {
                         cut = true;
                         break;
                     }

@@ -56,23 +56,23 @@ fn sdk_file() -> Vec<u8> {
             7,
             TracePacket {
                 sequence_flags: Some(SEQ_INCREMENTAL_STATE_CLEARED),
-                trace_packet_defaults: Some(TracePacketDefaults {
+                trace_packet_defaults: Some(Box::new(TracePacketDefaults {
                     timestamp_clock_id: Some(64),
                     track_event_defaults: Some(TrackEventDefaults {
                         track_uuid: Some(100),
                     }),
-                }),
-                clock_snapshot: Some(ClockSnapshot {
+                })),
+                clock_snapshot: Some(Box::new(ClockSnapshot {
                     clocks: vec![clock(6, 1_000_000, false), clock(64, 1_000_000, true)],
                     primary_trace_clock: None,
-                }),
+                })),
                 ..Default::default()
             },
         ),
         on(
             7,
             TracePacket {
-                track_descriptor: Some(TrackDescriptor {
+                track_descriptor: Some(Box::new(TrackDescriptor {
                     uuid: Some(50),
                     process: Some(ProcessDescriptor {
                         pid: Some(42),
@@ -80,14 +80,14 @@ fn sdk_file() -> Vec<u8> {
                         ..Default::default()
                     }),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             },
         ),
         on(
             7,
             TracePacket {
-                track_descriptor: Some(TrackDescriptor {
+                track_descriptor: Some(Box::new(TrackDescriptor {
                     uuid: Some(100),
                     parent_uuid: Some(50),
                     thread: Some(ThreadDescriptor {
@@ -97,7 +97,7 @@ fn sdk_file() -> Vec<u8> {
                         ..Default::default()
                     }),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             },
         ),
@@ -107,11 +107,11 @@ fn sdk_file() -> Vec<u8> {
     p.push(on(
         7,
         TracePacket {
-            interned_data: Some(InternedData {
+            interned_data: Some(Box::new(InternedData {
                 event_names: vec![named(1, "outer")],
                 event_categories: vec![named(1, "toplevel,region")],
                 ..Default::default()
-            }),
+            })),
             ..begin(
                 10,
                 TrackEvent {
@@ -137,10 +137,10 @@ fn sdk_file() -> Vec<u8> {
     p.push(on(
         7,
         TracePacket {
-            interned_data: Some(InternedData {
+            interned_data: Some(Box::new(InternedData {
                 event_names: vec![named(2, "mark")],
                 ..Default::default()
-            }),
+            })),
             ..event(
                 10,
                 event_type::INSTANT,
@@ -166,13 +166,13 @@ fn sdk_file() -> Vec<u8> {
     p.push(on(
         7,
         TracePacket {
-            track_descriptor: Some(TrackDescriptor {
+            track_descriptor: Some(Box::new(TrackDescriptor {
                 uuid: Some(200),
                 parent_uuid: Some(50),
                 name: Some("queue".into()),
                 counter: Some(CounterDescriptor::default()),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         },
     ));
@@ -196,12 +196,12 @@ fn sdk_file() -> Vec<u8> {
         9,
         TracePacket {
             sequence_flags: Some(SEQ_INCREMENTAL_STATE_CLEARED),
-            thread_descriptor: Some(ThreadDescriptor {
+            thread_descriptor: Some(Box::new(ThreadDescriptor {
                 pid: Some(42),
                 tid: Some(44),
                 thread_name: Some("old".into()),
                 reference_timestamp_us: Some(1000),
-            }),
+            })),
             ..Default::default()
         },
     ));

@@ -1,9 +1,11 @@
 //! Writing a [`Trace`] as a Perfetto protobuf trace, in the layout the
 //! [module documentation](crate::perfetto) describes.
 //!
-//! Packets are encoded one at a time by `prost` into a byte buffer that is
-//! handed to the output in large pieces; the whole trace is never held as
-//! messages. Reading is not here (see `reader`).
+//! Packets are encoded one at a time into a byte buffer that is handed to
+//! the output in large pieces; the whole trace is never held as messages.
+//! Descriptors, counters and logprof's metadata are `prost` messages; the
+//! lanes' events, nearly every packet, are encoded by `wire`. Reading is
+//! not here (see `reader`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
@@ -17,6 +19,7 @@ use super::protos::{
     InternedData, InternedName, ProcessDescriptor, ThreadDescriptor, TracePacket, TrackDescriptor,
     TrackEvent, SEQ_INCREMENTAL_STATE_CLEARED, SEQ_NEEDS_INCREMENTAL_STATE,
 };
+use super::wire::HotEvent;
 use super::{meta, Category, LOGPROF_METADATA};
 use crate::chrome::TraceFileError;
 use crate::trace::{Lane, NameId, Span, Trace};
@@ -44,7 +47,8 @@ impl Trace {
 
     /// The trace as the bytes of a Perfetto protobuf trace.
     pub fn to_perfetto_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::new();
+        // About 20 bytes a packet, two packets a span.
+        let mut bytes = Vec::with_capacity(self.span_count().saturating_mul(40));
         // Writing into a Vec cannot fail.
         let _ = self.write_perfetto_to(&mut bytes);
         bytes
@@ -73,6 +77,10 @@ impl<W: Write> Packets<W> {
         packet
             .encode_length_delimited(&mut self.buf)
             .map_err(io::Error::other)?;
+        self.flush_if_full()
+    }
+
+    fn flush_if_full(&mut self) -> io::Result<()> {
         if self.buf.len() >= CHUNK {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
@@ -196,12 +204,12 @@ fn write_trace<W: Write>(trace: &Trace, w: &mut Packets<W>) -> io::Result<()> {
     let facts = meta::to_json(trace, &wide_ids);
     global(
         TracePacket {
-            chrome_events: Some(ChromeEventBundle {
+            chrome_events: Some(Box::new(ChromeEventBundle {
                 metadata: vec![ChromeMetadata {
                     name: Some(LOGPROF_METADATA.to_owned()),
                     string_value: Some(facts),
                 }],
-            }),
+            })),
             ..Default::default()
         },
         w,
@@ -209,7 +217,7 @@ fn write_trace<W: Write>(trace: &Trace, w: &mut Packets<W>) -> io::Result<()> {
     for d in descriptors {
         global(
             TracePacket {
-                track_descriptor: Some(d),
+                track_descriptor: Some(Box::new(d)),
                 ..Default::default()
             },
             w,
@@ -219,13 +227,13 @@ fn write_trace<W: Write>(trace: &Trace, w: &mut Packets<W>) -> io::Result<()> {
         let uuid = uuids.take();
         global(
             TracePacket {
-                track_descriptor: Some(TrackDescriptor {
+                track_descriptor: Some(Box::new(TrackDescriptor {
                     uuid: Some(uuid),
                     parent_uuid: Some(uuids.process(counter.pid)),
                     name: Some(counter.name.clone()),
                     counter: Some(CounterDescriptor::default()),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             },
             w,
@@ -249,36 +257,25 @@ fn write_trace<W: Write>(trace: &Trace, w: &mut Packets<W>) -> io::Result<()> {
             let event = match ev.what {
                 What::Begin(si) => {
                     let span = &lane.spans[si];
-                    let mut e = seq.slice_begin(span, layers.stack_depth[si]);
-                    e.track_uuid = Some(tracks[layers.of_span[si]]);
+                    let track = tracks[layers.of_span[si]];
+                    let mut e = seq.slice_begin(span, layers.stack_depth[si], track);
                     if let Some(ends) = flows.get(&(li, si)) {
-                        e.flow_ids.clone_from(&ends.leaves);
-                        e.terminating_flow_ids.clone_from(&ends.arrives);
+                        e.flows_out = &ends.leaves;
+                        e.flows_in = &ends.arrives;
                     }
                     e
                 }
-                What::End(si) => TrackEvent {
-                    r#type: Some(event_type::SLICE_END),
-                    track_uuid: Some(tracks[layers.of_span[si]]),
-                    ..Default::default()
-                },
+                What::End(si) => HotEvent::new(event_type::SLICE_END, tracks[layers.of_span[si]]),
                 What::Instant(i) => {
-                    let name_iid = seq.name(lane.instants[i].name);
-                    TrackEvent {
-                        r#type: Some(event_type::INSTANT),
-                        track_uuid: Some(tracks[0]),
-                        name_iid: Some(name_iid),
-                        ..Default::default()
-                    }
+                    let mut e = HotEvent::new(event_type::INSTANT, tracks[0]);
+                    e.name_iid = Some(seq.name(lane.instants[i].name));
+                    e
                 }
                 What::OffCpuBegin(i) => seq.off_cpu_begin(lane, i, off_cpu.unwrap_or(0)),
-                What::OffCpuEnd => TrackEvent {
-                    r#type: Some(event_type::SLICE_END),
-                    track_uuid: *off_cpu,
-                    ..Default::default()
-                },
+                What::OffCpuEnd => HotEvent::new(event_type::SLICE_END, off_cpu.unwrap_or(0)),
             };
-            seq.push(ev.ts, event)?;
+            seq.push(ev.ts, &event);
+            seq.w.flush_if_full()?;
         }
     }
     Ok(())
@@ -415,40 +412,31 @@ impl<'a, W: Write> LaneSequence<'a, W> {
         c.iid().into()
     }
 
-    /// The begin of `span`, with its categories and, for what the nesting
-    /// of its track does not say, its debug annotations.
-    fn slice_begin(&mut self, span: &Span, stack_depth: u32) -> TrackEvent {
-        let mut e = TrackEvent {
-            r#type: Some(event_type::SLICE_BEGIN),
-            name_iid: Some(self.name(span.name)),
-            ..Default::default()
-        };
+    /// The begin of `span` on `track`, with its categories and, for what
+    /// the nesting of its track does not say, its debug annotations.
+    fn slice_begin(&mut self, span: &Span, stack_depth: u32, track: u64) -> HotEvent<'static> {
+        let mut e = HotEvent::new(event_type::SLICE_BEGIN, track);
+        e.name_iid = Some(self.name(span.name));
         if self.trace.is_region(span.name) {
-            e.category_iids.push(self.category(Category::Region));
+            e.add_category(self.category(Category::Region));
         }
         if span.task.is_some() {
-            e.category_iids.push(self.category(Category::Task));
+            e.add_category(self.category(Category::Task));
         }
         if span.mpi.is_some() {
-            e.category_iids.push(self.category(Category::Mpi));
+            e.add_category(self.category(Category::Mpi));
         }
-        e.debug_annotations = super::args::span_annotations(span, stack_depth);
+        e.annotations = super::args::span_annotations(span, stack_depth);
         e
     }
 
-    fn off_cpu_begin(&mut self, lane: &Lane, i: usize, track: u64) -> TrackEvent {
+    fn off_cpu_begin(&mut self, lane: &Lane, i: usize, track: u64) -> HotEvent<'static> {
         let off = &lane.off_cpu[i];
-        let name = off.kind.name();
-        let category = self.category(Category::OffCpu);
-        let mut e = TrackEvent {
-            r#type: Some(event_type::SLICE_BEGIN),
-            track_uuid: Some(track),
-            name: Some(name.to_owned()),
-            category_iids: vec![category],
-            ..Default::default()
-        };
+        let mut e = HotEvent::new(event_type::SLICE_BEGIN, track);
+        e.name = Some(off.kind.name());
+        e.add_category(self.category(Category::OffCpu));
         if let Some(cpu) = off.cpu {
-            e.debug_annotations.push(DebugAnnotation {
+            e.annotations.push(DebugAnnotation {
                 name: Some("cpu".to_owned()),
                 uint_value: Some(cpu.into()),
                 ..Default::default()
@@ -457,20 +445,19 @@ impl<'a, W: Write> LaneSequence<'a, W> {
         e
     }
 
-    fn push(&mut self, ts: u64, event: TrackEvent) -> io::Result<()> {
-        let interned = std::mem::take(&mut self.pending);
-        let has_interned =
-            !interned.event_names.is_empty() || !interned.event_categories.is_empty();
+    /// Writes `event` at `ts` with the names interned since the last one.
+    fn push(&mut self, ts: u64, event: &HotEvent<'_>) {
         let flags = if std::mem::take(&mut self.first) {
             SEQ_INCREMENTAL_STATE_CLEARED
         } else {
             SEQ_NEEDS_INCREMENTAL_STATE
         };
-        self.w.push(&TracePacket {
-            trusted_packet_sequence_id: Some(self.sequence),
-            sequence_flags: Some(flags),
-            interned_data: has_interned.then_some(interned),
-            ..timed(ts, event)
-        })
+        let pending = &self.pending;
+        let interned = (!pending.event_names.is_empty() || !pending.event_categories.is_empty())
+            .then_some(pending);
+        super::wire::put_event_packet(&mut self.w.buf, ts, self.sequence, flags, interned, event);
+        if interned.is_some() {
+            self.pending = InternedData::default();
+        }
     }
 }
