@@ -121,8 +121,8 @@ pub use logprof_trace::{chrome, message, perfetto, regions};
 pub use logprof_trace::{
     write_atomically, ChromeJsonError, CounterTrack, FunctionSummary, InstantEvent, Lane,
     LaneSummary, Losses, MessageFlow, MessageSide, Messages, MpiCall, NameId, NameTable, OffCpu,
-    OffCpuKind, OffCpuStatus, ProcessMetrics, ProcessSummary, Region, RegionGroup, Regions,
-    PerfettoError, Repairs, Span, Summary, Trace, TraceFileError, TraceFormat,
+    OffCpuKind, OffCpuStatus, PerfettoError, ProcessMetrics, ProcessSummary, Region, RegionGroup,
+    Regions, Repairs, Span, Summary, Trace, TraceFileError, TraceFormat,
 };
 
 /// Records a call: evaluates it, returns its value, and records an enter

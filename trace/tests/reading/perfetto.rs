@@ -3,8 +3,6 @@
 //! the trip with the same spans, and a cut or damaged file gives a partial
 //! read with a note or a clear error, never a panic.
 
-use std::collections::BTreeMap;
-
 use logprof_trace::message::{MessageSide, MpiCall};
 use logprof_trace::{
     CounterTrack, InstantEvent, Lane, Losses, OffCpu, OffCpuKind, OffCpuStatus, Span, Trace,
@@ -239,5 +237,4 @@ fn bytes_that_are_not_a_trace_get_a_clear_error() {
     let missing = dir.path().join("none.pftrace");
     let err = Trace::read_perfetto(&missing).unwrap_err();
     assert_mentions(&err.to_string(), &["none.pftrace", "check the path"]);
-    let _ = BTreeMap::<u8, u8>::new();
 }
