@@ -45,6 +45,7 @@ mod atomic_write;
 pub mod chrome;
 mod format;
 mod function_totals;
+mod intervals;
 pub mod message;
 mod mpi_call;
 mod offcpu;
@@ -56,6 +57,7 @@ mod summary_processes;
 mod summary_text;
 pub mod table;
 mod trace;
+mod waiting;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};
