@@ -1,6 +1,7 @@
 //! The events read from a Perfetto trace, put together into a [`Trace`]:
 //! each track's begins and ends paired into spans on its stack, tracks
-//! mapped to lanes and counters, and what was repaired counted.
+//! mapped to lanes and counters, and what was repaired counted. A
+//! category `region` or `wait` marks the slice's name (in any file).
 //!
 //! A track with a thread descriptor is a lane; a track under it (by
 //! `parent_uuid`, however deep) adds its spans to that lane: logprof's
@@ -61,6 +62,7 @@ struct Build<'a> {
     counters: BTreeMap<(u32, String), Vec<(u64, f64)>>,
     repairs: Repairs,
     region_names: Vec<NameId>,
+    wait_names: Vec<NameId>,
     off_names: OffCpuNames,
 }
 
@@ -84,6 +86,7 @@ pub(super) fn assemble(mut imp: Importer, cut_at_end: bool) -> Trace {
         counters: BTreeMap::new(),
         repairs: Repairs::default(),
         region_names: Vec::new(),
+        wait_names: Vec::new(),
         off_names: imp.off_names,
     };
     // Every described thread is a lane, events or not.
@@ -205,6 +208,7 @@ impl Build<'_> {
                                     ours,
                                     off_names: self.off_names,
                                     regions: &mut self.region_names,
+                                    waits: &mut self.wait_names,
                                 },
                             );
                         }
@@ -220,6 +224,7 @@ impl Build<'_> {
                             ours,
                             off_names: self.off_names,
                             regions: &mut self.region_names,
+                            waits: &mut self.wait_names,
                         },
                     ),
                     None => self.repairs.stray_ends += 1,
@@ -280,6 +285,7 @@ impl Build<'_> {
                     ours: false,
                     off_names: self.off_names,
                     regions: &mut self.region_names,
+                    waits: &mut self.wait_names,
                 };
                 close(&mut b, open, end, how);
                 if let Some(span) = b.spans.last_mut() {
@@ -311,6 +317,7 @@ impl Build<'_> {
             lanes.push(lane);
         }
         let region_names = self.region_names.iter().map(|&id| renumber(id)).collect();
+        let wait_names = self.wait_names.iter().map(|&id| renumber(id)).collect();
         let mut process_names: BTreeMap<u32, String> = BTreeMap::new();
         for info in imp.tracks.values() {
             if let Some((pid, Some(name))) = &info.process {
@@ -355,6 +362,7 @@ impl Build<'_> {
             metadata: facts.map(|f| f.metadata.clone()).unwrap_or_default(),
             names: table.into_names(),
             region_names,
+            wait_names,
             lanes,
             losses: facts.map(|f| f.losses()).unwrap_or_default(),
             counters,
@@ -400,6 +408,9 @@ fn close(lane: &mut LaneBuild, open: Open, end: u64, how: Closing<'_>) {
     if open.categories & Category::Region.flag() != 0 {
         how.regions.push(open.name);
     }
+    if open.categories & Category::Wait.flag() != 0 {
+        how.waits.push(open.name);
+    }
     let mut span = Span::new(open.name, open.ts, end, open.depth);
     if let (true, Some(a)) = (how.ours, &open.args) {
         span.depth = a.depth.unwrap_or(open.depth);
@@ -417,4 +428,5 @@ struct Closing<'a> {
     ours: bool,
     off_names: OffCpuNames,
     regions: &'a mut Vec<NameId>,
+    waits: &'a mut Vec<NameId>,
 }

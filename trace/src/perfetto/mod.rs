@@ -26,8 +26,8 @@
 //!   per sequence, `name_iid` on the events); spans that overlap without
 //!   nesting go on child tracks of the thread ("overlapping spans k"),
 //!   where they nest (`layers`);
-//! - categories `region` (a name of [`Trace::region_names`]), `task`, `mpi`
-//!   and `off-cpu`, interned; the span's `depth` (where the nesting does not
+//! - categories `region` (a name of [`Trace::region_names`]), `wait` (a
+//!   name of [`Trace::wait_names`]), `task`, `mpi` and `off-cpu`, interned; the span's `depth` (where the nesting does not
 //!   say it), `task`, `value`, `result`, `unfinished` and message end as
 //!   debug annotations (`args`);
 //! - instants as `TYPE_INSTANT` on the thread's track; off-CPU intervals as
@@ -65,6 +65,7 @@
 //!
 //! [`Trace`]: crate::Trace
 //! [`Trace::region_names`]: crate::Trace::region_names
+//! [`Trace::wait_names`]: crate::Trace::wait_names
 //! [`Repairs::not_drawn`]: crate::Repairs::not_drawn
 
 mod args;
@@ -96,14 +97,16 @@ enum Category {
     Task,
     Mpi,
     OffCpu,
+    Wait,
 }
 
 impl Category {
-    const ALL: [Category; 4] = [
+    const ALL: [Category; 5] = [
         Category::Region,
         Category::Task,
         Category::Mpi,
         Category::OffCpu,
+        Category::Wait,
     ];
 
     /// Its interned id in logprof's files, from 1.
@@ -121,6 +124,7 @@ impl Category {
             Category::Task => "task",
             Category::Mpi => "mpi",
             Category::OffCpu => "off-cpu",
+            Category::Wait => "wait",
         }
     }
 

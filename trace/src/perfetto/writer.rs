@@ -426,6 +426,9 @@ impl<'a, W: Write> LaneSequence<'a, W> {
         if span.mpi.is_some() {
             e.add_category(self.category(Category::Mpi));
         }
+        if self.trace.is_wait(span.name) {
+            e.add_category(self.category(Category::Wait));
+        }
         e.annotations = super::args::span_annotations(span, stack_depth);
         e
     }

@@ -22,6 +22,9 @@ fn hand_built() -> Trace {
     let step = t.intern("step");
     t.intern("a name no span uses");
     t.mark_region(work);
+    let lock = t.intern("lock");
+    t.mark_wait(lock);
+    t.mark_wait(recv);
     let call = |side, peer| MpiCall {
         side,
         peer,
@@ -44,6 +47,7 @@ fn hand_built() -> Trace {
                 ..Span::new(send, 20_000, 25_000, 1)
             },
             Span::new(step, 30_000, 40_000, 1).in_task(7),
+            Span::new(lock, 41_000, 42_000, 1),
             // Overlaps the end of `main`: a layer of its own.
             Span::new(work, 85_000, 95_000, 0).cut_off(),
         ],
@@ -176,6 +180,7 @@ fn every_real_trace_converts_to_pftrace_and_back_with_the_same_spans() {
         assert_eq!(back.lanes, json.lanes, "{what}: lanes");
         assert_eq!(back.counters, json.counters, "{what}: counters");
         assert_eq!(back.region_names, json.region_names, "{what}: regions");
+        assert_eq!(back.wait_names, json.wait_names, "{what}: waits");
         assert_eq!(back.process_name, json.process_name, "{what}: process name");
         assert_eq!(
             back.process_names, json.process_names,
