@@ -17,8 +17,11 @@ const CHROME: &str = r#"{"traceEvents":[
 {"ph":"X","name":"other","pid":3,"tid":8,"ts":1,"dur":100}
 ]}"#;
 
+/// A lane as ids, name, and its spans as names, times and depths.
+type LaneSpans = (u32, u64, String, Vec<(String, u64, u64, u32)>);
+
 /// Each lane's spans as names and times.
-fn spans(t: &Trace) -> Vec<(u32, u64, String, Vec<(String, u64, u64, u32)>)> {
+fn spans(t: &Trace) -> Vec<LaneSpans> {
     t.lanes
         .iter()
         .map(|l| {

@@ -53,7 +53,7 @@ pub(super) fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
 /// The bytes of `v` as a varint.
 pub(super) fn varint_len(v: u64) -> usize {
     // 1 byte per 7 bits, at least 1.
-    ((64 - (v | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Reads a varint from the front of `bytes`, advancing it; `None` when the
