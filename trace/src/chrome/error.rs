@@ -53,7 +53,7 @@ impl TraceFileError {
     }
 
     /// `path` could not be written, with a hint for the usual causes.
-    pub(super) fn cannot_write(path: &Path, e: io::Error) -> TraceFileError {
+    pub(crate) fn cannot_write(path: &Path, e: io::Error) -> TraceFileError {
         let hint = match e.kind() {
             io::ErrorKind::NotFound => " (does its directory exist?)",
             io::ErrorKind::PermissionDenied => " (is its directory writable?)",

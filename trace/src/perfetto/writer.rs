@@ -34,7 +34,7 @@ impl Trace {
     pub fn write_perfetto(&self, path: impl AsRef<Path>) -> Result<(), TraceFileError> {
         let path = path.as_ref();
         crate::write_atomically(path, |out| self.write_perfetto_to(out))
-            .map_err(|e| TraceFileError::io_error(path, "cannot write the trace file", e))
+            .map_err(|e| TraceFileError::cannot_write(path, e))
     }
 
     /// Writes the trace as a Perfetto protobuf trace to `out`, in 64 KiB

@@ -228,6 +228,30 @@ fn a_cut_file_reads_the_packets_before_the_cut_or_says_it_is_cut() {
 }
 
 #[test]
+fn a_damaged_file_reads_or_says_why_and_never_panics() {
+    let bytes = hand_built().to_perfetto_bytes();
+    let (mut read, mut refused) = (0, 0);
+    for i in 0..bytes.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= flip;
+            match Trace::from_perfetto_bytes(&damaged) {
+                Ok(t) => {
+                    // Whatever was read is a trace every consumer can use.
+                    let _ = t.summary();
+                    read += 1;
+                }
+                Err(e) => {
+                    assert!(!e.problem().is_empty());
+                    refused += 1;
+                }
+            }
+        }
+    }
+    assert!(read > 0 && refused > 0, "{read} read, {refused} refused");
+}
+
+#[test]
 fn bytes_that_are_not_a_trace_get_a_clear_error() {
     for (bytes, words) in [
         (&b""[..], &["empty"][..]),
@@ -242,4 +266,10 @@ fn bytes_that_are_not_a_trace_get_a_clear_error() {
     let missing = dir.path().join("none.pftrace");
     let err = Trace::read_perfetto(&missing).unwrap_err();
     assert_mentions(&err.to_string(), &["none.pftrace", "check the path"]);
+    let nowhere = dir.path().join("no-dir").join("t.pftrace");
+    let err = hand_built().write_perfetto(&nowhere).unwrap_err();
+    assert_mentions(
+        &err.to_string(),
+        &["t.pftrace", "does its directory exist?"],
+    );
 }
