@@ -46,6 +46,10 @@
 //! A trace written and read back compares equal (`==`) to the original,
 //! under the same conditions as the Chrome JSON files.
 //!
+//! Descriptors, counters and the metadata entry are `prost` messages
+//! (`protos`); the lanes' events, nearly every packet, are encoded by hand
+//! (`wire`), for speed, and checked against `prost`'s decoding.
+//!
 //! # What logprof reads
 //!
 //! Packets in file order, as trace processor takes them (`import`): the
