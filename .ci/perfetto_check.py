@@ -12,8 +12,9 @@ packages from PyPI into a virtual environment); usage:
    `logprof convert` to Chrome JSON, whose events must be the ones built.
 2. Each Chrome JSON given is converted by `logprof convert` to .pftrace and
    parsed with Perfetto's classes: every packet must decode, every slice
-   begin must have an end on its track, and the names (interned per
-   sequence) must be those of the JSON's spans.
+   begin must have an end on its track, the names (interned per sequence)
+   must be those of the JSON's spans, and the threads, counter samples and
+   flows those of the JSON.
 3. When Perfetto's trace_processor can be had (`TRACE_PROCESSOR_SHELL`
    naming a binary, or the perfetto package downloading one), it loads the
    .pftrace and counts its slices; offline, this part says it is skipped.
@@ -115,7 +116,10 @@ def check_sdk_trace(logprof, work):
     with open(path, "wb") as f:
         f.write(t.SerializeToString())
     out = os.path.join(work, "sdk.json")
-    convert(logprof, path, out)
+    said = convert(logprof, path, out)
+    # The flow id (field 47, fixed64) was read: counted as not drawn.
+    if "1 flow (arrows between slices) events not drawn" not in said:
+        fail(f"SDK-style trace: its flow not seen; logprof said: {said.strip()}")
     with open(out) as f:
         events = json.load(f)["traceEvents"]
     got = {
@@ -135,14 +139,22 @@ def check_sdk_trace(logprof, work):
     print("perfetto-check: a trace built with Perfetto's classes reads right")
 
 
-def json_span_names(path):
-    """The names of the spans logprof reads from a Chrome JSON file, by
-    asking logprof itself for its Chrome JSON (its X events)."""
+def logprof_json(path):
+    """What logprof read from a Chrome JSON file, as its own Chrome JSON
+    says it: span names, threads, counter samples, flows."""
     with open(path) as f:
         events = json.load(f)["traceEvents"]
-    return collections.Counter(
+    spans = collections.Counter(
         e["name"] for e in events if e.get("ph") == "X" and e.get("cat") != "off-cpu"
     )
+    threads = {
+        (e["pid"], e["tid"], e["args"]["name"])
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    counters = collections.Counter(e["name"] for e in events if e.get("ph") == "C")
+    flows = sum(1 for e in events if e.get("ph") == "s")
+    return spans, threads, counters, flows
 
 
 def check_written(logprof, work, src):
@@ -152,13 +164,21 @@ def check_written(logprof, work, src):
     # logprof's own JSON of the same trace: the names to expect.
     ours = base + ".logprof.json"
     convert(logprof, src, ours)
-    expected = json_span_names(ours)
+    expected, threads, counters, flows = logprof_json(ours)
     with open(pftrace, "rb") as f:
         t = pb.Trace.FromString(f.read())
     names = {}  # per sequence: iid -> name
     stacks = collections.defaultdict(list)
     seen = collections.Counter()
+    seen_threads, counter_tracks, seen_counters = set(), {}, collections.Counter()
+    flows_out = flows_in = 0
     for p in t.packet:
+        if p.HasField("track_descriptor"):
+            d = p.track_descriptor
+            if d.HasField("thread"):
+                seen_threads.add((d.thread.pid, d.thread.tid, d.thread.thread_name))
+            if d.HasField("counter"):
+                counter_tracks[d.uuid] = d.name
         seq = names.setdefault(p.trusted_packet_sequence_id, {})
         if p.sequence_flags & pb.TracePacket.SEQ_INCREMENTAL_STATE_CLEARED:
             seq.clear()
@@ -167,6 +187,12 @@ def check_written(logprof, work, src):
         if not p.HasField("track_event"):
             continue
         e = p.track_event
+        flows_out += len(e.flow_ids)
+        flows_in += len(e.terminating_flow_ids)
+        if e.type == TrackEvent.TYPE_COUNTER:
+            if e.track_uuid not in counter_tracks:
+                fail(f"{pftrace}: a counter value on track {e.track_uuid}, not a counter track")
+            seen_counters[counter_tracks[e.track_uuid]] += 1
         if e.type == TrackEvent.TYPE_SLICE_BEGIN:
             name = e.name if e.HasField("name") else seq.get(e.name_iid)
             if name is None:
@@ -183,8 +209,18 @@ def check_written(logprof, work, src):
         fail(f"{pftrace}: {open_left} slices never ended")
     if seen != expected:
         fail(f"{pftrace}: slice names differ from the JSON's: {(seen - expected) + (expected - seen)}")
+    # Thread ids too wide for int32 are written truncated (docs/perfetto.md).
+    narrow = {th for th in threads if -2**31 <= th[1] < 2**31}
+    if not narrow <= seen_threads:
+        fail(f"{pftrace}: threads missing from the descriptors: {sorted(narrow - seen_threads)[:5]}")
+    if seen_counters != counters:
+        fail(f"{pftrace}: counter samples {dict(seen_counters)}, the JSON has {dict(counters)}")
+    if flows_out != flows or flows_in != flows:
+        fail(f"{pftrace}: {flows_out} flows leave and {flows_in} arrive, the JSON has {flows}")
     print(f"perfetto-check: {os.path.basename(pftrace)}: {len(t.packet)} packets, "
-          f"{sum(seen.values())} slices, all decoded by Perfetto's classes")
+          f"{sum(seen.values())} slices, {len(seen_threads)} threads, "
+          f"{sum(seen_counters.values())} counter values, {flows} flows, "
+          f"all decoded by Perfetto's classes")
     return pftrace, sum(seen.values())
 
 
