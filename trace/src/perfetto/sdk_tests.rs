@@ -307,3 +307,85 @@ fn a_file_as_the_sdk_writes_it_reads_with_interning_defaults_and_clocks() {
         ]
     );
 }
+
+#[test]
+fn tracks_under_a_thread_join_its_lane_and_other_tracks_are_lanes_of_their_own() {
+    let track = |uuid, parent: Option<u64>, thread: Option<(i32, i32)>, name: &str| {
+        on(
+            1,
+            TracePacket {
+                track_descriptor: Some(Box::new(TrackDescriptor {
+                    uuid: Some(uuid),
+                    parent_uuid: parent,
+                    name: Some(name.into()),
+                    thread: thread.map(|(pid, tid)| ThreadDescriptor {
+                        pid: Some(pid),
+                        tid: Some(tid),
+                        thread_name: Some(name.into()),
+                        ..Default::default()
+                    }),
+                    process: (uuid == 1).then(|| ProcessDescriptor {
+                        pid: Some(5),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            },
+        )
+    };
+    let slice = |ts, kind, uuid, name: Option<&str>| {
+        on(
+            1,
+            event(
+                ts,
+                kind,
+                TrackEvent {
+                    track_uuid: Some(uuid),
+                    name: name.map(str::to_owned),
+                    ..Default::default()
+                },
+            ),
+        )
+    };
+    let (b, e) = (event_type::SLICE_BEGIN, event_type::SLICE_END);
+    let mut first = track(1, None, None, "proc");
+    first.sequence_flags = Some(SEQ_INCREMENTAL_STATE_CLEARED);
+    let packets = [
+        first,
+        track(2, Some(1), Some((5, 6)), "main"),
+        track(3, Some(2), None, "main async"),
+        track(4, Some(1), None, "requests"),
+        slice(100, b, 2, Some("run")),
+        slice(150, b, 3, Some("fetch")), // on the child track: overlaps run's end
+        slice(200, e, 2, None),
+        slice(250, e, 3, None),
+        slice(120, b, 3, Some("inner")),
+        slice(130, e, 3, None),
+        slice(300, b, 4, Some("request")),
+        slice(400, e, 4, None),
+    ];
+    let t = Trace::from_perfetto_bytes(&file(&packets)).unwrap();
+    let lanes: Vec<_> = (t.lanes.iter())
+        .map(|l| (l.pid, l.tid, l.thread_name.as_str(), l.spans.len()))
+        .collect();
+    assert_eq!(
+        lanes,
+        [(5, 6, "main", 3), (5, (1 << 63) | 4, "requests", 1)],
+        "the child track's slices on the thread's lane; the process's track a lane"
+    );
+    let spans: Vec<_> = (t.lanes[0].spans.iter())
+        .map(|s| (t.name(s.name), s.start_ns, s.end_ns, s.depth))
+        .collect();
+    // Depths across the lane's tracks as the Chrome JSON reader gives
+    // them (`nest_by_containment`): the spans open where each begins.
+    assert_eq!(
+        spans,
+        [
+            ("run", 100, 200, 0),
+            ("inner", 120, 130, 1),
+            ("fetch", 150, 250, 1)
+        ]
+    );
+    assert_eq!(t.process_names.get(&5), None, "the process has no name");
+}
