@@ -275,6 +275,9 @@ impl Build<'_> {
             table.intern(name);
         }
         let mut renumber = |id: NameId| table.intern(&read_names[id as usize]);
+        let start_cpus: HashMap<(u32, u64), u32> = facts
+            .map(|f| f.start_cpus.iter().map(|&(p, t, c)| ((p, t), c)).collect())
+            .unwrap_or_default();
         let mut lanes = Vec::with_capacity(self.lanes.len());
         let mut off_cpu_seen = false;
         for ((pid, tid), mut b) in std::mem::take(&mut self.lanes) {
@@ -314,6 +317,7 @@ impl Build<'_> {
             );
             lane.instants = b.instants;
             lane.off_cpu = b.off_cpu;
+            lane.start_cpu = start_cpus.get(&(pid, tid)).copied();
             lanes.push(lane);
         }
         let region_names = self.region_names.iter().map(|&id| renumber(id)).collect();

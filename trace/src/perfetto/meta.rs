@@ -1,8 +1,9 @@
 //! What a Perfetto trace's events cannot carry, kept by logprof in one
 //! `ChromeEventBundle` metadata entry named `logprof` whose value is JSON:
 //! the names table in order (so name ids survive), the process names, the
-//! [`Losses`], the trace's metadata, the off-CPU status, the cores, and the
-//! process and thread ids too wide for the descriptors' 32-bit fields.
+//! [`Losses`], the trace's metadata, the off-CPU status, the cores, the
+//! core each lane started on, and the process and thread ids too wide for
+//! the descriptors' 32-bit fields.
 //! Trace processor keeps the entry among the trace's metadata; its
 //! presence is how the reader knows logprof wrote the file.
 
@@ -44,6 +45,10 @@ pub(super) struct Facts {
     /// the descriptors' `int32` fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wide_ids: Vec<(u64, u32, u64)>,
+    /// `(pid, tid, core)`: the core each lane was on where its off-CPU
+    /// record begins ([`Lane::start_cpu`](crate::Lane::start_cpu)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub start_cpus: Vec<(u32, u64, u32)>,
 }
 
 /// [`Losses`] as the entry writes it.
@@ -92,6 +97,9 @@ pub(super) fn to_json(trace: &Trace, wide_ids: &[(u64, u32, u64)]) -> String {
         lost_switches: trace.off_cpu.lost_switches(),
         cores: trace.cores,
         wide_ids: wide_ids.to_vec(),
+        start_cpus: (trace.lanes.iter())
+            .filter_map(|l| Some((l.pid, l.tid, l.start_cpu?)))
+            .collect(),
     };
     // A struct of strings, numbers and JSON values always serialises.
     serde_json::to_string(&facts).unwrap_or_default()

@@ -63,7 +63,7 @@ fn hand_built() -> Trace {
         },
         OffCpu::new(21_000, 24_000, OffCpuKind::Blocked),
     ];
-    rank0.start_cpu = None;
+    rank0.start_cpu = Some(2);
     let rank1 = Lane::with_spans(
         1,
         (1 << 63) | 42, // a text tid of another tool's file: too wide for int32
