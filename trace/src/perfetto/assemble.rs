@@ -11,7 +11,7 @@
 //! a global track) is a lane of its own, named by the track, under a tid
 //! with the top bit set, as the Chrome JSON reader does for text ids.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::import::{Event, Importer, Kind, TrackKey};
 use super::Category;
@@ -320,8 +320,16 @@ impl Build<'_> {
             lane.start_cpu = start_cpus.get(&(pid, tid)).copied();
             lanes.push(lane);
         }
-        let region_names = self.region_names.iter().map(|&id| renumber(id)).collect();
-        let wait_names = self.wait_names.iter().map(|&id| renumber(id)).collect();
+        let mut region_names: BTreeSet<NameId> =
+            self.region_names.iter().map(|&id| renumber(id)).collect();
+        let mut wait_names: BTreeSet<NameId> =
+            self.wait_names.iter().map(|&id| renumber(id)).collect();
+        if let Some(f) = facts {
+            // Ids of logprof's own names table, which `table` began with.
+            let known = |id: &u32| (*id as usize) < f.names.len();
+            region_names.extend(f.region_names.iter().filter(|id| known(id)));
+            wait_names.extend(f.wait_names.iter().filter(|id| known(id)));
+        }
         let mut process_names: BTreeMap<u32, String> = BTreeMap::new();
         for info in imp.tracks.values() {
             if let Some((pid, Some(name))) = &info.process {

@@ -49,6 +49,12 @@ pub(super) struct Facts {
     /// record begins ([`Lane::start_cpu`](crate::Lane::start_cpu)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub start_cpus: Vec<(u32, u64, u32)>,
+    /// The names marked as regions and as waiting, by id, whether or not a
+    /// span uses them (a span's category says it only for names in use).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_names: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wait_names: Vec<u32>,
 }
 
 /// [`Losses`] as the entry writes it.
@@ -97,6 +103,8 @@ pub(super) fn to_json(trace: &Trace, wide_ids: &[(u64, u32, u64)]) -> String {
         lost_switches: trace.off_cpu.lost_switches(),
         cores: trace.cores,
         wide_ids: wide_ids.to_vec(),
+        region_names: trace.region_names.iter().copied().collect(),
+        wait_names: trace.wait_names.iter().copied().collect(),
         start_cpus: (trace.lanes.iter())
             .filter_map(|l| Some((l.pid, l.tid, l.start_cpu?)))
             .collect(),

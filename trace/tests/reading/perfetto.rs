@@ -20,7 +20,8 @@ fn hand_built() -> Trace {
     let recv = t.intern("MPI_Recv");
     let tick = t.intern("tick");
     let step = t.intern("step");
-    t.intern("a name no span uses");
+    let unused = t.intern("a name no span uses");
+    t.mark_region(unused);
     t.mark_region(work);
     let lock = t.intern("lock");
     t.mark_wait(lock);
