@@ -70,6 +70,10 @@ pub enum Command {
     /// Summarise a Chrome trace file: busy and idle per thread, load balance,
     /// parallel efficiency, the functions that take the most time.
     Report(ReportArgs),
+    /// Convert a trace file between Chrome JSON (.json) and Perfetto's
+    /// protobuf (.pftrace): the input's format is told by its content, the
+    /// output's by its extension.
+    Convert(ConvertArgs),
     /// The lecture's process experiments on MPI ranks: time, record every
     /// rank into one trace, draw, compare (needs the `mpi` feature).
     Processes(ProcessesArgs),
@@ -352,6 +356,20 @@ pub struct RenderArgs {
     /// Picture width in pixels (480 to 16384).
     #[arg(long, default_value_t = 1400, value_name = "PX")]
     pub width: u32,
+}
+
+/// `logprof convert`.
+#[derive(Clone, Debug, Args)]
+pub struct ConvertArgs {
+    /// The trace to read: Chrome JSON or Perfetto protobuf, whatever its
+    /// name (its first bytes tell).
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// The file to write, in the format its extension names: .json
+    /// (Chrome JSON) or .pftrace (Perfetto protobuf; also .perfetto-trace,
+    /// .pb). Written whole or not at all; never the input.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
 }
 
 /// `logprof report`.

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => commands::sweep::run(args, &given),
         Command::Render(args) => commands::render::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Convert(args) => commands::convert::run(args),
         Command::Processes(args) => commands::processes::run(args),
         Command::Sending(args) => commands::sending::run(args),
         Command::Histogram(args) => commands::histogram::run(args),

@@ -119,12 +119,12 @@ pub use tracing_layer::TracingLayer;
 // The trace and everything that reads it live in `logprof-trace`; they are
 // re-exported under the paths they always had here, so a recording needs
 // this crate alone.
-pub use logprof_trace::{chrome, message, regions};
+pub use logprof_trace::{chrome, message, perfetto, regions};
 pub use logprof_trace::{
     write_atomically, ChromeJsonError, CounterTrack, FunctionSummary, InstantEvent, Lane,
     LaneSummary, Losses, MessageFlow, MessageSide, Messages, MpiCall, NameId, NameTable, OffCpu,
-    OffCpuKind, OffCpuStatus, ProcessMetrics, ProcessSummary, Region, RegionGroup, Regions,
-    Repairs, Span, Summary, Trace, TraceFileError,
+    OffCpuKind, OffCpuStatus, PerfettoError, ProcessMetrics, ProcessSummary, Region, RegionGroup,
+    Regions, Repairs, Span, Summary, Trace, TraceFileError, TraceFormat,
 };
 
 /// Records a call: evaluates it, returns its value, and records an enter

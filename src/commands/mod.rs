@@ -1,6 +1,7 @@
 //! The commands, one module each; they only wire the crates together.
 
 pub mod compare;
+pub mod convert;
 pub mod histogram;
 pub mod launch;
 pub mod processes;

@@ -10,6 +10,7 @@ mod support;
 
 mod bad_input;
 mod compare;
+mod convert;
 mod endings;
 mod help;
 mod histogram;

@@ -8,6 +8,10 @@
 //! - Chrome Trace Event JSON, written for Perfetto, `chrome://tracing` and
 //!   speedscope, and read back whether logprof or another tool wrote it
 //!   ([`chrome`], [`Trace::write_chrome_json`], [`Trace::read_chrome_json`]);
+//! - Perfetto's protobuf traces (`.pftrace`), written for Perfetto and
+//!   read back whoever wrote them ([`perfetto`], [`Trace::write_perfetto`],
+//!   [`Trace::read_perfetto`]); [`Trace::read_any`] reads either format,
+//!   told by its first bytes ([`TraceFormat`]);
 //! - the load-balance summary ([`Trace::summary`]: busy and idle time per
 //!   lane, the POP metrics, per-function totals) and its text form;
 //! - the regions of a run ([`Trace::regions`]: marked, fork/join or
@@ -39,11 +43,13 @@
 
 mod atomic_write;
 pub mod chrome;
+mod format;
 mod function_totals;
 mod intervals;
 pub mod message;
 mod mpi_call;
 mod offcpu;
+pub mod perfetto;
 pub mod regions;
 mod summary;
 mod summary_cores;
@@ -55,10 +61,12 @@ mod waiting;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};
+pub use format::TraceFormat;
 pub use function_totals::FunctionSummary;
 pub use message::{MessageFlow, Messages};
 pub use mpi_call::{MessageSide, MpiCall};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
+pub use perfetto::PerfettoError;
 pub use regions::{Advice, Found, Region, RegionGroup, RegionLane, Regions, Unit};
 pub use summary::{LaneSummary, Summary};
 pub use summary_cores::CoreBusy;

@@ -6,6 +6,7 @@
 mod chrome_edges;
 mod chrome_repairs;
 mod messages;
+mod perfetto;
 mod process_names;
 mod reader_fuzz;
 mod realtraces;

@@ -1,0 +1,45 @@
+//! `logprof convert IN OUT`: a trace file in another format. The input's
+//! format is told by its first bytes ([`Trace::read_any`]), the output's by
+//! its extension ([`TraceFormat::of_path`]); the output is written whole
+//! or not at all, and never over the input.
+
+use anyhow::{anyhow, Result};
+use logprof::Trace;
+use logprof_trace::TraceFormat;
+
+use crate::cli::ConvertArgs;
+use crate::output::{check_file_target, Paths};
+
+/// Runs `convert`: checks the output's name and place, reads, writes, and
+/// says what it converted and what the reader repaired.
+pub fn run(args: &ConvertArgs) -> Result<()> {
+    let out = &args.output;
+    let format = TraceFormat::of_path(out).ok_or_else(|| {
+        anyhow!(
+            "OUT {}: its extension names no format logprof writes; end it with one of {}",
+            out.display(),
+            TraceFormat::known_extensions()
+        )
+    })?;
+    check_file_target(out, "OUT", None)?;
+    Paths {
+        inputs: vec![("the trace", &args.input)],
+        files: vec![("OUT", out)],
+        dir: None,
+    }
+    .check_apart()?;
+    let trace = Trace::read_any(&args.input)?;
+    trace.write_as(out, format)?;
+    crate::outln!(
+        "{}: {} lanes, {} spans, {} counters, as {}",
+        out.display(),
+        trace.lanes.len(),
+        trace.span_count(),
+        trace.counters.len(),
+        format.name()
+    )?;
+    for note in trace.repairs.sentences() {
+        crate::outln!("  read from {}: {note}", args.input.display())?;
+    }
+    Ok(())
+}
