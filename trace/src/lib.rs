@@ -16,6 +16,11 @@
 //! - the messages between the ranks of an MPI program ([`message`],
 //!   [`Trace::messages`]) and the process-level metrics
 //!   ([`Trace::process_metrics`]);
+//! - logprof's compact file format, `.lpt` ([`compact`],
+//!   [`Trace::write_lpt`], [`Trace::read_lpt`]), written whole or streamed
+//!   while recording, and read back when cut off;
+//! - [`Trace::read_file`] and [`Trace::write_file`]: any trace file read
+//!   by its magic number, written by its extension;
 //! - [`write_atomically`], the way every output file is written.
 //!
 //! ```
@@ -39,6 +44,7 @@
 
 mod atomic_write;
 pub mod chrome;
+pub mod compact;
 mod function_totals;
 pub mod message;
 mod mpi_call;
@@ -50,9 +56,11 @@ mod summary_processes;
 mod summary_text;
 pub mod table;
 mod trace;
+mod trace_file;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};
+pub use compact::CompactError;
 pub use function_totals::FunctionSummary;
 pub use message::{MessageFlow, Messages};
 pub use mpi_call::{MessageSide, MpiCall};
@@ -65,3 +73,4 @@ pub use trace::{
     nest_by_containment, CounterTrack, InstantEvent, Lane, Losses, NameId, NameTable, Repairs,
     Span, Trace,
 };
+pub use trace_file::TraceFormat;

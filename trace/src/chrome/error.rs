@@ -53,7 +53,7 @@ impl TraceFileError {
     }
 
     /// `path` could not be written, with a hint for the usual causes.
-    pub(super) fn cannot_write(path: &Path, e: io::Error) -> TraceFileError {
+    pub(crate) fn cannot_write(path: &Path, e: io::Error) -> TraceFileError {
         let hint = match e.kind() {
             io::ErrorKind::NotFound => " (does its directory exist?)",
             io::ErrorKind::PermissionDenied => " (is its directory writable?)",
@@ -63,7 +63,7 @@ impl TraceFileError {
     }
 
     /// `path` could not be read, with a hint for a missing file.
-    pub(super) fn cannot_read(path: &Path, e: io::Error) -> TraceFileError {
+    pub(crate) fn cannot_read(path: &Path, e: io::Error) -> TraceFileError {
         let hint = match e.kind() {
             io::ErrorKind::NotFound => " (check the path)",
             _ => "",

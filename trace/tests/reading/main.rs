@@ -5,6 +5,7 @@
 
 mod chrome_edges;
 mod chrome_repairs;
+mod compact;
 mod messages;
 mod process_names;
 mod reader_fuzz;
