@@ -239,6 +239,69 @@ impl SharedRing {
     }
 }
 
+/// What [`SharedRing::read_since`] took from a ring.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Drain {
+    /// Events from the first asked for that were overwritten (or possibly
+    /// being overwritten) before they could be copied: never returned.
+    pub(crate) lost: u64,
+    /// The number of the event to ask for next time: every event before it
+    /// was either returned or counted in `lost`, once.
+    pub(crate) next: u64,
+}
+
+impl SharedRing {
+    /// The intact events of recording `epoch` numbered `from` on, appended
+    /// to `out` oldest first, for a reader that drains the ring as it
+    /// fills (a streaming writer); `None`, with nothing appended, if the
+    /// writer reset to another recording meanwhile (or before: `from` is
+    /// past its head).
+    ///
+    /// The protocol is [`SharedRing::read`]'s, starting at `from` instead
+    /// of the oldest slot: copy, fence, read `head` again, drop what the
+    /// writer may have overwritten meanwhile, and count it lost.
+    pub(crate) fn read_since(
+        &self,
+        epoch: u64,
+        from: u64,
+        reader_is_writer: bool,
+        out: &mut Vec<(u64, u64)>,
+    ) -> Option<Drain> {
+        let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let len = ring.len() as u64;
+        let mask = ring.mask();
+        let head_before = self.head.load(Ordering::Acquire);
+        if head_before < from {
+            return None; // reset since the last drain
+        }
+        let oldest = head_before.saturating_sub(len).max(from);
+        let start = out.len();
+        out.extend((oldest..head_before).map(|k| {
+            let slot = &ring.slots[(k & mask) as usize];
+            (
+                slot.ticks.load(Ordering::Relaxed),
+                slot.meta.load(Ordering::Relaxed),
+            )
+        }));
+        // As in `read`: pairs with the release fence in `push`.
+        fence(Ordering::Acquire);
+        let quiet = reader_is_writer || !self.alive.load(Ordering::Acquire);
+        let head_after = self.head.load(Ordering::Relaxed);
+        let in_flight = u64::from(!quiet);
+        let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
+        let torn = (first_intact - oldest).min(head_before - oldest);
+        out.drain(start..start + torn as usize);
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            out.truncate(start);
+            return None;
+        }
+        Some(Drain {
+            lost: first_intact.min(head_before) - from,
+            next: head_before,
+        })
+    }
+}
+
 #[cfg(all(test, not(logprof_loom)))]
 mod tests {
     use super::*;
@@ -310,6 +373,43 @@ mod tests {
         lane.retire();
         assert!(!lane.is_alive());
         assert_eq!(lane.read(1, false).unwrap(), quiet);
+    }
+
+    #[test]
+    fn draining_returns_each_event_once_or_counts_it_lost() {
+        let ring = Ring::new(4);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 4);
+        let mut out = Vec::new();
+        fill(&lane, &ring, 3);
+        let d = lane.read_since(1, 0, true, &mut out).unwrap();
+        assert_eq!((d.lost, d.next), (0, 3));
+        assert_eq!(out, [(0, 100), (1, 101), (2, 102)]);
+        // Nothing new: nothing returned, nothing lost.
+        out.clear();
+        assert_eq!(
+            lane.read_since(1, 3, true, &mut out).unwrap(),
+            Drain { lost: 0, next: 3 }
+        );
+        assert!(out.is_empty());
+        // 6 more into 4 slots: events 3 and 4 were overwritten.
+        for k in 3..9 {
+            lane.push(&ring, ring.mask(), k, k, k + 100);
+        }
+        let d = lane.read_since(1, 3, true, &mut out).unwrap();
+        assert_eq!((d.lost, d.next), (2, 9));
+        assert_eq!(out, [(5, 105), (6, 106), (7, 107), (8, 108)]);
+        // A live writer may be writing event 9 over event 5's slot.
+        out.clear();
+        let d = lane.read_since(1, 5, false, &mut out).unwrap();
+        assert_eq!((d.lost, d.next), (1, 9));
+        assert_eq!(out.len(), 3);
+        // Another recording: nothing.
+        out.clear();
+        assert_eq!(lane.read_since(2, 0, true, &mut out), None);
+        let _ = lane.reset(2, &ring, 4);
+        assert_eq!(lane.read_since(1, 9, true, &mut out), None);
+        assert!(out.is_empty());
     }
 
     #[test]
@@ -415,6 +515,42 @@ mod loom_models {
                 Some(snapshot) => check(&snapshot, 1),
                 None => assert!(may_reset, "a read without a reset failed"),
             }
+            w.join().unwrap();
+        });
+    }
+
+    /// Under every interleaving: a writer with 1 event of recording 1 in a
+    /// ring of 2 slots writes 3 more in its own thread while this thread
+    /// drains the ring twice; every event returned is intact and in order,
+    /// and the events returned and counted lost are exactly those numbered
+    /// before the last drain's `next`, each once.
+    #[test]
+    fn draining_racing_writes_returns_each_event_once_or_counts_it_lost() {
+        loom::model(|| {
+            let lane = Arc::new(SharedRing::new(Ring::new(2)));
+            let mut writer = Writer::new(&lane, 2, 1);
+            writer.push();
+            let w = thread::spawn(move || {
+                for _ in 0..3 {
+                    writer.push();
+                }
+            });
+            let mut next = 0;
+            let mut accounted = 0;
+            for _ in 0..2 {
+                let mut out = Vec::new();
+                let d = lane.read_since(1, next, false, &mut out).expect("no reset");
+                let mut expected = next + d.lost;
+                for &(ticks, meta) in &out {
+                    assert_eq!(ticks, meta, "torn event: {out:?}");
+                    assert_eq!(meta, marker(1, expected), "not consecutive: {out:?} {d:?}");
+                    expected += 1;
+                }
+                assert_eq!(expected, d.next, "{out:?} {d:?}");
+                accounted += d.lost + out.len() as u64;
+                next = d.next;
+            }
+            assert_eq!(accounted, next);
             w.join().unwrap();
         });
     }
