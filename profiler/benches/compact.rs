@@ -67,13 +67,15 @@ fn million_spans() -> Trace {
     trace
 }
 
-/// Events as a ring counts them: an enter and an exit per span, one per
-/// instant, two per counter sample and per off-CPU interval.
+/// Events as a ring counts them: an enter and an exit per span, one more
+/// for its value and one for its result, one per instant, two per counter
+/// sample; and two per off-CPU interval (a switch out and in).
 fn events(t: &Trace) -> u64 {
+    let span = |s: &Span| 2 + usize::from(s.value.is_some()) + usize::from(s.result.is_some());
     let lanes: u64 = t
         .lanes
         .iter()
-        .map(|l| 2 * l.spans.len() + l.instants.len() + 2 * l.off_cpu.len())
+        .map(|l| l.spans.iter().map(span).sum::<usize>() + l.instants.len() + 2 * l.off_cpu.len())
         .sum::<usize>() as u64;
     lanes
         + 2 * t

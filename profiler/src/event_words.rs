@@ -260,4 +260,51 @@ mod tests {
         assert_eq!(d.instants, [(3, 15)]);
         assert_eq!((d.unmatched_exits, d.unclosed_enters), (1, 1));
     }
+
+    #[test]
+    fn decoding_in_batches_is_decoding_at_once_wherever_the_cut() {
+        let events = [
+            ev(kind::ENTER, 1, 1),
+            ev(kind::VALUE, 1, 7),
+            ev(kind::ENTER, 2, 2),
+            ev(kind::EXIT, 2, 3),
+            ev(kind::VALUE, 2, 9),
+            ev(kind::INSTANT, 3, 4),
+            ev(kind::COUNTER, 3, 5),
+            ev(kind::VALUE, 3, 0.5f64.to_bits()),
+            ev(kind::EXIT, 1, 6),
+            ev(kind::ENTER, 2, 7),
+        ];
+        let whole = decode(&events, 3, |t| t);
+        let key = |d: &Decoded| {
+            let spans: Vec<_> = d
+                .spans
+                .iter()
+                .map(|s| (s.id, s.start_ns, s.end_ns, s.depth, s.value, s.result))
+                .collect();
+            (
+                spans,
+                d.instants.clone(),
+                d.samples.clone(),
+                d.unmatched_exits,
+            )
+        };
+        for cut in 0..=events.len() {
+            let mut decoder = Decoder::default();
+            let mut out = Decoded::default();
+            decoder.feed(&events[..cut], 3, |t| t, &mut out);
+            decoder.feed(&events[cut..], 3, |t| t, &mut out);
+            assert_eq!(key(&out), key(&whole), "cut at {cut}");
+            assert_eq!(decoder.open_count(), whole.unclosed_enters);
+        }
+        // A gap: a value after it belongs to nothing.
+        let mut decoder = Decoder::default();
+        let mut out = Decoded::default();
+        decoder.feed(&events[..1], 3, |t| t, &mut out);
+        decoder.gap();
+        decoder.feed(&events[1..2], 3, |t| t, &mut out);
+        decoder.feed(&[ev(kind::EXIT, 1, 8)], 3, |t| t, &mut out);
+        assert_eq!(out.spans[0].value, None);
+        assert_eq!(decoder.break_off(), 0);
+    }
 }

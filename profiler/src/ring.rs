@@ -248,11 +248,15 @@ pub(crate) struct Drain {
     /// The number of the event to ask for next time: every event before it
     /// was either returned or counted in `lost`, once.
     pub(crate) next: u64,
+    /// Of the events appended to `out`, how many at the front are torn
+    /// (counted in `lost`) and must be skipped: left for the caller to
+    /// skip rather than removed, which would move all the others.
+    pub(crate) torn: usize,
 }
 
 impl SharedRing {
-    /// The intact events of recording `epoch` numbered `from` on, appended
-    /// to `out` oldest first, for a reader that drains the ring as it
+    /// The events of recording `epoch` numbered `from` on, appended to
+    /// `out` oldest first, the first [`Drain::torn`] of them to be skipped, for a reader that drains the ring as it
     /// fills (a streaming writer); `None`, with nothing appended, if the
     /// writer reset to another recording meanwhile (or before: `from` is
     /// past its head).
@@ -290,7 +294,6 @@ impl SharedRing {
         let in_flight = u64::from(!quiet);
         let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
         let torn = (first_intact - oldest).min(head_before - oldest);
-        out.drain(start..start + torn as usize);
         if self.epoch.load(Ordering::Acquire) != epoch {
             out.truncate(start);
             return None;
@@ -298,6 +301,7 @@ impl SharedRing {
         Some(Drain {
             lost: first_intact.min(head_before) - from,
             next: head_before,
+            torn: torn as usize,
         })
     }
 }
@@ -383,13 +387,17 @@ mod tests {
         let mut out = Vec::new();
         fill(&lane, &ring, 3);
         let d = lane.read_since(1, 0, true, &mut out).unwrap();
-        assert_eq!((d.lost, d.next), (0, 3));
+        assert_eq!((d.lost, d.next, d.torn), (0, 3, 0));
         assert_eq!(out, [(0, 100), (1, 101), (2, 102)]);
         // Nothing new: nothing returned, nothing lost.
         out.clear();
         assert_eq!(
             lane.read_since(1, 3, true, &mut out).unwrap(),
-            Drain { lost: 0, next: 3 }
+            Drain {
+                lost: 0,
+                next: 3,
+                torn: 0
+            }
         );
         assert!(out.is_empty());
         // 6 more into 4 slots: events 3 and 4 were overwritten.
@@ -397,13 +405,14 @@ mod tests {
             lane.push(&ring, ring.mask(), k, k, k + 100);
         }
         let d = lane.read_since(1, 3, true, &mut out).unwrap();
-        assert_eq!((d.lost, d.next), (2, 9));
+        assert_eq!((d.lost, d.next, d.torn), (2, 9, 0));
         assert_eq!(out, [(5, 105), (6, 106), (7, 107), (8, 108)]);
-        // A live writer may be writing event 9 over event 5's slot.
+        // A live writer may be writing event 9 over event 5's slot: copied,
+        // but to be skipped.
         out.clear();
         let d = lane.read_since(1, 5, false, &mut out).unwrap();
-        assert_eq!((d.lost, d.next), (1, 9));
-        assert_eq!(out.len(), 3);
+        assert_eq!((d.lost, d.next, d.torn), (1, 9, 1));
+        assert_eq!(out[d.torn..], [(6, 106), (7, 107), (8, 108)]);
         // Another recording: nothing.
         out.clear();
         assert_eq!(lane.read_since(2, 0, true, &mut out), None);
@@ -541,13 +550,13 @@ mod loom_models {
                 let mut out = Vec::new();
                 let d = lane.read_since(1, next, false, &mut out).expect("no reset");
                 let mut expected = next + d.lost;
-                for &(ticks, meta) in &out {
+                for &(ticks, meta) in &out[d.torn..] {
                     assert_eq!(ticks, meta, "torn event: {out:?}");
                     assert_eq!(meta, marker(1, expected), "not consecutive: {out:?} {d:?}");
                     expected += 1;
                 }
                 assert_eq!(expected, d.next, "{out:?} {d:?}");
-                accounted += d.lost + out.len() as u64;
+                accounted += d.lost + (out.len() - d.torn) as u64;
                 next = d.next;
             }
             assert_eq!(accounted, next);

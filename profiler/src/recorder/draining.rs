@@ -22,6 +22,9 @@ pub(crate) struct LaneCursor {
 pub(crate) struct Drained {
     /// Events overwritten before they could be drained.
     pub(crate) lost: u64,
+    /// Events appended to the caller's vector that are torn (counted in
+    /// `lost`): skip this many from where the drain began appending.
+    pub(crate) torn: usize,
     /// The thread began a new recording (a `clear`, `init_buffer`) since
     /// the last drain: the events are not the sequel of those before.
     pub(crate) restarted: bool,
@@ -70,7 +73,8 @@ impl LaneCursor {
         &self.buffer.switches
     }
 
-    /// Events written since the last drain, appended to `out` oldest first.
+    /// Events written since the last drain, appended to `out` oldest first,
+    /// the first [`Drained::torn`] of them to be skipped.
     /// A thread still on an older recording than the current one (it has
     /// not recorded since a `clear`) gives nothing.
     pub(crate) fn drain(&mut self, out: &mut Vec<(u64, u64)>) -> Drained {
@@ -91,6 +95,7 @@ impl LaneCursor {
             .read_since(self.epoch, self.next, false, out)
         {
             drained.lost = d.lost;
+            drained.torn = d.torn;
             self.next = d.next;
         }
         drained

@@ -43,6 +43,7 @@ static STREAMING: AtomicBool = AtomicBool::new(false);
 
 /// What a stream did, from [`Stream::finish`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StreamStats {
     /// Events drained into the file (an enter and an exit are two events;
     /// see [`crate::init_buffer`]).
@@ -56,6 +57,9 @@ pub struct StreamStats {
     pub lost_by_lane: Vec<(u64, u64)>,
     /// The lanes in the file.
     pub lanes: u64,
+    /// The time the writer spent draining, decoding and writing (not
+    /// sleeping): `events` over it is what one writer thread can take.
+    pub writer_busy: std::time::Duration,
     /// The file.
     pub path: PathBuf,
 }

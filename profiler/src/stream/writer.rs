@@ -43,8 +43,9 @@ struct LaneState {
     /// Its number in the file, once declared.
     lane: Option<u32>,
     decoder: Decoder,
-    /// Events drained and not yet decoded.
+    /// Events drained and not yet decoded, from `skip` on.
     events: Vec<(u64, u64)>,
+    skip: usize,
     lost: u64,
     /// Calls left open by a restart (a `clear` while streaming).
     unclosed: u64,
@@ -70,6 +71,7 @@ struct Writer {
     unmatched_exits: u64,
     /// The earliest and latest time written, for the off-CPU intervals.
     time_range: Option<(u64, u64)>,
+    busy: Duration,
 }
 
 pub(super) fn run(
@@ -91,11 +93,14 @@ pub(super) fn run(
         events: 0,
         unmatched_exits: 0,
         time_range: None,
+        busy: Duration::ZERO,
     };
     loop {
         // Read before the round: a stop seen here still gets its round.
         let stopping = stop.load(Ordering::Acquire);
+        let began = std::time::Instant::now();
         let busiest = writer.round().map_err(|e| writer.error(e))?;
+        writer.busy += began.elapsed();
         if stopping {
             break;
         }
@@ -126,13 +131,17 @@ impl Writer {
                 lane: None,
                 decoder: Decoder::default(),
                 events: Vec::new(),
+                skip: 0,
                 lost: 0,
                 unclosed: 0,
             });
         }
         let mut busiest = 0;
         for lane in &mut self.lanes {
+            // Each round decodes everything the last one drained.
+            lane.events.clear();
             let drained = lane.cursor.drain(&mut lane.events);
+            lane.skip = drained.torn;
             if drained.restarted {
                 lane.unclosed += lane.decoder.break_off();
             } else if drained.lost > 0 {
@@ -140,7 +149,7 @@ impl Writer {
                 lane.decoder.gap();
             }
             lane.lost += drained.lost;
-            busiest = busiest.max(lane.events.len());
+            busiest = busiest.max(lane.events.len() - lane.skip);
             if drained.lost > 0 {
                 let n = declare(&mut self.w, self.pid, lane)?;
                 self.w.lost(n, drained.lost)?;
@@ -150,7 +159,7 @@ impl Writer {
         let (sites, regions) = crate::callsite::names();
         let calibration = Calibration::measure();
         for i in 0..self.lanes.len() {
-            if self.lanes[i].events.is_empty() {
+            if self.lanes[i].events.len() == self.lanes[i].skip {
                 continue;
             }
             self.write_lane(i, &sites, &regions, &calibration)?;
@@ -168,7 +177,8 @@ impl Writer {
     ) -> std::io::Result<()> {
         let lane = &mut self.lanes[i];
         let n = declare(&mut self.w, self.pid, lane)?;
-        self.events += lane.events.len() as u64;
+        let events = &lane.events[lane.skip..];
+        self.events += events.len() as u64;
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.spans.clear();
         decoded.instants.clear();
@@ -183,7 +193,10 @@ impl Writer {
         self.unmatched_exits += decoded.unmatched_exits;
         decoded.unmatched_exits = 0;
         self.spans.clear();
+        let (mut lo, mut hi) = self.time_range.unwrap_or((u64::MAX, 0));
         for s in &decoded.spans {
+            lo = lo.min(s.start_ns);
+            hi = hi.max(s.end_ns);
             let name = self.name(s.id, sites, regions)?;
             let mut span = Span::new(name, s.start_ns, s.end_ns, s.depth);
             span.task = (s.task != 0).then_some(s.task.into());
@@ -191,12 +204,8 @@ impl Writer {
             span.result = s.result;
             self.spans.push(span);
         }
-        if let (Some(first), Some(last)) = (
-            self.spans.iter().map(|s| s.start_ns).min(),
-            self.spans.iter().map(|s| s.end_ns).max(),
-        ) {
-            let (lo, hi) = self.time_range.unwrap_or((first, last));
-            self.time_range = Some((lo.min(first), hi.max(last)));
+        if lo <= hi {
+            self.time_range = Some((lo, hi));
         }
         self.w.spans(n, &self.spans)?;
         if !decoded.instants.is_empty() {
@@ -207,6 +216,8 @@ impl Writer {
             }
             self.w.instants(n, &instants)?;
         }
+        // One chunk per counter per round, its samples in time order.
+        let mut by_track: Vec<(u32, Vec<(u64, f64)>)> = Vec::new();
         for &(id, ns, value) in &decoded.samples {
             let name = sites[id as usize - 1];
             let track = match self.tracks.get(name) {
@@ -217,7 +228,13 @@ impl Writer {
                     t
                 }
             };
-            self.w.samples(track, &[(ns, value)])?;
+            match by_track.iter_mut().find(|(t, _)| *t == track) {
+                Some((_, samples)) => samples.push((ns, value)),
+                None => by_track.push((track, vec![(ns, value)])),
+            }
+        }
+        for (track, samples) in &by_track {
+            self.w.samples(*track, samples)?;
         }
         self.decoded = decoded;
         Ok(())
@@ -225,6 +242,7 @@ impl Writer {
 
     /// The file's name id of call site `id`, writing the name (and its
     /// region flag) the first time it is met.
+    #[inline]
     fn name(
         &mut self,
         id: u32,
@@ -323,6 +341,7 @@ impl Writer {
             bytes,
             lost_by_lane,
             lanes,
+            writer_busy: self.busy,
             path: self.path,
         })
     }

@@ -228,3 +228,48 @@ fn logprof_stream_streams_a_program_that_only_calls_init_buffer_and_collect() {
     let n = spans_named(&trace, "streamed_leaf");
     assert!((1..=50_000).contains(&n), "{n}");
 }
+
+#[test]
+fn regions_instants_counters_values_and_tasks_are_streamed_as_collect_sees_them() {
+    let _g = lock();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kinds.lpt");
+    let stream = logprof::stream_to(&path).unwrap();
+    for i in 0..100u64 {
+        let _r = logprof::region!("streamed_region");
+        let _s = scope!("streamed_valued", i as usize);
+        logprof::instant!("streamed_mark");
+        logprof::counter!("streamed_queue", i as f64 / 2.0);
+    }
+    // What the rings hold, seen by collect, while the stream still runs.
+    let collected = logprof::collect();
+    let stats = stream.finish().unwrap();
+    assert_eq!(stats.lost, 0);
+    let streamed = Trace::read_file(&path).unwrap();
+    let region = streamed.name_id("streamed_region").unwrap();
+    assert!(streamed.is_region(region));
+    assert!(!streamed.is_region(streamed.name_id("streamed_valued").unwrap()));
+    let lane = &streamed.lanes[0];
+    assert_eq!(lane.instants.len(), 100);
+    let values: Vec<i64> = lane
+        .spans
+        .iter()
+        .filter(|s| streamed.name(s.name) == "streamed_valued")
+        .filter_map(|s| s.value)
+        .collect();
+    assert_eq!(values, (0..100).collect::<Vec<i64>>());
+    let queue = &streamed.counters[0];
+    assert_eq!(queue.name, "streamed_queue");
+    assert_eq!(queue.samples.len(), 100);
+    assert_eq!(queue.samples[99].1, 49.5);
+    // The same spans as collect's, by name, depth and value (the times of
+    // the two differ by the clock's calibration, a few ns at most).
+    let shape = |t: &Trace| -> Vec<(String, u32, Option<i64>)> {
+        t.lanes
+            .iter()
+            .flat_map(|l| &l.spans)
+            .map(|s| (t.name(s.name).to_owned(), s.depth, s.value))
+            .collect()
+    };
+    assert_eq!(shape(&streamed), shape(&collected));
+}

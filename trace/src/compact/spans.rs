@@ -4,8 +4,12 @@
 //! of the chunk (zigzag, so items in any order cost little), the first
 //! from 0, so each chunk decodes on its own.
 //!
-//! A span is `head name start-delta length [extras]`, `head` being
-//! `depth << 1 | has-extras`: 4 bytes for a short call at a small depth.
+//! A span is `head name start length [extras]`, `head` being
+//! `depth << 1 | has-extras`, `start` a signed delta from the end of the
+//! span before (from its start when this one is deeper: it begins inside
+//! it): 4 bytes for a short call at a small depth. Values and results are
+//! deltas from the last value and result of the chunk (a column index
+//! goes up by one).
 //! The extras byte says which of task, value, result, unfinished, message
 //! end and end-before-start follow.
 
@@ -28,7 +32,7 @@ const END_BEFORE: u8 = 32;
 pub(crate) fn encode_spans(out: &mut Vec<u8>, lane: u32, spans: &[Span]) -> (u64, u64) {
     varint::put(out, lane.into());
     varint::put(out, spans.len() as u64);
-    let mut previous = 0u64;
+    let mut previous = Previous::default();
     let (mut first, mut last) = (u64::MAX, 0);
     for s in spans {
         let mut extras = 0u8;
@@ -52,8 +56,10 @@ pub(crate) fn encode_spans(out: &mut Vec<u8>, lane: u32, spans: &[Span]) -> (u64
         }
         varint::put(out, (u64::from(s.depth) << 1) | u64::from(extras != 0));
         varint::put(out, s.name.into());
-        varint::put_signed(out, s.start_ns.wrapping_sub(previous) as i64);
-        previous = s.start_ns;
+        varint::put_signed(
+            out,
+            s.start_ns.wrapping_sub(previous.reference(s.depth)) as i64,
+        );
         varint::put(out, s.end_ns.abs_diff(s.start_ns));
         first = first.min(s.start_ns);
         last = last.max(s.end_ns);
@@ -63,10 +69,12 @@ pub(crate) fn encode_spans(out: &mut Vec<u8>, lane: u32, spans: &[Span]) -> (u64
                 varint::put(out, t);
             }
             if let Some(v) = s.value {
-                varint::put_signed(out, v);
+                varint::put_signed(out, v.wrapping_sub(previous.value));
+                previous.value = v;
             }
             if let Some(r) = s.result {
-                varint::put_signed(out, r);
+                varint::put_signed(out, r.wrapping_sub(previous.result));
+                previous.result = r;
             }
             if let Some(m) = &s.mpi {
                 out.push(match m.side {
@@ -79,8 +87,40 @@ pub(crate) fn encode_spans(out: &mut Vec<u8>, lane: u32, spans: &[Span]) -> (u64
                 varint::put(out, m.bytes);
             }
         }
+        previous.span(s);
     }
     (first.min(last), last)
+}
+
+/// What a span's fields are written relative to: the span before it in
+/// the chunk, and the last value and result written.
+#[derive(Default)]
+struct Previous {
+    start_ns: u64,
+    end_ns: u64,
+    depth: u32,
+    value: i64,
+    result: i64,
+}
+
+impl Previous {
+    /// A span deeper than the one before starts inside it: near its start.
+    /// Any other (a sibling, or a span after a nest closed) starts after
+    /// the one before ended: near its end. So calls back to back, the
+    /// common case, cost a byte whatever their length.
+    fn reference(&self, depth: u32) -> u64 {
+        if depth > self.depth {
+            self.start_ns
+        } else {
+            self.end_ns
+        }
+    }
+
+    fn span(&mut self, s: &Span) {
+        self.start_ns = s.start_ns;
+        self.end_ns = s.end_ns;
+        self.depth = s.depth;
+    }
 }
 
 /// The lane number at the start of a spans, instants or off-CPU payload.
@@ -93,14 +133,15 @@ pub(crate) fn lane_of(b: &mut Bytes<'_>) -> Result<u32, CompactError> {
 pub(crate) fn decode_spans(b: &mut Bytes<'_>, spans: &mut Vec<Span>) -> Result<(), CompactError> {
     let n = b.count("a spans chunk's count")?;
     spans.reserve(n);
-    let mut previous = 0u64;
+    let mut previous = Previous::default();
     for _ in 0..n {
         let head = b.varint("a span")?;
         let depth = u32::try_from(head >> 1)
             .map_err(|_| CompactError::damaged("a span's depth is past 2^32"))?;
         let name = b.u32("a span's name")?;
-        let start_ns = previous.wrapping_add(b.signed("a span's start")? as u64);
-        previous = start_ns;
+        let start_ns = previous
+            .reference(depth)
+            .wrapping_add(b.signed("a span's start")? as u64);
         let length = b.varint("a span's length")?;
         let extras = if head & 1 == 1 {
             b.u8("a span's extras")?
@@ -127,10 +168,12 @@ pub(crate) fn decode_spans(b: &mut Bytes<'_>, spans: &mut Vec<Span>) -> Result<(
             span.task = Some(b.varint("a span's task")?);
         }
         if extras & VALUE != 0 {
-            span.value = Some(b.signed("a span's value")?);
+            previous.value = previous.value.wrapping_add(b.signed("a span's value")?);
+            span.value = Some(previous.value);
         }
         if extras & RESULT != 0 {
-            span.result = Some(b.signed("a span's result")?);
+            previous.result = previous.result.wrapping_add(b.signed("a span's result")?);
+            span.result = Some(previous.result);
         }
         if extras & MPI != 0 {
             let side = match b.u8("a message end")? {
@@ -149,6 +192,7 @@ pub(crate) fn decode_spans(b: &mut Bytes<'_>, spans: &mut Vec<Span>) -> Result<(
                 bytes: b.varint("a message's size")?,
             }));
         }
+        previous.span(&span);
         spans.push(span);
     }
     Ok(())
@@ -211,8 +255,9 @@ pub(crate) fn encode_off_cpu(out: &mut Vec<u8>, lane: u32, off: &[OffCpu]) -> (u
             bits |= END_BEFORE;
         }
         out.push(bits);
+        // From the end of the interval before: they are disjoint, in order.
         varint::put_signed(out, o.start_ns.wrapping_sub(previous) as i64);
-        previous = o.start_ns;
+        previous = o.end_ns;
         varint::put(out, o.end_ns.abs_diff(o.start_ns));
         if let Some(cpu) = o.cpu {
             varint::put(out, cpu.into());
@@ -230,13 +275,13 @@ pub(crate) fn decode_off_cpu(b: &mut Bytes<'_>, out: &mut Vec<OffCpu>) -> Result
     for _ in 0..n {
         let bits = b.u8("an off-CPU interval")?;
         let start_ns = previous.wrapping_add(b.signed("an off-CPU start")? as u64);
-        previous = start_ns;
         let length = b.varint("an off-CPU length")?;
         let end_ns = if bits & END_BEFORE != 0 {
             start_ns.wrapping_sub(length)
         } else {
             start_ns.wrapping_add(length)
         };
+        previous = end_ns;
         let cpu = if bits & HAS_CPU != 0 {
             Some(b.u32("an off-CPU interval's cpu")?)
         } else {
