@@ -1,12 +1,17 @@
 //! A program in phases, as a user writes one with rayon, each phase a
 //! `region!`: a serial set-up, a balanced loop, a triangular loop (item `i`
 //! costs `i`), a loop with a heavy tail (its last 40 items cost 100× the
-//! rest), a reduction, a serial write. `--dynamic` runs every loop as a
-//! rayon `par_iter` (work stealing); without it the loops are split into
-//! equal static chunks, one a thread (`ThreadPool::broadcast`).
+//! rest), a reduction, a serial write. `--schedule S` chooses how each loop
+//! is split, in the words `logprof report` advises in: `static` (the
+//! default: equal chunks, one a thread, with `ThreadPool::broadcast`, as
+//! OpenMP's static schedule), `chunked(K)`, `guided`, `dynamic`,
+//! `forkjoin(N)` or `depthfirst(B)` (the pieces that schedule cuts, taken
+//! on demand from a shared counter), or `rayon(B)` (a `par_iter` with
+//! pieces of at least `B` items: work stealing). `--dynamic` is
+//! `--schedule rayon`.
 //!
 //! ```sh
-//! cargo run --release --example phases -- --threads 2 [--dynamic] [--scale 10] [--out FILE]
+//! cargo run --release --example phases -- --threads 2 [--schedule guided] [--scale 10] [--out FILE]
 //! logprof report logprof-out/phases.trace.json
 //! ```
 //!
@@ -27,21 +32,24 @@
 //!    decides: on a loaded one the workers wake late or take turns on the
 //!    cores, and a short loop then loses more than its work.
 //!
-//! With `--dynamic`, `heavy_tail` and `triangle` lose little and the serial
-//! `setup` and `write` lead: what is left is Amdahl's.
+//! With the schedule advised (`--schedule guided`, say), `heavy_tail` and
+//! `triangle` lose little and the serial `setup` and `write` lead: what is
+//! left is Amdahl's.
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use logprof_kernels::Schedule;
 use rayon::prelude::*;
 
 /// What the command line chose.
 pub struct Options {
     /// Worker threads.
     pub threads: usize,
-    /// Loops as `par_iter` (work stealing) instead of static chunks.
-    pub dynamic: bool,
+    /// How every loop is split.
+    pub schedule: Schedule,
     /// Microseconds a unit of work lasts, about.
     pub scale: f64,
     /// Where the trace goes.
@@ -49,11 +57,12 @@ pub struct Options {
 }
 
 impl Options {
-    /// `--threads N`, `--dynamic`, `--scale F`, `--out FILE`.
+    /// `--threads N`, `--schedule S` (or `--dynamic`), `--scale F`,
+    /// `--out FILE`.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
         let mut o = Options {
             threads: 2,
-            dynamic: false,
+            schedule: Schedule::Static,
             scale: 1.0,
             out: PathBuf::from("logprof-out/phases.trace.json"),
         };
@@ -61,7 +70,13 @@ impl Options {
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or(format!("{arg}: give a value"));
             match arg.as_str() {
-                "--dynamic" => o.dynamic = true,
+                "--dynamic" => o.schedule = Schedule::Rayon { basesize: 1 },
+                "--schedule" => {
+                    let text = value()?;
+                    o.schedule = text
+                        .parse()
+                        .map_err(|e| format!("--schedule {text}: {e}"))?;
+                }
                 "--threads" => o.threads = value()?.parse().map_err(|e| format!("{e}"))?,
                 "--scale" => o.scale = value()?.parse().map_err(|e| format!("{e}"))?,
                 "--out" => o.out = PathBuf::from(value()?),
@@ -99,20 +114,44 @@ fn calibrate(scale: f64) -> u64 {
     (per_us * scale).max(1.0) as u64
 }
 
-/// Runs `cost(i)` units for every `i` in `0..n` on `pool`, each item a span.
-fn each(pool: &rayon::ThreadPool, dynamic: bool, n: usize, per_unit: u64, cost: fn(usize) -> u64) {
+/// Runs `cost(i)` units for every `i` in `0..n` on `pool` under
+/// `schedule`, each item a span.
+fn each(
+    pool: &rayon::ThreadPool,
+    schedule: &Schedule,
+    n: usize,
+    per_unit: u64,
+    cost: fn(usize) -> u64,
+) {
     let item = |i: usize| {
         let _item = logprof::scope!("item");
         work(cost(i), per_unit);
     };
-    if dynamic {
-        pool.install(|| (0..n).into_par_iter().for_each(item));
-    } else {
-        // One equal block of items a thread, as OpenMP's static schedule.
-        pool.broadcast(|ctx| {
-            let (t, threads) = (ctx.index(), ctx.num_threads());
-            (t * n / threads..(t + 1) * n / threads).for_each(item);
-        });
+    match (schedule, schedule.pieces(n, pool.current_num_threads())) {
+        (Schedule::Static, _) => {
+            // One equal block of items a thread, as OpenMP's static schedule.
+            pool.broadcast(|ctx| {
+                let (t, threads) = (ctx.index(), ctx.num_threads());
+                (t * n / threads..(t + 1) * n / threads).for_each(item);
+            });
+        }
+        (_, Some(pieces)) => {
+            // The schedule's pieces, each to the thread that asks first.
+            let next = AtomicUsize::new(0);
+            pool.broadcast(|_| {
+                while let Some(piece) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    piece.clone().for_each(item);
+                }
+            });
+        }
+        (_, None) => {
+            // rayon(B): work stealing over pieces of at least B items.
+            let min_len = match schedule {
+                Schedule::Rayon { basesize } => *basesize,
+                _ => 1,
+            };
+            pool.install(|| (0..n).into_par_iter().with_min_len(min_len).for_each(item));
+        }
     }
 }
 
@@ -131,15 +170,15 @@ pub fn record(o: &Options) -> Result<logprof::Trace, String> {
     }
     {
         let _loop = logprof::region!("balanced");
-        each(&pool, o.dynamic, 200, per_unit, |_| 1);
+        each(&pool, &o.schedule, 200, per_unit, |_| 1);
     }
     {
         let _loop = logprof::region!("triangle");
-        each(&pool, o.dynamic, 120, per_unit, |i| i as u64);
+        each(&pool, &o.schedule, 120, per_unit, |i| i as u64);
     }
     {
         let _loop = logprof::region!("heavy_tail");
-        each(&pool, o.dynamic, 400, per_unit, |i| {
+        each(&pool, &o.schedule, 400, per_unit, |i| {
             if i >= 360 {
                 200
             } else {
@@ -165,8 +204,7 @@ pub fn record(o: &Options) -> Result<logprof::Trace, String> {
     }
     let mut trace = logprof::collect();
     logprof::release_pool(&pool);
-    let how = if o.dynamic { "dynamic" } else { "static" };
-    trace.process_name = Some(format!("phases, {how}, {} threads", o.threads));
+    trace.process_name = Some(format!("phases, {}, {} threads", o.schedule, o.threads));
     Ok(trace)
 }
 

@@ -20,6 +20,7 @@ mod limits;
 mod measure;
 mod options;
 mod output;
+mod predicted;
 mod progress;
 mod results;
 mod work;

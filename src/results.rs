@@ -16,6 +16,7 @@ use crate::measure::stats::{
 };
 use crate::measure::{Bench, Outcome, Timing};
 use crate::output::{self, OutDir};
+use crate::predicted::{self, Predicted};
 use logprof_trace::table::{Cell, Column, Table};
 
 /// Milliseconds from nanoseconds.
@@ -131,8 +132,14 @@ pub fn time_sharing_line(outcomes: &[Outcome]) -> Option<String> {
     })
 }
 
-/// The comparison table: one row per scheduler.
-pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
+/// The comparison table: one row per scheduler, with each one's simulated
+/// speed-up at as many cores as threads when there are `predicted`
+/// figures (threads outnumber cores).
+pub fn outcome_table(
+    outcomes: &[Outcome],
+    serial_mean_s: f64,
+    predicted: Option<&[Predicted]>,
+) -> Table {
     let mut columns = vec![
         Column::new("scheduler", "scheduler"),
         Column::new("params", "params"),
@@ -142,18 +149,25 @@ pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
         None => BALANCE_COLUMNS,
         Some((_, _, on_cpu)) => SHARED_BALANCE_COLUMNS[usize::from(!on_cpu)],
     });
+    if predicted.is_some() {
+        // Its cores are said in the line above the table.
+        columns.push(Column::new("predicted_speedup", "predicted speed-up"));
+    }
     columns.push(Column::new("max_minus_mean_busy_ms", "max − mean busy ms"));
     columns.push(Column::new("same_image", "same image"));
     // The machine's balance beside the split's (see `Summary`): data only.
     columns.push(Column::data("core_load_balance"));
     let mut table = Table::with_columns(columns);
-    for o in outcomes {
+    for (i, o) in outcomes.iter().enumerate() {
         let mut row = vec![
             Cell::from(o.schedule.name()),
             Cell::from(o.schedule.params()),
         ];
         row.extend(timing_cells(&o.timing));
         row.extend(balance_cells(o, serial_mean_s));
+        if let Some(p) = predicted.and_then(|p| p.get(i)) {
+            row.push(Cell::float(p.speedup, 2));
+        }
         row.push(Cell::float(ms(o.summary.imbalance_ns), 3));
         row.push(Cell::Bool(o.same_image));
         row.push(Cell::Percent(o.summary.core_load_balance));
@@ -163,7 +177,11 @@ pub fn outcome_table(outcomes: &[Outcome], serial_mean_s: f64) -> Table {
 }
 
 /// The JSON fields that describe the run, beside the table's rows.
-fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
+fn run_meta(
+    bench: &Bench,
+    outcomes: &[Outcome],
+    predicted: Option<&[Predicted]>,
+) -> serde_json::Value {
     json!({
         "workload": {
             "fractal": "julia set",
@@ -176,7 +194,7 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
             "warmup": bench.workload.warmup,
             "clock": logprof::clock_name(),
         },
-        "schedules": outcomes.iter().map(|o| json!({
+        "schedules": outcomes.iter().enumerate().map(|(i, o)| json!({
             "scheduler": o.schedule.name(),
             "params": o.schedule.params(),
             "trace": format!("{}.trace.json", o.schedule.name()),
@@ -187,6 +205,7 @@ fn run_meta(bench: &Bench, outcomes: &[Outcome]) -> serde_json::Value {
                 "typical": o.recordings.typical,
             },
             "summary": o.summary,
+            "predicted": predicted.and_then(|p| p.get(i)),
         })).collect::<Vec<_>>(),
     })
 }
@@ -326,10 +345,22 @@ pub fn finish(
     out: OutDir,
     export: &ExportArgs,
 ) -> Result<()> {
+    let (threads, cores) = (bench.pool.threads(), crate::measure::cpus());
+    let predicted = match predicted::at_threads(outcomes, bench.fractal.n, threads, cores) {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("note: no predictions on {threads} cores: {why}");
+            None
+        }
+    };
+    let time_sharing = time_sharing_line(outcomes).map(|line| match &predicted {
+        Some(_) => format!("{line}\n{}", predicted::note(threads, cores)),
+        None => line,
+    });
     let findings = Findings {
-        table: outcome_table(outcomes, serial_mean_s),
-        time_sharing: time_sharing_line(outcomes),
-        meta: run_meta(bench, outcomes),
+        table: outcome_table(outcomes, serial_mean_s, predicted.as_deref()),
+        time_sharing,
+        meta: run_meta(bench, outcomes, predicted.as_deref()),
     };
     if let Some(line) = &findings.time_sharing {
         crate::outln!("{line}")?;

@@ -37,11 +37,11 @@ impl<'a> SpanNames<'a> {
         self.table.into_names()
     }
 
-    /// The trace name ids of the call sites `region_sites` (ids, as
-    /// registered) that were met: the names whose spans are regions. A name
-    /// is a region when any of its call sites is.
-    pub(crate) fn regions(&self, region_sites: &[u32]) -> BTreeSet<NameId> {
-        region_sites
+    /// The trace name ids of the call sites `sites` (ids, as registered)
+    /// that were met: the names whose spans are regions, or waiting. A name
+    /// is marked when any of its call sites is.
+    pub(crate) fn marked(&self, sites: &[u32]) -> BTreeSet<NameId> {
+        sites
             .iter()
             .filter_map(|&id| self.ids.get(id as usize).copied().flatten())
             .collect()

@@ -22,19 +22,45 @@ struct Registry {
     names: Vec<&'static str>,
     /// The ids of the call sites that record regions, in increasing order.
     regions: Vec<u32>,
+    /// The ids of the call sites that record waiting, in increasing order.
+    waits: Vec<u32>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     names: Vec::new(),
     regions: Vec::new(),
+    waits: Vec::new(),
 });
 
-/// The names of all call sites registered so far, id `i` at index `i - 1`,
-/// and the ids of those that record regions.
-pub(crate) fn names() -> (Vec<&'static str>, Vec<u32>) {
+/// The call sites registered so far, as `collect()` reads them.
+pub(crate) struct Registered {
+    /// Call-site id `i` names `names[i - 1]`.
+    pub(crate) names: Vec<&'static str>,
+    /// The ids of the call sites that record regions.
+    pub(crate) regions: Vec<u32>,
+    /// The ids of the call sites that record waiting.
+    pub(crate) waits: Vec<u32>,
+}
+
+/// The names of all call sites registered so far, and which of them mark
+/// regions or waiting.
+pub(crate) fn registered() -> Registered {
     let _cold = ColdGuard::enter();
     let registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    (registry.names.clone(), registry.regions.clone())
+    Registered {
+        names: registry.names.clone(),
+        regions: registry.regions.clone(),
+        waits: registry.waits.clone(),
+    }
+}
+
+/// What a call site's spans are besides a span: nothing more, a region of
+/// the run (`region!`) or waiting (`wait!`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Plain,
+    Region,
+    Wait,
 }
 
 /// One place in the code that records: a name, an id assigned on first use,
@@ -49,10 +75,10 @@ pub struct Callsite {
     /// Whether `name` is a call path written with generic arguments
     /// (`Vec::<u8>::with_capacity`), to be registered without them.
     generic_path: bool,
-    /// Whether its spans are regions of the run (`region!`). Read once, at
-    /// registration, never when recording: a region costs what a scope
-    /// costs.
-    region: bool,
+    /// Whether its spans are regions of the run (`region!`) or waiting
+    /// (`wait!`). Read once, at registration, never when recording: a
+    /// region or a wait costs what a scope costs.
+    mark: Mark,
     /// 0 until registered.
     id: AtomicU32,
     /// `generation << 1 | interested`, where generation is the filter
@@ -66,7 +92,7 @@ impl Callsite {
         Callsite {
             name,
             generic_path: false,
-            region: false,
+            mark: Mark::Plain,
             id: AtomicU32::new(0),
             interest: AtomicU32::new(0),
         }
@@ -87,14 +113,28 @@ impl Callsite {
     /// [`region!`](crate::region)); used in a `static` by the macros.
     pub const fn region(name: &'static str) -> Callsite {
         Callsite {
-            region: true,
+            mark: Mark::Region,
+            ..Callsite::new(name)
+        }
+    }
+
+    /// A call site named `name` whose spans are waiting, not work (see
+    /// [`wait!`](crate::wait)); used in a `static` by the macros.
+    pub const fn wait(name: &'static str) -> Callsite {
+        Callsite {
+            mark: Mark::Wait,
             ..Callsite::new(name)
         }
     }
 
     /// Whether the call site records regions.
     pub fn is_region(&self) -> bool {
-        self.region
+        self.mark == Mark::Region
+    }
+
+    /// Whether the call site records waiting.
+    pub fn is_wait(&self) -> bool {
+        self.mark == Mark::Wait
     }
 
     /// The call site's name as written in the code.
@@ -217,8 +257,10 @@ impl Callsite {
                 }
                 registry.names.push(self.registered_name());
                 id = registry.names.len() as u32;
-                if self.region {
-                    registry.regions.push(id);
+                match self.mark {
+                    Mark::Region => registry.regions.push(id),
+                    Mark::Wait => registry.waits.push(id),
+                    Mark::Plain => {}
                 }
                 self.id.store(id, Ordering::Release);
             }

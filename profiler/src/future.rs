@@ -54,6 +54,14 @@ pub trait Instrument: Future + Sized {
     fn recorded_region(self, name: impl IntoName) -> RecordedFuture<Self> {
         RecordedFuture::new(name.into_name().region_callsite(), self)
     }
+
+    /// This future as [`Instrument::recorded`] records it, its slices
+    /// marked as waiting (as [`wait!`](crate::wait) marks a scope): a
+    /// future that only waits (a timer, a receive) whose time is not work.
+    /// Costs what `recorded` costs.
+    fn recorded_wait(self, name: impl IntoName) -> RecordedFuture<Self> {
+        RecordedFuture::new(name.into_name().wait_callsite(), self)
+    }
 }
 
 impl<F: Future> Instrument for F {}

@@ -103,7 +103,9 @@ pub use callsite::{Callsite, SpanGuard};
 pub use clock::clock_name;
 pub use filter::{allow, deny, is_enabled, reset_filters, set_enabled};
 pub use future::{Instrument, IntoName, RecordedFuture};
-pub use name::{__callsite_of, __region_callsite_of, Name, SpanName, SpanValue};
+pub use name::{
+    __callsite_of, __region_callsite_of, __wait_callsite_of, Name, SpanName, SpanValue,
+};
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use rayon_pool::{register_global_pool, register_pool, release_pool, start_handler};
@@ -352,6 +354,38 @@ macro_rules! region {
     };
 }
 
+/// Records waiting: a scope, recorded and costing exactly as [`scope!`]
+/// does, whose name is marked as waiting rather than working. `let _lock =
+/// wait!("lock");` around a lock, a channel receive, a join (or with a
+/// [`Name`], or a value, as `scope!` takes them).
+///
+/// Waiting is not work: every figure counts the time inside such a span as
+/// waiting, the way it counts MPI calls: a lane's busy time
+/// ([`Trace::summary`]), its regions' load balance and the pictures' busy
+/// column leave it out, the pictures draw it in a style of its own, and
+/// Chrome JSON writes it with `"cat":"wait"`. The mark is on the name
+/// ([`Trace::wait_names`]); a name is waiting when any of its call sites is.
+///
+/// ```
+/// logprof::init_buffer(1 << 10);
+/// {
+///     let _step = logprof::scope!("step");
+///     let _lock = logprof::wait!("lock");
+/// }
+/// let trace = logprof::collect();
+/// assert!(trace.is_wait(trace.name_id("lock").unwrap()));
+/// let lane = &trace.summary().lanes[0];
+/// assert_eq!(lane.busy_ns + lane.waiting_ns, trace.summary().wall_ns);
+/// ```
+///
+/// For a future, [`Instrument::recorded_wait`].
+#[macro_export]
+macro_rules! wait {
+    ($($name:tt)+) => {
+        $crate::__site!(enter_wait; $($name)+)
+    };
+}
+
 /// Records an instant, a moment with no duration, on the current thread's
 /// lane: `instant!("checkpoint")`, or with a [`Name`]. It costs one clock
 /// read and one 16-byte event; [`collect`] puts it in [`Lane::instants`].
@@ -388,6 +422,18 @@ macro_rules! __site {
     }};
     (enter_region; $name:expr $(, $value:expr)?) => {
         $crate::__site!(@enter_span ($crate::__region_callsite_of($name)) $(, $value)?)
+    };
+    // Waiting is a span whose call site is marked: the same enter.
+    (enter_wait; $name:literal $(, $value:expr)?) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::wait($name);
+        $crate::__site!(@enter_span (&CALLSITE) $(, $value)?)
+    }};
+    (enter_wait; $mac:ident ! $args:tt $(, $value:expr)?) => {{
+        static CALLSITE: $crate::Callsite = $crate::Callsite::wait($mac ! $args);
+        $crate::__site!(@enter_span (&CALLSITE) $(, $value)?)
+    }};
+    (enter_wait; $name:expr $(, $value:expr)?) => {
+        $crate::__site!(@enter_span ($crate::__wait_callsite_of($name)) $(, $value)?)
     };
     ($what:ident; $name:literal $(, $value:expr)?) => {{
         static CALLSITE: $crate::Callsite = $crate::Callsite::new($name);

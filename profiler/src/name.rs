@@ -31,6 +31,8 @@ pub struct Name {
     site: &'static Callsite,
     /// The call site that records this name as a region (`region!(name)`).
     region_site: &'static Callsite,
+    /// The call site that records this name as waiting (`wait!(name)`).
+    wait_site: &'static Callsite,
 }
 
 /// Every name interned so far, by its text.
@@ -38,7 +40,7 @@ static INTERNED: LazyLock<Mutex<HashMap<&'static str, Name>>> = LazyLock::new(De
 
 impl Name {
     /// The name `name`, interned: the first call with a given text leaks one
-    /// copy of it and two call sites (one for `scope!`, one for `region!`);
+    /// copy of it and three call sites (for `scope!`, `region!` and `wait!`);
     /// later calls look it up.
     pub fn new(name: &str) -> Name {
         let _cold = ColdGuard::enter();
@@ -50,6 +52,7 @@ impl Name {
         let name = Name {
             site: Box::leak(Box::new(Callsite::new(text))),
             region_site: Box::leak(Box::new(Callsite::region(text))),
+            wait_site: Box::leak(Box::new(Callsite::wait(text))),
         };
         interned.insert(text, name);
         name
@@ -69,6 +72,12 @@ impl Name {
     /// [`region!`](crate::region)).
     pub fn region_callsite(&self) -> &'static Callsite {
         self.region_site
+    }
+
+    /// The call site that records waiting under this name (see
+    /// [`wait!`](crate::wait)).
+    pub fn wait_callsite(&self) -> &'static Callsite {
+        self.wait_site
     }
 }
 
@@ -100,6 +109,9 @@ pub trait SpanName {
 
     /// The call site that records regions under this name.
     fn region_callsite(&self) -> &'static Callsite;
+
+    /// The call site that records waiting under this name.
+    fn wait_callsite(&self) -> &'static Callsite;
 }
 
 impl SpanName for Name {
@@ -110,6 +122,10 @@ impl SpanName for Name {
     fn region_callsite(&self) -> &'static Callsite {
         self.region_site
     }
+
+    fn wait_callsite(&self) -> &'static Callsite {
+        self.wait_site
+    }
 }
 
 impl SpanName for &Name {
@@ -119,6 +135,10 @@ impl SpanName for &Name {
 
     fn region_callsite(&self) -> &'static Callsite {
         self.region_site
+    }
+
+    fn wait_callsite(&self) -> &'static Callsite {
+        self.wait_site
     }
 }
 
@@ -135,6 +155,14 @@ pub fn __callsite_of<N: SpanName>(name: N) -> &'static Callsite {
 #[inline(always)]
 pub fn __region_callsite_of<N: SpanName>(name: N) -> &'static Callsite {
     name.region_callsite()
+}
+
+/// Implementation detail of `wait!`: the waiting call site of a run-time
+/// name.
+#[doc(hidden)]
+#[inline(always)]
+pub fn __wait_callsite_of<N: SpanName>(name: N) -> &'static Callsite {
+    name.wait_callsite()
 }
 
 /// An integer a span can carry (`scope!("name", value)`,

@@ -106,6 +106,7 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
         assert!(row["median_ms"].as_f64().unwrap() > 0.0);
     }
     drawn_runs_are_the_ones_said(&out_dir);
+    predictions_when_threads_outnumber_cores(&out_dir, &table, 3);
     let serial = rows.iter().find(|r| r["scheduler"] == "serial").unwrap();
     assert!((serial["speedup"].as_f64().unwrap() - 1.0).abs() < 1e-9);
     // Serial is a one-thread schedule: one lane, balance 1.
@@ -114,6 +115,55 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
     assert_eq!(csv.lines().count(), 1 + SCHEDULERS.len());
     assert!(csv.starts_with("scheduler,params,median_ms"));
     assert!(leftovers(&out_dir).is_empty());
+}
+
+/// With more threads than this machine's cores, each schedule has its
+/// simulated figures at as many cores as threads, marked simulated, in the
+/// table and the JSON; with enough cores, none.
+fn predictions_when_threads_outnumber_cores(out_dir: &std::path::Path, table: &str, threads: u64) {
+    let json: Value = serde_json::from_str(&read(&out_dir.join("summary.json"))).unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get() as u64;
+    let schedules = json["schedules"].as_array().unwrap();
+    assert_eq!(schedules.len(), SCHEDULERS.len());
+    if cores >= threads {
+        assert!(schedules.iter().all(|s| s["predicted"].is_null()));
+        assert!(!table.contains("predicted speed-up"), "{table}");
+        return;
+    }
+    assert!(table.contains("predicted speed-up"), "{table}");
+    assert!(
+        table.contains(&format!("simulated on {threads} cores")),
+        "{table}"
+    );
+    for s in schedules {
+        let p = &s["predicted"];
+        let name = s["scheduler"].as_str().unwrap();
+        assert_eq!(p["cores"], threads, "{name}");
+        assert_eq!(p["simulated"], true, "{name}");
+        let (speedup, balance) = (
+            p["speedup"].as_f64().unwrap(),
+            p["load_balance"].as_f64().unwrap(),
+        );
+        assert!(
+            speedup > 0.0 && speedup <= threads as f64 + 1e-9,
+            "{name}: {speedup}"
+        );
+        assert!(balance > 0.0 && balance <= 1.0, "{name}: {balance}");
+        if name == "serial" {
+            // Every column on one core: no speed-up, whatever the costs.
+            assert!(speedup <= 1.0 + 1e-9, "{speedup}");
+        }
+    }
+    let speedup_of = |name: &str| {
+        let s = schedules.iter().find(|s| s["scheduler"] == name).unwrap();
+        s["predicted"]["speedup"].as_f64().unwrap()
+    };
+    assert!(speedup_of("chunked") > speedup_of("serial"));
+    let rows = results(&out_dir.join("summary.json"));
+    for (row, s) in rows.iter().zip(schedules) {
+        let shown = row["predicted_speedup"].as_f64().unwrap();
+        assert!((shown - s["predicted"]["speedup"].as_f64().unwrap()).abs() < 0.01);
+    }
 }
 
 /// Each schedule's trace file is the recorded run summary.json says was

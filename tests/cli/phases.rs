@@ -15,7 +15,7 @@ fn report_finds_and_ranks_the_phases_of_the_example_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let options = example::Options {
         threads: 2,
-        dynamic: false,
+        schedule: logprof_kernels::Schedule::Static,
         scale: 5.0,
         out: dir.path().join("phases.json"),
     };

@@ -46,6 +46,7 @@ mod atomic_write;
 pub mod chrome;
 pub mod compact;
 mod function_totals;
+mod intervals;
 pub mod message;
 mod mpi_call;
 mod offcpu;
@@ -57,6 +58,7 @@ mod summary_text;
 pub mod table;
 mod trace;
 mod trace_file;
+mod waiting;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};

@@ -25,6 +25,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::function_totals::{function_totals, FunctionSummary};
+use crate::intervals::length;
 use crate::offcpu::OffCpuStatus;
 use crate::summary_cores::CoreBusy;
 use crate::summary_cores::{core_busy, core_load_balance, waited_all_along, waited_for_core_ns};
@@ -45,9 +46,13 @@ pub struct LaneSummary {
     pub process: Option<String>,
     /// Number of spans on the lane, nested ones included.
     pub spans: usize,
-    /// Time inside top-level spans.
+    /// Time inside top-level spans, less the time waiting.
     pub busy_ns: u64,
-    /// Region wall time minus busy time.
+    /// Time inside spans that wait ([`Trace::is_waiting`]: MPI calls, spans
+    /// marked with `logprof::wait!` or `"cat":"wait"`): neither busy nor
+    /// idle.
+    pub waiting_ns: u64,
+    /// Region wall time minus busy and waiting time.
     pub idle_ns: u64,
     /// busy / wall, from 0 to 1 (0 for an empty region).
     pub utilisation: f64,
@@ -56,13 +61,12 @@ pub struct LaneSummary {
     /// imbalance there is); in another tool's file, a lane that did work
     /// (holds a span) and is not an aggregate lane (clang's `Total …`).
     pub scored: bool,
-    /// Busy time less the time preempted or blocked inside top-level spans:
-    /// the time the lane worked on a core (`busy_ns` without off-CPU
-    /// records).
+    /// Busy time less the time preempted or blocked while busy: the time
+    /// the lane worked on a core (`busy_ns` without off-CPU records).
     pub on_cpu_busy_ns: u64,
-    /// Time inside top-level spans spent preempted (runnable, no core).
+    /// Busy time spent preempted (runnable, no core).
     pub preempted_ns: u64,
-    /// Time inside top-level spans spent blocked (asleep, waiting).
+    /// Busy time spent blocked (asleep inside a span not marked waiting).
     pub blocked_ns: u64,
     /// Time outside top-level spans spent preempted while the lane still
     /// had work to come (before its last span ends; the whole region for a
@@ -223,11 +227,6 @@ fn is_aggregate_lane(trace: &Trace, lane: &Lane) -> bool {
             .all(|s| s.depth == 0 && trace.name(s.name).starts_with("Total "))
 }
 
-/// Length of the union of the lane's top-level spans.
-fn busy_ns(lane: &Lane) -> u64 {
-    lane.busy_intervals().iter().map(|(s, e)| e - s).sum()
-}
-
 impl Trace {
     /// Busy and idle time per lane, the region's wall time and the POP
     /// metrics. In a logprof recording every lane counts, empty ones too: a
@@ -244,8 +243,10 @@ impl Trace {
             .lanes
             .iter()
             .map(|lane| {
-                let busy = busy_ns(lane);
-                let (preempted_ns, blocked_ns) = lane.off_cpu_inside_spans();
+                let work = self.work_intervals(lane);
+                let busy = length(work.clone());
+                let waiting_ns = length(self.waiting_intervals(lane));
+                let (preempted_ns, blocked_ns) = lane.off_cpu_inside(&work);
                 LaneSummary {
                     pid: lane.pid,
                     tid: lane.tid,
@@ -253,7 +254,8 @@ impl Trace {
                     process: several_processes.then(|| self.process_label(lane.pid)),
                     spans: lane.spans.len(),
                     busy_ns: busy,
-                    idle_ns: wall_ns.saturating_sub(busy),
+                    waiting_ns,
+                    idle_ns: wall_ns.saturating_sub(busy + waiting_ns),
                     utilisation: ratio(busy as f64, wall_ns as f64, 0.0),
                     scored: any_span
                         && (!self.repairs.from_other_tool
@@ -288,7 +290,7 @@ impl Trace {
                 .iter()
                 .zip(&lanes)
                 .filter(|(_, s)| s.scored)
-                .map(|(lane, _)| lane),
+                .map(|(lane, _)| (lane, self.work_intervals(lane))),
         )
         .filter(|_| self.off_cpu.is_recorded())
         .unwrap_or_default();

@@ -31,12 +31,14 @@ pub struct CoreBusy {
     pub on_cpu_busy_ns: u64,
 }
 
-/// Each core's on-CPU busy time over `lanes`, busiest core first (ties by
+/// Each core's on-CPU busy time over `lanes`, each with the intervals it
+/// worked ([`Trace::work_intervals`](crate::Trace::work_intervals)), busiest core first (ties by
 /// number); `None` when some on-CPU busy time has no recorded core.
-pub(crate) fn core_busy<'a>(lanes: impl IntoIterator<Item = &'a Lane>) -> Option<Vec<CoreBusy>> {
+pub(crate) fn core_busy<'a>(
+    lanes: impl IntoIterator<Item = (&'a Lane, Vec<(u64, u64)>)>,
+) -> Option<Vec<CoreBusy>> {
     let mut per_core = BTreeMap::new();
-    for lane in lanes {
-        let busy = lane.busy_intervals();
+    for (lane, busy) in lanes {
         if busy.is_empty() {
             continue;
         }

@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::trace::{union, Lane, Trace};
+use crate::intervals::{length, minus, union};
+use crate::trace::{Lane, Trace};
 
 /// Busy, MPI and useful time of one process.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,7 +93,8 @@ impl Trace {
                 let (mut busy, mut mpi, mut useful) = (Vec::new(), Vec::new(), Vec::new());
                 for lane in &lanes {
                     let (lane_busy, lane_mpi) = (lane.busy_intervals(), mpi_intervals(self, lane));
-                    useful.extend(minus(&lane_busy, &lane_mpi));
+                    // Useful: busy and not waiting, in MPI or elsewhere.
+                    useful.extend(minus(&lane_busy, &self.waiting_intervals(lane)));
                     busy.extend(lane_busy);
                     mpi.extend(lane_mpi);
                 }
@@ -140,36 +142,6 @@ fn mpi_intervals(trace: &Trace, lane: &Lane) -> Vec<(u64, u64)> {
         .iter()
         .filter(|s| s.mpi.is_some() || trace.name(s.name).starts_with("MPI_"));
     union(spans.map(|s| (s.start_ns, s.end_ns)).collect())
-}
-
-/// The time of `a` not in `b`; both sorted and disjoint.
-fn minus(a: &[(u64, u64)], b: &[(u64, u64)]) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut j = 0;
-    for &(start, end) in a {
-        let mut from = start;
-        // Skip the cuts that end before this interval.
-        while j < b.len() && b[j].1 <= from {
-            j += 1;
-        }
-        let mut k = j;
-        while k < b.len() && b[k].0 < end {
-            if b[k].0 > from {
-                out.push((from, b[k].0));
-            }
-            from = from.max(b[k].1);
-            k += 1;
-        }
-        if from < end {
-            out.push((from, end));
-        }
-    }
-    out
-}
-
-/// The total length of disjoint intervals.
-fn length(intervals: Vec<(u64, u64)>) -> u64 {
-    intervals.iter().map(|(s, e)| e - s).sum()
 }
 
 #[cfg(test)]

@@ -28,15 +28,23 @@ impl Summary {
     /// whether the lane counts in the load balance; with off-CPU time, busy
     /// time split into on-CPU, preempted and blocked.
     pub fn lanes_table(&self) -> Table {
+        // Waiting (MPI calls, `wait!`) is neither busy nor idle: a column
+        // of its own when some lane waited.
+        let waited = self.lanes.iter().any(|l| l.waiting_ns > 0);
         let mut columns = vec![
             ("thread", "thread"),
             ("tid", "tid"),
             ("spans", "spans"),
             ("busy_ms", "busy ms"),
+        ];
+        if waited {
+            columns.push(("waiting_ms", "waiting ms"));
+        }
+        columns.extend([
             ("idle_ms", "idle ms"),
             ("utilisation", "utilisation"),
             ("scored", "scored"),
-        ];
+        ]);
         let off_cpu = self.off_cpu.is_recorded();
         if off_cpu {
             columns.extend(OFF_CPU_COLUMNS);
@@ -48,10 +56,15 @@ impl Summary {
                 Cell::Int(lane.tid),
                 Cell::Int(lane.spans as u64),
                 ms(lane.busy_ns),
+            ];
+            if waited {
+                row.push(ms(lane.waiting_ns));
+            }
+            row.extend([
                 ms(lane.idle_ns),
                 Cell::Percent(lane.utilisation),
                 Cell::from(if lane.scored { "yes" } else { "no" }),
-            ];
+            ]);
             if off_cpu {
                 row.extend([lane.on_cpu_busy_ns, lane.preempted_ns, lane.blocked_ns].map(ms));
             }

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub(crate) use crate::intervals::union;
 use crate::mpi_call::MpiCall;
 use crate::offcpu::{self, OffCpu, OffCpuStatus};
 
@@ -211,14 +212,15 @@ impl Lane {
         span.duration_ns().saturating_sub(preempted + blocked)
     }
 
-    /// The time the lane spent preempted and blocked inside its top-level
-    /// spans: `(preempted ns, blocked ns)`.
-    pub(crate) fn off_cpu_inside_spans(&self) -> (u64, u64) {
+    /// The time the lane spent preempted and blocked inside `intervals`
+    /// (sorted, disjoint): `(preempted ns, blocked ns)`.
+    pub(crate) fn off_cpu_inside(&self, intervals: &[(u64, u64)]) -> (u64, u64) {
         if self.off_cpu.is_empty() {
             return (0, 0);
         }
-        self.busy_intervals()
-            .into_iter()
+        intervals
+            .iter()
+            .copied()
             .map(|(start, end)| offcpu::within(&self.off_cpu, start, end))
             .fold((0, 0), |(p, b), (dp, db)| (p + dp, b + db))
     }
@@ -312,6 +314,12 @@ pub struct Trace {
     /// not on each span, so a region costs nothing more to record than a
     /// scope.
     pub region_names: BTreeSet<NameId>,
+    /// The names the program marked as waiting (`logprof::wait!`, or
+    /// `"cat":"wait"` in a trace file): a lock, a channel receive, a join.
+    /// Time in such a span is waiting, not work, in every figure (as MPI
+    /// time is): it counts against load balance instead of for it, and the
+    /// pictures draw it in a style of its own.
+    pub wait_names: BTreeSet<NameId>,
     /// The lanes, ordered by (pid, tid).
     pub lanes: Vec<Lane>,
     /// What could not be turned into spans.
@@ -447,6 +455,16 @@ impl Trace {
         self.region_names.insert(name);
     }
 
+    /// True when `name` was marked as waiting ([`Trace::wait_names`]).
+    pub fn is_wait(&self, name: NameId) -> bool {
+        self.wait_names.contains(&name)
+    }
+
+    /// Marks `name` as waiting: time in its spans is waiting, not work.
+    pub fn mark_wait(&mut self, name: NameId) {
+        self.wait_names.insert(name);
+    }
+
     /// Total number of spans over all lanes.
     pub fn span_count(&self) -> usize {
         self.lanes.iter().map(|l| l.spans.len()).sum()
@@ -492,19 +510,6 @@ impl Trace {
         }
         tasks
     }
-}
-
-/// Sorted, disjoint intervals covering the same time as `intervals`.
-pub(crate) fn union(mut intervals: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    intervals.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(intervals.len());
-    for (start, end) in intervals {
-        match out.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-    }
-    out
 }
 
 /// Sets the depth of the spans for which `recompute` holds to the number of
@@ -594,6 +599,6 @@ mod tests {
         assert_eq!(lane.on_cpu_ns(&spans[0]), 8);
         assert_eq!(lane.on_cpu_ns(&spans[1]), 13);
         // The lane's own sums agree with the spans'.
-        assert_eq!(lane.off_cpu_inside_spans(), (4, 5));
+        assert_eq!(lane.off_cpu_inside(&lane.busy_intervals()), (4, 5));
     }
 }

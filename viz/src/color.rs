@@ -35,6 +35,9 @@ pub(crate) const MUTED: &str = "#6b7280";
 pub(crate) const RULE: &str = "#e5e7eb";
 /// Warnings (lost events, clipped spans).
 pub(crate) const WARN: &str = "#b45309";
+/// Waiting (MPI calls, spans marked with `logprof::wait!`): a cool grey no
+/// name gets, drawn with a dashed outline so it never reads as work.
+pub(crate) const WAIT: &str = "#cbd5e1";
 
 /// FNV-1a, 64 bit: stable across runs, platforms and Rust versions (unlike
 /// `std`'s `DefaultHasher`).

@@ -72,6 +72,8 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
         // A name marked as a region on any rank is one in the merged trace.
         let regions = part.trace.region_names.iter().map(|&id| name(id));
         merged.region_names.extend(regions);
+        let waits = part.trace.wait_names.iter().map(|&id| name(id));
+        merged.wait_names.extend(waits);
         for lane in &part.trace.lanes {
             let mut out = Lane::new(part.rank, lane.tid, lane.thread_name.clone());
             out.spans = lane

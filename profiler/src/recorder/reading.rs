@@ -184,7 +184,8 @@ pub fn collect() -> Trace {
         })
         .collect();
     // Read after the events, so every id in them has its name.
-    let (names, region_sites) = crate::callsite::names();
+    let registered = crate::callsite::registered();
+    let names = registered.names;
     let pid = std::process::id();
     let mut span_names = SpanNames::new(&names);
     let mut losses = Losses::default();
@@ -215,10 +216,12 @@ pub fn collect() -> Trace {
             }
         })
         .collect();
-    let region_names = span_names.regions(&region_sites);
+    let region_names = span_names.marked(&registered.regions);
+    let wait_names = span_names.marked(&registered.waits);
     let mut trace = Trace {
         process_name: None,
         region_names,
+        wait_names,
         names: span_names.into_names(),
         lanes,
         losses,

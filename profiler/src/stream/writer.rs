@@ -13,6 +13,7 @@ use std::time::Duration;
 use logprof_trace::compact::{name_flag, LptWriter, FLAG_STREAMED};
 
 use super::{StreamError, StreamStats};
+use crate::callsite::Registered;
 use crate::clock::Calibration;
 use crate::event_words::{Decoded, Decoder};
 use crate::recorder::draining::{new_lanes, LaneCursor};
@@ -156,13 +157,13 @@ impl Writer {
             }
         }
         // After the events: every call-site id in them has its name.
-        let (sites, regions) = crate::callsite::names();
+        let registered = crate::callsite::registered();
         let calibration = Calibration::measure();
         for i in 0..self.lanes.len() {
             if self.lanes[i].events.len() == self.lanes[i].skip {
                 continue;
             }
-            self.write_lane(i, &sites, &regions, &calibration)?;
+            self.write_lane(i, &registered, &calibration)?;
         }
         Ok(busiest)
     }
@@ -171,10 +172,10 @@ impl Writer {
     fn write_lane(
         &mut self,
         i: usize,
-        sites: &[&'static str],
-        regions: &[u32],
+        registered: &Registered,
         calibration: &Calibration,
     ) -> std::io::Result<()> {
+        let sites = &registered.names[..];
         let lane = &mut self.lanes[i];
         let n = declare(&mut self.w, self.pid, lane)?;
         let events = &lane.events[lane.skip..];
@@ -197,7 +198,7 @@ impl Writer {
         for s in &decoded.spans {
             lo = lo.min(s.start_ns);
             hi = hi.max(s.end_ns);
-            let name = self.name(s.id, sites, regions)?;
+            let name = self.name(s.id, registered)?;
             let mut span = Span::new(name, s.start_ns, s.end_ns, s.depth);
             span.task = (s.task != 0).then_some(s.task.into());
             span.value = s.value;
@@ -211,7 +212,7 @@ impl Writer {
         if !decoded.instants.is_empty() {
             let mut instants = Vec::with_capacity(decoded.instants.len());
             for &(id, ts_ns) in &decoded.instants {
-                let name = self.name(id, sites, regions)?;
+                let name = self.name(id, registered)?;
                 instants.push(InstantEvent { name, ts_ns });
             }
             self.w.instants(n, &instants)?;
@@ -241,14 +242,9 @@ impl Writer {
     }
 
     /// The file's name id of call site `id`, writing the name (and its
-    /// region flag) the first time it is met.
+    /// region or wait flag) the first time it is met.
     #[inline]
-    fn name(
-        &mut self,
-        id: u32,
-        sites: &[&'static str],
-        regions: &[u32],
-    ) -> std::io::Result<NameId> {
+    fn name(&mut self, id: u32, registered: &Registered) -> std::io::Result<NameId> {
         let i = id as usize;
         if self.site_names.len() <= i {
             self.site_names.resize(i + 1, None);
@@ -256,7 +252,7 @@ impl Writer {
         if let Some(n) = self.site_names[i] {
             return Ok(n);
         }
-        let text = sites[i - 1];
+        let text = registered.names[i - 1];
         let n = match self.names.get(text) {
             Some(&n) => n,
             None => {
@@ -266,8 +262,15 @@ impl Writer {
                 n
             }
         };
-        if regions.binary_search(&id).is_ok() {
-            self.w.name_flags(&[(n, name_flag::REGION)])?;
+        let flags = [
+            (&registered.regions, name_flag::REGION),
+            (&registered.waits, name_flag::WAIT),
+        ]
+        .iter()
+        .filter(|(sites, _)| sites.binary_search(&id).is_ok())
+        .fold(0, |f, (_, bit)| f | bit);
+        if flags != 0 {
+            self.w.name_flags(&[(n, flags)])?;
         }
         self.site_names[i] = Some(n);
         Ok(n)

@@ -237,6 +237,7 @@ fn regions_instants_counters_values_and_tasks_are_streamed_as_collect_sees_them(
     let stream = logprof::stream_to(&path).unwrap();
     for i in 0..100u64 {
         let _r = logprof::region!("streamed_region");
+        drop(logprof::wait!("streamed_wait"));
         let _s = scope!("streamed_valued", i as usize);
         logprof::instant!("streamed_mark");
         logprof::counter!("streamed_queue", i as f64 / 2.0);
@@ -249,6 +250,9 @@ fn regions_instants_counters_values_and_tasks_are_streamed_as_collect_sees_them(
     let region = streamed.name_id("streamed_region").unwrap();
     assert!(streamed.is_region(region));
     assert!(!streamed.is_region(streamed.name_id("streamed_valued").unwrap()));
+    let wait = streamed.name_id("streamed_wait").unwrap();
+    assert!(streamed.wait_names.contains(&wait) && !streamed.is_region(wait));
+    assert!(!streamed.wait_names.contains(&region));
     let lane = &streamed.lanes[0];
     assert_eq!(lane.instants.len(), 100);
     let values: Vec<i64> = lane

@@ -90,6 +90,8 @@ pub(super) struct TraceBuilder {
     off_cpu_events: u64,
     /// The names (as read) of `X` and `B` events of category `region`.
     region_names: BTreeSet<NameId>,
+    /// The names (as read) of `X` and `B` events of category `wait`.
+    wait_names: BTreeSet<NameId>,
 }
 
 /// What the builder does with an event, by its `ph`.
@@ -212,8 +214,11 @@ impl TraceBuilder {
             (Kind::End, None) => NO_NAME,
             (_, None) => self.names.intern(UNNAMED),
         };
-        if kind != Kind::End && is_region_category(&event) {
+        if kind != Kind::End && has_category(&event, "region") {
             self.region_names.insert(name);
+        }
+        if kind != Kind::End && has_category(&event, "wait") {
+            self.wait_names.insert(name);
         }
         let args = event.args.unwrap_or_default();
         let mpi = mpi_call(&args);
@@ -409,8 +414,9 @@ impl TraceBuilder {
                 (first, Losses::default())
             }
         };
-        let (names, region_names) =
-            renumber_names(&mut lanes, &read_names, &self.region_names, table);
+        let (names, remap) = renumber_names(&mut lanes, &read_names, table);
+        let region_names = remap_marks(&self.region_names, &remap);
+        let wait_names = remap_marks(&self.wait_names, &remap);
         let counters = self
             .counters
             .into_iter()
@@ -423,6 +429,7 @@ impl TraceBuilder {
             process_name,
             names,
             region_names,
+            wait_names,
             lanes,
             losses,
             counters,
@@ -468,11 +475,12 @@ fn arg_cpu(args: Option<&Args<'_>>) -> Option<u32> {
 }
 
 /// True when the event's `cat`, a comma-separated list as Perfetto reads
-/// it, holds `region`: the span is a region of the run (logprof writes the
-/// spans of [`Trace::region_names`] so; another tool can mark its own).
-fn is_region_category(event: &RawEvent<'_>) -> bool {
+/// it, holds `wanted`: `region` marks a region of the run, `wait` a span
+/// that waits (logprof writes the spans of [`Trace::region_names`] and
+/// [`Trace::wait_names`] so; another tool can mark its own).
+fn has_category(event: &RawEvent<'_>, wanted: &str) -> bool {
     match &event.cat {
-        Some(Scalar::Str(cat)) => cat.split(',').any(|c| c.trim() == "region"),
+        Some(Scalar::Str(cat)) => cat.split(',').any(|c| c.trim() == wanted),
         _ => false,
     }
 }
@@ -493,13 +501,13 @@ fn event_name<'e>(event: &'e RawEvent<'_>) -> Option<Cow<'e, str>> {
 /// The trace's names: `table` (logprof's own table as it was written, or
 /// empty) followed by the names read, in order of first use. Names that
 /// only `E` events mention are dropped. The spans of `lanes` are renumbered
-/// from `read_names` to the result, and so are the `regions` among them.
+/// from `read_names` to the result; the map is returned, each read id's new
+/// id (`NO_NAME` for a name dropped), for the marks on names.
 fn renumber_names(
     lanes: &mut [Lane],
     read_names: &[String],
-    regions: &BTreeSet<NameId>,
     mut table: NameTable,
-) -> (Vec<String>, BTreeSet<NameId>) {
+) -> (Vec<String>, Vec<NameId>) {
     let mut used = vec![false; read_names.len()];
     for lane in lanes.iter() {
         for span in &lane.spans {
@@ -522,10 +530,15 @@ fn renumber_names(
             instant.name = remap[instant.name as usize];
         }
     }
-    let regions = regions
+    (table.into_names(), remap)
+}
+
+/// The marked names (as read) under their new ids, those no span uses
+/// dropped.
+fn remap_marks(marks: &BTreeSet<NameId>, remap: &[NameId]) -> BTreeSet<NameId> {
+    marks
         .iter()
         .filter_map(|&id| remap.get(id as usize).copied())
         .filter(|&id| id != NO_NAME)
-        .collect();
-    (table.into_names(), regions)
+        .collect()
 }

@@ -7,7 +7,7 @@
 //! formatting cannot promise. Only strings (names) go through serde_json,
 //! for their escaping. Reading files back is not here (see `reader`).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -57,7 +57,7 @@ fn write_trace(trace: &Trace, out: impl Write) -> io::Result<()> {
     write_process_names(&mut w, trace)?;
     let hops = task_hops(trace);
     for (li, lane) in trace.lanes.iter().enumerate() {
-        write_lane(&mut w, lane, li, &mut names, &hops, &trace.region_names)?;
+        write_lane(&mut w, lane, li, &mut names, &hops, trace)?;
     }
     write_counters(&mut w, trace)?;
     w.bytes(b"\n]}\n");
@@ -252,7 +252,7 @@ fn write_lane<W: Write>(
     li: usize,
     names: &mut SpanNames,
     hops: &Hops,
-    regions: &BTreeSet<NameId>,
+    trace: &Trace,
 ) -> io::Result<()> {
     // `"pid":P,"tid":T` once per lane.
     let ids = format!("\"pid\":{},\"tid\":{}", lane.pid, lane.tid).into_bytes();
@@ -267,8 +267,11 @@ fn write_lane<W: Write>(
     }
     w.bytes(b"}}");
     for (si, span) in lane.spans.iter().enumerate() {
-        let region = regions.contains(&span.name);
-        write_span(w, span, region, names.get(span.name), &ids);
+        let marks = Marks {
+            region: trace.is_region(span.name),
+            wait: trace.is_wait(span.name),
+        };
+        write_span(w, span, marks, names.get(span.name), &ids);
         if let Some(task) = span.task {
             write_hops(w, span, task, hops.at((li, si)), &ids);
         }
@@ -357,27 +360,36 @@ fn write_counters<W: Write>(w: &mut Chunked<W>, trace: &Trace) -> io::Result<()>
     Ok(())
 }
 
-/// The `cat` of a span's event: `mpi` for MPI time, `task` for a task's
-/// slice, `region` for a span whose name is a region, comma-separated when
-/// it is a region and one of the others (as Perfetto lists categories).
-fn category(span: &Span, region: bool) -> Option<&'static [u8]> {
-    match (span.mpi.is_some(), span.task.is_some(), region) {
-        (true, _, true) => Some(b"mpi,region"),
-        (true, _, false) => Some(b"mpi"),
-        (false, true, true) => Some(b"region,task"),
-        (false, true, false) => Some(b"task"),
-        (false, false, true) => Some(b"region"),
-        (false, false, false) => None,
-    }
+/// What a span's name is marked as ([`Trace::region_names`],
+/// [`Trace::wait_names`]).
+#[derive(Clone, Copy)]
+struct Marks {
+    region: bool,
+    wait: bool,
 }
 
-/// The complete (`X`) event of a span; `region` when its name is a region.
-fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, region: bool, name: &[u8], ids: &[u8]) {
+/// The `cat` of a span's event, comma-separated as Perfetto lists
+/// categories: `mpi` for MPI time, `region` for a span whose name is a
+/// region, `task` for a task's slice, `wait` for a span whose name is
+/// marked as waiting; `None` for a plain span.
+fn category(span: &Span, marks: Marks) -> Option<String> {
+    let parts = [
+        (span.mpi.is_some(), "mpi"),
+        (marks.region, "region"),
+        (span.task.is_some(), "task"),
+        (marks.wait, "wait"),
+    ];
+    let cats: Vec<&str> = parts.iter().filter(|p| p.0).map(|p| p.1).collect();
+    (!cats.is_empty()).then(|| cats.join(","))
+}
+
+/// The complete (`X`) event of a span, with the category its `marks` give.
+fn write_span<W: Write>(w: &mut Chunked<W>, span: &Span, marks: Marks, name: &[u8], ids: &[u8]) {
     w.next_event();
     w.bytes(b"{\"ph\":\"X\",");
-    if let Some(cat) = category(span, region) {
+    if let Some(cat) = category(span, marks) {
         w.bytes(b"\"cat\":\"");
-        w.bytes(cat);
+        w.bytes(cat.as_bytes());
         w.bytes(b"\",");
     }
     w.bytes(b"\"name\":");

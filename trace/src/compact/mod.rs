@@ -61,19 +61,24 @@ pub const FLAG_STREAMED: u16 = 1;
 /// The length of the header: magic, version, flags.
 pub const HEADER_LEN: usize = 12;
 
-/// Names' flags, one bit each. A new flag is one line here and one in
-/// [`name_sets`].
+/// Names' flags, one bit each. A new flag is one line here, and one in
+/// each of `name_sets` and `name_set_mut`.
 pub mod name_flag {
     /// The name is a region ([`Trace::region_names`](crate::Trace::region_names)).
     pub const REGION: u64 = 1;
+    /// The name is waiting ([`Trace::wait_names`](crate::Trace::wait_names)).
+    pub const WAIT: u64 = 2;
 }
 
 /// The trace's sets of flagged names, with the bit each is written as.
-/// Adding a set of names (`wait_names`) is one line.
+/// Adding a set of names is one line here and one in [`name_set_mut`].
 pub(crate) fn name_sets(
     trace: &crate::Trace,
-) -> [(u64, &std::collections::BTreeSet<crate::NameId>); 1] {
-    [(name_flag::REGION, &trace.region_names)]
+) -> [(u64, &std::collections::BTreeSet<crate::NameId>); 2] {
+    [
+        (name_flag::REGION, &trace.region_names),
+        (name_flag::WAIT, &trace.wait_names),
+    ]
 }
 
 /// The set of names a flag bit fills when read.
@@ -83,6 +88,7 @@ pub(crate) fn name_set_mut(
 ) -> Option<&mut std::collections::BTreeSet<crate::NameId>> {
     match bit {
         name_flag::REGION => Some(&mut trace.region_names),
+        name_flag::WAIT => Some(&mut trace.wait_names),
         _ => None,
     }
 }

@@ -272,6 +272,7 @@ pub(super) fn detect(
 ) -> Vec<Node> {
     let mut nodes = marked(trace, work, notes);
     nodes.extend(fork_join(trace, work));
+    nodes.extend(super::collectives::between_collectives(trace, run, notes));
     let nodes = nest(trace, nodes, notes);
     // The phases of the run, then of each region, in what their children
     // leave.

@@ -6,8 +6,9 @@
 use super::detect::{ms, Node};
 use super::work::{children, has_children, Piece, Work};
 use super::{Region, RegionLane, Unit};
+use crate::intervals::{minus, union};
 use crate::offcpu;
-use crate::trace::{union, Trace};
+use crate::trace::Trace;
 
 /// How many units a thread needs for a schedule to have something to
 /// rebalance: with fewer, the last unit dealt decides the time.
@@ -105,11 +106,15 @@ pub(super) fn measure(trace: &Trace, work: &Work, node: &Node, run_wall: u64) ->
     let mut busy: Vec<Vec<(u64, u64)>> = Vec::new();
     let mut lanes: Vec<RegionLane> = Vec::new();
     for l in 0..trace.lanes.len() {
-        let intervals = union(
-            work.clipped(l, start, end)
-                .iter()
-                .map(|p| (p.start, p.end))
-                .collect(),
+        // Its pieces of work in the region, less the time it waited.
+        let intervals = minus(
+            &union(
+                work.clipped(l, start, end)
+                    .iter()
+                    .map(|p| (p.start, p.end))
+                    .collect(),
+            ),
+            &work.waiting[l],
         );
         let busy_ns: u64 = intervals.iter().map(|(s, e)| e - s).sum();
         if busy_ns == 0 {

@@ -73,7 +73,14 @@
 //! later one counts from the end of the earlier (said in the notes).
 //!
 //! Lanes of several processes (the ranks of an MPI trace) are taken
-//! together; the stretches between collective calls are not cut yet.
+//! together. Between 2 and 3 above, such a run is cut at its **collective
+//! calls** (barriers, reductions, broadcasts, gathers, fences): when every
+//! rank made the same ones in the same order, the `k`-th step runs from
+//! the moment the first rank left call `k − 1` (the run's start for the
+//! first) to the moment the first rank left call `k`, and is named after
+//! call `k` (`MPI_Allreduce`). A rank's time inside a call is waiting, not
+//! work, so a rank that arrived early is the step's underload. Ranks that
+//! made different calls leave the run uncut, with a note.
 //!
 //! # The figures of a region
 //!
@@ -127,6 +134,7 @@
 //! schedule cannot rebalance a few big pieces), and when a unit is longer
 //! than the region's ideal time (that unit bounds every schedule).
 
+mod collectives;
 mod detect;
 mod groups;
 mod metrics;
@@ -153,6 +161,9 @@ pub enum Found {
     Marked,
     /// A span holding other lanes' work (see the module documentation).
     ForkJoin,
+    /// A stretch of an MPI run that ends with a collective call on every
+    /// rank (a barrier, a reduction), named after that call.
+    Collective,
     /// A stretch of one number of working lanes.
     Phase,
 }
@@ -163,6 +174,7 @@ impl Found {
         match self {
             Found::Marked => "marked",
             Found::ForkJoin => "fork-join",
+            Found::Collective => "collective",
             Found::Phase => "phase",
         }
     }

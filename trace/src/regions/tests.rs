@@ -224,6 +224,32 @@ fn on_cpu_time_is_the_work_when_it_was_recorded() {
 }
 
 #[test]
+fn waiting_inside_a_region_is_not_its_work() {
+    let mut trace = example(Shown::Marked);
+    // worker-4 waits on a lock for 4 ms of its last triangle row, and
+    // worker-1 waits 1 ms at the top level after its rows (not a unit).
+    let lock = trace.intern("lock");
+    trace.mark_wait(lock);
+    trace.lanes[4]
+        .spans
+        .push(Span::new(lock, 26 * MS, 30 * MS, 1));
+    trace.lanes[1]
+        .spans
+        .push(Span::new(lock, 22_500_000, 23_500_000, 0));
+    for lane in &mut trace.lanes {
+        lane.sort_spans();
+    }
+    let regions = trace.regions();
+    let triangle = named(&regions, "triangle");
+    // Work 2.5 / 5 / 7.5 / 6 ms: the busiest is worker-3 now.
+    assert_eq!(triangle.max_busy_ns, 7_500_000);
+    assert_eq!(triangle.lanes[3].busy_ns, 6 * MS);
+    assert_eq!(triangle.lanes[0].busy_ns, 2_500_000);
+    assert_eq!(triangle.critical_lane.as_deref(), Some("worker-3"));
+    assert_eq!(triangle.unit_count, 20, "a top-level wait is no unit");
+}
+
+#[test]
 fn threads_sharing_fewer_cores_share_out_their_work_over_the_cores() {
     let mut trace = example(Shown::Marked);
     // 4 workers on 2 cores: each spends the second half of its triangle
@@ -341,4 +367,101 @@ fn a_span_around_the_whole_program_holds_the_phases() {
         ]
     );
     check_example(&regions, ["load", "item", "row", "save"]);
+}
+
+/// Three ranks, two steps each closed by a collective: in step 0 rank 2
+/// works 4 ms and the others 2 ms, then all wait in `MPI_Allreduce`; step 1
+/// is balanced (3 ms each) and ends in `MPI_Barrier`.
+fn mpi_steps(barrier_on_rank_1: bool) -> Trace {
+    let mut t = Trace::new();
+    let [compute, allreduce, barrier] =
+        ["compute", "MPI_Allreduce", "MPI_Barrier"].map(|n| t.intern(n));
+    for rank in 0..3u32 {
+        let first = if rank == 2 { 4 * MS } else { 2 * MS };
+        let mut spans = vec![
+            Span::new(compute, 0, first, 0),
+            Span::new(allreduce, first, 4 * MS + 100 * US, 0),
+            Span::new(compute, 4 * MS + 100 * US, 7 * MS + 100 * US, 0),
+        ];
+        if rank != 1 || barrier_on_rank_1 {
+            spans.push(Span::new(barrier, 7 * MS + 100 * US, 7 * MS + 200 * US, 0));
+        }
+        t.lanes
+            .push(Lane::with_spans(rank, 1, format!("rank {rank}"), spans));
+        t.process_names.insert(rank, format!("rank {rank}"));
+    }
+    t
+}
+
+#[test]
+fn an_mpi_run_is_cut_between_its_collective_calls() {
+    let trace = mpi_steps(true);
+    let regions = trace.regions();
+    let collective: Vec<_> = outline(&regions)
+        .into_iter()
+        .filter(|r| r.1 == Found::Collective)
+        .collect();
+    assert_eq!(
+        collective,
+        [
+            ("MPI_Allreduce".to_owned(), Found::Collective, 0.0, 4.1),
+            ("MPI_Barrier".to_owned(), Found::Collective, 4.1, 7.2),
+        ]
+    );
+    let step0 = &regions.regions[0];
+    // Waiting in the reduction is not work: ranks 0 and 1 worked 2 of the
+    // 4 ms rank 2 worked.
+    assert_eq!(step0.threads, 3);
+    assert_eq!(step0.max_busy_ns, 4 * MS);
+    assert_eq!(step0.load_balance, Some((2.0 + 2.0 + 4.0) / 3.0 / 4.0));
+    assert_eq!(step0.critical_lane.as_deref(), Some("rank 2"));
+    let step1 = &regions.regions[1];
+    assert_eq!(step1.load_balance, Some(1.0));
+    // Ranked by what fixing them could save: the imbalanced step first.
+    assert_eq!(regions.ranked()[0].name, "MPI_Allreduce");
+}
+
+#[test]
+fn ranks_that_made_different_collective_calls_leave_the_run_uncut() {
+    let regions = mpi_steps(false).regions();
+    assert!(regions.regions.iter().all(|r| r.found != Found::Collective));
+    assert!(
+        regions
+            .notes
+            .iter()
+            .any(|n| n.contains("different collective calls")),
+        "{:?}",
+        regions.notes
+    );
+}
+
+#[test]
+fn a_chunk_as_long_as_its_marked_loop_is_work_not_a_container() {
+    // The last worker's static chunk starts and ends with the loop's
+    // region on the main lane: the region holds it, not the other way.
+    let mut t = Trace::new();
+    let (split, row) = (t.intern("split"), t.intern("row"));
+    t.mark_region(split);
+    t.lanes.push(Lane::with_spans(
+        1,
+        0,
+        "main",
+        [Span::new(split, 0, 10 * MS, 0)],
+    ));
+    for w in 1..=4u64 {
+        let end = w * 5 * MS / 2;
+        t.lanes.push(Lane::with_spans(
+            1,
+            w,
+            format!("worker-{w}"),
+            [Span::new(row, 0, end, 0)],
+        ));
+    }
+    let regions = t.regions();
+    assert_eq!(
+        outline(&regions),
+        [("split".to_owned(), Found::Marked, 0.0, 10.0)]
+    );
+    let r = &regions.regions[0];
+    assert_eq!((r.threads, r.potential_gain_ns), (4, 3.75 * MS as f64));
 }

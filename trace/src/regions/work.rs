@@ -48,6 +48,9 @@ pub(super) struct Work {
     pub(super) inside: Vec<Vec<Inside>>,
     /// Per lane, its pieces in start order.
     pub(super) pieces: Vec<Vec<Piece>>,
+    /// Per lane, when it waited ([`Trace::waiting_intervals`]): not work,
+    /// even inside a piece.
+    pub(super) waiting: Vec<Vec<(u64, u64)>>,
 }
 
 /// True when span `j` of `spans` has a child: the next span is deeper
@@ -106,7 +109,13 @@ fn inside(trace: &Trace, a: usize, i: usize) -> Inside {
         for s in spans[first..].iter().take_while(|s| s.start_ns < end) {
             // A static chunk that outlasts its sibling chunks holds them in
             // time: they are its peers, not its work.
-            if s.end_ns <= end && s.name != span.name {
+            // A marked region of the same extent holds this span, not the
+            // other way round (a worker's chunk as long as the loop's
+            // region on the main lane).
+            let holds_it = (s.start_ns, s.end_ns) == (start, end)
+                && trace.is_region(s.name)
+                && !trace.is_region(span.name);
+            if s.end_ns <= end && s.name != span.name && !holds_it {
                 found.others = true;
                 covered.push((s.start_ns, s.end_ns));
             }
@@ -122,7 +131,7 @@ fn inside(trace: &Trace, a: usize, i: usize) -> Inside {
 
 /// The pieces of one lane given which of its spans are containers: a span
 /// is a piece when it is not a container and every span enclosing it is.
-fn pieces(lane: &Lane, containers: &[bool]) -> Vec<Piece> {
+fn pieces(trace: &Trace, lane: &Lane, containers: &[bool]) -> Vec<Piece> {
     // open[d]: the span open at depth d is a container, and so are all
     // those around it.
     let mut open: Vec<bool> = Vec::new();
@@ -133,7 +142,8 @@ fn pieces(lane: &Lane, containers: &[bool]) -> Vec<Piece> {
         // parent: nothing in it is counted twice.
         let enclosed = d == 0 || open.get(d - 1).copied().unwrap_or(false);
         let container = containers.get(j).copied().unwrap_or(false);
-        if enclosed && !container {
+        // A span that only waits (a top-level `wait!`) is no piece of work.
+        if enclosed && !container && !trace.is_waiting(s) {
             // A child that ends after its parent (a hand-built or repaired
             // trace) is still the piece's work.
             let end = lane.spans[j + 1..]
@@ -176,12 +186,18 @@ impl Work {
             .lanes
             .iter()
             .zip(&containers)
-            .map(|(lane, c)| pieces(lane, c))
+            .map(|(lane, c)| pieces(trace, lane, c))
+            .collect();
+        let waiting = trace
+            .lanes
+            .iter()
+            .map(|lane| trace.waiting_intervals(lane))
             .collect();
         Work {
             containers,
             inside,
             pieces,
+            waiting,
         }
     }
 

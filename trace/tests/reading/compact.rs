@@ -28,6 +28,9 @@ fn everything() -> Trace {
     let tick = t.intern("tick é✓");
     let phase = t.intern("phase");
     t.mark_region(phase);
+    let lock = t.intern("lock");
+    t.mark_wait(lock);
+    t.mark_wait(phase);
     t.process_name = Some("static schedule".into());
     t.process_names.insert(2, "rank 2".into());
     t.metadata
@@ -387,7 +390,10 @@ fn traces() -> impl Strategy<Value = Trace> {
         prop::collection::vec("[a-z\"\n é✓]{0,6}", 0..6),
         prop::collection::vec(lane, 0..4),
         prop::collection::vec(counter, 0..3),
-        prop::collection::btree_set(0u32..10, 0..3),
+        (
+            prop::collection::btree_set(0u32..10, 0..3),
+            prop::collection::btree_set(0u32..10, 0..3),
+        ),
         (
             prop::option::of("[a-z]{0,5}"),
             prop::collection::btree_map(any::<u32>(), "[a-z ]{0,5}", 0..3),
@@ -399,12 +405,20 @@ fn traces() -> impl Strategy<Value = Trace> {
         ),
     )
         .prop_map(
-            |(names, lanes, counters, regions, (process_name, process_names), (l, cores, cut))| {
+            |(
+                names,
+                lanes,
+                counters,
+                (regions, waits),
+                (process_name, process_names),
+                (l, cores, cut),
+            )| {
                 Trace {
                     process_name,
                     process_names,
                     names,
                     region_names: regions.into_iter().collect::<BTreeSet<_>>(),
+                    wait_names: waits,
                     lanes,
                     counters,
                     losses: Losses {

@@ -14,6 +14,7 @@ use super::layout::{
     NOTE_H, PANEL_GAP, SMALL, STRIP_H,
 };
 use super::model::{LaneKind, PanelView};
+use super::region_band;
 use super::strip::draw_concurrency;
 use crate::color::{INK, MUTED, RULE, WARN};
 
@@ -142,7 +143,10 @@ fn draw_captions(
     group.append(
         text(axis.cols.right_x(), baseline, &right_caption, SMALL, MUTED).set("text-anchor", "end"),
     );
-    if let Some(x) = panel.region_end_x {
+    if !panel.regions.is_empty() {
+        // The band fills the plot column of the captions row.
+        region_band::draw(group, &panel.regions, y + 3.0, CAPTIONS_H - 5.0);
+    } else if let Some(x) = panel.region_end_x {
         group.append(text(x, baseline, "end", SMALL, MUTED).set("text-anchor", "middle"));
     }
     y + CAPTIONS_H

@@ -10,7 +10,7 @@ use super::layout::{Columns, FONT, SMALL};
 use super::model::{LaneKind, LaneView, PanelView};
 use super::offcpu;
 use crate::bars::Bar;
-use crate::color::{INK, RULE, WARN};
+use crate::color::{INK, MUTED, RULE, WARN};
 use crate::text::{fit, fit_middle};
 
 /// Draws `lane` of `panel` with its top at `top`.
@@ -133,7 +133,14 @@ fn draw_bar(
         // Sparse merged calls are drawn faint: density, not a block.
         rect = rect.set("fill-opacity", r2(0.3 + 0.7 * bar.coverage));
     }
-    if w >= 4.0 {
+    if kind.key_waits(panel, bar.key) {
+        // Waiting is not work: a grey bar with a dashed outline.
+        rect = rect
+            .set("class", "bar waiting")
+            .set("stroke", MUTED)
+            .set("stroke-width", 0.75)
+            .set("stroke-dasharray", "3 2");
+    } else if w >= 4.0 {
         // A hairline between neighbouring calls.
         rect = rect
             .set("stroke", "white")

@@ -37,6 +37,7 @@ mod model;
 mod notes;
 mod offcpu;
 mod panel;
+mod region_band;
 mod render;
 mod size;
 mod strip;

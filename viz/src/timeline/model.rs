@@ -16,6 +16,7 @@ use std::fmt::Debug;
 use logprof_trace::{Summary, Trace};
 
 use super::cost_scale::CostScale;
+use super::region_band::RegionMark;
 use crate::bars::{Bar, TimeScale};
 
 /// One trace ready to draw.
@@ -40,6 +41,8 @@ pub(super) struct PanelView<'a> {
     pub metrics: Vec<(String, String)>,
     /// x of the region's end when it falls inside the window.
     pub region_end_x: Option<f64>,
+    /// The regions band above the lanes (empty: none).
+    pub regions: Vec<RegionMark>,
     /// Legend entries of the task view: (thread ordinal, slices, ns).
     pub thread_totals: Vec<(usize, u64, u64)>,
     /// The counter tracks drawn under the busy strip.
@@ -126,6 +129,9 @@ pub(super) struct PanelContext<'a> {
     pub thread_names: &'a [String],
     /// When each thread (in that order) runs a top-level span.
     pub busy: &'a [Vec<(u64, u64)>],
+    /// When each thread (in that order) worked: `busy` less its waiting
+    /// ([`Trace::work_intervals`]).
+    pub work: &'a [Vec<(u64, u64)>],
     /// The cost colour scale shared by every panel, when bars are coloured
     /// by cost.
     pub cost: Option<CostScale>,
@@ -193,6 +199,12 @@ pub(super) trait LaneKind: Debug + Sync {
     /// The colour of bars with colour key `key`, and the name written in
     /// them.
     fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str);
+
+    /// Whether bars with colour key `key` are waiting, not work (drawn in
+    /// the waiting style); none are unless the view says so.
+    fn key_waits(&self, _panel: &PanelView, _key: u32) -> bool {
+        false
+    }
 
     /// The tooltip of a bar of `lane`.
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String;

@@ -1,7 +1,9 @@
 //! Off-CPU time in the thread view: a thread inside a span but switched out
 //! is drawn over its bars, washed out, cross-hatched when it was preempted
 //! (runnable, no core) and plain when it was blocked (asleep, waiting).
-//! Off-CPU time outside spans is idle like the rest (the idle hatch). The
+//! Outside its spans, a thread preempted while it still had work to come
+//! waited for a core, not for work: cross-hatched too, never drawn as
+//! idle. Other off-CPU time outside spans is idle (the idle hatch). The
 //! panel header says when there were more threads than cores (of one
 //! process or of several, as the ranks of a merged MPI trace), and when
 //! off-CPU time was asked for but not recorded.
@@ -44,6 +46,38 @@ pub(super) fn stretches(
             }
         }
     }
+    out
+}
+
+/// The lane's preempted time outside its top-level spans (`busy`) while it
+/// still had work to come (before its last span ends; the whole `region`
+/// for a lane with none), as the summary's `waited_for_core_ns` counts it:
+/// runnable, waiting for a core, not idle. In x over the window, as
+/// preempted stretches.
+pub(super) fn waited_for_core(
+    lane: &Lane,
+    busy: &[(u64, u64)],
+    region: (u64, u64),
+    scale: &TimeScale,
+) -> Vec<(f64, f64, OffCpuKind)> {
+    if lane.off_cpu.is_empty() {
+        return Vec::new();
+    }
+    let until = busy.last().map_or(region.1, |&(_, end)| end);
+    // The gaps between the busy stretches, from the region's start.
+    let mut gaps = Vec::new();
+    let mut from = region.0;
+    for &(s, e) in busy {
+        if s > from {
+            gaps.push((from, s.min(until)));
+        }
+        from = from.max(e);
+    }
+    if from < until {
+        gaps.push((from, until));
+    }
+    let mut out = stretches(lane, &gaps, scale);
+    out.retain(|&(_, _, kind)| kind == OffCpuKind::Preempted);
     out
 }
 
@@ -100,7 +134,8 @@ pub(super) fn legend_entries<'a>(summaries: impl Iterator<Item = &'a Summary>) -
     let (mut preempted, mut blocked, mut any) = (0u64, 0u64, false);
     for s in summaries {
         any |= s.off_cpu.is_recorded();
-        preempted += s.lanes.iter().map(|l| l.preempted_ns).sum::<u64>();
+        let waited = |l: &logprof_trace::LaneSummary| l.preempted_ns + l.waited_for_core_ns;
+        preempted += s.lanes.iter().map(waited).sum::<u64>();
         blocked += s.lanes.iter().map(|l| l.blocked_ns).sum::<u64>();
     }
     if !any {
@@ -109,7 +144,7 @@ pub(super) fn legend_entries<'a>(summaries: impl Iterator<Item = &'a Summary>) -
     vec![
         LegendEntry {
             color: PREEMPTED_FILL.to_owned(),
-            name: "in a span, preempted (no core)".to_owned(),
+            name: "preempted: waited for a core".to_owned(),
             stats: duration(preempted as f64),
         },
         LegendEntry {

@@ -11,6 +11,7 @@ use super::layout::{Columns, MAX_DEPTH_ROWS};
 use super::model::{LaneKind, LaneSet, PanelContext, PanelView};
 use super::notes::trace_notes;
 use super::offcpu;
+use super::region_band;
 use crate::bars::{add_coverage, TimeScale};
 use crate::scale::{count, duration, percent};
 
@@ -28,14 +29,19 @@ pub(super) fn build_panel<'a>(
     let scale = window_scale(&summary, window, cols);
     let order = lane_order(trace);
     let thread_names = thread_names(trace, &order);
-    // Busy intervals per thread: idle hatch and concurrency strip.
+    // Busy intervals per thread (what is not idle), and the work in them
+    // (busy less waiting: the strip, the off-CPU marks).
     let busy: Vec<Vec<(u64, u64)>> = order
         .iter()
         .map(|&i| trace.lanes[i].busy_intervals())
         .collect();
+    let work: Vec<Vec<(u64, u64)>> = order
+        .iter()
+        .map(|&i| trace.work_intervals(&trace.lanes[i]))
+        .collect();
     // The strip counts the busy time the header's figures count.
     let mut concurrency = vec![0.0; cols.plot_w.max(1.0).ceil() as usize];
-    for (b, &i) in busy.iter().zip(&order) {
+    for (b, &i) in work.iter().zip(&order) {
         if summary.off_cpu.is_recorded() {
             let on_cpu = busy::on_cpu(b, &trace.lanes[i].off_cpu);
             add_coverage(&mut concurrency, &scale, &on_cpu);
@@ -50,6 +56,7 @@ pub(super) fn build_panel<'a>(
         order: &order,
         thread_names: &thread_names,
         busy: &busy,
+        work: &work,
         cost,
     });
     let mut notes = notes(trace, &set);
@@ -70,6 +77,7 @@ pub(super) fn build_panel<'a>(
         notes,
         metrics,
         region_end_x,
+        regions: region_band::marks(trace, &scale),
         thread_totals: set.thread_totals,
         counters: build_counters(trace, &scale),
         cost,

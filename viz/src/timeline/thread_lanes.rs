@@ -14,7 +14,7 @@ use super::model::{
 use super::offcpu;
 use super::tooltips;
 use crate::bars::{Bar, RowBuilder, TimeScale};
-use crate::color::name_color;
+use crate::color::{name_color, WAIT};
 use crate::scale::{count, duration, percent};
 use crate::text::text_width;
 
@@ -65,7 +65,14 @@ impl LaneKind for ThreadLanes {
 
     fn key_style<'p>(&self, panel: &'p PanelView, key: u32) -> (&'static str, &'p str) {
         let name = panel.trace.name(key);
+        if self.key_waits(panel, key) {
+            return (WAIT, name);
+        }
         (name_color(name), name)
+    }
+
+    fn key_waits(&self, panel: &PanelView, key: u32) -> bool {
+        names_waiting(panel.trace, key)
     }
 
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String {
@@ -169,7 +176,16 @@ pub(super) fn thread_lane(
         height: ROW0_H + ROW_H * (rows.len() - 1) as f64,
         rows,
         idle,
-        off_cpu: offcpu::stretches(&ctx.trace.lanes[li], &ctx.busy[ord], &ctx.scale),
+        off_cpu: {
+            let mut off = offcpu::stretches(lane, &ctx.work[ord], &ctx.scale);
+            off.extend(offcpu::waited_for_core(
+                lane,
+                &ctx.busy[ord],
+                region,
+                &ctx.scale,
+            ));
+            off
+        },
         lifeline: None,
         right: if empty {
             "–".to_owned()
@@ -257,6 +273,13 @@ fn idle_stretches(busy: &[(u64, u64)], region: (u64, u64), scale: &TimeScale) ->
     out
 }
 
+/// Whether spans named `key` wait rather than work: marked as waiting
+/// ([`Trace::wait_names`]) or an MPI call by name (`MPI_Recv`), as the
+/// summary counts them ([`Trace::is_waiting`]).
+fn names_waiting(trace: &Trace, key: u32) -> bool {
+    trace.is_wait(key) || trace.name(key).starts_with("MPI_")
+}
+
 /// Calls and total time per function name, summed over the panels (each
 /// panel's header already gives its own numbers), in order of appearance.
 fn function_entries(panels: &[PanelView]) -> Vec<LegendEntry> {
@@ -286,8 +309,16 @@ fn function_entries(panels: &[PanelView]) -> Vec<LegendEntry> {
             if panels.len() > 1 {
                 stats.push_str(&format!(" in {in_panels} of {} timelines", panels.len()));
             }
+            let waits = panels.iter().any(|p| {
+                p.trace
+                    .name_id(&name)
+                    .is_some_and(|id| names_waiting(p.trace, id))
+            });
+            if waits {
+                stats.push_str(" · waiting, not work");
+            }
             LegendEntry {
-                color: name_color(&name).to_owned(),
+                color: if waits { WAIT } else { name_color(&name) }.to_owned(),
                 name,
                 stats,
             }

@@ -53,7 +53,7 @@ fn preempted_and_blocked_stretches_are_drawn_with_a_legend() {
     assert_eq!(svg.matches("class=\"preempted\"").count(), 4);
     assert_eq!(svg.matches("class=\"blocked\"").count(), 4);
     assert!(svg.contains("id=\"preempted-hatch\""));
-    assert!(svg.contains("in a span, preempted"));
+    assert!(svg.contains("preempted: waited for a core"));
     assert!(svg.contains("4 threads on 2 cores"));
 }
 
@@ -61,7 +61,7 @@ fn preempted_and_blocked_stretches_are_drawn_with_a_legend() {
 fn a_trace_without_off_cpu_time_draws_no_off_cpu_state() {
     let svg = Timeline::new(&trace(false)).to_svg_string().unwrap();
     assert!(!svg.contains("class=\"preempted\""));
-    assert!(!svg.contains("in a span, preempted"));
+    assert!(!svg.contains("preempted: waited for a core"));
     // Threads over cores is said even so.
     assert!(svg.contains("4 threads on 2 cores"));
 }
@@ -86,4 +86,43 @@ fn lanes_of_several_processes_are_said_to_be_processes_sharing_the_cores() {
     let svg = Timeline::new(&merged).to_svg_string().unwrap();
     assert!(svg.contains("on 1 core:"));
     assert!(!svg.contains("1 cores"));
+}
+
+#[test]
+fn a_worker_that_waited_for_a_core_is_drawn_waiting_not_idle() {
+    // worker-2 was runnable from 0 to 600 µs with no core, then ran its
+    // span; after its span it was preempted again (looking for work: idle).
+    let mut trace = Trace::new();
+    let f = trace.intern("work");
+    trace.lanes.push(Lane::with_spans(
+        1,
+        1,
+        "worker-1",
+        [Span::new(f, 0, 1_000_000, 0)],
+    ));
+    let mut late = Lane::with_spans(1, 2, "worker-2", [Span::new(f, 600_000, 800_000, 0)]);
+    late.off_cpu = vec![
+        OffCpu {
+            start_ns: 0,
+            end_ns: 600_000,
+            kind: OffCpuKind::Preempted,
+            cpu: None,
+        },
+        OffCpu {
+            start_ns: 850_000,
+            end_ns: 950_000,
+            kind: OffCpuKind::Preempted,
+            cpu: None,
+        },
+    ];
+    trace.lanes.push(late);
+    trace.cores = Some(1);
+    trace.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
+    let summary = trace.summary();
+    assert_eq!(summary.lanes[1].waited_for_core_ns, 600_000);
+    let svg = Timeline::new(&trace).to_svg_string().unwrap();
+    // One preempted stretch drawn: the wait before its work, not the one
+    // after it.
+    assert_eq!(svg.matches("class=\"preempted\"").count(), 1, "{svg}");
+    assert!(svg.contains("preempted: waited for a core"));
 }
