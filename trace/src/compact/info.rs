@@ -89,8 +89,8 @@ fn group<const N: usize>(b: &mut Bytes<'_>, what: &str) -> Result<[u64; N], Comp
     let mut out = [0u64; N];
     for i in 0..n {
         let v = b.varint(what)?;
-        if i < N {
-            out[i] = v;
+        if let Some(slot) = out.get_mut(i) {
+            *slot = v;
         }
     }
     Ok(out)

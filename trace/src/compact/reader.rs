@@ -12,6 +12,10 @@ use super::{info, name_set_mut, spans, CompactError, FLAG_STREAMED, HEADER_LEN};
 use crate::chrome::TraceFileError;
 use crate::trace::{CounterTrack, Lane, Trace};
 
+/// One chunk read: its kind (`None` for a kind this version does not
+/// know), the offset of its frame, and its payload.
+pub type Chunk<'a> = (Option<ChunkKind>, u64, &'a [u8]);
+
 /// Reads the chunks of an `.lpt` file one at a time.
 pub struct LptReader<R: Read> {
     input: R,
@@ -77,7 +81,7 @@ impl<R: Read> LptReader<R> {
     /// The next chunk: its kind (`None` for a kind this version does not
     /// know, passed over), its offset, and its payload; `Ok(None)` at the
     /// footer or at the end of a cut file.
-    pub fn next_chunk(&mut self) -> Result<Option<(Option<ChunkKind>, u64, &[u8])>, CompactError> {
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>, CompactError> {
         if self.done {
             return Ok(None);
         }
@@ -161,7 +165,7 @@ impl<R: Read> LptReader<R> {
     }
 }
 
-fn lane_mut<'t>(trace: &'t mut Trace, lane: u32) -> Result<&'t mut Lane, CompactError> {
+fn lane_mut(trace: &mut Trace, lane: u32) -> Result<&mut Lane, CompactError> {
     let n = trace.lanes.len();
     trace.lanes.get_mut(lane as usize).ok_or_else(|| {
         CompactError::damaged(format!(
