@@ -60,6 +60,10 @@ pub struct StreamStats {
     /// The time the writer spent draining, decoding and writing (not
     /// sleeping): `events` over it is what one writer thread can take.
     pub writer_busy: std::time::Duration,
+    /// The CPU time the writer thread used (Linux; zero elsewhere):
+    /// `events` over it is what one writer can take with a core of its own,
+    /// whatever else ran on the machine.
+    pub writer_cpu: std::time::Duration,
     /// The file.
     pub path: PathBuf,
 }

@@ -345,9 +345,33 @@ impl Writer {
             lost_by_lane,
             lanes,
             writer_busy: self.busy,
+            writer_cpu: thread_cpu_time(),
             path: self.path,
         })
     }
+}
+
+/// The CPU time the calling thread has used.
+#[cfg(target_os = "linux")]
+fn thread_cpu_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `usage` is a valid, writable `rusage` for the call to fill;
+    // RUSAGE_THREAD asks for the calling thread only.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) } == 0;
+    if !ok {
+        return Duration::ZERO;
+    }
+    // SAFETY: zero-initialised, and filled by the successful call above.
+    let usage = unsafe { usage.assume_init() };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_time() -> Duration {
+    Duration::ZERO
 }
 
 /// Declares `lane` in the file if it is not yet; returns its number.
