@@ -334,8 +334,10 @@ pub struct RenderArgs {
     /// PNG output.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
-    /// HTML output: one page with the timeline (zoom with the wheel, pan
-    /// by dragging) and the summary's tables, everything inline.
+    /// HTML output: one page with the timeline on a canvas (zoom with the
+    /// wheel, pan by dragging, click a span for its function's figures) and
+    /// the summary's tables, everything inline. Its timeline has a lane a
+    /// thread, coloured by name, whatever --by, --color and --width say.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Lanes by thread or by task.

@@ -14,31 +14,20 @@ use logprof_viz::HtmlReport;
 pub const REPORT_HTML: &str = "report.html";
 
 /// Writes the page of one trace to `path`: `text` first (what `report`
-/// prints), then its figures, its timeline (`svg` when the caller drew it
-/// with its own options) and its tables.
-pub fn write_trace_page(
-    path: &Path,
-    title: &str,
-    trace: &Trace,
-    svg: Option<&str>,
-    text: Option<&str>,
-) -> Result<()> {
+/// prints), then its figures, its timeline and its tables.
+pub fn write_trace_page(path: &Path, title: &str, trace: &Trace, text: Option<&str>) -> Result<()> {
     let mut page = HtmlReport::new(title);
     if let Some(text) = text {
         page = page.text(text);
     }
-    let page = match svg {
-        Some(svg) => page.trace_drawn(title, trace, svg),
-        None => page.trace(title, trace)?,
-    };
-    page.write(path)?;
+    page.trace(title, trace).write(path)?;
     Ok(())
 }
 
 /// Writes `report.html` into `dir`: `title`, the `notes` (lines of text),
-/// the results `table`, every SVG picture among `written` (read back, the
-/// figure of all timelines first) and a link to every file; returns its
-/// path.
+/// the results `table`, the timeline of every trace among `written` (read
+/// back, each a panel on one time axis), every other SVG picture (charts,
+/// the work profile) and a link to every file; returns its path.
 pub fn write_results_page(
     dir: &Path,
     title: &str,
@@ -55,10 +44,36 @@ pub fn write_results_page(
         .iter()
         .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
         .collect();
-    let mut pictures: Vec<&String> = names.iter().filter(|n| n.ends_with(".svg")).collect();
-    // The stacked figure says the most at a glance: it comes first.
-    pictures.sort_by_key(|n| *n != "timelines.svg");
-    for name in pictures {
+    let stems: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.strip_suffix(".trace.json"))
+        .collect();
+    let mut traces = Vec::with_capacity(stems.len());
+    for stem in &stems {
+        let path = dir.join(format!("{stem}.trace.json"));
+        let trace = Trace::read_file(&path)
+            .with_context(|| format!("cannot read {} back for {REPORT_HTML}", path.display()))?;
+        traces.push((*stem, trace));
+    }
+    if !traces.is_empty() {
+        let panels: Vec<(&str, &Trace)> = traces.iter().map(|(s, t)| (*s, t)).collect();
+        let caption = if panels.len() > 1 {
+            "timelines, one panel a trace"
+        } else {
+            "timeline"
+        };
+        page = page.timeline(caption, &panels);
+    }
+    // The canvas draws the traces: their own pictures (and the figure of
+    // them all) stay files, linked below.
+    let drawn = |n: &str| {
+        n == "timelines.svg"
+            || stems.iter().any(|s| {
+                n.strip_prefix(s)
+                    .is_some_and(|rest| rest.ends_with(".svg") && rest.starts_with('.'))
+            })
+    };
+    for name in names.iter().filter(|n| n.ends_with(".svg") && !drawn(n)) {
         let path = dir.join(name);
         let svg = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {} back for {REPORT_HTML}", path.display()))?;

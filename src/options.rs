@@ -9,7 +9,7 @@ use clap::ArgMatches;
 use logprof_kernels::{Schedule, ScheduleParam};
 
 use crate::cli::{ScheduleParams, SweepArgs, SweepParam, WorkloadArgs};
-use crate::limits::{check_lanes, Picture, MAX_SIZE};
+use crate::limits::{check_threads, MAX_SIZE};
 
 /// Which of the options that can conflict were typed on the command line
 /// (rather than taken from their defaults).
@@ -235,18 +235,12 @@ pub fn sweep_values(args: &SweepArgs, given: &Given) -> Result<Vec<usize>> {
     if let Some(bad) = values.iter().find(|&&v| v == 0) {
         bail!("--values contains {bad}: every {name} must be at least 1");
     }
-    // Each run is recorded, a lane a thread, as `run` would draw it.
     match args.param {
         SweepParam::Threads => {
             let most = values.iter().copied().max().unwrap_or(1);
-            check_lanes("--values", most, "thread", Picture::Timeline)?;
+            check_threads("--values", most)?;
         }
-        _ => check_lanes(
-            "--threads",
-            args.workload.threads,
-            "thread",
-            Picture::Timeline,
-        )?,
+        _ => check_threads("--threads", args.workload.threads)?,
     }
     Ok(values)
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use logprof_kernels::Schedule;
 
 use crate::cli::CompareArgs;
-use crate::limits::{check_lanes, Picture};
+use crate::limits::check_threads;
 use crate::measure::{warn_if_oversubscribed, Bench};
 use crate::options;
 use crate::output::{check_paths, OutDir};
@@ -14,11 +14,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let args = &args.measure;
     let schedules = options::compare_schedules(&args.params)?;
     options::check_workload(&args.workload)?;
-    let picture = Picture::Stacked {
-        panels: schedules.len(),
-        what: "timelines.png (a timeline for each scheduler)",
-    };
-    check_lanes("--threads", args.workload.threads, "thread", picture)?;
+    check_threads("--threads", args.workload.threads)?;
     let dir = args.out.dir_or("compare");
     check_paths(&[], &args.export, Some(&dir))?;
     let out = OutDir::create(&dir)?;

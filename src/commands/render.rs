@@ -52,9 +52,8 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     if let Some(png) = &args.png {
         crate::limits::check_timeline_fits_png(&timeline, png)?;
     }
-    let drawing = timeline.to_svg_string()?;
     if let Some(path) = &svg {
-        crate::export::write_text(path, &drawing)?;
+        crate::export::write_text(path, &timeline.to_svg_string()?)?;
         crate::outln!("{}", path.display())?;
     }
     if let Some(path) = &args.png {
@@ -62,7 +61,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         crate::outln!("{}", path.display())?;
     }
     if let Some(path) = &args.html {
-        crate::html_page::write_trace_page(path, &title, &trace, Some(&drawing), None)?;
+        crate::html_page::write_trace_page(path, &title, &trace, None)?;
         crate::outln!("{}", path.display())?;
     }
     Ok(())

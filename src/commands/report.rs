@@ -189,7 +189,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     crate::out!("{text}")?;
     if let Some(path) = &args.html {
         let title = file_title(&args.trace);
-        crate::html_page::write_trace_page(path, &title, &trace, None, Some(&text))?;
+        crate::html_page::write_trace_page(path, &title, &trace, Some(&text))?;
     }
     let lanes = summary.lanes_table();
     let functions = summary.functions_table(args.top);
@@ -208,6 +208,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "wall_load_balance": summary.wall_load_balance,
         "wall_parallel_efficiency": summary.wall_parallel_efficiency,
         "threads": summary.threads,
+        "spans": trace.span_count(),
         "cores": summary.cores,
         "off_cpu": summary.off_cpu,
         "functions": functions.to_json_rows(),

@@ -5,7 +5,7 @@ use anyhow::Result;
 use logprof_kernels::Schedule;
 
 use crate::cli::RunArgs;
-use crate::limits::{check_lanes, Picture};
+use crate::limits::check_threads;
 use crate::measure::{warn_if_oversubscribed, Bench};
 use crate::options::{self, Given};
 use crate::output::{check_paths, OutDir};
@@ -16,7 +16,7 @@ pub fn run(args: &RunArgs, given: &Given) -> Result<()> {
     let schedule = options::run_schedule(spec, &args.params, args.workload.threads, given)?;
     options::check_workload(&args.workload)?;
     let threads = args.workload.threads;
-    check_lanes("--threads", threads, "thread", Picture::Timeline)?;
+    check_threads("--threads", threads)?;
     let dir = args.out.dir_or(&format!("run-{}", schedule.name()));
     check_paths(&[], &args.export, Some(&dir))?;
     let out = OutDir::create(&dir)?;

@@ -192,12 +192,7 @@ fn check_threads(threads: &[usize]) -> Result<Vec<usize>> {
     let Some(&largest) = threads.last() else {
         bail!("--threads: give at least one core count, e.g. --threads 1,2,4");
     };
-    crate::limits::check_lanes(
-        "--threads",
-        largest,
-        "thread",
-        crate::limits::Picture::Timeline,
-    )?;
+    crate::limits::check_threads("--threads", largest)?;
     Ok(threads)
 }
 

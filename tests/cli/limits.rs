@@ -7,35 +7,14 @@ use crate::support::{entries, fails, ok, path_str, static_run, stdout};
 fn limits_are_checked_before_any_work_and_named() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    // A lane per thread in every timeline: 1000 do not fit a PNG.
-    let err = fails(
-        &[
-            "compare",
-            "--threads",
-            "1000",
-            "--size",
-            "8",
-            "--out",
-            path_str(&out),
-        ],
-        "--threads 1000",
-    );
-    assert!(err.contains("16384") && err.contains("or fewer"), "{err}");
-    let err = fails(
-        &[
-            "run",
-            "-s",
-            "static",
-            "--threads",
-            "1000",
-            "--size",
-            "8",
-            "--out",
-            path_str(&out),
-        ],
-        "--threads 1000",
-    );
-    assert!(err.contains("16384"), "{err}");
+    // A ring a thread: 5000 are more than the 4096 allowed (any number
+    // would be drawn, as heat rows past what fits a lane each).
+    for command in [&["compare"][..], &["run", "-s", "static"], &["simulate"]] {
+        let mut args = command.to_vec();
+        args.extend(["--threads", "5000", "--size", "8", "--out", path_str(&out)]);
+        let err = fails(&args, "--threads 5000");
+        assert!(err.contains("give --threads 4096 or fewer"), "{err}");
+    }
     let err = fails(
         &["compare", "--size", "16385", "--out", path_str(&out)],
         "--size 16385",

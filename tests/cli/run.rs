@@ -169,10 +169,10 @@ fn timings_read_as_mean_sigma_and_range_and_ratios_as_percentages() {
     assert!(svg.contains("load balance") && svg.contains("parallel efficiency"));
     let md = read(&out_dir.join("summary.md"));
     assert!(md.contains("mean ± σ") && md.contains(" %"), "{md}");
-    // One page to open, with the same table and the timeline.
+    // One page to open, with the same table and the timeline (its data).
     let page = read(&out_dir.join("report.html"));
     assert!(
-        page.contains("static.svg") && page.contains("<table"),
+        page.contains("\"title\":\"static\"") && page.contains("<table"),
         "report.html"
     );
     // The data keep exact numbers: ratios as ratios, every statistic.

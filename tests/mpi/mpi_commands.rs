@@ -117,7 +117,7 @@ fn sending_under_mpirun_with_more_ranks_and_with_one() {
     every_message_is_in_the_trace(&Path::new(out).join("sending.trace.json"), 3, 1 + 1);
     let page = std::fs::read_to_string(Path::new(out).join("report.html")).unwrap();
     assert!(
-        page.contains("sending.svg") && page.contains("<table"),
+        page.contains("\"title\":\"sending\"") && page.contains("<table"),
         "report.html"
     );
     let table = String::from_utf8_lossy(&output.stdout);
@@ -206,7 +206,7 @@ fn processes_count_what_serial_counts() {
     every_rank_counted_and_reduced(&Path::new(out).join("histogram.trace.json"), 2);
     let page = std::fs::read_to_string(Path::new(out).join("report.html")).unwrap();
     assert!(
-        page.contains("processes") && page.contains("histogram.svg"),
+        page.contains("processes") && page.contains("\"title\":\"histogram\""),
         "report.html"
     );
     let rows = rows(&json);

@@ -57,7 +57,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// assert!(logprof_viz::name_color("column").starts_with('#'));
 /// ```
 pub fn name_color(name: &str) -> &'static str {
-    NAME_PALETTE[(fnv1a(name.as_bytes()) % NAME_PALETTE.len() as u64) as usize]
+    NAME_PALETTE[name_color_index(name)]
+}
+
+/// The index of [`name_color`] in [`name_palette`]: how the HTML page's
+/// data names a colour in one byte.
+pub(crate) fn name_color_index(name: &str) -> usize {
+    (fnv1a(name.as_bytes()) % NAME_PALETTE.len() as u64) as usize
+}
+
+/// Every colour [`name_color`] gives, in index order.
+pub(crate) fn name_palette() -> &'static [&'static str] {
+    &NAME_PALETTE
 }
 
 /// The colour of the `index`-th thread (in lane order) in the task view.
@@ -97,6 +108,29 @@ mod tests {
     fn darker_scales_every_channel() {
         assert_eq!(darker("#ffffff"), "#b3b3b3");
         assert_eq!(darker("#000000"), "#000000");
+    }
+
+    /// WCAG's relative luminance of a `#rrggbb` colour.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    /// The HTML page writes span names in black on the spans
+    /// (`html/timeline.js`): readable on every colour a span can have.
+    #[test]
+    fn black_text_is_readable_on_every_span_colour() {
+        for color in NAME_PALETTE.iter().chain([&WAIT]) {
+            let ratio = (luminance(color) + 0.05) / 0.05;
+            assert!(ratio >= 4.5, "{color}: {ratio:.2}:1");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 
 use super::launch::{os_args, require_mpi_build, under_mpi, OnRanks};
 use crate::cli::HistogramArgs;
-use crate::limits::{check_lanes, check_ranks, Picture};
+use crate::limits::{check_ranks, check_threads};
 use folder::Folder;
 
 /// Threads when neither `--threads` nor `--ranks` is given.
@@ -77,11 +77,11 @@ fn check(args: &HistogramArgs) -> Result<()> {
         if n == 0 {
             bail!("--ranks 0: give at least 1 MPI process (or leave --ranks out for threads only)");
         }
-        check_ranks(n, Picture::Timeline)?;
+        check_ranks(n)?;
     }
     match (args.threads, args.ranks) {
         (Some(0), _) => bail!("--threads 0: give at least 1 thread"),
-        (Some(t), _) => check_lanes("--threads", t, "thread", Picture::Timeline)?,
+        (Some(t), _) => check_threads("--threads", t)?,
         // As many threads as ranks: checked with --ranks.
         (None, _) => {}
     }

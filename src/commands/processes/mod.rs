@@ -22,13 +22,10 @@ use super::launch::{os_args, require_mpi_build, OnRanks};
 use super::launch::{cores, CORES_VAR};
 use crate::cli::{KernelArg, ProcessesArgs};
 use crate::export::ExportArgs;
-use crate::limits::{check_ranks, Picture};
+use crate::limits::check_ranks;
 
 /// Ranks when `--ranks` is left out.
 const DEFAULT_RANKS: u32 = 4;
-
-/// The most experiments, each a timeline of `timelines.png`.
-const MOST_EXPERIMENTS: usize = 8;
 
 /// Runs `processes`: the launcher, or one rank when under `mpirun`.
 pub fn run(args: &ProcessesArgs) -> Result<()> {
@@ -70,11 +67,7 @@ fn check(args: &ProcessesArgs) -> Result<()> {
         if n < 2 {
             bail!("--ranks {n}: give at least 2 (rank 0 assembles the image, the others compute)");
         }
-        let picture = Picture::Stacked {
-            panels: MOST_EXPERIMENTS,
-            what: "timelines.png (a timeline for each experiment)",
-        };
-        check_ranks(n, picture)?;
+        check_ranks(n)?;
     }
     logprof_kernels::JuliaSet::with_size(args.size).context("--size")?;
     if args.runs == 0 {

@@ -11,7 +11,7 @@ use anyhow::{bail, Result};
 
 use super::launch::{os_args, require_mpi_build, OnRanks};
 use crate::cli::SendingArgs;
-use crate::limits::{check_ranks, Picture};
+use crate::limits::check_ranks;
 
 /// Ranks when `--ranks` is left out: rank 1 sends, rank 0 receives.
 const DEFAULT_RANKS: u32 = 2;
@@ -52,7 +52,7 @@ fn check(args: &SendingArgs) -> Result<()> {
         if n < 2 {
             bail!("--ranks {n}: give at least 2 (rank 1 sends, rank 0 receives)");
         }
-        check_ranks(n, Picture::Timeline)?;
+        check_ranks(n)?;
     }
     if args.runs == 0 {
         bail!("--runs 0: give at least 1 timed run");

@@ -1,12 +1,16 @@
-//! One self-contained HTML page of results: headings, text, tables and
-//! timelines that zoom and pan, with styles, script and pictures inline.
+//! One self-contained HTML page of results: headings, text, tables, charts
+//! and a timeline of every lane on a canvas, with styles, scripts and data
+//! inline.
 //!
 //! - `escape`: every text put into the page, escaped once, here.
 //! - `table`: a [`Table`] as an HTML table, sortable by its numbers.
-//! - `page`: the document around the sections, and an SVG made zoomable.
-//! - `report.css`, `report.js`: the styles and the script, included at
-//!   build time.
+//! - `data`: the traces of the timeline as compact columns for its script.
+//! - `page`: the document around the sections, the timeline's elements, and
+//!   an SVG made zoomable.
+//! - `report.css`, `report.js` (tables, tooltips, zoomable SVG charts),
+//!   `timeline.js` (the canvas timeline): included at build time.
 
+mod data;
 mod escape;
 mod page;
 mod table;
@@ -16,9 +20,9 @@ use std::path::Path;
 use logprof_trace::table::{percent, Table};
 use logprof_trace::Trace;
 
+use self::data::TimelineData;
 use crate::error::VizError;
 use crate::raster::write_file;
-use crate::timeline::Timeline;
 
 /// How many functions a trace's section lists, the most time first.
 const TOP_FUNCTIONS: usize = 20;
@@ -34,19 +38,24 @@ const TOP_FUNCTIONS: usize = 20;
 /// trace.lanes.push(Lane::with_spans(1, 1, "main", [Span::new(work, 0, 1_000, 0)]));
 ///
 /// let page = logprof_viz::HtmlReport::new("my run")
-///     .trace("my run", &trace)?
+///     .trace("my run", &trace)
 ///     .to_html_string();
-/// assert!(page.contains("<svg"));
-/// # Ok::<(), logprof_viz::VizError>(())
+/// assert!(page.contains("<canvas"));
 /// ```
 ///
-/// Every text given is escaped; a timeline zooms with the wheel around the
-/// pointer, pans by dragging (or W/A/S/D when focused), and shows a bar's
-/// tooltip under the pointer; a table sorts by a click on its heading.
+/// Every text given is escaped. The page has at most one timeline, on a
+/// canvas, holding every trace given to [`HtmlReport::timeline`] as a panel
+/// of its own on one time axis: it zooms with the wheel around the pointer,
+/// pans by dragging (or W/A/S/D when focused), shows a span's tooltip and,
+/// on a click, its function's figures. A table sorts by a click on its
+/// heading.
 #[derive(Clone, Debug)]
 pub struct HtmlReport {
     title: String,
     body: String,
+    /// Where the timeline goes in `body` (the byte offset), and its caption.
+    timeline_at: Option<(usize, String)>,
+    timeline: TimelineData,
 }
 
 impl HtmlReport {
@@ -55,7 +64,27 @@ impl HtmlReport {
         HtmlReport {
             title: title.into(),
             body: String::new(),
+            timeline_at: None,
+            timeline: TimelineData::default(),
         }
+    }
+
+    /// The page's timeline under `caption`, here, with a panel for each
+    /// `(title, trace)`; called again, it adds panels below the first ones
+    /// (the page keeps the first place and caption).
+    pub fn timeline(mut self, caption: &str, panels: &[(&str, &Trace)]) -> Self {
+        if self.timeline_at.is_none() {
+            self.timeline_at = Some((self.body.len(), caption.to_owned()));
+        }
+        for &(title, trace) in panels {
+            self.timeline.add(title, trace);
+        }
+        self
+    }
+
+    /// Spans on the page's timeline, over all its panels.
+    pub fn timeline_spans(&self) -> usize {
+        self.timeline.spans()
     }
 
     /// A section heading.
@@ -78,8 +107,8 @@ impl HtmlReport {
         self
     }
 
-    /// An SVG drawing of this crate (a [`Timeline`], a
-    /// [`Figure`](crate::Figure), a chart) under `caption`, zoomable.
+    /// An SVG drawing of this crate (a chart, the work profile, a
+    /// [`Timeline`](crate::Timeline)) under `caption`, zoomable.
     pub fn picture(mut self, caption: &str, svg: &str) -> Self {
         self.body.push_str(&format!(
             "<figure>\n<figcaption>{}</figcaption>\n\
@@ -107,16 +136,9 @@ impl HtmlReport {
         self
     }
 
-    /// One trace: its figures, its timeline (`title` in its header), then
+    /// One trace: its figures, its timeline (`title` over its panel), then
     /// the summary's per-thread table and its top functions.
-    pub fn trace(self, title: &str, trace: &Trace) -> Result<Self, VizError> {
-        let svg = Timeline::new(trace).title(title).to_svg_string()?;
-        Ok(self.trace_drawn(title, trace, &svg))
-    }
-
-    /// [`HtmlReport::trace`] with the caller's drawing of the trace (a
-    /// [`Timeline`] with its own width, colours or lanes).
-    pub fn trace_drawn(self, title: &str, trace: &Trace, svg: &str) -> Self {
+    pub fn trace(self, title: &str, trace: &Trace) -> Self {
         let summary = trace.summary();
         let figures = format!(
             "wall {:.3} ms   load balance {}   parallel efficiency {}   threads {}   spans {}",
@@ -127,7 +149,7 @@ impl HtmlReport {
             trace.span_count()
         );
         self.text(&figures)
-            .picture(&format!("timeline: {title}"), svg)
+            .timeline(&format!("timeline: {title}"), &[(title, trace)])
             .table("per thread", &summary.lanes_table())
             .table(
                 &format!("functions (top {TOP_FUNCTIONS}, most time first)"),
@@ -137,7 +159,14 @@ impl HtmlReport {
 
     /// The whole page.
     pub fn to_html_string(&self) -> String {
-        page::document(&self.title, &self.body)
+        match &self.timeline_at {
+            Some((at, caption)) => {
+                let figure = page::timeline(caption, &self.timeline);
+                let body = format!("{}{figure}{}", &self.body[..*at], &self.body[*at..]);
+                page::document(&self.title, &body)
+            }
+            None => page::document(&self.title, &self.body),
+        }
     }
 
     /// Writes the page to `path` atomically: complete or not at all.

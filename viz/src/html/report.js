@@ -1,7 +1,9 @@
-// logprof report: zoom and pan of the timelines, tooltips, sortable tables.
-// Written for this page alone; no library, no network. The timelines are
-// drawn at a fixed width, so zooming only changes which part of the x axis
-// each SVG's viewBox shows; text is scaled back so it keeps its shape.
+// logprof report: zoom and pan of the SVG pictures (charts, the work
+// profile), their tooltips, sortable tables. The canvas timeline is
+// timeline.js. Written for this page alone; no library, no network. The
+// pictures are drawn at a fixed width, so zooming only changes which part of
+// the x axis each SVG's viewBox shows; text is scaled back so it keeps its
+// shape.
 (function () {
   "use strict";
 
@@ -93,6 +95,8 @@
   // tooltip comes late and cannot be copied).
   function tooltips(tip) {
     document.addEventListener("pointermove", function (e) {
+      // The canvas timeline shows its own tooltips.
+      if (e.target.closest && e.target.closest(".canvas-timeline")) return;
       // The nearest element under the pointer that has a <title> of its own.
       var title = null;
       for (var node = e.target; node && node.nodeType === 1 && node.nodeName !== "svg"; node = node.parentNode) {
@@ -144,8 +148,8 @@
   document.querySelectorAll("table.sortable").forEach(sortable);
   var tip = document.getElementById("tip");
   if (tip) tooltips(tip);
-  // For tests and the console: each timeline's visible part.
-  window.logprofReport = {
-    views: function () { return views.map(function (v) { return v(); }); }
-  };
+  // For tests and the console: each picture's visible part (timeline.js
+  // adds the timeline's figures to the same object).
+  var report = window.logprofReport = window.logprofReport || {};
+  report.pictures = function () { return views.map(function (v) { return v(); }); };
 })();

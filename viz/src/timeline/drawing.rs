@@ -8,15 +8,17 @@ use svg::Node;
 use super::busy;
 use super::counters::draw_counter;
 use super::elements::{r2, text, Drawing};
+use super::heat_draw::draw_heat;
 use super::lane::draw_lane;
 use super::layout::{
-    body_height, TimeAxis, CAPTIONS_H, COUNTER_H, EMPTY_H, GROUP_H, HEADER_H, LANE_GAP, MARGIN,
-    NOTE_H, PANEL_GAP, SMALL, STRIP_H,
+    body_height, heat_body_height, TimeAxis, CAPTIONS_H, COUNTER_H, EMPTY_H, GROUP_H, HEADER_H,
+    LANE_GAP, MARGIN, NOTE_H, PANEL_GAP, SMALL, STRIP_H,
 };
 use super::model::{LaneKind, PanelView};
 use super::region_band;
 use super::strip::draw_concurrency;
 use crate::color::{INK, MUTED, RULE, WARN};
+use crate::error::VizError;
 
 /// Draws one panel from `y` down; returns the y below it.
 pub(super) fn draw_panel(
@@ -25,7 +27,7 @@ pub(super) fn draw_panel(
     mut y: f64,
     axis: &TimeAxis,
     kind: &dyn LaneKind,
-) -> f64 {
+) -> Result<f64, VizError> {
     let cols = axis.cols;
     let mut group = Group::new().set("class", "panel");
     if let Some(label) = &panel.label {
@@ -36,6 +38,10 @@ pub(super) fn draw_panel(
     let lanes_top = y;
     group.append(draw_grid(panel, lanes_top, axis));
 
+    if let Some(heat) = &panel.heat {
+        draw_heat(&mut group, heat, y, cols, busy::kind(&panel.summary))?;
+        y += heat.height() as f64 + LANE_GAP;
+    }
     for lane in &panel.lanes {
         if let Some(header) = &lane.group_header {
             group.append(
@@ -46,7 +52,7 @@ pub(super) fn draw_panel(
         group.append(draw_lane(panel, lane, y, cols, kind));
         y += lane.height + LANE_GAP;
     }
-    if panel.trace.is_empty() || panel.lanes.is_empty() {
+    if panel.heat.is_none() && (panel.trace.is_empty() || panel.lanes.is_empty()) {
         y = draw_empty_message(&mut group, panel, lanes_top, y, axis, kind);
     }
 
@@ -75,7 +81,7 @@ pub(super) fn draw_panel(
         );
     }
     doc.push(group);
-    y + PANEL_GAP
+    Ok(y + PANEL_GAP)
 }
 
 /// The header: the panel's label (in a figure), its numbers and its notes;
@@ -110,6 +116,10 @@ fn draw_header(group: &mut Group, panel: &PanelView, mut y: f64) -> f64 {
         );
     }
     group.append(header);
+    if let Some(heat) = &panel.heat {
+        y += NOTE_H;
+        group.append(text(MARGIN, y, &heat.line, SMALL, INK).set("class", "grouping"));
+    }
     for note in &panel.notes {
         y += NOTE_H;
         group.append(text(MARGIN, y, &format!("⚠ {note}"), SMALL, WARN).set("class", "note"));
@@ -159,7 +169,10 @@ fn draw_grid(panel: &PanelView, lanes_top: f64, axis: &TimeAxis) -> Group {
         .lanes
         .iter()
         .map(|l| (l.height, l.group_header.is_some()));
-    let body = body_height(lanes, panel.lanes.is_empty(), !panel.trace.is_empty());
+    let body = match &panel.heat {
+        Some(heat) => heat_body_height(heat.height(), !panel.trace.is_empty()),
+        None => body_height(lanes, panel.lanes.is_empty(), !panel.trace.is_empty()),
+    };
     let body_bottom = lanes_top + body;
     let mut grid = Group::new().set("class", "grid");
     for (t, _) in &axis.ticks {

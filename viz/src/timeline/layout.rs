@@ -83,6 +83,13 @@ pub(super) fn body_height(
     lanes + empty + strip
 }
 
+/// The height of a panel's body drawn as heat rows `block_px` high: the
+/// rows, the gap below them and the busy strip of a trace with spans.
+pub(super) fn heat_body_height(block_px: usize, has_spans: bool) -> f64 {
+    let strip = if has_spans { LANE_GAP + STRIP_H } else { 0.0 };
+    block_px as f64 + LANE_GAP + strip
+}
+
 /// The height of a whole panel: its numbers and `notes`, the captions, the
 /// `body` ([`body_height`]), `counters` tracks and the gap below.
 pub(super) fn panel_height(notes: usize, body: f64, counters: usize) -> f64 {

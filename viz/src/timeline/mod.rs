@@ -17,6 +17,9 @@
 //! - The lane kinds, which build a panel's lanes: `thread_lanes` (one lane
 //!   per thread, bars coloured by name), `cost_lanes` (the same, coloured by
 //!   cost) and `task_lanes` (one lane per task, coloured by thread).
+//! - `heat`: the heat rows a panel is drawn as when its lanes would make
+//!   the picture taller than a PNG can be (a thin row per lane, grouped by
+//!   process, coloured by busy share per pixel); `heat_draw` draws them.
 //! - `panel`, which builds one trace ready to draw with the chosen kind.
 //! - The drawing: `lane`, `strip` and `legend`, then `drawing` (one panel)
 //!   and `render` (the whole document of a scene).
@@ -30,6 +33,8 @@ mod cost_scale;
 mod counters;
 mod drawing;
 mod elements;
+mod heat;
+mod heat_draw;
 mod lane;
 mod layout;
 mod legend;

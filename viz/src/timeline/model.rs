@@ -16,6 +16,7 @@ use std::fmt::Debug;
 use logprof_trace::{Summary, Trace};
 
 use super::cost_scale::CostScale;
+use super::heat::HeatView;
 use super::region_band::RegionMark;
 use crate::bars::{Bar, TimeScale};
 
@@ -49,6 +50,9 @@ pub(super) struct PanelView<'a> {
     pub counters: Vec<CounterView>,
     /// The cost colour scale shared by every panel (cost view).
     pub cost: Option<CostScale>,
+    /// The heat rows drawn instead of `lanes` when the scene's lanes do
+    /// not fit a picture.
+    pub heat: Option<HeatView>,
 }
 
 /// One counter track ready to draw.
@@ -168,6 +172,10 @@ pub(super) struct LaneStyle {
     pub first_row_height: f64,
     /// Whether a name cut short to fit in its bar is still written.
     pub writes_clipped_names: bool,
+    /// Whether lanes that do not fit a picture become heat rows (a lane
+    /// per thread); the task view, which draws a bounded number of lanes,
+    /// never needs to.
+    pub compacts: bool,
 }
 
 /// One way of grouping spans into lanes, with everything about the picture

@@ -7,6 +7,7 @@ use logprof_trace::{Summary, Trace};
 use super::busy;
 use super::cost_scale::CostScale;
 use super::counters::build_counters;
+use super::heat::{self, HeatInput, HeatPlan};
 use super::layout::{Columns, MAX_DEPTH_ROWS};
 use super::model::{LaneKind, LaneSet, PanelContext, PanelView};
 use super::notes::trace_notes;
@@ -15,15 +16,16 @@ use super::region_band;
 use crate::bars::{add_coverage, TimeScale};
 use crate::scale::{count, duration, percent};
 
-/// Lanes, busy strip and numbers of one trace, shown over `window` (ns from
-/// its region start) in the plot of `cols`.
+/// Lanes (or, under a `heat` plan, heat rows), busy strip and numbers of
+/// one trace, shown over `window` (ns from its region start) in the plot of
+/// `cols`.
 pub(super) fn build_panel<'a>(
     label: Option<String>,
     trace: &'a Trace,
     lanes: &dyn LaneKind,
-    window: (u64, u64),
-    cols: Columns,
+    (window, cols): ((u64, u64), Columns),
     cost: Option<CostScale>,
+    heat: Option<HeatPlan>,
 ) -> PanelView<'a> {
     let summary = trace.summary();
     let scale = window_scale(&summary, window, cols);
@@ -49,16 +51,35 @@ pub(super) fn build_panel<'a>(
             add_coverage(&mut concurrency, &scale, b);
         }
     }
-    let set = lanes.build(&PanelContext {
-        trace,
-        summary: &summary,
-        scale,
-        order: &order,
-        thread_names: &thread_names,
-        busy: &busy,
-        work: &work,
-        cost,
-    });
+    let (set, heat) = match heat {
+        Some(plan) => {
+            let input = HeatInput {
+                trace,
+                summary: &summary,
+                scale,
+                columns: concurrency.len(),
+                order: &order,
+                thread_names: &thread_names,
+                // Busy share is work: waiting is not.
+                busy: &work,
+                marks: marks(plan.block_px(&heat::groups(trace, &order))),
+            };
+            (LaneSet::default(), Some(heat::build(&input, plan)))
+        }
+        None => {
+            let set = lanes.build(&PanelContext {
+                trace,
+                summary: &summary,
+                scale,
+                order: &order,
+                thread_names: &thread_names,
+                busy: &busy,
+                work: &work,
+                cost,
+            });
+            (set, None)
+        }
+    };
     let mut notes = notes(trace, &set);
     notes.extend(offcpu::header_notes(&summary));
     let mut metrics = metrics(trace, &summary);
@@ -81,7 +102,14 @@ pub(super) fn build_panel<'a>(
         thread_totals: set.thread_totals,
         counters: build_counters(trace, &scale),
         cost,
+        heat,
     }
+}
+
+/// How many of the busiest (and of the idlest) lanes heat rows `block_px`
+/// high name: three, fewer when their labels would not fit beside them.
+fn marks(block_px: usize) -> usize {
+    (block_px / 26).min(3)
 }
 
 /// Trace time to x: the window `w_lo..w_hi` (ns from the region start) over
@@ -98,7 +126,7 @@ fn window_scale(summary: &Summary, (w_lo, w_hi): (u64, u64), cols: Columns) -> T
 /// Indices of the trace's lanes in (pid, tid) order. A normalized trace
 /// keeps them so already, but a hand-built one may not, and the order must
 /// not depend on it (sorting what is sorted is one pass).
-fn lane_order(trace: &Trace) -> Vec<usize> {
+pub(super) fn lane_order(trace: &Trace) -> Vec<usize> {
     let mut order: Vec<usize> = (0..trace.lanes.len()).collect();
     order.sort_by_key(|&i| (trace.lanes[i].pid, trace.lanes[i].tid));
     order

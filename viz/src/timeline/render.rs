@@ -8,18 +8,22 @@ use svg::{Document, Node};
 
 use logprof_trace::Trace;
 
+use super::busy;
 use super::drawing::draw_panel;
 use super::elements::{r2, text, Drawing};
+use super::heat::{self, HeatPlan};
+use super::heat_draw::draw_heat_legend;
 use super::layout::{
-    check_width, wall_ns, window_bounds, Columns, TimeAxis, Window, AXIS_H, FONT, MARGIN, SMALL,
-    TITLE_H,
+    body_height, check_width, panel_height, picture_height, wall_ns, window_bounds, Columns,
+    TimeAxis, Window, AXIS_H, FONT, MARGIN, MAX_DEPTH_ROWS, ROW0_H, ROW_H, SMALL, TITLE_H,
 };
 use super::legend::draw_legend;
 use super::model::{LaneKind, PanelView};
 use super::offcpu;
-use super::panel::build_panel;
+use super::panel::{build_panel, lane_order};
 use crate::color::{INK, MUTED};
 use crate::error::VizError;
+use crate::raster::MAX_SIDE;
 use crate::text::FONT_FAMILY;
 
 /// What to draw: one or more labelled traces and the shared options.
@@ -38,9 +42,72 @@ pub(super) struct Scene<'a> {
 
 /// The scene as an SVG document and its height in pixels, or an error for
 /// options it cannot draw.
+///
+/// A lane per thread as long as the picture fits a PNG
+/// ([`MAX_SIDE`](crate::MAX_PNG_SIDE) high); past that, every panel is drawn
+/// as heat rows (see `heat`). Whether the lanes fit is first told from the
+/// lanes' heights alone, a bound below the picture's, so that a trace of
+/// thousands of lanes is never laid out lane by lane; a picture that the
+/// bound lets through and that still comes out too tall is drawn again as
+/// heat rows.
 pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     check_width(scene.width)?;
     let traces: Vec<&Trace> = scene.panels.iter().map(|(_, t)| *t).collect();
+    let compacts = scene.lanes.style().compacts;
+    let lanes_fit = !compacts || lanes_height_at_least(scene, &traces) <= f64::from(MAX_SIDE);
+    if lanes_fit {
+        let (svg, height) = draw(scene, &traces, None)?;
+        if !compacts || height <= MAX_SIDE {
+            return Ok((svg, height));
+        }
+    }
+    let groups: Vec<Vec<usize>> = traces
+        .iter()
+        .map(|t| heat::groups(t, &lane_order(t)))
+        .collect();
+    draw(scene, &traces, Some(heat::plan(&groups)))
+}
+
+/// A bound below the height of `traces` drawn a lane per thread: the
+/// title, each panel with its lanes (every nesting row drawn) and process
+/// headers, no notes, counters or legend.
+fn lanes_height_at_least(scene: &Scene, traces: &[&Trace]) -> f64 {
+    let panels: f64 = traces
+        .iter()
+        .map(|trace| {
+            let order = lane_order(trace);
+            let several_pids = order
+                .windows(2)
+                .any(|w| trace.lanes[w[0]].pid != trace.lanes[w[1]].pid);
+            let lanes = order.iter().enumerate().map(|(ord, &li)| {
+                let lane = &trace.lanes[li];
+                let depth = lane.spans.iter().map(|s| s.depth as usize).max();
+                let rows = depth.unwrap_or(0).min(MAX_DEPTH_ROWS - 1);
+                let first = ord == 0 || trace.lanes[order[ord - 1]].pid != lane.pid;
+                (ROW0_H + ROW_H * rows as f64, several_pids && first)
+            });
+            panel_height(
+                0,
+                body_height(lanes, order.is_empty(), !trace.is_empty()),
+                0,
+            )
+        })
+        .sum();
+    let has_spans = traces.iter().any(|t| !t.is_empty());
+    f64::from(picture_height(
+        scene.title.is_some(),
+        panels,
+        has_spans,
+        0.0,
+    ))
+}
+
+/// The scene drawn a lane per thread, or as heat rows under `heat`.
+fn draw(
+    scene: &Scene,
+    traces: &[&Trace],
+    heat: Option<HeatPlan>,
+) -> Result<(String, u32), VizError> {
     let max_wall = traces.iter().map(|t| wall_ns(t)).max().unwrap_or(0);
     let window = window_bounds(scene.window, max_wall)?;
     let label_w = traces
@@ -48,11 +115,20 @@ pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
         .map(|t| scene.lanes.label_width(t))
         .fold(0.0, f64::max);
     let cols = Columns::new(scene.width, label_w);
-    let cost = scene.lanes.cost_scale(&traces);
+    let cost = scene.lanes.cost_scale(traces);
     let panels: Vec<PanelView> = scene
         .panels
         .iter()
-        .map(|(label, trace)| build_panel(label.clone(), trace, scene.lanes, window, cols, cost))
+        .map(|(label, trace)| {
+            build_panel(
+                label.clone(),
+                trace,
+                scene.lanes,
+                (window, cols),
+                cost,
+                heat,
+            )
+        })
         .collect();
 
     let mut doc = Drawing::default();
@@ -67,16 +143,30 @@ pub(super) fn render(scene: &Scene) -> Result<(String, u32), VizError> {
     }
     let axis = TimeAxis::new(window, cols);
     for panel in &panels {
-        y = draw_panel(&mut doc, panel, y, &axis, scene.lanes);
+        y = draw_panel(&mut doc, panel, y, &axis, scene.lanes)?;
     }
     // The shared time axis and the legend (none when there is no time to
-    // show).
+    // show): heat rows have their colour scale instead of the names.
     if panels.iter().any(|p| !p.trace.is_empty()) {
         y = draw_axis(&mut doc, &axis, y);
-        y = draw_legend(&mut doc, scene.lanes.legend(&panels), cols, y);
+        y = if heat.is_some() {
+            draw_heat_legend(&mut doc, cols, y, &heat_kind(&panels))
+        } else {
+            draw_legend(&mut doc, scene.lanes.legend(&panels), cols, y)
+        };
     }
     let height = (y + MARGIN).ceil();
     Ok((finish(scene, &panels, doc, height, cols), height as u32))
+}
+
+/// The busy time the heat rows of `panels` show, for the scale's heading.
+fn heat_kind(panels: &[PanelView]) -> String {
+    let kinds: Vec<&str> = panels.iter().map(|p| busy::kind(&p.summary)).collect();
+    if kinds.windows(2).all(|w| w[0] == w[1]) {
+        kinds.first().copied().unwrap_or("wall-clock").to_owned()
+    } else {
+        "on-CPU where off-CPU time was recorded, else wall-clock".to_owned()
+    }
 }
 
 /// The time axis below the panels from `y`, with its ticks and labels;

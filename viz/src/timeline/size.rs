@@ -3,11 +3,14 @@
 
 use std::iter;
 
+use super::heat;
+use super::heat_draw::legend_px;
 use super::layout::{
-    body_height, check_width, legend_height, panel_height, picture_height, DEFAULT_WIDTH,
-    MAX_DEPTH_ROWS, MAX_TASK_LANES, ROW0_H, ROW_H, TASK_ROW_H,
+    body_height, check_width, heat_body_height, legend_height, panel_height, picture_height,
+    DEFAULT_WIDTH, MAX_DEPTH_ROWS, MAX_TASK_LANES, ROW0_H, ROW_H, TASK_ROW_H,
 };
 use crate::error::VizError;
+use crate::raster::MAX_SIDE;
 
 /// What, besides the number of traces and lanes, sets the size of a
 /// timeline picture: the options of [`timeline_size`].
@@ -64,9 +67,10 @@ impl Default for LayoutOptions {
 /// and [`Figure::pixel_size`](crate::Figure::pixel_size) give for such
 /// traces, with no counter tracks; `lanes == 0` stands for traces without
 /// spans. In the task view at most [`MAX_TASK_LANES`](crate::MAX_TASK_LANES)
-/// lanes are drawn, and more add a note. The height grows by the same
-/// amount for each lane, so the most lanes that fit a limit follow from two
-/// calls.
+/// lanes are drawn, and more add a note. A lane per thread as long as the
+/// picture is at most [`MAX_PNG_SIDE`](crate::MAX_PNG_SIDE) high; past that
+/// the threads are drawn as heat rows (a row of 1 to 4 px a lane), which
+/// always fit: no count of threads is too many to draw.
 ///
 /// ```
 /// use logprof_viz::{timeline_size, LayoutOptions, MAX_PNG_SIDE};
@@ -114,6 +118,15 @@ pub fn timeline_size(
     let panel = panel_height(options.notes + usize::from(left_out), body, 0);
     let legend = legend_height(options.legend_rows, false);
     let height = picture_height(options.title, panel * traces as f64, has_spans, legend);
+    if options.by_task || height <= MAX_SIDE {
+        return Ok((options.width, height));
+    }
+    // Too tall for a lane per thread: heat rows, one line more under the
+    // numbers, the colour scale for a legend.
+    let plan = heat::plan(&vec![vec![lanes]; traces]);
+    let body = heat_body_height(plan.block_px(&[lanes]), has_spans);
+    let panel = panel_height(options.notes + 1, body, 0);
+    let height = picture_height(options.title, panel * traces as f64, has_spans, legend_px());
     Ok((options.width, height))
 }
 
@@ -223,6 +236,24 @@ mod tests {
         // 2 threads × 3 calls: 6 tasks; 2 × 150: more than are drawn.
         assert_told(&[trace(2, 3, 1, true)], 6, by_task);
         assert_told(&[trace(2, 150, 1, true)], 300, by_task);
+    }
+
+    #[test]
+    fn more_lanes_than_fit_are_heat_rows_of_the_size_told() {
+        let default = LayoutOptions::default();
+        // Past what fits a lane each, in a timeline and in a figure.
+        assert_told(&[trace(3000, 2, 1, false)], 3000, default);
+        let runs: Vec<Trace> = (0..3).map(|_| trace(1000, 1, 1, false)).collect();
+        let untitled = LayoutOptions {
+            title: false,
+            ..default
+        };
+        assert_told(&runs, 1000, untitled);
+        // No count of threads is too many: 50 000 lanes fit a PNG.
+        for lanes in [700, 3000, 50_000] {
+            let (_, height) = timeline_size(1, lanes, &default).unwrap();
+            assert!(height <= crate::MAX_PNG_SIDE, "{lanes} lanes: {height} px");
+        }
     }
 
     #[test]

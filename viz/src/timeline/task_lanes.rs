@@ -81,6 +81,7 @@ impl LaneKind for TaskLanes {
             first_row_height: TASK_ROW_H,
             // A clipped thread name says nothing: the colour does.
             writes_clipped_names: false,
+            compacts: false,
         }
     }
 

@@ -52,6 +52,7 @@ impl LaneKind for ThreadLanes {
             no_lanes_message: "no threads recorded",
             first_row_height: ROW0_H,
             writes_clipped_names: true,
+            compacts: true,
         }
     }
 
@@ -110,7 +111,7 @@ impl LaneKind for ThreadLanes {
 }
 
 /// The header of process `pid`'s group of lanes.
-fn process_header(trace: &Trace, pid: u32) -> String {
+pub(super) fn process_header(trace: &Trace, pid: u32) -> String {
     match trace.process_names.get(&pid) {
         // A text pid (`"Traces"`) has an id made up by the reader: its text
         // is what names it.

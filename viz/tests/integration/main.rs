@@ -6,6 +6,7 @@ mod chart;
 mod common;
 mod header;
 mod html;
+mod many_lanes;
 mod offcpu;
 mod other_tools;
 mod png;

@@ -30,7 +30,7 @@ const document = {
 const window = {};
 new Function("window", "document", fs.readFileSync(process.argv[2], "utf8"))(window, document);
 
-const view = () => window.logprofReport.views()[0];
+const view = () => window.logprofReport.pictures()[0];
 const event = (more) => Object.assign({ preventDefault() {} }, more);
 
 assert.deepStrictEqual(view(), { x: 0, width: 1400, full_width: 1400 });
