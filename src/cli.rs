@@ -65,9 +65,9 @@ pub enum Command {
     Run(RunArgs),
     /// Time one scheduler against a swept parameter, as a table and a chart.
     Sweep(SweepArgs),
-    /// Draw a Chrome trace file (ours or another tool's) as a timeline.
+    /// Draw a trace file (Chrome JSON, ours or another tool's, or .lpt) as a timeline.
     Render(RenderArgs),
-    /// Summarise a Chrome trace file: busy and idle per thread, load balance,
+    /// Summarise a trace file (Chrome JSON or .lpt): busy and idle per thread, load balance,
     /// parallel efficiency, the functions that take the most time.
     Report(ReportArgs),
     /// Convert a trace file between Chrome JSON (.json) and Perfetto's
@@ -328,7 +328,8 @@ pub enum LaneGrouping {
 /// `logprof render`.
 #[derive(Clone, Debug, Args)]
 pub struct RenderArgs {
-    /// The Chrome trace JSON file.
+    /// The trace file: Chrome JSON, or logprof's compact `.lpt`, told apart
+    /// by its first bytes whatever its name.
     pub trace: PathBuf,
     /// SVG output (default: the trace's name with .svg, unless --png or
     /// --html is given).
@@ -375,7 +376,8 @@ pub struct ConvertArgs {
 /// `logprof report`.
 #[derive(Clone, Debug, Args)]
 pub struct ReportArgs {
-    /// The Chrome trace JSON file.
+    /// The trace file: Chrome JSON, or logprof's compact `.lpt`, told apart
+    /// by its first bytes whatever its name.
     pub trace: PathBuf,
     /// How many functions to list, the most time first.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -481,7 +483,7 @@ pub struct HistogramArgs {
 /// `logprof simulate`.
 #[derive(Clone, Debug, Args)]
 pub struct SimulateArgs {
-    /// A Chrome trace, predicted region by region (each region's units on
+    /// A trace file (Chrome JSON or `.lpt`), predicted region by region (each region's units on
     /// their own, a serial region kept serial; default: record a serial run
     /// of the fractal, a unit a column).
     pub trace: Option<PathBuf>,

@@ -51,7 +51,7 @@ pub fn write_results_page(
     let mut traces = Vec::with_capacity(stems.len());
     for stem in &stems {
         let path = dir.join(format!("{stem}.trace.json"));
-        let trace = Trace::read_chrome_json(&path)
+        let trace = Trace::read_file(&path)
             .with_context(|| format!("cannot read {} back for {REPORT_HTML}", path.display()))?;
         traces.push((*stem, trace));
     }

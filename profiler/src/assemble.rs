@@ -101,6 +101,7 @@ pub(crate) fn lane_from_events(
         overwritten_events: 0,
         unmatched_exits: decoded.unmatched_exits,
         unclosed_enters: decoded.unclosed_enters,
+        dropped_events: 0,
     }
 }
 
@@ -207,6 +208,7 @@ mod tests {
                 overwritten_events: 0,
                 unmatched_exits: 2,
                 unclosed_enters: 2,
+                dropped_events: 0,
             }
         );
     }

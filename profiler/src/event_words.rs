@@ -87,77 +87,121 @@ struct Open {
 /// Decodes `events`; ids of 0 or above `max_id` (slots not yet written) are
 /// skipped; `to_ns` turns ticks into nanoseconds.
 pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) -> Decoded {
+    let mut decoder = Decoder::default();
     let mut out = Decoded::default();
-    let mut open: Vec<Open> = Vec::new();
-    let mut last_ns = 0;
-    // The event before the current one: (kind, id, ns).
-    let mut previous: Option<(u64, u32, u64)> = None;
-    for &(ticks, meta) in events {
-        let event_kind = meta & ((1 << KIND_BITS) - 1);
-        let id = ((meta & 0xFFFF_FFFF) >> KIND_BITS) as u32;
-        let task = (meta >> 32) as u32;
-        let before = previous.take();
-        if id == 0 || id as usize > max_id {
-            continue; // a slot not yet written (torn by a concurrent reset)
-        }
-        if event_kind == kind::VALUE {
-            match before {
-                Some((kind::ENTER, i, _)) if i == id => {
-                    if let Some(o) = open.last_mut() {
-                        o.value = Some(ticks as i64);
-                    }
-                }
-                // A matched exit pushed its span last (an unmatched one
-                // leaves no `previous`).
-                Some((kind::EXIT, i, _)) if i == id => {
-                    if let Some(s) = out.spans.last_mut() {
-                        s.result = Some(ticks as i64);
-                    }
-                }
-                Some((kind::COUNTER, i, ns)) if i == id => {
-                    out.samples.push((id, ns, f64::from_bits(ticks)));
-                }
-                _ => {} // its event was lost, and counted, already
+    decoder.feed(events, max_id, to_ns, &mut out);
+    out.unclosed_enters = decoder.open_count();
+    out
+}
+
+/// Decodes one thread's events batch after batch, as a streaming writer
+/// drains them: the calls open at the end of one batch are closed by the
+/// exits of the next. [`decode`] is one batch.
+#[derive(Default)]
+pub(crate) struct Decoder {
+    open: Vec<Open>,
+    last_ns: u64,
+    /// The event before the current one: (kind, id, ns).
+    previous: Option<(u64, u32, u64)>,
+}
+
+impl Decoder {
+    /// Enters with no exit so far.
+    pub(crate) fn open_count(&self) -> u64 {
+        self.open.len() as u64
+    }
+
+    /// Forgets the calls open and the event before: the events that follow
+    /// are not those that came after (some were lost between, or a new
+    /// recording began). Returns how many calls were open.
+    pub(crate) fn break_off(&mut self) -> u64 {
+        self.previous = None;
+        let n = self.open.len() as u64;
+        self.open.clear();
+        n
+    }
+
+    /// The events that follow are not those that came after the last one
+    /// (some were lost between): a value must not attach to it.
+    pub(crate) fn gap(&mut self) {
+        self.previous = None;
+    }
+
+    /// Decodes the next batch of events into `out` (its spans, instants,
+    /// samples and unmatched exits; `out.unclosed_enters` is left alone).
+    pub(crate) fn feed(
+        &mut self,
+        events: &[(u64, u64)],
+        max_id: usize,
+        to_ns: impl Fn(u64) -> u64,
+        out: &mut Decoded,
+    ) {
+        let open = &mut self.open;
+        for &(ticks, meta) in events {
+            let event_kind = meta & ((1 << KIND_BITS) - 1);
+            let id = ((meta & 0xFFFF_FFFF) >> KIND_BITS) as u32;
+            let task = (meta >> 32) as u32;
+            let before = self.previous.take();
+            if id == 0 || id as usize > max_id {
+                continue; // a slot not yet written (torn by a concurrent reset)
             }
-            continue;
-        }
-        // Times never run backwards within a lane, whatever the TSCs of the
-        // cores it ran on say.
-        let ns = to_ns(ticks).max(last_ns);
-        last_ns = ns;
-        previous = Some((event_kind, id, ns));
-        match event_kind {
-            kind::ENTER => open.push(Open {
-                id,
-                task,
-                start_ns: ns,
-                depth: open.len() as u32,
-                value: None,
-            }),
-            kind::EXIT => {
-                // The innermost open call with this id and task; usually the top.
-                let Some(pos) = open.iter().rposition(|o| o.id == id && o.task == task) else {
-                    out.unmatched_exits += 1;
-                    previous = None;
-                    continue;
-                };
-                let o = open.remove(pos);
-                out.spans.push(RawSpan {
+            if event_kind == kind::VALUE {
+                match before {
+                    Some((kind::ENTER, i, _)) if i == id => {
+                        if let Some(o) = open.last_mut() {
+                            o.value = Some(ticks as i64);
+                        }
+                    }
+                    // A matched exit pushed its span last (an unmatched one
+                    // leaves no `previous`).
+                    Some((kind::EXIT, i, _)) if i == id => {
+                        if let Some(s) = out.spans.last_mut() {
+                            s.result = Some(ticks as i64);
+                        }
+                    }
+                    Some((kind::COUNTER, i, ns)) if i == id => {
+                        out.samples.push((id, ns, f64::from_bits(ticks)));
+                    }
+                    _ => {} // its event was lost, and counted, already
+                }
+                continue;
+            }
+            // Times never run backwards within a lane, whatever the TSCs of the
+            // cores it ran on say.
+            let ns = to_ns(ticks).max(self.last_ns);
+            self.last_ns = ns;
+            self.previous = Some((event_kind, id, ns));
+            match event_kind {
+                kind::ENTER => open.push(Open {
                     id,
                     task,
-                    start_ns: o.start_ns,
-                    end_ns: ns,
-                    depth: o.depth,
-                    value: o.value,
-                    result: None,
-                });
+                    start_ns: ns,
+                    depth: open.len() as u32,
+                    value: None,
+                }),
+                kind::EXIT => {
+                    // The innermost open call with this id and task; usually the top.
+                    let Some(pos) = open.iter().rposition(|o| o.id == id && o.task == task) else {
+                        out.unmatched_exits += 1;
+                        self.previous = None;
+                        continue;
+                    };
+                    let o = open.remove(pos);
+                    out.spans.push(RawSpan {
+                        id,
+                        task,
+                        start_ns: o.start_ns,
+                        end_ns: ns,
+                        depth: o.depth,
+                        value: o.value,
+                        result: None,
+                    });
+                }
+                kind::INSTANT => out.instants.push((id, ns)),
+                _ => {} // a counter: its sample comes with its value
             }
-            kind::INSTANT => out.instants.push((id, ns)),
-            _ => {} // a counter: its sample comes with its value
         }
     }
-    out.unclosed_enters = open.len() as u64;
-    out
 }
 
 #[cfg(test)]
@@ -215,5 +259,52 @@ mod tests {
         assert_eq!(d.samples, [(3, 14, 1.5)]);
         assert_eq!(d.instants, [(3, 15)]);
         assert_eq!((d.unmatched_exits, d.unclosed_enters), (1, 1));
+    }
+
+    #[test]
+    fn decoding_in_batches_is_decoding_at_once_wherever_the_cut() {
+        let events = [
+            ev(kind::ENTER, 1, 1),
+            ev(kind::VALUE, 1, 7),
+            ev(kind::ENTER, 2, 2),
+            ev(kind::EXIT, 2, 3),
+            ev(kind::VALUE, 2, 9),
+            ev(kind::INSTANT, 3, 4),
+            ev(kind::COUNTER, 3, 5),
+            ev(kind::VALUE, 3, 0.5f64.to_bits()),
+            ev(kind::EXIT, 1, 6),
+            ev(kind::ENTER, 2, 7),
+        ];
+        let whole = decode(&events, 3, |t| t);
+        let key = |d: &Decoded| {
+            let spans: Vec<_> = d
+                .spans
+                .iter()
+                .map(|s| (s.id, s.start_ns, s.end_ns, s.depth, s.value, s.result))
+                .collect();
+            (
+                spans,
+                d.instants.clone(),
+                d.samples.clone(),
+                d.unmatched_exits,
+            )
+        };
+        for cut in 0..=events.len() {
+            let mut decoder = Decoder::default();
+            let mut out = Decoded::default();
+            decoder.feed(&events[..cut], 3, |t| t, &mut out);
+            decoder.feed(&events[cut..], 3, |t| t, &mut out);
+            assert_eq!(key(&out), key(&whole), "cut at {cut}");
+            assert_eq!(decoder.open_count(), whole.unclosed_enters);
+        }
+        // A gap: a value after it belongs to nothing.
+        let mut decoder = Decoder::default();
+        let mut out = Decoded::default();
+        decoder.feed(&events[..1], 3, |t| t, &mut out);
+        decoder.gap();
+        decoder.feed(&events[1..2], 3, |t| t, &mut out);
+        decoder.feed(&[ev(kind::EXIT, 1, 8)], 3, |t| t, &mut out);
+        assert_eq!(out.spans[0].value, None);
+        assert_eq!(decoder.break_off(), 0);
     }
 }

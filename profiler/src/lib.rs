@@ -94,6 +94,7 @@ mod rayon_pool;
 mod recorder;
 mod reentry;
 mod ring;
+mod stream;
 mod sync_shim;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
@@ -112,6 +113,10 @@ pub use recorder::{
     adjust_buffer, clear, collect, init_buffer, keep_lane, recorded, recording_id, register_thread,
     release_lane, Recorded,
 };
+pub use stream::{
+    finish_env_stream, stream_to, stream_with_ring, Stream, StreamError, StreamStats,
+    STREAM_RING_EVENTS,
+};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use tracing_layer::TracingLayer;
@@ -119,7 +124,7 @@ pub use tracing_layer::TracingLayer;
 // The trace and everything that reads it live in `logprof-trace`; they are
 // re-exported under the paths they always had here, so a recording needs
 // this crate alone.
-pub use logprof_trace::{chrome, message, perfetto, regions};
+pub use logprof_trace::{chrome, compact, message, perfetto, regions};
 pub use logprof_trace::{
     write_atomically, ChromeJsonError, CounterTrack, FunctionSummary, InstantEvent, Lane,
     LaneSummary, Losses, MessageFlow, MessageSide, Messages, MpiCall, NameId, NameTable, OffCpu,

@@ -29,7 +29,7 @@
 //! if the writer reset meanwhile, the copy may mix two recordings and is
 //! thrown away.
 //!
-//! The loom models at the end of this file check these claims over every
+//! The loom models (`ring_loom.rs`) check these claims over every
 //! interleaving (run them with `RUSTFLAGS="--cfg logprof_loom" cargo test -p logprof
 //! --lib --release ring::loom`).
 
@@ -239,6 +239,73 @@ impl SharedRing {
     }
 }
 
+/// What [`SharedRing::read_since`] took from a ring.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Drain {
+    /// Events from the first asked for that were overwritten (or possibly
+    /// being overwritten) before they could be copied: never returned.
+    pub(crate) lost: u64,
+    /// The number of the event to ask for next time: every event before it
+    /// was either returned or counted in `lost`, once.
+    pub(crate) next: u64,
+    /// Of the events appended to `out`, how many at the front are torn
+    /// (counted in `lost`) and must be skipped: left for the caller to
+    /// skip rather than removed, which would move all the others.
+    pub(crate) torn: usize,
+}
+
+impl SharedRing {
+    /// The events of recording `epoch` numbered `from` on, appended to
+    /// `out` oldest first, the first [`Drain::torn`] of them to be skipped, for a reader that drains the ring as it
+    /// fills (a streaming writer); `None`, with nothing appended, if the
+    /// writer reset to another recording meanwhile (or before: `from` is
+    /// past its head).
+    ///
+    /// The protocol is [`SharedRing::read`]'s, starting at `from` instead
+    /// of the oldest slot: copy, fence, read `head` again, drop what the
+    /// writer may have overwritten meanwhile, and count it lost.
+    pub(crate) fn read_since(
+        &self,
+        epoch: u64,
+        from: u64,
+        reader_is_writer: bool,
+        out: &mut Vec<(u64, u64)>,
+    ) -> Option<Drain> {
+        let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let len = ring.len() as u64;
+        let mask = ring.mask();
+        let head_before = self.head.load(Ordering::Acquire);
+        if head_before < from {
+            return None; // reset since the last drain
+        }
+        let oldest = head_before.saturating_sub(len).max(from);
+        let start = out.len();
+        out.extend((oldest..head_before).map(|k| {
+            let slot = &ring.slots[(k & mask) as usize];
+            (
+                slot.ticks.load(Ordering::Relaxed),
+                slot.meta.load(Ordering::Relaxed),
+            )
+        }));
+        // As in `read`: pairs with the release fence in `push`.
+        fence(Ordering::Acquire);
+        let quiet = reader_is_writer || !self.alive.load(Ordering::Acquire);
+        let head_after = self.head.load(Ordering::Relaxed);
+        let in_flight = u64::from(!quiet);
+        let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
+        let torn = (first_intact - oldest).min(head_before - oldest);
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            out.truncate(start);
+            return None;
+        }
+        Some(Drain {
+            lost: first_intact.min(head_before) - from,
+            next: head_before,
+            torn: torn as usize,
+        })
+    }
+}
+
 #[cfg(all(test, not(logprof_loom)))]
 mod tests {
     use super::*;
@@ -313,6 +380,48 @@ mod tests {
     }
 
     #[test]
+    fn draining_returns_each_event_once_or_counts_it_lost() {
+        let ring = Ring::new(4);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 4);
+        let mut out = Vec::new();
+        fill(&lane, &ring, 3);
+        let d = lane.read_since(1, 0, true, &mut out).unwrap();
+        assert_eq!((d.lost, d.next, d.torn), (0, 3, 0));
+        assert_eq!(out, [(0, 100), (1, 101), (2, 102)]);
+        // Nothing new: nothing returned, nothing lost.
+        out.clear();
+        assert_eq!(
+            lane.read_since(1, 3, true, &mut out).unwrap(),
+            Drain {
+                lost: 0,
+                next: 3,
+                torn: 0
+            }
+        );
+        assert!(out.is_empty());
+        // 6 more into 4 slots: events 3 and 4 were overwritten.
+        for k in 3..9 {
+            lane.push(&ring, ring.mask(), k, k, k + 100);
+        }
+        let d = lane.read_since(1, 3, true, &mut out).unwrap();
+        assert_eq!((d.lost, d.next, d.torn), (2, 9, 0));
+        assert_eq!(out, [(5, 105), (6, 106), (7, 107), (8, 108)]);
+        // A live writer may be writing event 9 over event 5's slot: copied,
+        // but to be skipped.
+        out.clear();
+        let d = lane.read_since(1, 5, false, &mut out).unwrap();
+        assert_eq!((d.lost, d.next, d.torn), (1, 9, 1));
+        assert_eq!(out[d.torn..], [(6, 106), (7, 107), (8, 108)]);
+        // Another recording: nothing.
+        out.clear();
+        assert_eq!(lane.read_since(2, 0, true, &mut out), None);
+        let _ = lane.reset(2, &ring, 4);
+        assert_eq!(lane.read_since(1, 9, true, &mut out), None);
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn a_ring_not_yet_full_loses_nothing() {
         let ring = Ring::new(8);
         let lane = SharedRing::new(ring.clone());
@@ -324,146 +433,7 @@ mod tests {
     }
 }
 
-/// Models of the protocol under loom, which runs each over every
-/// interleaving (and every value a relaxed load may return) of its threads.
-/// Each writes events whose two halves carry the same marker, so a reader
-/// that returned a torn or mixed event (ticks of one event, meta of another,
-/// or events of two recordings) fails the check.
+/// The loom models of this protocol, in a file of their own.
 #[cfg(all(test, logprof_loom))]
-mod loom_models {
-    use super::*;
-    use loom::thread;
-
-    /// The marker of event `k` of recording `epoch`: both halves hold it.
-    fn marker(epoch: u64, k: u64) -> u64 {
-        epoch * 1000 + k + 1
-    }
-
-    /// The writer's side: its ring, mask and next event number.
-    struct Writer {
-        lane: Arc<SharedRing>,
-        ring: Arc<Ring>,
-        head: u64,
-        epoch: u64,
-    }
-
-    impl Writer {
-        fn new(lane: &Arc<SharedRing>, capacity: usize, epoch: u64) -> Writer {
-            let ring = lane.ring.lock().unwrap().clone();
-            let mut writer = Writer {
-                lane: lane.clone(),
-                ring,
-                head: 0,
-                epoch: 0,
-            };
-            writer.reset(epoch, capacity);
-            writer
-        }
-
-        fn push(&mut self) {
-            let m = marker(self.epoch, self.head);
-            self.lane
-                .push(&self.ring, self.ring.mask(), self.head, m, m);
-            self.head += 1;
-        }
-
-        fn reset(&mut self, epoch: u64, capacity: usize) {
-            let (ring, _old) = self.lane.reset(epoch, &self.ring, capacity);
-            self.ring = ring;
-            self.head = 0;
-            self.epoch = epoch;
-        }
-    }
-
-    /// Every event intact, of recording `epoch`, consecutive, and the
-    /// counts add up to the events written before the read began at least.
-    fn check(snapshot: &Snapshot, epoch: u64) {
-        let mut expected_k = None;
-        for &(ticks, meta) in &snapshot.events {
-            assert_eq!(ticks, meta, "torn event: {snapshot:?}");
-            assert_eq!(
-                (meta - 1) / 1000,
-                epoch,
-                "event of another recording: {snapshot:?}"
-            );
-            let k = (meta - 1) % 1000;
-            if let Some(e) = expected_k {
-                assert_eq!(k, e, "events not consecutive: {snapshot:?}");
-            } else {
-                assert_eq!(
-                    k, snapshot.overwritten,
-                    "losses do not add up: {snapshot:?}"
-                );
-            }
-            expected_k = Some(k + 1);
-        }
-    }
-
-    /// Under every interleaving: a writer that has written `prefill`
-    /// events of recording 1 into a ring of 2 slots goes on with `then` in
-    /// its own thread, while this thread reads recording 1 and checks the
-    /// copy (a read may come back empty-handed only when `may_reset`).
-    fn race(prefill: u64, may_reset: bool, then: fn(&mut Writer)) {
-        loom::model(move || {
-            let lane = Arc::new(SharedRing::new(Ring::new(2)));
-            let mut writer = Writer::new(&lane, 2, 1);
-            for _ in 0..prefill {
-                writer.push();
-            }
-            let w = thread::spawn(move || then(&mut writer));
-            match lane.read(1, false) {
-                Some(snapshot) => check(&snapshot, 1),
-                None => assert!(may_reset, "a read without a reset failed"),
-            }
-            w.join().unwrap();
-        });
-    }
-
-    #[test]
-    fn a_read_racing_a_write_over_the_oldest_slot_never_returns_a_torn_event() {
-        race(2, false, |writer| {
-            writer.push(); // overwrites event 0's slot
-            writer.push(); // and event 1's
-        });
-    }
-
-    #[test]
-    fn a_reset_racing_a_read_never_mixes_two_recordings() {
-        race(2, true, |writer| {
-            writer.reset(2, 2); // `clear`: same ring, new recording
-            writer.push();
-        });
-    }
-
-    #[test]
-    fn a_ring_switch_racing_a_read_never_mixes_two_recordings() {
-        race(3, true, |writer| {
-            writer.lane.offer(Ring::new(4)); // `init_buffer`
-            writer.reset(2, 4);
-            writer.push();
-        });
-    }
-
-    #[test]
-    fn a_writer_exiting_while_read_never_leaves_a_torn_event() {
-        race(2, false, |writer| {
-            writer.push();
-            writer.lane.retire(); // the thread exits
-        });
-    }
-
-    #[test]
-    fn a_quiet_ring_returns_its_newest_events_and_counts_the_rest() {
-        loom::model(|| {
-            let lane = Arc::new(SharedRing::new(Ring::new(2)));
-            let mut writer = Writer::new(&lane, 2, 1);
-            for _ in 0..5 {
-                writer.push();
-            }
-            let snapshot = lane.read(1, true).unwrap();
-            check(&snapshot, 1);
-            assert_eq!(snapshot.events.len(), 2);
-            assert_eq!(snapshot.overwritten, 3);
-        });
-    }
-}
+#[path = "ring_loom.rs"]
+mod loom_models;

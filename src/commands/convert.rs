@@ -1,5 +1,5 @@
 //! `logprof convert IN OUT`: a trace file in another format. The input's
-//! format is told by its first bytes ([`Trace::read_any`]), the output's by
+//! format is told by its first bytes ([`Trace::read_file`]), the output's by
 //! its extension ([`TraceFormat::of_path`]); the output is written whole
 //! or not at all, and never over the input.
 
@@ -28,7 +28,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         dir: None,
     }
     .check_apart()?;
-    let trace = Trace::read_any(&args.input)?;
+    let trace = Trace::read_file(&args.input)?;
     trace.write_as(out, format)?;
     crate::outln!(
         "{}: {} lanes, {} spans, {} counters, as {}",

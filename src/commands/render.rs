@@ -39,7 +39,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         dir: None,
     }
     .check_apart()?;
-    let trace = Trace::read_chrome_json(&args.trace)?;
+    let trace = Trace::read_file(&args.trace)?;
     let title = args
         .title
         .clone()
@@ -67,7 +67,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     Ok(())
 }
 
-/// `run.trace.json` -> `run.svg`; `x.json` -> `x.svg`.
+/// `run.trace.json` -> `run.svg`; `x.json` and `x.lpt` -> `x.svg`.
 fn default_svg_path(trace: &Path) -> PathBuf {
     let name = trace
         .file_name()
@@ -76,6 +76,7 @@ fn default_svg_path(trace: &Path) -> PathBuf {
     let stem = name
         .strip_suffix(".trace.json")
         .or_else(|| name.strip_suffix(".json"))
+        .or_else(|| name.strip_suffix(".lpt"))
         .unwrap_or(&name);
     trace.with_file_name(format!("{stem}.svg"))
 }

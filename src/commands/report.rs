@@ -168,7 +168,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let html: Vec<(&str, &std::path::Path)> =
         args.html.iter().map(|h| ("--html", h.as_path())).collect();
     crate::output::check_paths_and(&[("the trace", &args.trace)], &args.export, &html, None)?;
-    let trace = Trace::read_chrome_json(&args.trace)?;
+    let trace = Trace::read_file(&args.trace)?;
     let summary = trace.summary();
     let mut text = match &trace.process_name {
         Some(process) => format!("{} (process: {process})\n", file_title(&args.trace)),

@@ -29,7 +29,7 @@ pub struct TraceRegions {
 /// are the spans of that name in it. Errors: no work to simulate, or no
 /// span named `unit` in any region.
 pub fn read(path: &Path, unit: Option<&str>) -> Result<TraceRegions> {
-    let trace = Trace::read_chrome_json(path)?;
+    let trace = Trace::read_file(path)?;
     let mut regions = trace.regions();
     if let Some(name) = unit {
         if units_named(&trace, &mut regions, name) == 0 {

@@ -229,3 +229,42 @@ fn report_exports_every_region_with_its_figures() {
         "{report}"
     );
 }
+
+/// The same trace as Chrome JSON and as `.lpt` (even one named `.json`):
+/// `report`, `render` and `simulate --trace` say the same of both.
+#[test]
+fn report_render_and_simulate_read_lpt_as_they_read_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = example(dir.path());
+    let trace = Trace::read_chrome_json(&json).unwrap();
+    let lpt = dir.path().join("phases.lpt");
+    trace.write_lpt(&lpt).unwrap();
+    let disguised = dir.path().join("disguised.json");
+    std::fs::copy(&lpt, &disguised).unwrap();
+    let from_json = stdout(&ok(&["report", path_str(&json)]));
+    assert!(from_json.contains("where the time goes"), "{from_json}");
+    for file in [&lpt, &disguised] {
+        let report = stdout(&ok(&["report", path_str(file)]));
+        // The reports differ only in the file named in their first lines.
+        let tail = |r: &str| r.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(tail(&report), tail(&from_json), "{report}");
+    }
+    ok(&["render", path_str(&lpt)]);
+    assert!(read(&dir.path().join("phases.svg")).contains("<svg"));
+    let out = dir.path().join("sim");
+    let sim = stdout(&ok(&[
+        "simulate",
+        path_str(&lpt),
+        "--overheads",
+        "zero",
+        "--out",
+        path_str(&out),
+    ]));
+    assert!(sim.contains("triangle"), "{sim}");
+    // A cut file is read up to its last whole chunk, and the report says so.
+    let bytes = std::fs::read(&lpt).unwrap();
+    let cut = dir.path().join("cut.lpt");
+    std::fs::write(&cut, &bytes[..bytes.len() - 40]).unwrap();
+    let report = stdout(&ok(&["report", path_str(&cut)]));
+    assert!(report.contains("cut off"), "{report}");
+}

@@ -1,7 +1,8 @@
 //! The trace file formats logprof reads and writes, and the one place that
 //! tells them apart: a file read is known by its first bytes
-//! ([`TraceFormat::of_bytes`], [`Trace::read_any`]), a file written by its
-//! name ([`TraceFormat::of_path`], [`Trace::write_as`]).
+//! ([`TraceFormat::of_bytes`], [`Trace::read_file`]), whatever its name; a
+//! file written by its name ([`TraceFormat::of_path`], [`Trace::write_file`],
+//! or [`Trace::write_as`] to choose).
 //!
 //! A new format is one more variant here: the compiler then names every
 //! `match` that must learn it, and nothing else changes.
@@ -10,6 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::chrome::TraceFileError;
+use crate::compact;
 use crate::trace::Trace;
 
 /// A trace file format.
@@ -19,17 +21,24 @@ pub enum TraceFormat {
     ChromeJson,
     /// Perfetto's protobuf trace (`.pftrace`), see [`crate::perfetto`].
     Perfetto,
+    /// logprof's compact format (`.lpt`), see [`crate::compact`].
+    Compact,
 }
 
 impl TraceFormat {
     /// Every format, in the order the messages list them.
-    pub const ALL: [TraceFormat; 2] = [TraceFormat::ChromeJson, TraceFormat::Perfetto];
+    pub const ALL: [TraceFormat; 3] = [
+        TraceFormat::ChromeJson,
+        TraceFormat::Perfetto,
+        TraceFormat::Compact,
+    ];
 
     /// The format's name in messages.
     pub fn name(self) -> &'static str {
         match self {
             TraceFormat::ChromeJson => "Chrome JSON",
             TraceFormat::Perfetto => "Perfetto protobuf",
+            TraceFormat::Compact => "logprof compact",
         }
     }
 
@@ -38,6 +47,7 @@ impl TraceFormat {
         match self {
             TraceFormat::ChromeJson => &["json"],
             TraceFormat::Perfetto => &["pftrace", "perfetto-trace", "pb"],
+            TraceFormat::Compact => &["lpt"],
         }
     }
 
@@ -49,10 +59,22 @@ impl TraceFormat {
             .find(|f| f.extensions().contains(&ext.as_str()))
     }
 
-    /// The format of a file that starts with `head`: JSON starts with `{`
-    /// or `[` (after a byte-order mark and white space), a Perfetto trace
-    /// with the tag of its first packet, `0x0a`.
+    /// The format a file written at `path` gets: the one its extension
+    /// names, Chrome JSON for any other.
+    pub fn for_path(path: &Path) -> TraceFormat {
+        Self::of_path(path).unwrap_or(TraceFormat::ChromeJson)
+    }
+
+    /// The format of a file that starts with `head`: `.lpt` with its magic
+    /// number ([`compact::MAGIC`]; a file cut inside it too, so its reader
+    /// says it is cut), JSON with `{` or `[` (after a byte-order mark and
+    /// white space), a Perfetto trace with the tag of its first packet,
+    /// `0x0a`.
     pub fn of_bytes(head: &[u8]) -> Option<TraceFormat> {
+        let magic = head.len().min(compact::MAGIC.len());
+        if !head.is_empty() && head[..magic] == compact::MAGIC[..magic] {
+            return Some(TraceFormat::Compact);
+        }
         let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
         match text.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{' | b'[') => Some(TraceFormat::ChromeJson),
@@ -72,9 +94,10 @@ impl TraceFormat {
 }
 
 impl Trace {
-    /// Reads a trace file in any format logprof reads, told by its first
-    /// bytes, not its name.
-    pub fn read_any(path: impl AsRef<Path>) -> Result<Trace, TraceFileError> {
+    /// Reads a trace file in any format logprof reads (Chrome JSON,
+    /// Perfetto's protobuf, `.lpt`), told by its first bytes, not its name:
+    /// the one way every command reads a trace.
+    pub fn read_file(path: impl AsRef<Path>) -> Result<Trace, TraceFileError> {
         let path = path.as_ref();
         let mut head = [0u8; 64];
         let n = std::fs::File::open(path)
@@ -83,8 +106,17 @@ impl Trace {
         match TraceFormat::of_bytes(&head[..n]) {
             Some(TraceFormat::ChromeJson) => Trace::read_chrome_json(path),
             Some(TraceFormat::Perfetto) => Trace::read_perfetto(path),
+            Some(TraceFormat::Compact) => Trace::read_lpt(path),
             None => Err(TraceFileError::new(path, unknown_format(&head[..n]))),
         }
+    }
+
+    /// Writes the trace to `path` atomically, in the format its extension
+    /// names ([`TraceFormat::for_path`]: Chrome JSON unless it names
+    /// another).
+    pub fn write_file(&self, path: impl AsRef<Path>) -> Result<(), TraceFileError> {
+        let path = path.as_ref();
+        self.write_as(path, TraceFormat::for_path(path))
     }
 
     /// Writes the trace to `path` in `format`, atomically.
@@ -96,6 +128,7 @@ impl Trace {
         match format {
             TraceFormat::ChromeJson => self.write_chrome_json(path),
             TraceFormat::Perfetto => self.write_perfetto(path),
+            TraceFormat::Compact => self.write_lpt(path),
         }
     }
 }
@@ -125,7 +158,8 @@ fn unknown_format(head: &[u8]) -> String {
     };
     format!(
         "not a trace logprof reads: it starts with bytes {}{hint}; logprof reads Chrome JSON \
-         (starting with {{ or [) and Perfetto protobuf traces (starting with 0a)",
+         (starting with {{ or [), Perfetto protobuf traces (starting with 0a) and its own .lpt \
+         (starting with 89 4c 50 54)",
         shown.join(" ")
     )
 }
@@ -149,6 +183,20 @@ mod tests {
             Some(TraceFormat::Perfetto)
         );
         assert_eq!(TraceFormat::of_bytes(b"\x1f\x8b"), None);
+        assert_eq!(
+            TraceFormat::of_bytes(&compact::MAGIC),
+            Some(TraceFormat::Compact)
+        );
+        // Cut inside the magic number: still ours, read as cut.
+        assert_eq!(TraceFormat::of_bytes(b"\x89LP"), Some(TraceFormat::Compact));
+        assert_eq!(
+            TraceFormat::for_path(Path::new("x.LPT")),
+            TraceFormat::Compact
+        );
+        assert_eq!(
+            TraceFormat::for_path(Path::new("x.txt")),
+            TraceFormat::ChromeJson
+        );
         assert_eq!(TraceFormat::of_bytes(b""), None);
         let of = |p: &str| TraceFormat::of_path(Path::new(p));
         assert_eq!(of("a/run.trace.json"), Some(TraceFormat::ChromeJson));
@@ -176,11 +224,11 @@ mod tests {
                 .path()
                 .join(format!("trace-{}.txt", format.extensions()[0]));
             trace.write_as(&path, format).unwrap();
-            assert_eq!(Trace::read_any(&path).unwrap(), trace, "{format:?}");
+            assert_eq!(Trace::read_file(&path).unwrap(), trace, "{format:?}");
         }
         let junk = dir.path().join("junk.json");
         std::fs::write(&junk, b"\x1f\x8b\x08\x00").unwrap();
-        let err = Trace::read_any(&junk).unwrap_err().to_string();
+        let err = Trace::read_file(&junk).unwrap_err().to_string();
         assert!(err.contains("junk.json") && err.contains("gunzip"), "{err}");
     }
 }

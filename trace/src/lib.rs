@@ -10,8 +10,7 @@
 //!   ([`chrome`], [`Trace::write_chrome_json`], [`Trace::read_chrome_json`]);
 //! - Perfetto's protobuf traces (`.pftrace`), written for Perfetto and
 //!   read back whoever wrote them ([`perfetto`], [`Trace::write_perfetto`],
-//!   [`Trace::read_perfetto`]); [`Trace::read_any`] reads either format,
-//!   told by its first bytes ([`TraceFormat`]);
+//!   [`Trace::read_perfetto`]);
 //! - the load-balance summary ([`Trace::summary`]: busy and idle time per
 //!   lane, the POP metrics, per-function totals) and its text form;
 //! - the regions of a run ([`Trace::regions`]: marked, fork/join or
@@ -20,6 +19,11 @@
 //! - the messages between the ranks of an MPI program ([`message`],
 //!   [`Trace::messages`]) and the process-level metrics
 //!   ([`Trace::process_metrics`]);
+//! - logprof's compact file format, `.lpt` ([`compact`],
+//!   [`Trace::write_lpt`], [`Trace::read_lpt`]), written whole or streamed
+//!   while recording, and read back when cut off;
+//! - [`Trace::read_file`] and [`Trace::write_file`]: any of these files
+//!   read by its first bytes, written by its extension ([`TraceFormat`]);
 //! - [`write_atomically`], the way every output file is written.
 //!
 //! ```
@@ -43,6 +47,7 @@
 
 mod atomic_write;
 pub mod chrome;
+pub mod compact;
 mod format;
 mod function_totals;
 mod intervals;
@@ -61,6 +66,7 @@ mod waiting;
 
 pub use atomic_write::write_atomically;
 pub use chrome::{ChromeJsonError, TraceFileError};
+pub use compact::CompactError;
 pub use format::TraceFormat;
 pub use function_totals::FunctionSummary;
 pub use message::{MessageFlow, Messages};

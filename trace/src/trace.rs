@@ -237,6 +237,10 @@ pub struct Losses {
     /// Enters with no exit yet when the trace was collected (calls still
     /// running, or a slice left open), skipped.
     pub unclosed_enters: u64,
+    /// Events a streaming writer (`logprof::stream_to`) could not drain
+    /// before its ring wrapped over them: the recording thread never waits
+    /// for the disk, so they were dropped, and counted here.
+    pub dropped_events: u64,
 }
 
 impl Losses {
@@ -258,12 +262,19 @@ impl Losses {
                 self.overwritten_events
             ));
         }
+        if self.dropped_events > 0 {
+            parts.push(format!(
+                "{} events dropped while streaming: the writer could not keep up (give it a \
+                 core of its own, or grow the rings with logprof::init_buffer)",
+                self.dropped_events
+            ));
+        }
         if self.unmatched_exits > 0 {
             parts.push(format!(
                 "{} exits without their enter ({})",
                 self.unmatched_exits,
-                if self.overwritten_events > 0 {
-                    "their enters were overwritten"
+                if self.overwritten_events > 0 || self.dropped_events > 0 {
+                    "their enters were overwritten or dropped"
                 } else {
                     "spans open across a clear, or guards moved to another thread"
                 }

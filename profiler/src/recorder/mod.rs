@@ -35,6 +35,7 @@ use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync_shim;
 
+pub(crate) mod draining;
 mod reading;
 
 pub use reading::{adjust_buffer, collect, recorded, Recorded};
@@ -248,7 +249,11 @@ fn sync(cell: &LocalCell) -> bool {
         // logprof's own off-CPU drainer never records: its allocations (a
         // recording allocator) would be a lane of the user's trace, and
         // ones made as it starts could straddle a `clear`.
-        None if std::thread::current().name() == Some(crate::offcpu::DRAINER_NAME) => {
+        None if matches!(
+            std::thread::current().name(),
+            Some(crate::offcpu::DRAINER_NAME | crate::stream::WRITER_NAME)
+        ) =>
+        {
             return false;
         }
         None => register_current_thread(capacity),
@@ -376,7 +381,17 @@ pub fn clear() {
 /// later; then clears.
 ///
 /// Threads switch to their new ring on their next event, without allocating.
+///
+/// With `LOGPROF_STREAM=path` in the environment, it also starts streaming
+/// every thread's events to that file (see [`stream_to`](crate::stream_to)),
+/// until the process exits.
 pub fn init_buffer(events_per_thread: usize) {
+    resize_and_clear(events_per_thread);
+    crate::stream::start_from_env();
+}
+
+/// [`init_buffer`] without `LOGPROF_STREAM`.
+pub(crate) fn resize_and_clear(events_per_thread: usize) {
     let _cold = ColdGuard::enter();
     let capacity = events_per_thread.max(2).next_power_of_two();
     CAPACITY.store(capacity, Ordering::Relaxed);

@@ -63,6 +63,7 @@ impl Recorded {
             overwritten_events: self.lost,
             unmatched_exits: self.unmatched_exits,
             unclosed_enters: self.unclosed_enters,
+            dropped_events: 0,
         }
     }
 }

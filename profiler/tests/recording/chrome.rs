@@ -77,6 +77,7 @@ fn hand_built_trace() -> Trace {
         overwritten_events: 3,
         unmatched_exits: 2,
         unclosed_enters: 1,
+        dropped_events: 4,
     };
     trace.normalize();
     trace

@@ -13,6 +13,7 @@ mod offcpu;
 mod rayon_pool;
 mod recorder;
 mod regions;
+mod stream;
 mod stress;
 mod support;
 #[cfg(feature = "tracing")]

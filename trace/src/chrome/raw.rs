@@ -54,6 +54,7 @@ impl LogprofData {
             overwritten_events: l.overwritten_events,
             unmatched_exits: l.unmatched_exits,
             unclosed_enters: l.unclosed_enters,
+            dropped_events: l.dropped_events,
         }
     }
 }
@@ -66,6 +67,8 @@ struct LossesData {
     unmatched_exits: u64,
     #[serde(default)]
     unclosed_enters: u64,
+    #[serde(default)]
+    dropped_events: u64,
 }
 
 /// One entry of `traceEvents`, borrowing from the text.

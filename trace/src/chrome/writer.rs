@@ -206,6 +206,10 @@ fn write_header<W: Write>(w: &mut Chunked<W>, trace: &Trace, names: &[Vec<u8>]) 
     w.u64(losses.unmatched_exits);
     w.bytes(b",\"unclosed_enters\":");
     w.u64(losses.unclosed_enters);
+    if losses.dropped_events > 0 {
+        w.bytes(b",\"dropped_events\":");
+        w.u64(losses.dropped_events);
+    }
     w.bytes(b"}");
     if !trace.metadata.is_empty() {
         w.bytes(b",\"metadata\":");

@@ -66,6 +66,8 @@ pub(super) struct LossCounts {
     unmatched_exits: u64,
     #[serde(default)]
     unclosed_enters: u64,
+    #[serde(default)]
+    dropped_events: u64,
 }
 
 impl Facts {
@@ -74,6 +76,7 @@ impl Facts {
             overwritten_events: self.losses.overwritten_events,
             unmatched_exits: self.losses.unmatched_exits,
             unclosed_enters: self.losses.unclosed_enters,
+            dropped_events: self.losses.dropped_events,
         }
     }
 
@@ -97,6 +100,7 @@ pub(super) fn to_json(trace: &Trace, wide_ids: &[(u64, u32, u64)]) -> String {
             overwritten_events: trace.losses.overwritten_events,
             unmatched_exits: trace.losses.unmatched_exits,
             unclosed_enters: trace.losses.unclosed_enters,
+            dropped_events: trace.losses.dropped_events,
         },
         metadata: trace.metadata.clone(),
         off_cpu: trace.off_cpu.to_text(),

@@ -283,6 +283,7 @@ fn traces() -> impl Strategy<Value = Trace> {
                     overwritten_events: o,
                     unmatched_exits: u,
                     unclosed_enters: c,
+                    dropped_events: 0,
                 },
                 ..Trace::default()
             }

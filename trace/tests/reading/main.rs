@@ -5,6 +5,7 @@
 
 mod chrome_edges;
 mod chrome_repairs;
+mod compact;
 mod messages;
 mod perfetto;
 mod process_names;

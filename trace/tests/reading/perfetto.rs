@@ -91,6 +91,7 @@ fn hand_built() -> Trace {
         overwritten_events: 3,
         unmatched_exits: 1,
         unclosed_enters: 0,
+        dropped_events: 5,
     };
     t.off_cpu = OffCpuStatus::Recorded { lost_switches: 2 };
     t.cores = Some(8);

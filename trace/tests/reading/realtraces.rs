@@ -18,7 +18,7 @@ use logprof_trace::Trace;
 /// The folder of real traces, when it is there: `LOGPROF_REALTRACES`, or
 /// `shared/realtraces` in a folder above the repository (`../shared` of a
 /// checkout, `../../shared` of a worktree kept beside it).
-fn folder() -> Option<PathBuf> {
+pub(crate) fn folder() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LOGPROF_REALTRACES") {
         return Some(PathBuf::from(dir)).filter(|d| d.join("SOURCES.md").is_file());
     }
