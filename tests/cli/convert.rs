@@ -63,6 +63,30 @@ fn convert_goes_to_pftrace_and_back_with_the_same_spans() {
 }
 
 #[test]
+fn convert_goes_through_lpt_and_pftrace_with_the_same_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("other.json");
+    std::fs::write(&json, CHROME).unwrap();
+    let lpt = dir.path().join("other.lpt");
+    ok(&["convert", path_str(&json), path_str(&lpt)]);
+    assert_eq!(
+        &std::fs::read(&lpt).unwrap()[..4],
+        b"\x89LPT",
+        "a .lpt file"
+    );
+    let pftrace = dir.path().join("from-lpt.pftrace");
+    ok(&["convert", path_str(&lpt), path_str(&pftrace)]);
+    let back = dir.path().join("back.json");
+    ok(&["convert", path_str(&pftrace), path_str(&back)]);
+    let original = Trace::read_chrome_json(&json).unwrap();
+    assert_eq!(spans(&Trace::read_file(&lpt).unwrap()), spans(&original));
+    assert_eq!(
+        spans(&Trace::read_chrome_json(&back).unwrap()),
+        spans(&original)
+    );
+}
+
+#[test]
 fn every_real_trace_converts_on_the_command_line() {
     let Some(dir) = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
