@@ -65,14 +65,14 @@ pub enum Command {
     Run(RunArgs),
     /// Time one scheduler against a swept parameter, as a table and a chart.
     Sweep(SweepArgs),
-    /// Draw a trace file (Chrome JSON, ours or another tool's, or .lpt) as a timeline.
+    /// Draw a trace file (Chrome JSON, ours or another tool's, .pftrace or .lpt) as a timeline.
     Render(RenderArgs),
-    /// Summarise a trace file (Chrome JSON or .lpt): busy and idle per thread, load balance,
+    /// Summarise a trace file (Chrome JSON, .pftrace or .lpt): busy and idle per thread, load balance,
     /// parallel efficiency, the functions that take the most time.
     Report(ReportArgs),
-    /// Convert a trace file between Chrome JSON (.json) and Perfetto's
-    /// protobuf (.pftrace): the input's format is told by its content, the
-    /// output's by its extension.
+    /// Convert a trace file between Chrome JSON (.json), Perfetto's
+    /// protobuf (.pftrace) and logprof's compact .lpt: the input's format
+    /// is told by its content, the output's by its extension.
     Convert(ConvertArgs),
     /// The lecture's process experiments on MPI ranks: time, record every
     /// rank into one trace, draw, compare (needs the `mpi` feature).
@@ -362,13 +362,14 @@ pub struct RenderArgs {
 /// `logprof convert`.
 #[derive(Clone, Debug, Args)]
 pub struct ConvertArgs {
-    /// The trace to read: Chrome JSON or Perfetto protobuf, whatever its
-    /// name (its first bytes tell).
+    /// The trace to read: Chrome JSON, Perfetto protobuf or logprof's
+    /// compact .lpt, whatever its name (its first bytes tell).
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// The file to write, in the format its extension names: .json
-    /// (Chrome JSON) or .pftrace (Perfetto protobuf; also .perfetto-trace,
-    /// .pb). Written whole or not at all; never the input.
+    /// (Chrome JSON), .pftrace (Perfetto protobuf; also .perfetto-trace,
+    /// .pb) or .lpt (logprof's compact format). Written whole or not at
+    /// all; never the input.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
 }
@@ -483,7 +484,7 @@ pub struct HistogramArgs {
 /// `logprof simulate`.
 #[derive(Clone, Debug, Args)]
 pub struct SimulateArgs {
-    /// A trace file (Chrome JSON or `.lpt`), predicted region by region (each region's units on
+    /// A trace file (Chrome JSON, `.pftrace` or `.lpt`), predicted region by region (each region's units on
     /// their own, a serial region kept serial; default: record a serial run
     /// of the fractal, a unit a column).
     pub trace: Option<PathBuf>,
