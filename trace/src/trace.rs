@@ -154,6 +154,23 @@ pub struct CounterTrack {
     pub samples: Vec<(u64, f64)>,
 }
 
+impl CounterTrack {
+    /// The tracks of samples gathered by (pid, name), each track's samples
+    /// put in time order (stable: samples of one time keep their order), in
+    /// (pid, name) order: how every reader ends its counters.
+    pub(crate) fn from_samples(
+        by_key: std::collections::BTreeMap<(u32, String), Vec<(u64, f64)>>,
+    ) -> Vec<CounterTrack> {
+        by_key
+            .into_iter()
+            .map(|((pid, name), mut samples)| {
+                samples.sort_by_key(|&(ns, _)| ns);
+                CounterTrack { pid, name, samples }
+            })
+            .collect()
+    }
+}
+
 impl Lane {
     /// When the thread was busy: the union of its top-level spans, as sorted,
     /// disjoint `(start_ns, end_ns)` intervals.

@@ -417,14 +417,7 @@ impl TraceBuilder {
         let (names, remap) = renumber_names(&mut lanes, &read_names, table);
         let region_names = remap_marks(&self.region_names, &remap);
         let wait_names = remap_marks(&self.wait_names, &remap);
-        let counters = self
-            .counters
-            .into_iter()
-            .map(|((pid, name), mut samples)| {
-                samples.sort_by_key(|&(ts, _)| ts);
-                CounterTrack { pid, name, samples }
-            })
-            .collect();
+        let counters = CounterTrack::from_samples(self.counters);
         let mut trace = Trace {
             process_name,
             names,

@@ -360,14 +360,7 @@ impl Build<'_> {
                 .or_default() += imp.flow_events;
         }
         repairs.from_other_tool = !self.ours;
-        let counters = self
-            .counters
-            .into_iter()
-            .map(|((pid, name), mut samples)| {
-                samples.sort_by_key(|&(ts, _)| ts);
-                CounterTrack { pid, name, samples }
-            })
-            .collect();
+        let counters = CounterTrack::from_samples(self.counters);
         let mut trace = Trace {
             process_name,
             process_names,
