@@ -51,6 +51,7 @@ pub mod compact;
 mod format;
 mod function_totals;
 mod intervals;
+mod losses;
 pub mod message;
 mod mpi_call;
 mod offcpu;
