@@ -107,11 +107,17 @@ pub fn advice_for(region: &Region) -> Option<Advice> {
         ""
     };
     let shape = format!("{split}heaviest lane {heavy:.1}× the mean");
-    let best_of = format!(
-        "best predicted: {name}, {} → {} ms",
-        ms(current as f64),
-        ms(predicted as f64)
-    );
+    let gains = (predicted as f64) < current as f64 * (1.0 - WORTH);
+    let best_of = if predicted < current {
+        format!(
+            "best predicted: {name}, {} → {} ms",
+            ms(current as f64),
+            ms(predicted as f64)
+        )
+    } else {
+        // Naming a "best" that gains nothing reads as advice to use it.
+        format!("no schedule predicted under {} ms", ms(current as f64))
+    };
     let verdict = if region.unit_count < UNITS_PER_THREAD * region.threads {
         format!(
             "only {} units for {} threads: no schedule can rebalance a few big pieces; split \
@@ -125,7 +131,7 @@ pub fn advice_for(region: &Region) -> Option<Advice> {
             ms(region.largest_unit_ns as f64),
             ms(region.ideal_ns)
         )
-    } else if (predicted as f64) < current as f64 * (1.0 - WORTH) {
+    } else if gains {
         format!(
             "{name} predicted {:.1}× faster ({} → {} ms)",
             current as f64 / predicted.max(1) as f64,

@@ -73,6 +73,19 @@ fn a_few_big_units_get_the_warning_not_a_promise() {
 }
 
 #[test]
+fn a_few_units_no_schedule_can_help_name_no_best() {
+    // One unit a thread: every schedule takes as long as the split did.
+    let lanes: Vec<Vec<u64>> = (1..=4).map(|w| vec![w * MS]).collect();
+    let advice = advised(&lanes).advice.expect("imbalanced");
+    assert!(advice.why.contains("few big pieces"), "{advice:?}");
+    assert!(
+        advice.why.contains("no schedule predicted under 4.0 ms"),
+        "{advice:?}"
+    );
+    assert!(!advice.why.contains("best predicted"), "{advice:?}");
+}
+
+#[test]
 fn a_unit_longer_than_the_ideal_time_gets_the_warning() {
     let mut first = vec![MS / 10; 7];
     first.push(10 * MS);
