@@ -4,7 +4,12 @@
 //! that say so.
 
 /// What the recorder could not turn into spans; all zero for a lossless run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// Serialised as the trace files carry it (Chrome JSON's
+/// `otherData.logprof.losses`, the `.pftrace` metadata entry): a count
+/// missing from a file reads as 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Losses {
     /// Events overwritten in a full ring buffer before `collect()` read them.
     pub overwritten_events: u64,

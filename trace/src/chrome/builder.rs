@@ -399,7 +399,7 @@ impl TraceBuilder {
                 for name in &data.names {
                     table.intern(name);
                 }
-                let losses = data.losses();
+                let losses = data.losses;
                 // A pid named otherwise than the trace names its own
                 // ("rank 2" of a merged MPI trace).
                 process_names.retain(|_, name| data.process_name.as_ref() != Some(name));

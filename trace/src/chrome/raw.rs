@@ -35,7 +35,7 @@ pub(super) struct LogprofData {
     #[serde(default)]
     pub(super) names: Vec<String>,
     #[serde(default)]
-    losses: LossesData,
+    pub(super) losses: Losses,
     /// Whether off-CPU time was recorded (`OffCpuStatus::to_text`).
     #[serde(default)]
     pub(super) off_cpu: Option<String>,
@@ -44,31 +44,6 @@ pub(super) struct LogprofData {
     /// The cores the recording had.
     #[serde(default)]
     pub(super) cores: Option<u32>,
-}
-
-impl LogprofData {
-    /// The recording's [`Losses`].
-    pub(super) fn losses(&self) -> Losses {
-        let l = &self.losses;
-        Losses {
-            overwritten_events: l.overwritten_events,
-            unmatched_exits: l.unmatched_exits,
-            unclosed_enters: l.unclosed_enters,
-            dropped_events: l.dropped_events,
-        }
-    }
-}
-
-#[derive(Default, Deserialize)]
-struct LossesData {
-    #[serde(default)]
-    overwritten_events: u64,
-    #[serde(default)]
-    unmatched_exits: u64,
-    #[serde(default)]
-    unclosed_enters: u64,
-    #[serde(default)]
-    dropped_events: u64,
 }
 
 /// One entry of `traceEvents`, borrowing from the text.

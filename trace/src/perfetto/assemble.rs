@@ -369,7 +369,7 @@ impl Build<'_> {
             region_names,
             wait_names,
             lanes,
-            losses: facts.map(|f| f.losses()).unwrap_or_default(),
+            losses: facts.map(|f| f.losses).unwrap_or_default(),
             counters,
             repairs,
             off_cpu,

@@ -32,7 +32,7 @@ pub(super) struct Facts {
     #[serde(default)]
     pub names: Vec<String>,
     #[serde(default)]
-    pub losses: LossCounts,
+    pub losses: Losses,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,29 +57,7 @@ pub(super) struct Facts {
     pub wait_names: Vec<u32>,
 }
 
-/// [`Losses`] as the entry writes it.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(super) struct LossCounts {
-    #[serde(default)]
-    overwritten_events: u64,
-    #[serde(default)]
-    unmatched_exits: u64,
-    #[serde(default)]
-    unclosed_enters: u64,
-    #[serde(default)]
-    dropped_events: u64,
-}
-
 impl Facts {
-    pub fn losses(&self) -> Losses {
-        Losses {
-            overwritten_events: self.losses.overwritten_events,
-            unmatched_exits: self.losses.unmatched_exits,
-            unclosed_enters: self.losses.unclosed_enters,
-            dropped_events: self.losses.dropped_events,
-        }
-    }
-
     pub fn off_cpu(&self) -> OffCpuStatus {
         self.off_cpu
             .as_deref()
@@ -96,12 +74,7 @@ pub(super) fn to_json(trace: &Trace, wide_ids: &[(u64, u32, u64)]) -> String {
         process_name: trace.process_name.clone(),
         process_names: trace.process_names.clone(),
         names: trace.names.clone(),
-        losses: LossCounts {
-            overwritten_events: trace.losses.overwritten_events,
-            unmatched_exits: trace.losses.unmatched_exits,
-            unclosed_enters: trace.losses.unclosed_enters,
-            dropped_events: trace.losses.dropped_events,
-        },
+        losses: trace.losses,
         metadata: trace.metadata.clone(),
         off_cpu: trace.off_cpu.to_text(),
         lost_switches: trace.off_cpu.lost_switches(),
