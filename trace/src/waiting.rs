@@ -4,7 +4,7 @@
 //! work from here, so they agree on it.
 
 use crate::intervals::{minus, union};
-use crate::trace::{Lane, Span, Trace};
+use crate::trace::{Lane, NameId, Span, Trace};
 
 impl Trace {
     /// True when time in `span` is waiting rather than work: an MPI call
@@ -12,7 +12,14 @@ impl Trace {
     /// them) or a span whose name is marked as waiting
     /// ([`Trace::wait_names`]).
     pub fn is_waiting(&self, span: &Span) -> bool {
-        span.mpi.is_some() || self.is_wait(span.name) || self.name(span.name).starts_with("MPI_")
+        span.mpi.is_some() || self.name_waits(span.name)
+    }
+
+    /// True when every span named `name` waits: a name marked as waiting,
+    /// or an MPI call's name (`MPI_Recv`). A span can wait under another
+    /// name too, by its MPI data ([`Trace::is_waiting`]).
+    pub fn name_waits(&self, name: NameId) -> bool {
+        self.is_wait(name) || self.name(name).starts_with("MPI_")
     }
 
     /// When `lane` waited: the union of its waiting spans (any depth), as

@@ -73,7 +73,7 @@ impl LaneKind for ThreadLanes {
     }
 
     fn key_waits(&self, panel: &PanelView, key: u32) -> bool {
-        names_waiting(panel.trace, key)
+        panel.trace.name_waits(key)
     }
 
     fn tooltip(&self, panel: &PanelView, lane: &LaneView, bar: &Bar) -> String {
@@ -274,13 +274,6 @@ fn idle_stretches(busy: &[(u64, u64)], region: (u64, u64), scale: &TimeScale) ->
     out
 }
 
-/// Whether spans named `key` wait rather than work: marked as waiting
-/// ([`Trace::wait_names`]) or an MPI call by name (`MPI_Recv`), as the
-/// summary counts them ([`Trace::is_waiting`]).
-fn names_waiting(trace: &Trace, key: u32) -> bool {
-    trace.is_wait(key) || trace.name(key).starts_with("MPI_")
-}
-
 /// Calls and total time per function name, summed over the panels (each
 /// panel's header already gives its own numbers), in order of appearance.
 fn function_entries(panels: &[PanelView]) -> Vec<LegendEntry> {
@@ -313,7 +306,7 @@ fn function_entries(panels: &[PanelView]) -> Vec<LegendEntry> {
             let waits = panels.iter().any(|p| {
                 p.trace
                     .name_id(&name)
-                    .is_some_and(|id| names_waiting(p.trace, id))
+                    .is_some_and(|id| p.trace.name_waits(id))
             });
             if waits {
                 stats.push_str(" · waiting, not work");
