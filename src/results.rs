@@ -12,7 +12,8 @@ use serde_json::json;
 
 use crate::export::{write_text, ExportArgs};
 use crate::measure::stats::{
-    atypical_caution, baseline_caution, cautions_line, speedup_caution, timing_cautions,
+    atypical_caution, baseline_caution, cautions_line, placement_caution, speedup_caution,
+    timing_cautions,
 };
 use crate::measure::{Bench, Outcome, Timing};
 use crate::output::{self, OutDir};
@@ -78,6 +79,7 @@ pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
     } else {
         let speedup = serial_mean_s / o.timing.mean_s;
         cautions.extend(speedup_caution(speedup, threads, crate::measure::cpus()));
+        cautions.extend(placement_caution(&o.summary));
     }
     if let Some(line) = cautions_line(&cautions) {
         eprintln!("warning: {}: {line}", o.schedule);

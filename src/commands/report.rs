@@ -204,6 +204,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "migrated_tasks": summary.migrated_tasks,
         "core_load_balance": (summary.scored_lanes > 0).then_some(summary.core_load_balance),
         "core_busy": summary.core_busy,
+        "placement_loss_ms": summary.off_cpu.is_recorded().then(|| ms(summary.placement_loss_ns as f64)),
         "waited_lanes": summary.waited_lanes,
         "wall_load_balance": summary.wall_load_balance,
         "wall_parallel_efficiency": summary.wall_parallel_efficiency,

@@ -151,6 +151,16 @@ pub enum Caution {
         /// Cores available.
         cpus: usize,
     },
+    /// In the drawn run a core ran none of the run's work while a thread
+    /// with work waited for one (`Summary::placement_loss_ns`).
+    PlacementLoss {
+        /// The lost core time, ns.
+        lost_ns: u64,
+        /// Its share of the usable cores' time.
+        share: f64,
+        /// The machine's balance it lowered.
+        core_load_balance: f64,
+    },
 }
 
 impl Caution {
@@ -169,6 +179,9 @@ impl Caution {
             Caution::SlowBaseline { .. } => "raise --warmup",
             Caution::SpeedupAboveHardware { .. } => {
                 "a noisy serial baseline or a cache effect: raise --size for longer runs"
+            }
+            Caution::PlacementLoss { .. } => {
+                "the machine's doing, not the schedule's: the split's load balance is unaffected"
             }
         }
     }
@@ -232,6 +245,18 @@ impl fmt::Display for Caution {
                 "speed-up {speedup:.2} is more than {threads} threads on {cpus} core{} can give",
                 if *cpus == 1 { "" } else { "s" }
             ),
+            Caution::PlacementLoss {
+                lost_ns,
+                share,
+                core_load_balance,
+            } => write!(
+                f,
+                "a core ran none of the drawn run's work for {:.3} ms of core time ({:.0} % of \
+                 the cores' time) while a thread with work waited for one (core load balance \
+                 {core_load_balance:.2})",
+                *lost_ns as f64 / 1e6,
+                share * 100.0
+            ),
         }
     }
 }
@@ -286,6 +311,22 @@ pub fn baseline_caution(times_s: &[f64], later_s: f64) -> Option<Caution> {
         mean_s: s.mean,
         stddev_s: s.stddev,
         later_s,
+    })
+}
+
+/// The share of the usable cores' time past which a placement loss is
+/// said beside a timing (below it, the OS's ordinary jitter).
+const PLACEMENT_LOSS_SHARE: f64 = 0.05;
+
+/// A caution when the drawn run's placement loss (see
+/// `Summary::placement_loss_ns`) is at least [`PLACEMENT_LOSS_SHARE`] of
+/// its cores' time.
+pub fn placement_caution(summary: &logprof::Summary) -> Option<Caution> {
+    let share = summary.placement_loss_share()?;
+    (share >= PLACEMENT_LOSS_SHARE).then_some(Caution::PlacementLoss {
+        lost_ns: summary.placement_loss_ns,
+        share,
+        core_load_balance: summary.core_load_balance,
     })
 }
 
@@ -454,5 +495,40 @@ mod tests {
             text.contains("none of 2 recorded runs") && text.contains("(40.000 ms)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_core_left_without_work_while_work_waited_is_said_as_the_machines() {
+        use logprof::{Lane, OffCpu, OffCpuKind, OffCpuStatus, Span, Trace};
+        // Two workers on two cores over 0..100: b is preempted 20..60 with
+        // its work unfinished while a only works 0..10: a core held none
+        // of the work for 40 of the 200 ns of core time.
+        let mut a = Lane::with_spans(1, 1, "a", [Span::new(0, 0, 10, 0)]);
+        a.start_cpu = Some(0);
+        let mut b = Lane::with_spans(1, 2, "b", [Span::new(0, 0, 100, 0)]);
+        b.start_cpu = Some(1);
+        b.off_cpu = vec![OffCpu {
+            cpu: Some(1),
+            ..OffCpu::new(20, 60, OffCpuKind::Preempted)
+        }];
+        let mut trace = Trace {
+            names: vec!["work".into()],
+            lanes: vec![a, b],
+            cores: Some(2),
+            off_cpu: OffCpuStatus::Recorded { lost_switches: 0 },
+            ..Trace::default()
+        };
+        let caution = placement_caution(&trace.summary()).unwrap();
+        assert!(matches!(
+            caution,
+            Caution::PlacementLoss { lost_ns: 40, .. }
+        ));
+        let line = cautions_line(&[caution]).unwrap();
+        assert!(line.contains("(20 % of the cores' time)"), "{line}");
+        assert!(line.contains("not the schedule"), "{line}");
+        // Under 5 % of the cores' time it is jitter, not said.
+        trace.lanes[1].off_cpu[0].end_ns = 24;
+        assert_eq!(trace.summary().placement_loss_ns, 4);
+        assert_eq!(placement_caution(&trace.summary()), None);
     }
 }

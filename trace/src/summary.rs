@@ -28,7 +28,9 @@ use crate::function_totals::{function_totals, FunctionSummary};
 use crate::intervals::length;
 use crate::offcpu::OffCpuStatus;
 use crate::summary_cores::CoreBusy;
-use crate::summary_cores::{core_busy, core_load_balance, waited_all_along, waited_for_core_ns};
+use crate::summary_cores::{
+    core_busy, core_load_balance, placement_loss_ns, waited_all_along, waited_for_core_ns,
+};
 use crate::summary_processes::ProcessMetrics;
 use crate::trace::{Lane, Trace};
 
@@ -142,6 +144,12 @@ pub struct Summary {
     /// first; empty unless the trace records the core of every on-CPU
     /// stretch.
     pub core_busy: Vec<CoreBusy>,
+    /// Core time (core × ns) during which a core ran none of the scored
+    /// lanes' work while one of them, with work still to come, was runnable
+    /// and waited for a core: the machine's loss (the OS's thread placement,
+    /// or another program on that core), which no schedule causes. 0 unless
+    /// off-CPU time was recorded.
+    pub placement_loss_ns: u64,
     /// Scored lanes that did no work and hardly ever had a core (preempted
     /// half the region or more, on a CPU under 1 % of it): they may have
     /// waited for a core all along. Still counted in `load_balance`: the
@@ -285,15 +293,16 @@ impl Trace {
             .zip(&lanes)
             .filter(|(lane, s)| s.scored && waited_all_along(lane, start_ns, end_ns))
             .count();
-        let core_busy = core_busy(
-            self.lanes
-                .iter()
-                .zip(&lanes)
-                .filter(|(_, s)| s.scored)
-                .map(|(lane, _)| (lane, self.work_intervals(lane))),
-        )
-        .filter(|_| self.off_cpu.is_recorded())
-        .unwrap_or_default();
+        let scored_work: Vec<(&Lane, Vec<(u64, u64)>)> = self
+            .lanes
+            .iter()
+            .zip(&lanes)
+            .filter(|(_, s)| s.scored)
+            .map(|(lane, _)| (lane, self.work_intervals(lane)))
+            .collect();
+        let core_busy = core_busy(scored_work.iter().map(|(l, w)| (*l, w.as_slice())))
+            .filter(|_| self.off_cpu.is_recorded())
+            .unwrap_or_default();
 
         let mut threads_of_task: HashMap<u64, BTreeSet<(u32, u64)>> = HashMap::new();
         for lane in &self.lanes {
@@ -314,6 +323,14 @@ impl Trace {
             Some(cores) if self.off_cpu.is_recorded() => threads.min(cores as usize),
             _ => threads,
         };
+        let placement_loss_ns = if self.off_cpu.is_recorded() {
+            placement_loss_ns(
+                scored_work.iter().map(|(l, w)| (*l, w.as_slice())),
+                usable_cores,
+            )
+        } else {
+            0
+        };
         Summary {
             start_ns,
             end_ns,
@@ -326,6 +343,7 @@ impl Trace {
             load_balance: ratio(mean_on_cpu, max_on_cpu as f64, 1.0),
             core_load_balance: core_load_balance(&core_busy, sum_on_cpu, usable_cores, wall_ns),
             core_busy,
+            placement_loss_ns,
             waited_lanes,
             parallel_efficiency: ratio(sum_on_cpu, (usable_cores as u64 * wall_ns) as f64, 0.0),
             wall_load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),

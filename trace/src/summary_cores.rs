@@ -14,12 +14,20 @@
 //!   core's share of the lanes' on-CPU busy time where the trace records the
 //!   core of every on-CPU stretch; else `min(1, Σ on-CPU busy / (n × wall))`,
 //!   a lower bound (no core is busy longer than the wall time).
+//!
+//! When the machine's balance falls short, `placement_loss_ns` says
+//! whether the machine, not the schedule, is to blame: the core time during
+//! which a core ran none of the run's work while a thread of it, holding
+//! work, was runnable and waited for one. The schedule cannot cause that;
+//! the OS's thread placement (a core left idle, a thread not moved to it)
+//! or another program on that core does.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::offcpu::{on_cpu_by_core, within};
+use crate::intervals::{minus, union};
+use crate::offcpu::{on_cpu_by_core, within, OffCpuKind};
 use crate::trace::Lane;
 
 /// The on-CPU busy time the scored lanes spent on one core.
@@ -35,14 +43,14 @@ pub struct CoreBusy {
 /// worked ([`Trace::work_intervals`](crate::Trace::work_intervals)), busiest core first (ties by
 /// number); `None` when some on-CPU busy time has no recorded core.
 pub(crate) fn core_busy<'a>(
-    lanes: impl IntoIterator<Item = (&'a Lane, Vec<(u64, u64)>)>,
+    lanes: impl IntoIterator<Item = (&'a Lane, &'a [(u64, u64)])>,
 ) -> Option<Vec<CoreBusy>> {
     let mut per_core = BTreeMap::new();
     for (lane, busy) in lanes {
         if busy.is_empty() {
             continue;
         }
-        let unknown = on_cpu_by_core(&lane.off_cpu, lane.start_cpu, &busy, &mut per_core);
+        let unknown = on_cpu_by_core(&lane.off_cpu, lane.start_cpu, busy, &mut per_core);
         if unknown > 0 {
             return None;
         }
@@ -75,6 +83,50 @@ pub(crate) fn core_load_balance(
         return 1.0;
     }
     (sum_on_cpu_ns / n / busiest).min(1.0)
+}
+
+/// The core time (core × ns) during which fewer than `usable_cores` cores
+/// ran the lanes' work while a lane with work still to come was preempted
+/// (runnable, no core): at each moment, `min(free cores, waiting lanes)`,
+/// where a core is free when it runs none of the lanes' work. `lanes` pairs
+/// each lane with the intervals it worked
+/// ([`Trace::work_intervals`](crate::Trace::work_intervals)). A lane that is
+/// blocked is waiting for something else than a core, and a lane past its
+/// last work is only looking for more, so neither counts.
+pub(crate) fn placement_loss_ns<'a>(
+    lanes: impl IntoIterator<Item = (&'a Lane, &'a [(u64, u64)])>,
+    usable_cores: usize,
+) -> u64 {
+    // +1/−1 steps of the cores working and the lanes waiting for one.
+    let mut steps: Vec<(u64, i64, i64)> = Vec::new();
+    for (lane, work) in lanes {
+        let Some(&(_, last_end)) = work.last() else {
+            continue;
+        };
+        let off: Vec<(u64, u64)> = lane
+            .off_cpu
+            .iter()
+            .map(|o| (o.start_ns, o.end_ns))
+            .collect();
+        for (start, end) in minus(work, &union(off)) {
+            steps.extend([(start, 1, 0), (end, -1, 0)]);
+        }
+        for o in lane.off_cpu.iter() {
+            let end = o.end_ns.min(last_end);
+            if o.kind == OffCpuKind::Preempted && o.start_ns < end {
+                steps.extend([(o.start_ns, 0, 1), (end, 0, -1)]);
+            }
+        }
+    }
+    steps.sort_unstable_by_key(|&(t, ..)| t);
+    let (mut working, mut waiting, mut lost) = (0i64, 0i64, 0u64);
+    let mut at = steps.first().map_or(0, |s| s.0);
+    for (t, d_working, d_waiting) in steps {
+        let free = (usable_cores as i64 - working).max(0);
+        lost += (t - at) * free.min(waiting).max(0) as u64;
+        (at, working, waiting) = (t, working + d_working, waiting + d_waiting);
+    }
+    lost
 }
 
 /// Time outside the lane's top-level spans that it was preempted (runnable,
@@ -110,6 +162,14 @@ pub(crate) fn waited_all_along(lane: &Lane, region_start: u64, region_end: u64) 
 }
 
 impl crate::Summary {
+    /// The placement loss as a share of the usable cores' time over the
+    /// run, when it is worth saying (at least 1 %).
+    pub fn placement_loss_share(&self) -> Option<f64> {
+        let core_time = self.usable_cores as f64 * self.wall_ns as f64;
+        let share = self.placement_loss_ns as f64 / core_time;
+        (core_time > 0.0 && share >= 0.01).then_some(share)
+    }
+
     /// What a report says of cores beside threads: when threads outnumber
     /// cores, the two balances named apart; then each lane that waited for
     /// a core while it had work to come. Empty when there is nothing to say.
@@ -127,6 +187,16 @@ impl crate::Summary {
                  threads, on-CPU)   the machine's core load balance {:.3} (how evenly the work kept \
                  the {} of {cores} cores it could use busy; {how})",
                 self.load_balance, self.core_load_balance, self.usable_cores
+            ));
+        }
+        if let Some(share) = self.placement_loss_share() {
+            lines.push(format!(
+                "placement loss {:.3} ms of core time ({:.1} % of the {} cores' time): a core ran \
+                 none of this run's work while a thread with work waited for one (the OS's \
+                 thread placement or another program on that core, not the schedule's doing)",
+                self.placement_loss_ns as f64 / 1e6,
+                share * 100.0,
+                self.usable_cores
             ));
         }
         for lane in self.lanes.iter().filter(|l| l.waited_for_core_ns > 0) {
@@ -188,6 +258,31 @@ mod tests {
     }
 
     #[test]
+    fn a_core_without_our_work_while_work_waited_is_the_machines_loss() {
+        let trace = four_on_two();
+        let s = trace.summary();
+        // b waits for a core 10..30 and 60..80 while only a works: a core
+        // is free of our work (c and d are preempted, d past its work).
+        assert_eq!(s.placement_loss_ns, 40);
+        let lines = s.core_lines().join("\n");
+        assert!(
+            lines.contains("placement loss 0.000 ms of core time (20.0 %"),
+            "{lines}"
+        );
+        // On one core, b's waits are for a's core, which works: no loss.
+        let work: Vec<_> = trace
+            .lanes
+            .iter()
+            .map(|l| trace.work_intervals(l))
+            .collect();
+        let lanes = || trace.lanes.iter().zip(work.iter().map(Vec::as_slice));
+        assert_eq!(super::placement_loss_ns(lanes(), 1), 0);
+        assert_eq!(super::placement_loss_ns(lanes(), 2), 40);
+        // Three cores: 10..30 two are free but only b waits.
+        assert_eq!(super::placement_loss_ns(lanes(), 3), 40);
+    }
+
+    #[test]
     fn a_lane_that_never_got_a_core_waited_and_is_named() {
         let s = four_on_two().summary();
         let waited: Vec<u64> = s.lanes.iter().map(|l| l.waited_for_core_ns).collect();
@@ -202,15 +297,16 @@ mod tests {
         // Efficiency still counts every thread's share of the cores.
         assert_eq!(s.parallel_efficiency, 170.0 / 200.0);
         let lines = s.core_lines();
-        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines.len(), 4, "{lines:?}");
         assert!(
             lines[0].contains("split's load balance 0.425"),
             "{}",
             lines[0]
         );
         assert!(lines[0].contains("core load balance 0.773"), "{}", lines[0]);
-        assert!(lines[1].starts_with("b: waited for a core 0.000 ms"));
-        assert!(lines[2].contains("did no work"));
+        assert!(lines[1].starts_with("placement loss"));
+        assert!(lines[2].starts_with("b: waited for a core 0.000 ms"));
+        assert!(lines[3].contains("did no work"));
     }
 
     #[test]
