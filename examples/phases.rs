@@ -56,6 +56,9 @@ pub struct Options {
     pub out: PathBuf,
 }
 
+/// The most threads `--threads` starts, as `logprof`'s own commands allow.
+const MAX_THREADS: usize = 4096;
+
 impl Options {
     /// `--threads N`, `--schedule S` (or `--dynamic`), `--scale F`,
     /// `--out FILE`.
@@ -77,14 +80,26 @@ impl Options {
                         .parse()
                         .map_err(|e| format!("--schedule {text}: {e}"))?;
                 }
-                "--threads" => o.threads = value()?.parse().map_err(|e| format!("{e}"))?,
-                "--scale" => o.scale = value()?.parse().map_err(|e| format!("{e}"))?,
+                "--threads" => {
+                    let text = value()?;
+                    o.threads = text.parse().map_err(|e| format!("--threads {text}: {e}"))?;
+                }
+                "--scale" => {
+                    let text = value()?;
+                    o.scale = text.parse().map_err(|e| format!("--scale {text}: {e}"))?;
+                }
                 "--out" => o.out = PathBuf::from(value()?),
                 other => return Err(format!("{other}: unknown option")),
             }
         }
-        if o.threads == 0 || o.scale.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-            return Err("--threads and --scale must be above 0".into());
+        if o.threads == 0 || o.threads > MAX_THREADS {
+            return Err(format!(
+                "--threads {}: give 1 to {MAX_THREADS} (each is an OS thread)",
+                o.threads
+            ));
+        }
+        if !(o.scale > 0.0 && o.scale.is_finite()) {
+            return Err(format!("--scale {}: give a number above 0", o.scale));
         }
         Ok(o)
     }
@@ -208,7 +223,14 @@ pub fn record(o: &Options) -> Result<logprof::Trace, String> {
     Ok(trace)
 }
 
-fn main() -> Result<(), String> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
     let o = Options::parse(std::env::args().skip(1))?;
     let start = Instant::now();
     let trace = record(&o)?;

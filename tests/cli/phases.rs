@@ -65,3 +65,32 @@ fn report_finds_and_ranks_the_phases_of_the_example_as_written() {
         assert!(text.contains(&format!("advice: {imbalanced} (")), "{text}");
     }
 }
+
+#[test]
+fn the_example_refuses_bad_options_naming_the_value() {
+    let parse = |args: &[&str]| example::Options::parse(args.iter().map(|a| a.to_string()));
+    let refused = |args: &[&str]| {
+        parse(args)
+            .err()
+            .unwrap_or_else(|| panic!("{args:?} accepted"))
+    };
+    let junk = refused(&["--schedule", "junk"]);
+    assert!(
+        junk.contains("\"junk\"") && junk.contains("guided"),
+        "{junk}"
+    );
+    assert!(refused(&["--threads", "many"]).starts_with("--threads many:"));
+    for threads in ["0", "100000"] {
+        assert!(refused(&["--threads", threads]).contains("give 1 to 4096"));
+    }
+    for scale in ["0", "-1", "NaN", "inf"] {
+        assert!(refused(&["--scale", scale]).contains("above 0"), "{scale}");
+    }
+    assert!(refused(&["--threads"]).contains("give a value"));
+    assert!(refused(&["--fast"]).contains("unknown option"));
+    let o = parse(&["--schedule", "guided", "--threads", "3"]).unwrap();
+    assert_eq!(
+        (o.schedule, o.threads),
+        (logprof_kernels::Schedule::Guided, 3)
+    );
+}
