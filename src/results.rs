@@ -67,10 +67,18 @@ pub fn balance_cells(o: &Outcome, serial_mean_s: f64) -> [Cell; 3] {
     ]
 }
 
-/// Prints, on stderr, a line for each thing the reader of a timing should
-/// know: noise, outliers, a speed-up above the hardware, a drawn run unlike
-/// the timed ones, and for the serial baseline a slowed machine.
+/// Prints, on stderr, [`caution_line`]'s line, when there is one.
 pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
+    if let Some(line) = caution_line(o, serial_mean_s, threads) {
+        eprintln!("warning: {line}");
+    }
+}
+
+/// One line for everything the reader of a schedule's timing should know,
+/// naming the schedule: noise, outliers, a speed-up above the hardware, a
+/// drawn run unlike the timed ones or one that a core left short, and for
+/// the serial baseline a slowed machine.
+pub fn caution_line(o: &Outcome, serial_mean_s: f64, threads: usize) -> Option<String> {
     let mut cautions = timing_cautions(&o.timing.times_s);
     cautions.extend(atypical_caution(&o.recordings, &o.timing));
     if o.schedule == Schedule::Serial {
@@ -81,9 +89,7 @@ pub fn warn_about(o: &Outcome, serial_mean_s: f64, threads: usize) {
         cautions.extend(speedup_caution(speedup, threads, crate::measure::cpus()));
         cautions.extend(placement_caution(&o.summary));
     }
-    if let Some(line) = cautions_line(&cautions) {
-        eprintln!("warning: {}: {line}", o.schedule);
-    }
+    cautions_line(&cautions).map(|line| format!("{}: {line}", o.schedule))
 }
 
 /// [`BALANCE_COLUMNS`] with the figures time-sharing distorts marked `†`:
@@ -255,6 +261,8 @@ pub struct Pictures<'a> {
 struct Findings {
     table: Table,
     time_sharing: Option<String>,
+    /// Each schedule's [`caution_line`], for the files as for the terminal.
+    cautions: Vec<String>,
     meta: serde_json::Value,
 }
 
@@ -314,8 +322,9 @@ fn write_outputs(
         "# {title}\n\n{shared}{table}\n\
          Mean ± σ and min … max of {runs} runs after {warmup} warm-up runs; speed-up over the serial mean; \
          load balance, parallel efficiency and max − mean busy from one recorded run \
-         (`<scheduler>.trace.json`, the run the pictures draw){drawn}.\n",
+         (`<scheduler>.trace.json`, the run the pictures draw){drawn}.\n{cautions}",
         drawn = drawn_note(outcomes),
+        cautions = cautions_markdown(&findings.cautions),
         shared = (findings.time_sharing.as_ref()).map_or_else(String::new, |l| format!("{l}\n\n")),
         table = crate::export::to_markdown(&findings.table),
         runs = bench.workload.runs,
@@ -329,11 +338,27 @@ fn write_outputs(
         &crate::export::to_json(&findings.table, &findings.meta),
     )?;
     written.extend([md, js]);
-    let notes = findings.time_sharing.clone().unwrap_or_default();
+    let cautions = findings.cautions.iter().map(|c| format!("warning: {c}"));
+    let notes: Vec<String> = findings
+        .time_sharing
+        .iter()
+        .cloned()
+        .chain(cautions)
+        .collect();
+    let notes = notes.join("\n");
     let page =
         crate::html_page::write_results_page(dir, &title, &notes, &findings.table, &written)?;
     written.push(page);
     Ok(written)
+}
+
+/// The cautions as a section of `summary.md`; empty when there are none.
+fn cautions_markdown(cautions: &[String]) -> String {
+    if cautions.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = cautions.iter().map(|c| format!("- {c}\n")).collect();
+    format!("\n## Cautions\n\n{}", items.concat())
 }
 
 /// Prints the table and the warnings, writes every file into `out` and
@@ -359,17 +384,24 @@ pub fn finish(
         Some(_) => format!("{line}\n{}", predicted::note(threads, cores)),
         None => line,
     });
+    let cautions: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| caution_line(o, serial_mean_s, threads))
+        .collect();
+    let mut meta = run_meta(bench, outcomes, predicted.as_deref());
+    meta["cautions"] = json!(cautions);
     let findings = Findings {
         table: outcome_table(outcomes, serial_mean_s, predicted.as_deref()),
         time_sharing,
-        meta: run_meta(bench, outcomes, predicted.as_deref()),
+        cautions,
+        meta,
     };
     if let Some(line) = &findings.time_sharing {
         crate::outln!("{line}")?;
     }
     crate::out!("{}", findings.table.to_text())?;
-    for o in outcomes {
-        warn_about(o, serial_mean_s, bench.pool.threads());
+    for line in &findings.cautions {
+        eprintln!("warning: {line}");
     }
     let written = write_outputs(bench, outcomes, &findings, pictures, out.path())?;
     let dir = out.commit()?;

@@ -106,6 +106,7 @@ fn compare_writes_every_output_and_the_table_matches_the_traces() {
         assert!(row["median_ms"].as_f64().unwrap() > 0.0);
     }
     drawn_runs_are_the_ones_said(&out_dir);
+    cautions_are_in_the_files(&out_dir);
     predictions_when_threads_outnumber_cores(&out_dir, &table, 3);
     let serial = rows.iter().find(|r| r["scheduler"] == "serial").unwrap();
     assert!((serial["speedup"].as_f64().unwrap() - 1.0).abs() < 1e-9);
@@ -163,6 +164,41 @@ fn predictions_when_threads_outnumber_cores(out_dir: &std::path::Path, table: &s
     for (row, s) in rows.iter().zip(schedules) {
         let shown = row["predicted_speedup"].as_f64().unwrap();
         assert!((shown - s["predicted"]["speedup"].as_f64().unwrap()).abs() < 0.01);
+    }
+}
+
+/// The warnings printed beside the timings are in `summary.json` and
+/// `summary.md` too, each naming its schedule, and a drawn run that a core
+/// left short by 5 % of the cores' time or more has one that says so.
+fn cautions_are_in_the_files(out_dir: &std::path::Path) {
+    let meta: Value = serde_json::from_str(&read(&out_dir.join("summary.json"))).unwrap();
+    let md = read(&out_dir.join("summary.md"));
+    let cautions: Vec<&str> = meta["cautions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(md.contains("## Cautions"), !cautions.is_empty(), "{md}");
+    for s in meta["schedules"].as_array().unwrap() {
+        let name = s["scheduler"].as_str().unwrap();
+        let said = cautions.iter().find(|c| {
+            c.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('('))
+        });
+        if let Some(line) = said {
+            assert!(md.contains(&format!("- {line}")), "{line}\n{md}");
+        }
+        let summary = &s["summary"];
+        let core_time =
+            summary["usable_cores"].as_f64().unwrap() * summary["wall_ns"].as_f64().unwrap();
+        let lost = summary["placement_loss_ns"].as_f64().unwrap();
+        if name != "serial" && lost >= 0.05 * core_time {
+            assert!(
+                said.is_some_and(|l| l.contains("a core ran none")),
+                "{name}: {cautions:?}"
+            );
+        }
     }
 }
 
