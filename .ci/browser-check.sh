@@ -82,6 +82,21 @@ for trace in "${traces[@]}"; do
   quiet "$bin" render "$trace" --html "$work/$name.html"
   pages+=("render $name=$work/$name.html=$(spans_of "$trace")")
 done
+# Instants and counters, as Chrome JSON writes them: 3 instants, 2 tracks.
+cat > "$work/instants.json" <<'EOF'
+{"traceEvents":[
+{"ph":"X","name":"work","pid":1,"tid":1,"ts":0,"dur":100},
+{"ph":"X","name":"work","pid":1,"tid":2,"ts":10,"dur":50},
+{"ph":"i","name":"steal","pid":1,"tid":1,"ts":20,"s":"t"},
+{"ph":"i","name":"steal","pid":1,"tid":2,"ts":30,"s":"t"},
+{"ph":"i","name":"wake","pid":1,"tid":2,"ts":40,"s":"t"},
+{"ph":"C","name":"queue","pid":1,"ts":0,"args":{"queued":3}},
+{"ph":"C","name":"queue","pid":1,"ts":50,"args":{"queued":1}},
+{"ph":"C","name":"mem","pid":1,"ts":5,"args":{"bytes":1000}}
+]}
+EOF
+quiet "$bin" render "$work/instants.json" --html "$work/instants.html"
+pages+=("instants and counters=$work/instants.html=2=3=2")
 quiet "$bin" report "$work/compare/guided.trace.json" --html "$work/report.html"
 pages+=("report=$work/report.html=$(spans_of "$work/compare/guided.trace.json")")
 

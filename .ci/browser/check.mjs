@@ -6,9 +6,11 @@
 // figures, the axis toggle of a page of several traces, and a screenshot
 // that is not one colour.
 //
-// Usage: node check.mjs PLAYWRIGHT_DIR KIND=PAGE=SPANS...
+// Usage: node check.mjs PLAYWRIGHT_DIR KIND=PAGE=SPANS[=INSTANTS=COUNTERS]...
 // (PLAYWRIGHT_DIR: the npm prefix playwright-core was installed into;
-// SPANS: the spans of the traces on the page, 0 for a page without any).
+// SPANS: the spans of the traces on the page, 0 for a page without any;
+// INSTANTS and COUNTERS, where given: the instant events and counter
+// tracks the timeline must show, each counter's tooltip naming it).
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -23,10 +25,13 @@ const browser = await chromium.launch({
 let failed = 0;
 try {
   for (const spec of specs) {
-    const [kind, file, spans] = spec.split("=");
+    const [kind, file, spans, instants, counters] = spec.split("=");
+    const extras = instants === undefined ? null
+      : { instants: Number(instants), counters: Number(counters) };
     // A page that hangs or fails to load is a failure of its own, not the
     // end of the check.
-    const problems = await check(file, Number(spans)).catch((e) => [String(e.message || e)]);
+    const problems = await check(file, Number(spans), extras)
+      .catch((e) => [String(e.message || e)]);
     if (problems.length) {
       failed++;
       console.error(`browser: ${kind} (${file}): ${problems.join("; ")}`);
@@ -39,7 +44,7 @@ try {
 }
 process.exit(failed ? 1 : 0);
 
-async function check(file, spans) {
+async function check(file, spans, extras) {
   const problems = [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -60,6 +65,21 @@ async function check(file, spans) {
   const shown = await page.evaluate(() => window.logprofReport && window.logprofReport.spans);
   if (shown !== spans) problems.push(`the timeline shows ${shown} spans, the traces hold ${spans}`);
   const canvas = page.locator("#timeline-canvas");
+  if (extras) {
+    const got = await page.evaluate(() => [window.logprofReport.instants, window.logprofReport.counters]);
+    if (got[0] !== extras.instants || got[1] !== extras.counters) {
+      problems.push(`the timeline shows ${got[0]} instants and ${got[1]} counters, ` +
+        `the trace holds ${extras.instants} and ${extras.counters}`);
+    }
+    // Over each counter's row, the tooltip names it and gives a value.
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    for (const row of await page.evaluate(() => window.logprofReport.counterRows())) {
+      await page.mouse.move(box.x + row.x, box.y + row.y);
+      const tip = await page.locator("#tip").textContent();
+      if (!tip.startsWith(row.name + ": ")) problems.push(`over counter ${row.name} the tooltip says ${tip}`);
+    }
+  }
   if (spans > 0) {
     // From the keyboard: Tab reaches the timeline, Enter selects a span and
     // lists its function's figures.

@@ -20,7 +20,7 @@
   var data = JSON.parse(holder.textContent);
 
   var FLAG_REGION = 1, FLAG_WAIT = 2, FLAG_MPI = 4, FLAG_UNFINISHED = 8;
-  var ROW = 14, LANE_GAP = 3, PANEL_HEAD = 22, REGION_BAND = 8, AXIS = 22;
+  var ROW = 14, LANE_GAP = 3, PANEL_HEAD = 22, REGION_BAND = 8, AXIS = 22, COUNTER_ROW = 22;
   // MAX_ZOOM_NS: the narrowest view, 10 ns, or 1 % of a shorter trace.
   var GUTTER = 170, MAX_ZOOM_NS = 10, INK = "#1f2937", MUTED = "#4b5563";
 
@@ -105,6 +105,27 @@
       }
       lane.off = { start: s, end: e, kind: kind };
     });
+    // Instants: ticks at the top of their lane, in time order.
+    var instLanes = new Varints(p.instant_lanes), inst = new Varints(p.instants);
+    lanes.forEach(function (lane) {
+      var count = instLanes.next();
+      var t = new Float64Array(count), id = new Uint32Array(count), at = 0;
+      for (var k = 0; k < count; k++) { at += inst.signed(); t[k] = at; id[k] = inst.next(); }
+      lane.instants = { t: t, name: id };
+    });
+    // Counters: step lines under the lanes, each scaled from 0 (or its
+    // least value, if negative) to its largest, as in the pictures.
+    panel.counters = (p.counters || []).map(function (c) {
+      var r = new Varints(c.times), n = c.values.length, t = new Float64Array(n), at = 0;
+      var v = Float64Array.from(c.values), lo = 0, hi = 0;
+      for (var k = 0; k < n; k++) {
+        at += r.signed();
+        t[k] = at;
+        if (v[k] < lo) lo = v[k];
+        if (v[k] > hi) hi = v[k];
+      }
+      return { name: c.name, pid: c.pid, t: t, v: v, lo: lo, hi: hi > lo ? hi : lo + 1 };
+    });
     var m = new Varints(p.messages);
     while (m.more()) {
       panel.messages.push({ send: m.next(), receive: m.next(), bytes: m.next(), tag: m.signed() });
@@ -151,6 +172,8 @@
       lane.y = height;
       height += lane.depths * ROW + LANE_GAP;
     });
+    p.counterY = height;
+    height += p.counters.length * (COUNTER_ROW + LANE_GAP);
     p.bottom = height;
     height += 6;
   });
@@ -336,6 +359,67 @@
     }
   }
 
+  // The first index of the sorted times `t` at or after `u`.
+  function lowerBound(t, u) {
+    var lo = 0, hi = t.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (t[mid] < u) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  // A lane's instants as ticks at its top, one a pixel column at most.
+  function drawInstants(lane, k, y) {
+    var t = lane.instants.t, ta = view.a / k, tb = view.b / k, perPx = (tb - ta) / plotWidth();
+    ctx.fillStyle = INK;
+    for (var i = lowerBound(t, ta); i < t.length && t[i] <= tb;) {
+      var px = Math.floor(xOf(t[i] * k));
+      ctx.fillRect(px, y, 1, 5);
+      i = Math.max(i + 1, lowerBound(t, ta + (px + 1 - GUTTER) * perPx));
+    }
+  }
+
+  // A counter's row: its step line over the view, the last value of each
+  // pixel column, and its name and largest value in the gutter.
+  function drawCounter(p, c, k, y) {
+    var h = COUNTER_ROW, ta = view.a / k, tb = view.b / k, perPx = (tb - ta) / plotWidth();
+    ctx.fillStyle = "#fafafa";
+    ctx.fillRect(GUTTER, y, plotWidth(), h);
+    var yOf = function (v) { return y + h - 2 - (v - c.lo) / (c.hi - c.lo) * (h - 4); };
+    var i = Math.max(0, lowerBound(c.t, ta) - 1), last = null;
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    while (i < c.t.length && c.t[i] <= tb) {
+      var px = Math.floor(xOf(c.t[i] * k));
+      // The last sample in this pixel column stands for it.
+      var next = Math.max(i + 1, lowerBound(c.t, ta + (px + 1 - GUTTER) * perPx));
+      var x = Math.max(GUTTER, px), yv = yOf(c.v[next - 1]);
+      if (last === null) ctx.moveTo(x, yv);
+      else { ctx.lineTo(x, last); ctx.lineTo(x, yv); }
+      last = yv;
+      i = next;
+    }
+    if (last !== null) {
+      ctx.lineTo(Math.min(size.w, xOf(Math.min(tb, p.wall) * k)), last);
+      ctx.stroke();
+    }
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, y, GUTTER, h);
+    ctx.fillStyle = MUTED;
+    ctx.textBaseline = "middle";
+    ctx.fillText(c.name + "  max " + number(c.hi), 6, y + h / 2, GUTTER - 12);
+  }
+
+  function number(v) {
+    var a = Math.abs(v);
+    if (a >= 1e9) return (v / 1e9).toFixed(3) + "G";
+    if (a >= 1e6) return (v / 1e6).toFixed(3) + "M";
+    if (a >= 1e3) return (v / 1e3).toFixed(1) + "k";
+    return Number.isInteger(v) ? String(v) : v.toFixed(3);
+  }
+
   function spanY(p, s) {
     var lane = laneOf(p, s);
     return lane.y + p.depth[s] * ROW;
@@ -445,11 +529,16 @@
         }
         flush();
         drawOffCpu(lane, k, y, h - 1);
+        if (lane.instants.t.length) drawInstants(lane, k, y);
         ctx.fillStyle = "#ffffff";
         ctx.fillRect(0, y, GUTTER, h);
         ctx.fillStyle = INK;
         ctx.textBaseline = "middle";
         ctx.fillText(laneLabel(lane), 6, y + ROW / 2, GUTTER - 12);
+      });
+      p.counters.forEach(function (c, ci) {
+        var y = top + p.counterY + ci * (COUNTER_ROW + LANE_GAP);
+        if (y + COUNTER_ROW >= AXIS && y <= size.h) drawCounter(p, c, k, y);
       });
       drawMessages(p, k, top);
       if (selected && selected.p === p) {
@@ -528,8 +617,9 @@
       return;
     }
     var hit = hitTest(pointerX, e.clientY - r.top);
-    if (!hit) { tip.hidden = true; return; }
-    tip.textContent = describe(hit.p, hit.s, false);
+    var text = hit ? describe(hit.p, hit.s, false) : pointedAt(pointerX, e.clientY - r.top);
+    if (!text) { tip.hidden = true; return; }
+    tip.textContent = text;
     tip.style.left = e.pageX + 14 + "px";
     tip.style.top = e.pageY + 14 + "px";
     tip.hidden = false;
@@ -600,6 +690,34 @@
       }
       if (i < row.length && p.start[row[i]] - t <= sl && best === null) best = row[i];
       return best === null ? null : { p: p, s: best };
+    }
+    return null;
+  }
+
+  // The instant tick or counter value under the pointer, as a tooltip.
+  function pointedAt(x, y) {
+    if (x < GUTTER || y < AXIS) return null;
+    var cy = y - AXIS + scroller.scrollTop, u = uOf(x);
+    for (var pi = 0; pi < panels.length; pi++) {
+      var p = panels[pi], k = scaleOf(p), t = u / k, slack = 3 / plotWidth() * (view.b - view.a) / k;
+      if (cy < p.y || cy >= p.bottom) continue;
+      if (cy >= p.counterY) {
+        var c = p.counters[Math.floor((cy - p.counterY) / (COUNTER_ROW + LANE_GAP))];
+        var i = c ? lowerBound(c.t, t + 1e-9) - 1 : -1;
+        if (i < 0) return null;
+        return c.name + ": " + number(c.v[i]) + "\nat " + duration(c.t[i]) + " from the start of " + p.title +
+          "\ncounter of pid " + c.pid;
+      }
+      for (var li = 0; li < p.lanes.length; li++) {
+        var lane = p.lanes[li], it = lane.instants.t;
+        if (cy < lane.y || cy >= lane.y + 6 || !it.length) continue;
+        var j = lowerBound(it, t - slack);
+        if (j < it.length && it[j] <= t + slack) {
+          return names[lane.instants.name[j]] + " (instant)\nat " + duration(it[j]) + " from the start of " +
+            p.title + "\nthread: " + laneLabel(lane);
+        }
+      }
+      return null;
     }
     return null;
   }
@@ -699,6 +817,22 @@
 
   report.spans = panels.reduce(function (sum, p) { return sum + p.n; }, 0);
   report.lanes = panels.reduce(function (sum, p) { return sum + p.lanes.length; }, 0);
+  report.instants = panels.reduce(function (sum, p) {
+    return sum + p.lanes.reduce(function (n, lane) { return n + lane.instants.t.length; }, 0);
+  }, 0);
+  report.counters = panels.reduce(function (sum, p) { return sum + p.counters.length; }, 0);
+  // Where each counter's row is drawn now, in CSS pixels from the canvas's
+  // top left: its name, and a point inside it at the right of the plot.
+  report.counterRows = function () {
+    var rows = [];
+    panels.forEach(function (p) {
+      p.counters.forEach(function (c, ci) {
+        var y = AXIS - scroller.scrollTop + p.counterY + ci * (COUNTER_ROW + LANE_GAP);
+        rows.push({ name: c.name, x: size.w - 4, y: y + COUNTER_ROW / 2 });
+      });
+    });
+    return rows;
+  };
   report.panels = panels.map(function (p) { return { title: p.title, spans: p.n, lanes: p.lanes.length }; });
   report.view = function () { return { start_ns: view.a, end_ns: view.b }; };
   report.shared = function () { return shared; };

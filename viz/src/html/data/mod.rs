@@ -23,7 +23,14 @@
 //!     the pictures draw it (inside its work, and preempted while work was
 //!     still to come);
 //!   - `messages`: MPI messages whose ends are both in the trace (send span,
-//!     receive span, as indexes in the panel's spans; bytes; signed tag).
+//!     receive span, as indexes in the panel's spans; bytes; signed tag);
+//!   - `instant_lanes` (instants per lane), `instants` (signed gap from the
+//!     lane's previous instant, the first from the panel's start; name id):
+//!     the lanes' instant events, drawn as ticks;
+//! - and its `counters`: one object per counter track (`name`, `pid`,
+//!   `times`, a column of signed gaps as `start`'s, and `values`, plain
+//!   numbers), drawn as step lines under the lanes. Samples that are not
+//!   finite numbers are left out, as the pictures leave them out.
 //!
 //! Times are whole nanoseconds from the panel's first span. Numbers past
 //! 2^53 (a value, a result) lose precision in the script, which reads them
@@ -36,7 +43,7 @@ mod tests;
 
 use std::collections::HashMap;
 
-use logprof_trace::{Lane, OffCpuKind, Trace};
+use logprof_trace::{CounterTrack, Lane, OffCpuKind, Trace};
 use serde_json::{json, Value};
 
 use self::column::Column;
@@ -221,6 +228,21 @@ fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
         messages.push_signed(i64::from(flow.tag));
     }
 
+    let (mut instant_lanes, mut instants) = (Column::default(), Column::default());
+    for lane in &trace.lanes {
+        instant_lanes.push(lane.instants.len() as u64);
+        // In time order, which the script's search needs.
+        let mut in_order: Vec<_> = lane.instants.iter().collect();
+        in_order.sort_by_key(|i| i.ts_ns);
+        let mut previous = origin;
+        for instant in in_order {
+            instants.push_signed(instant.ts_ns as i64 - previous as i64);
+            previous = instant.ts_ns;
+            instants.push(ids.get(instant.name as usize).copied().unwrap_or(unknown));
+        }
+    }
+    let counters: Vec<Value> = trace.counters.iter().map(|c| counter(c, origin)).collect();
+
     let lanes: Vec<Value> = trace
         .lanes
         .iter()
@@ -249,6 +271,27 @@ fn panel(title: &str, trace: &Trace, names: &mut Names) -> Value {
         "off_cpu_lanes": off_lanes.to_base64(),
         "off_cpu": off.to_base64(),
         "messages": messages.to_base64(),
+        "instant_lanes": instant_lanes.to_base64(),
+        "instants": instants.to_base64(),
+        "counters": counters,
+    })
+}
+
+/// One counter track: its finite samples, times as gaps from `origin`.
+fn counter(track: &CounterTrack, origin: u64) -> Value {
+    let mut times = Column::default();
+    let mut values = Vec::new();
+    let mut previous = origin;
+    for &(ts, v) in track.samples.iter().filter(|(_, v)| v.is_finite()) {
+        times.push_signed(ts as i64 - previous as i64);
+        previous = ts;
+        values.push(v);
+    }
+    json!({
+        "name": track.name,
+        "pid": track.pid,
+        "times": times.to_base64(),
+        "values": values,
     })
 }
 

@@ -321,3 +321,53 @@ fn a_span_takes_at_most_twenty_bytes() {
     eprintln!("page data: {per_span:.2} bytes a span");
     assert!(per_span <= 20.0, "{per_span:.1} bytes a span");
 }
+
+#[test]
+fn instants_and_counters_come_back_as_they_were() {
+    let mut trace = sample();
+    let (origin, _) = trace.time_range().unwrap();
+    let stolen = trace.intern("stolen");
+    trace.lanes[1].instants = vec![
+        logprof_trace::InstantEvent {
+            name: stolen,
+            ts_ns: 400, // before the first span: a negative gap
+        },
+        logprof_trace::InstantEvent {
+            name: stolen,
+            ts_ns: 700_000,
+        },
+    ];
+    trace.counters = vec![logprof_trace::CounterTrack {
+        pid: 7,
+        name: "queued".into(),
+        samples: vec![(600, 2.0), (900, f64::NAN), (1_200, -1.5)],
+    }];
+    let data = parse(&encode(&[("run", &trace)]).to_json());
+    let panel = &data["panels"][0];
+    let names = data["names"].as_array().unwrap();
+    let mut per_lane = Reader::new(panel["instant_lanes"].as_str().unwrap());
+    let mut instants = Reader::new(panel["instants"].as_str().unwrap());
+    assert_eq!((per_lane.next(), per_lane.next()), (0, 2));
+    let mut at = 0i64;
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        at += instants.next_signed();
+        got.push((at, names[instants.next() as usize].as_str().unwrap()));
+    }
+    assert!(instants.done() && per_lane.done());
+    let o = origin as i64;
+    assert_eq!(got, [(400 - o, "stolen"), (700_000 - o, "stolen")]);
+
+    let counters = panel["counters"].as_array().unwrap();
+    assert_eq!(counters.len(), 1);
+    assert_eq!(
+        (&counters[0]["name"], &counters[0]["pid"]),
+        (&Value::from("queued"), &Value::from(7))
+    );
+    let mut times = Reader::new(counters[0]["times"].as_str().unwrap());
+    let (first, second) = (times.next_signed(), times.next_signed());
+    assert!(times.done());
+    // The NaN sample is left out, as the pictures leave it out.
+    assert_eq!((first, first + second), (600 - o, 1_200 - o));
+    assert_eq!(counters[0]["values"], serde_json::json!([2.0, -1.5]));
+}
