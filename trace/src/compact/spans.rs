@@ -208,8 +208,9 @@ impl SpanBatch {
         encode_span(&mut self.body, &mut self.previous, s);
     }
 
-    /// The earliest start and latest end of the spans pushed.
-    pub(crate) fn times(&self) -> (u64, u64) {
+    /// The earliest start and latest end of the spans pushed (`(0, 0)`
+    /// when none were).
+    pub fn times(&self) -> (u64, u64) {
         (self.first.min(self.last), self.last)
     }
 
