@@ -173,11 +173,12 @@ impl Writer {
         calibration: &Calibration,
         budget: usize,
     ) -> std::io::Result<usize> {
-        let mut taken = 0;
+        let (mut taken, mut copied) = (0, 0);
         loop {
             let lane = &mut self.lanes[i];
             self.block.clear();
             let drained = lane.cursor.drain(&mut self.block, BLOCK);
+            copied += self.block.len();
             if drained.restarted {
                 lane.unclosed += lane.decoder.break_off();
             } else if drained.lost > 0 {
@@ -209,7 +210,7 @@ impl Writer {
                     self.write_spans(i)?;
                 }
             }
-            if !drained.more || taken >= budget {
+            if !drained.more || copied >= budget {
                 return Ok(taken);
             }
         }
