@@ -8,6 +8,11 @@
 //! function for `LOGPROF_BENCH_SECONDS` (default 10) while the writer
 //! drains it, then the same loop into the ring alone. Then criterion times
 //! one call, ring alone and streamed, in the same run (compare the ratio).
+//!
+//! Besides wall-clock rates, which on a shared machine say how much CPU the
+//! threads got, it prints CPU time: the writer's per event drained, and the
+//! recording thread's per call, streamed and into the ring alone (their
+//! ratio is what streaming costs the recording thread, whatever else runs).
 
 // `criterion_group!` defines a public function it cannot document.
 #![allow(missing_docs)]
@@ -25,6 +30,22 @@ fn leaf(x: u64) -> u64 {
 #[inline(never)]
 fn tiny(x: u64) -> u64 {
     logprof::record_fn!(leaf(x))
+}
+
+/// The CPU time the calling thread has used (Linux; zero elsewhere).
+fn thread_cpu() -> Duration {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        }
+    }
+    Duration::ZERO
 }
 
 /// Calls `tiny` for `seconds`; returns the calls made.
@@ -51,7 +72,9 @@ fn sustained() {
     let path = dir.path().join("sustained.lpt");
     let stream = logprof::stream_to(&path).unwrap();
     let start = Instant::now();
+    let cpu = thread_cpu();
     let calls = run_for(seconds);
+    let streamed_cpu = (thread_cpu() - cpu).as_secs_f64();
     let elapsed = start.elapsed().as_secs_f64();
     let stats = stream.finish().unwrap();
     eprintln!(
@@ -67,17 +90,27 @@ fn sustained() {
         stats.writer_cpu.as_secs_f64(),
         stats.events as f64 / stats.writer_cpu.as_secs_f64().max(1e-9) / 1e6,
     );
+    eprintln!(
+        "writer CPU {:.1} ns an event drained; recording thread CPU {:.1} ns a call",
+        stats.writer_cpu.as_secs_f64() * 1e9 / stats.events.max(1) as f64,
+        streamed_cpu * 1e9 / calls as f64,
+    );
     assert_eq!(stats.events + stats.lost, 2 * calls, "{stats:?}");
     let trace = logprof::Trace::read_file(&path).unwrap();
     assert_eq!(trace.losses.dropped_events, stats.lost);
     drop(trace);
     logprof::init_buffer(logprof::STREAM_RING_EVENTS);
     let start = Instant::now();
+    let cpu = thread_cpu();
     let ring_calls = run_for(seconds);
+    let ring_cpu = (thread_cpu() - cpu).as_secs_f64();
     let elapsed = start.elapsed().as_secs_f64();
     eprintln!(
-        "ring alone, 1 thread, {elapsed:.1} s: {:.1} M calls/s",
-        ring_calls as f64 / elapsed / 1e6
+        "ring alone, 1 thread, {elapsed:.1} s: {:.1} M calls/s; recording thread CPU {:.1} ns \
+         a call; streamed / ring alone, CPU a call: {:.2}",
+        ring_calls as f64 / elapsed / 1e6,
+        ring_cpu * 1e9 / ring_calls as f64,
+        (streamed_cpu / calls as f64) / (ring_cpu / ring_calls as f64),
     );
 }
 

@@ -26,6 +26,17 @@ struct Registry {
     waits: Vec<u32>,
 }
 
+/// How many call sites are registered: `REGISTRY.names.len()`, readable
+/// without the lock, so the streaming writer takes a new copy of the
+/// table only when it grew. Stored before the new id is published, so an
+/// event seen with an id comes with a count that includes it.
+static REGISTERED: AtomicU32 = AtomicU32::new(0);
+
+/// How many call sites are registered (ids `1..=count`).
+pub(crate) fn registered_count() -> usize {
+    REGISTERED.load(Ordering::Acquire) as usize
+}
+
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     names: Vec::new(),
     regions: Vec::new(),
@@ -262,6 +273,7 @@ impl Callsite {
                     Mark::Wait => registry.waits.push(id),
                     Mark::Plain => {}
                 }
+                REGISTERED.store(id, Ordering::Release);
                 self.id.store(id, Ordering::Release);
             }
             registry.names[id as usize - 1]

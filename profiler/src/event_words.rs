@@ -75,6 +75,44 @@ pub(crate) struct Decoded {
     pub(crate) unclosed_enters: u64,
 }
 
+/// Where a [`Decoder`] puts what it decodes: [`Decoded`]'s vectors for
+/// `collect`, or the streaming writer's chunks, encoded as they come.
+pub(crate) trait Sink {
+    /// A closed span, in exit order.
+    fn span(&mut self, span: RawSpan);
+    /// The result recorded with the exit of the span given last (it comes
+    /// in the event after the exit, maybe in the next batch).
+    fn result(&mut self, result: i64);
+    /// An instant: call-site id, ns.
+    fn instant(&mut self, id: u32, ns: u64);
+    /// A counter sample: call-site id, ns, value.
+    fn sample(&mut self, id: u32, ns: u64, value: f64);
+    /// An exit whose enter is not in the events.
+    fn unmatched_exit(&mut self);
+}
+
+impl Sink for Decoded {
+    #[inline]
+    fn span(&mut self, span: RawSpan) {
+        self.spans.push(span);
+    }
+    #[inline]
+    fn result(&mut self, result: i64) {
+        if let Some(s) = self.spans.last_mut() {
+            s.result = Some(result);
+        }
+    }
+    fn instant(&mut self, id: u32, ns: u64) {
+        self.instants.push((id, ns));
+    }
+    fn sample(&mut self, id: u32, ns: u64, value: f64) {
+        self.samples.push((id, ns, value));
+    }
+    fn unmatched_exit(&mut self) {
+        self.unmatched_exits += 1;
+    }
+}
+
 /// An enter not yet matched: id, task, start, depth, value.
 struct Open {
     id: u32,
@@ -128,13 +166,15 @@ impl Decoder {
     }
 
     /// Decodes the next batch of events into `out` (its spans, instants,
-    /// samples and unmatched exits; `out.unclosed_enters` is left alone).
+    /// samples and unmatched exits; a [`Decoded`]'s `unclosed_enters` is
+    /// left alone).
+    #[inline]
     pub(crate) fn feed(
         &mut self,
         events: &[(u64, u64)],
         max_id: usize,
         to_ns: impl Fn(u64) -> u64,
-        out: &mut Decoded,
+        out: &mut impl Sink,
     ) {
         let open = &mut self.open;
         for &(ticks, meta) in events {
@@ -154,13 +194,9 @@ impl Decoder {
                     }
                     // A matched exit pushed its span last (an unmatched one
                     // leaves no `previous`).
-                    Some((kind::EXIT, i, _)) if i == id => {
-                        if let Some(s) = out.spans.last_mut() {
-                            s.result = Some(ticks as i64);
-                        }
-                    }
+                    Some((kind::EXIT, i, _)) if i == id => out.result(ticks as i64),
                     Some((kind::COUNTER, i, ns)) if i == id => {
-                        out.samples.push((id, ns, f64::from_bits(ticks)));
+                        out.sample(id, ns, f64::from_bits(ticks));
                     }
                     _ => {} // its event was lost, and counted, already
                 }
@@ -181,13 +217,19 @@ impl Decoder {
                 }),
                 kind::EXIT => {
                     // The innermost open call with this id and task; usually the top.
-                    let Some(pos) = open.iter().rposition(|o| o.id == id && o.task == task) else {
-                        out.unmatched_exits += 1;
+                    let o = match open.last() {
+                        Some(top) if top.id == id && top.task == task => open.pop(),
+                        _ => open
+                            .iter()
+                            .rposition(|o| o.id == id && o.task == task)
+                            .map(|pos| open.remove(pos)),
+                    };
+                    let Some(o) = o else {
+                        out.unmatched_exit();
                         self.previous = None;
                         continue;
                     };
-                    let o = open.remove(pos);
-                    out.spans.push(RawSpan {
+                    out.span(RawSpan {
                         id,
                         task,
                         start_ns: o.start_ns,
@@ -197,7 +239,7 @@ impl Decoder {
                         result: None,
                     });
                 }
-                kind::INSTANT => out.instants.push((id, ns)),
+                kind::INSTANT => out.instant(id, ns),
                 _ => {} // a counter: its sample comes with its value
             }
         }

@@ -252,14 +252,18 @@ pub(crate) struct Drain {
     /// (counted in `lost`) and must be skipped: left for the caller to
     /// skip rather than removed, which would move all the others.
     pub(crate) torn: usize,
+    /// More events were written before the drain than it could take (`max`).
+    pub(crate) more: bool,
 }
 
 impl SharedRing {
-    /// The events of recording `epoch` numbered `from` on, appended to
-    /// `out` oldest first, the first [`Drain::torn`] of them to be skipped, for a reader that drains the ring as it
-    /// fills (a streaming writer); `None`, with nothing appended, if the
-    /// writer reset to another recording meanwhile (or before: `from` is
-    /// past its head).
+    /// The events of recording `epoch` numbered `from` on, at most `max`
+    /// of them, appended to `out` oldest first, the first [`Drain::torn`]
+    /// of them to be skipped, for a reader that drains the ring as it
+    /// fills (a streaming writer: a few thousand at a time, so the copy
+    /// stays in its cache); `None`, with nothing appended, if the writer
+    /// reset to another recording meanwhile (or before: `from` is past its
+    /// head).
     ///
     /// The protocol is [`SharedRing::read`]'s, starting at `from` instead
     /// of the oldest slot: copy, fence, read `head` again, drop what the
@@ -268,6 +272,7 @@ impl SharedRing {
         &self,
         epoch: u64,
         from: u64,
+        max: usize,
         reader_is_writer: bool,
         out: &mut Vec<(u64, u64)>,
     ) -> Option<Drain> {
@@ -279,8 +284,9 @@ impl SharedRing {
             return None; // reset since the last drain
         }
         let oldest = head_before.saturating_sub(len).max(from);
+        let end = head_before.min(oldest.saturating_add(max as u64));
         let start = out.len();
-        out.extend((oldest..head_before).map(|k| {
+        out.extend((oldest..end).map(|k| {
             let slot = &ring.slots[(k & mask) as usize];
             (
                 slot.ticks.load(Ordering::Relaxed),
@@ -293,15 +299,16 @@ impl SharedRing {
         let head_after = self.head.load(Ordering::Relaxed);
         let in_flight = u64::from(!quiet);
         let first_intact = (head_after + in_flight).saturating_sub(len).max(oldest);
-        let torn = (first_intact - oldest).min(head_before - oldest);
+        let torn = (first_intact - oldest).min(end - oldest);
         if self.epoch.load(Ordering::Acquire) != epoch {
             out.truncate(start);
             return None;
         }
         Some(Drain {
-            lost: first_intact.min(head_before) - from,
-            next: head_before,
+            lost: first_intact.min(end) - from,
+            next: end,
             torn: torn as usize,
+            more: end < head_before,
         })
     }
 }
@@ -386,17 +393,18 @@ mod tests {
         let (ring, _) = lane.reset(1, &ring, 4);
         let mut out = Vec::new();
         fill(&lane, &ring, 3);
-        let d = lane.read_since(1, 0, true, &mut out).unwrap();
+        let d = lane.read_since(1, 0, usize::MAX, true, &mut out).unwrap();
         assert_eq!((d.lost, d.next, d.torn), (0, 3, 0));
         assert_eq!(out, [(0, 100), (1, 101), (2, 102)]);
         // Nothing new: nothing returned, nothing lost.
         out.clear();
         assert_eq!(
-            lane.read_since(1, 3, true, &mut out).unwrap(),
+            lane.read_since(1, 3, usize::MAX, true, &mut out).unwrap(),
             Drain {
                 lost: 0,
                 next: 3,
-                torn: 0
+                torn: 0,
+                more: false,
             }
         );
         assert!(out.is_empty());
@@ -404,21 +412,46 @@ mod tests {
         for k in 3..9 {
             lane.push(&ring, ring.mask(), k, k, k + 100);
         }
-        let d = lane.read_since(1, 3, true, &mut out).unwrap();
+        let d = lane.read_since(1, 3, usize::MAX, true, &mut out).unwrap();
         assert_eq!((d.lost, d.next, d.torn), (2, 9, 0));
         assert_eq!(out, [(5, 105), (6, 106), (7, 107), (8, 108)]);
         // A live writer may be writing event 9 over event 5's slot: copied,
         // but to be skipped.
         out.clear();
-        let d = lane.read_since(1, 5, false, &mut out).unwrap();
+        let d = lane.read_since(1, 5, usize::MAX, false, &mut out).unwrap();
         assert_eq!((d.lost, d.next, d.torn), (1, 9, 1));
         assert_eq!(out[d.torn..], [(6, 106), (7, 107), (8, 108)]);
         // Another recording: nothing.
         out.clear();
-        assert_eq!(lane.read_since(2, 0, true, &mut out), None);
+        assert_eq!(lane.read_since(2, 0, usize::MAX, true, &mut out), None);
         let _ = lane.reset(2, &ring, 4);
-        assert_eq!(lane.read_since(1, 9, true, &mut out), None);
+        assert_eq!(lane.read_since(1, 9, usize::MAX, true, &mut out), None);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn draining_a_few_at_a_time_returns_what_draining_at_once_does() {
+        let ring = Ring::new(8);
+        let lane = SharedRing::new(ring.clone());
+        let (ring, _) = lane.reset(1, &ring, 8);
+        // 12 into 8 slots: events 0..4 overwritten.
+        fill(&lane, &ring, 12);
+        for max in 1..=9 {
+            let (mut next, mut lost, mut got) = (0, 0, Vec::new());
+            loop {
+                let mut out = Vec::new();
+                let d = lane.read_since(1, next, max, true, &mut out).unwrap();
+                assert!(out.len() <= max);
+                lost += d.lost;
+                got.extend_from_slice(&out[d.torn..]);
+                next = d.next;
+                if !d.more {
+                    break;
+                }
+            }
+            assert_eq!((lost, next), (4, 12), "max {max}");
+            assert_eq!(got, (4..12).map(|k| (k, k + 100)).collect::<Vec<_>>());
+        }
     }
 
     #[test]

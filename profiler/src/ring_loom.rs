@@ -96,10 +96,10 @@ fn race(prefill: u64, may_reset: bool, then: fn(&mut Writer)) {
 /// ring of 2 slots writes 2 more in its own thread (the second over the
 /// first's slot) while this thread drains the ring twice; every event returned is intact and in order,
 /// and the events returned and counted lost are exactly those numbered
-/// before the last drain's `next`, each once.
-#[test]
-fn draining_racing_writes_returns_each_event_once_or_counts_it_lost() {
-    loom::model(|| {
+/// before the last drain's `next`, each once; whether each drain may take
+/// everything written or only `max` events.
+fn drain_race(max: usize) {
+    loom::model(move || {
         let lane = Arc::new(SharedRing::new(Ring::new(2)));
         let mut writer = Writer::new(&lane, 2, 1);
         writer.push();
@@ -111,7 +111,9 @@ fn draining_racing_writes_returns_each_event_once_or_counts_it_lost() {
         let mut accounted = 0;
         for _ in 0..2 {
             let mut out = Vec::new();
-            let d = lane.read_since(1, next, false, &mut out).expect("no reset");
+            let d = lane
+                .read_since(1, next, max, false, &mut out)
+                .expect("no reset");
             let mut expected = next + d.lost;
             for &(ticks, meta) in &out[d.torn..] {
                 assert_eq!(ticks, meta, "torn event: {out:?}");
@@ -125,6 +127,16 @@ fn draining_racing_writes_returns_each_event_once_or_counts_it_lost() {
         assert_eq!(accounted, next);
         w.join().unwrap();
     });
+}
+
+#[test]
+fn draining_racing_writes_returns_each_event_once_or_counts_it_lost() {
+    drain_race(usize::MAX);
+}
+
+#[test]
+fn draining_one_at_a_time_racing_writes_returns_each_event_once_or_counts_it_lost() {
+    drain_race(1);
 }
 
 #[test]

@@ -28,6 +28,8 @@ pub(crate) struct Drained {
     /// The thread began a new recording (a `clear`, `init_buffer`) since
     /// the last drain: the events are not the sequel of those before.
     pub(crate) restarted: bool,
+    /// The thread had written more than `max` events: drain again.
+    pub(crate) more: bool,
 }
 
 /// A cursor, at the start, for every registered thread whose key
@@ -73,11 +75,11 @@ impl LaneCursor {
         &self.buffer.switches
     }
 
-    /// Events written since the last drain, appended to `out` oldest first,
-    /// the first [`Drained::torn`] of them to be skipped.
-    /// A thread still on an older recording than the current one (it has
-    /// not recorded since a `clear`) gives nothing.
-    pub(crate) fn drain(&mut self, out: &mut Vec<(u64, u64)>) -> Drained {
+    /// Events written since the last drain, at most `max`, appended to
+    /// `out` oldest first, the first [`Drained::torn`] of them to be
+    /// skipped. A thread still on an older recording than the current one
+    /// (it has not recorded since a `clear`) gives nothing.
+    pub(crate) fn drain(&mut self, out: &mut Vec<(u64, u64)>, max: usize) -> Drained {
         let mut drained = Drained::default();
         let ring_epoch = self.buffer.ring.epoch();
         if ring_epoch != self.epoch {
@@ -92,10 +94,11 @@ impl LaneCursor {
         if let Some(d) = self
             .buffer
             .ring
-            .read_since(self.epoch, self.next, false, out)
+            .read_since(self.epoch, self.next, max, false, out)
         {
             drained.lost = d.lost;
             drained.torn = d.torn;
+            drained.more = d.more;
             self.next = d.next;
         }
         drained

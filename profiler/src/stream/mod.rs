@@ -10,7 +10,8 @@
 //! [`Losses::dropped_events`](crate::Losses::dropped_events) at the end)
 //! and in [`StreamStats::lost`], never silently.
 //!
-//! The file is written chunk by chunk, each whole chunk in two writes: a
+//! The file is written chunk by chunk through a buffer pushed to the file
+//! at the end of every round (a few times a millisecond while busy): a
 //! process that dies leaves whole chunks and at most part of one, and the
 //! reader reads it up to its last whole chunk and says it was cut off.
 //! [`Stream::finish`], dropping the [`Stream`] (also while a panic
@@ -20,13 +21,17 @@
 //!
 //! - `mod.rs`: the API ([`stream_to`], [`Stream`], [`StreamStats`],
 //!   [`StreamError`]) and `LOGPROF_STREAM`;
-//! - `writer.rs`: the background writer: drain, decode, encode.
+//! - `writer.rs`: the background writer: rounds of draining every ring,
+//!   block by block, and writing each lane's chunks;
+//! - `encode.rs`: decoded events encoded straight into a lane's chunks,
+//!   and the file's names.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+mod encode;
 mod writer;
 
 /// The writer thread's name; the recorder never gives it a lane.

@@ -1,23 +1,26 @@
 //! The stream's background writer: round after round, drain what every
-//! thread wrote since the last round, decode it (calls still open wait for
-//! their exit in a later round), and write it as chunks of the lane. At
-//! the end, one last round, the off-CPU intervals, the trace-wide facts
-//! and the footer.
+//! thread wrote since the last round, a few thousand events at a time,
+//! decode them (calls still open wait for their exit in a later round) and
+//! encode them straight into chunks of the lane (`encode.rs`). At the end,
+//! one last round, the off-CPU intervals, the trace-wide facts and the
+//! footer.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use logprof_trace::compact::{name_flag, LptWriter, FLAG_STREAMED};
+use logprof_trace::compact::{LptWriter, FLAG_STREAMED};
 
+use super::encode::{LaneChunks, Names};
 use super::{StreamError, StreamStats};
-use crate::callsite::Registered;
+use crate::callsite::{registered, registered_count, Registered};
 use crate::clock::Calibration;
-use crate::event_words::{Decoded, Decoder};
+use crate::event_words::Decoder;
 use crate::recorder::draining::{new_lanes, LaneCursor};
-use crate::{InstantEvent, Lane, Losses, NameId, Span, Trace};
+use crate::{Lane, Losses, Span, Trace};
 
 /// How long the writer sleeps when a round found the rings nearly empty.
 const IDLE_POLL: Duration = Duration::from_micros(500);
@@ -26,7 +29,22 @@ const IDLE_POLL: Duration = Duration::from_micros(500);
 /// to the next.
 const BUSY_SHARE: usize = 16;
 
-pub(super) fn open(path: &Path) -> Result<LptWriter<File>, StreamError> {
+/// Events drained at a time: 32 KiB, so the copy is still in the cache
+/// when it is decoded (a whole ring of 16 MiB copied at once was not).
+const BLOCK: usize = 2048;
+
+/// Spans in a chunk, at most: about 32 KiB of it.
+const SPANS_PER_CHUNK: usize = 16_384;
+
+/// The file is written through a buffer of this size, pushed to the file
+/// at the end of every round: one `write(2)` a round rather than two a
+/// chunk, and still a file that reads up to its last round.
+const FILE_BUFFER: usize = 1 << 20;
+
+/// The stream's file, buffered.
+type Out = LptWriter<BufWriter<File>>;
+
+pub(super) fn open(path: &Path) -> Result<Out, StreamError> {
     let io = |what| {
         move |source| StreamError::File {
             path: path.to_path_buf(),
@@ -35,7 +53,10 @@ pub(super) fn open(path: &Path) -> Result<LptWriter<File>, StreamError> {
         }
     };
     let file = File::create(path).map_err(io("cannot create the stream file"))?;
-    LptWriter::new(file, FLAG_STREAMED).map_err(io("cannot write the stream file"))
+    let mut w = LptWriter::new(BufWriter::with_capacity(FILE_BUFFER, file), FLAG_STREAMED)
+        .map_err(io("cannot write the stream file"))?;
+    w.flush().map_err(io("cannot write the stream file"))?;
+    Ok(w)
 }
 
 /// One thread as the writer follows it.
@@ -44,9 +65,8 @@ struct LaneState {
     /// Its number in the file, once declared.
     lane: Option<u32>,
     decoder: Decoder,
-    /// Events drained and not yet decoded, from `skip` on.
-    events: Vec<(u64, u64)>,
-    skip: usize,
+    /// What it decoded and has not yet written.
+    chunks: LaneChunks,
     lost: u64,
     /// Calls left open by a restart (a `clear` while streaming).
     unclosed: u64,
@@ -54,20 +74,19 @@ struct LaneState {
 
 /// Everything the writer keeps between rounds.
 struct Writer {
-    w: LptWriter<File>,
+    w: Out,
     path: PathBuf,
     pid: u32,
     lanes: Vec<LaneState>,
     /// The keys of the threads in `lanes`.
     known: HashSet<usize>,
-    /// Call-site id -> file name id, as first met.
-    site_names: Vec<Option<NameId>>,
-    /// Names written so far, so two call sites of one name share it.
-    names: HashMap<&'static str, NameId>,
+    names: Names,
+    /// The call sites, as last copied: again when more are registered.
+    registered: Registered,
     /// Counter name -> its track in the file.
     tracks: HashMap<&'static str, u32>,
-    decoded: Decoded,
-    spans: Vec<Span>,
+    /// The block of events being decoded, reused.
+    block: Vec<(u64, u64)>,
     events: u64,
     unmatched_exits: u64,
     /// The earliest and latest time written, for the off-CPU intervals.
@@ -75,22 +94,17 @@ struct Writer {
     busy: Duration,
 }
 
-pub(super) fn run(
-    w: LptWriter<File>,
-    path: PathBuf,
-    stop: &AtomicBool,
-) -> Result<StreamStats, StreamError> {
+pub(super) fn run(w: Out, path: PathBuf, stop: &AtomicBool) -> Result<StreamStats, StreamError> {
     let mut writer = Writer {
         w,
         path,
         pid: std::process::id(),
         lanes: Vec::new(),
         known: HashSet::new(),
-        site_names: Vec::new(),
-        names: HashMap::new(),
+        names: Names::default(),
+        registered: registered(),
         tracks: HashMap::new(),
-        decoded: Decoded::default(),
-        spans: Vec::new(),
+        block: Vec::with_capacity(BLOCK),
         events: 0,
         unmatched_exits: 0,
         time_range: None,
@@ -122,8 +136,8 @@ impl Writer {
         }
     }
 
-    /// Drains every ring, then writes what was drained; returns the most
-    /// events one ring gave.
+    /// Drains, decodes and writes every ring, then pushes the round to the
+    /// file; returns the most events one ring gave.
     fn round(&mut self) -> std::io::Result<usize> {
         for cursor in new_lanes(|key| self.known.contains(&key)) {
             self.known.insert(cursor.key());
@@ -131,18 +145,40 @@ impl Writer {
                 cursor,
                 lane: None,
                 decoder: Decoder::default(),
-                events: Vec::new(),
-                skip: 0,
+                chunks: LaneChunks::new(),
                 lost: 0,
                 unclosed: 0,
             });
         }
+        let calibration = Calibration::measure();
+        // At most a ring's worth from each lane a round, so a thread that
+        // records faster than the writer decodes cannot keep it from the
+        // others.
+        let budget = crate::recorder::draining::capacity();
         let mut busiest = 0;
-        for lane in &mut self.lanes {
-            // Each round decodes everything the last one drained.
-            lane.events.clear();
-            let drained = lane.cursor.drain(&mut lane.events);
-            lane.skip = drained.torn;
+        for i in 0..self.lanes.len() {
+            busiest = busiest.max(self.drain_lane(i, &calibration, budget)?);
+            self.write_lane(i)?;
+        }
+        self.w.flush()?;
+        Ok(busiest)
+    }
+
+    /// Drains lane `i` block by block, decoding each into its chunks and
+    /// writing a spans chunk whenever one is full; returns the events
+    /// drained.
+    fn drain_lane(
+        &mut self,
+        i: usize,
+        calibration: &Calibration,
+        budget: usize,
+    ) -> std::io::Result<usize> {
+        let (mut taken, mut copied) = (0, 0);
+        loop {
+            let lane = &mut self.lanes[i];
+            self.block.clear();
+            let drained = lane.cursor.drain(&mut self.block, BLOCK);
+            copied += self.block.len();
             if drained.restarted {
                 lane.unclosed += lane.decoder.break_off();
             } else if drained.lost > 0 {
@@ -150,77 +186,69 @@ impl Writer {
                 lane.decoder.gap();
             }
             lane.lost += drained.lost;
-            busiest = busiest.max(lane.events.len() - lane.skip);
             if drained.lost > 0 {
                 let n = declare(&mut self.w, self.pid, lane)?;
                 self.w.lost(n, drained.lost)?;
             }
-        }
-        // After the events: every call-site id in them has its name.
-        let registered = crate::callsite::registered();
-        let calibration = Calibration::measure();
-        for i in 0..self.lanes.len() {
-            if self.lanes[i].events.len() == self.lanes[i].skip {
-                continue;
+            let events = &self.block[drained.torn..];
+            if !events.is_empty() {
+                // Every call-site id in the events has its name now: a new
+                // copy of the table if sites were registered since the last.
+                if registered_count() > self.registered.names.len() {
+                    self.registered = registered();
+                }
+                taken += events.len();
+                self.events += events.len() as u64;
+                let mut sink = lane.chunks.sink(&mut self.names, &self.registered);
+                lane.decoder.feed(
+                    events,
+                    self.registered.names.len(),
+                    |t| calibration.ns(t),
+                    &mut sink,
+                );
+                if lane.chunks.spans.len() >= SPANS_PER_CHUNK {
+                    self.write_spans(i)?;
+                }
             }
-            self.write_lane(i, &registered, &calibration)?;
+            if !drained.more || copied >= budget {
+                return Ok(taken);
+            }
         }
-        Ok(busiest)
     }
 
-    /// Decodes and writes what lane `i` drained.
-    fn write_lane(
-        &mut self,
-        i: usize,
-        registered: &Registered,
-        calibration: &Calibration,
-    ) -> std::io::Result<()> {
-        let sites = &registered.names[..];
+    /// Writes lane `i`'s spans chunk, if it has spans.
+    fn write_spans(&mut self, i: usize) -> std::io::Result<()> {
         let lane = &mut self.lanes[i];
+        if lane.chunks.spans.is_empty() {
+            return Ok(());
+        }
         let n = declare(&mut self.w, self.pid, lane)?;
-        let events = &lane.events[lane.skip..];
-        self.events += events.len() as u64;
-        let mut decoded = std::mem::take(&mut self.decoded);
-        decoded.spans.clear();
-        decoded.instants.clear();
-        decoded.samples.clear();
-        lane.decoder.feed(
-            &lane.events,
-            sites.len(),
-            |t| calibration.ns(t),
-            &mut decoded,
-        );
-        lane.events.clear();
-        self.unmatched_exits += decoded.unmatched_exits;
-        decoded.unmatched_exits = 0;
-        self.spans.clear();
-        let (mut lo, mut hi) = self.time_range.unwrap_or((u64::MAX, 0));
-        for s in &decoded.spans {
-            lo = lo.min(s.start_ns);
-            hi = hi.max(s.end_ns);
-            let name = self.name(s.id, registered)?;
-            let mut span = Span::new(name, s.start_ns, s.end_ns, s.depth);
-            span.task = (s.task != 0).then_some(s.task.into());
-            span.value = s.value;
-            span.result = s.result;
-            self.spans.push(span);
+        self.names.write(&mut self.w)?;
+        let (first, last) = lane.chunks.spans.times();
+        let (lo, hi) = self.time_range.unwrap_or((u64::MAX, 0));
+        self.time_range = Some((lo.min(first), hi.max(last)));
+        self.w.write_spans(n, &mut lane.chunks.spans)
+    }
+
+    /// Writes what lane `i` decoded and has not written: spans, instants,
+    /// counter samples.
+    fn write_lane(&mut self, i: usize) -> std::io::Result<()> {
+        self.write_spans(i)?;
+        let lane = &mut self.lanes[i];
+        self.unmatched_exits += std::mem::take(&mut lane.chunks.unmatched_exits);
+        if lane.chunks.instants.is_empty() && lane.chunks.samples.is_empty() {
+            return Ok(());
         }
-        if lo <= hi {
-            self.time_range = Some((lo, hi));
-        }
-        self.w.spans(n, &self.spans)?;
-        if !decoded.instants.is_empty() {
-            let mut instants = Vec::with_capacity(decoded.instants.len());
-            for &(id, ts_ns) in &decoded.instants {
-                let name = self.name(id, registered)?;
-                instants.push(InstantEvent { name, ts_ns });
-            }
-            self.w.instants(n, &instants)?;
+        let n = declare(&mut self.w, self.pid, lane)?;
+        self.names.write(&mut self.w)?;
+        if !lane.chunks.instants.is_empty() {
+            self.w.instants(n, &lane.chunks.instants)?;
+            lane.chunks.instants.clear();
         }
         // One chunk per counter per round, its samples in time order.
         let mut by_track: Vec<(u32, Vec<(u64, f64)>)> = Vec::new();
-        for &(id, ns, value) in &decoded.samples {
-            let name = sites[id as usize - 1];
+        for &(id, ns, value) in &lane.chunks.samples {
+            let name = self.registered.names[id as usize - 1];
             let track = match self.tracks.get(name) {
                 Some(&t) => t,
                 None => {
@@ -234,46 +262,11 @@ impl Writer {
                 None => by_track.push((track, vec![(ns, value)])),
             }
         }
+        lane.chunks.samples.clear();
         for (track, samples) in &by_track {
             self.w.samples(*track, samples)?;
         }
-        self.decoded = decoded;
         Ok(())
-    }
-
-    /// The file's name id of call site `id`, writing the name (and its
-    /// region or wait flag) the first time it is met.
-    #[inline]
-    fn name(&mut self, id: u32, registered: &Registered) -> std::io::Result<NameId> {
-        let i = id as usize;
-        if self.site_names.len() <= i {
-            self.site_names.resize(i + 1, None);
-        }
-        if let Some(n) = self.site_names[i] {
-            return Ok(n);
-        }
-        let text = registered.names[i - 1];
-        let n = match self.names.get(text) {
-            Some(&n) => n,
-            None => {
-                let n = self.w.name_count() as NameId;
-                self.w.names(&[text])?;
-                self.names.insert(text, n);
-                n
-            }
-        };
-        let flags = [
-            (&registered.regions, name_flag::REGION),
-            (&registered.waits, name_flag::WAIT),
-        ]
-        .iter()
-        .filter(|(sites, _)| sites.binary_search(&id).is_ok())
-        .fold(0, |f, (_, bit)| f | bit);
-        if flags != 0 {
-            self.w.name_flags(&[(n, flags)])?;
-        }
-        self.site_names[i] = Some(n);
-        Ok(n)
     }
 
     /// The last of the file: lanes kept without events, the off-CPU
@@ -288,6 +281,12 @@ impl Writer {
     }
 
     fn finish_io(mut self) -> std::io::Result<StreamStats> {
+        // The spans held back for a result that can no longer come.
+        for i in 0..self.lanes.len() {
+            let lane = &mut self.lanes[i];
+            lane.chunks.release_held(&mut self.names, &self.registered);
+            self.write_spans(i)?;
+        }
         for lane in &mut self.lanes {
             if lane.lane.is_none() && lane.cursor.keeps_lane() {
                 declare(&mut self.w, self.pid, lane)?;
@@ -375,7 +374,7 @@ fn thread_cpu_time() -> Duration {
 }
 
 /// Declares `lane` in the file if it is not yet; returns its number.
-fn declare(w: &mut LptWriter<File>, pid: u32, lane: &mut LaneState) -> std::io::Result<u32> {
+fn declare(w: &mut Out, pid: u32, lane: &mut LaneState) -> std::io::Result<u32> {
     if let Some(n) = lane.lane {
         return Ok(n);
     }

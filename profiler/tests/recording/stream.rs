@@ -239,6 +239,8 @@ fn regions_instants_counters_values_and_tasks_are_streamed_as_collect_sees_them(
         let _r = logprof::region!("streamed_region");
         drop(logprof::wait!("streamed_wait"));
         let _s = scope!("streamed_valued", i as usize);
+        // A value and a result: the result is the event after the exit.
+        record_fn!(streamed_leaf(i); i => |out| out * 2);
         logprof::instant!("streamed_mark");
         logprof::counter!("streamed_queue", i as f64 / 2.0);
     }
@@ -266,13 +268,20 @@ fn regions_instants_counters_values_and_tasks_are_streamed_as_collect_sees_them(
     assert_eq!(queue.name, "streamed_queue");
     assert_eq!(queue.samples.len(), 100);
     assert_eq!(queue.samples[99].1, 49.5);
-    // The same spans as collect's, by name, depth and value (the times of
-    // the two differ by the clock's calibration, a few ns at most).
-    let shape = |t: &Trace| -> Vec<(String, u32, Option<i64>)> {
+    let results: Vec<i64> = lane
+        .spans
+        .iter()
+        .filter(|s| streamed.name(s.name) == "streamed_leaf")
+        .filter_map(|s| s.result)
+        .collect();
+    assert_eq!(results, (0..100).map(|i| 2 * (i + 1)).collect::<Vec<i64>>());
+    // The same spans as collect's, by name, depth, value and result (the
+    // times of the two differ by the clock's calibration).
+    let shape = |t: &Trace| -> Vec<(String, u32, Option<i64>, Option<i64>)> {
         t.lanes
             .iter()
             .flat_map(|l| &l.spans)
-            .map(|s| (t.name(s.name).to_owned(), s.depth, s.value))
+            .map(|s| (t.name(s.name).to_owned(), s.depth, s.value, s.result))
             .collect()
     };
     assert_eq!(shape(&streamed), shape(&collected));

@@ -17,7 +17,7 @@ use super::varint::{self, Bytes};
 use super::CompactError;
 use crate::mpi_call::{MessageSide, MpiCall};
 use crate::offcpu::{OffCpu, OffCpuKind};
-use crate::trace::{InstantEvent, Span};
+use crate::trace::{InstantEvent, NameId, Span};
 
 const TASK: u8 = 1;
 const VALUE: u8 = 2;
@@ -35,61 +35,193 @@ pub(crate) fn encode_spans(out: &mut Vec<u8>, lane: u32, spans: &[Span]) -> (u64
     let mut previous = Previous::default();
     let (mut first, mut last) = (u64::MAX, 0);
     for s in spans {
-        let mut extras = 0u8;
-        if s.task.is_some() {
-            extras |= TASK;
-        }
-        if s.value.is_some() {
-            extras |= VALUE;
-        }
-        if s.result.is_some() {
-            extras |= RESULT;
-        }
-        if s.unfinished {
-            extras |= UNFINISHED;
-        }
-        if s.mpi.is_some() {
-            extras |= MPI;
-        }
-        if s.end_ns < s.start_ns {
-            extras |= END_BEFORE;
-        }
-        varint::put(out, (u64::from(s.depth) << 1) | u64::from(extras != 0));
-        varint::put(out, s.name.into());
-        varint::put_signed(
-            out,
-            s.start_ns.wrapping_sub(previous.reference(s.depth)) as i64,
-        );
-        varint::put(out, s.end_ns.abs_diff(s.start_ns));
+        encode_span(out, &mut previous, s.into());
         first = first.min(s.start_ns);
         last = last.max(s.end_ns);
-        if extras != 0 {
-            out.push(extras);
-            if let Some(t) = s.task {
-                varint::put(out, t);
-            }
-            if let Some(v) = s.value {
-                varint::put_signed(out, v.wrapping_sub(previous.value));
-                previous.value = v;
-            }
-            if let Some(r) = s.result {
-                varint::put_signed(out, r.wrapping_sub(previous.result));
-                previous.result = r;
-            }
-            if let Some(m) = &s.mpi {
-                out.push(match m.side {
-                    MessageSide::Send => 0,
-                    MessageSide::Receive => 1,
-                });
-                varint::put(out, m.peer.into());
-                varint::put_signed(out, m.tag.into());
-                varint::put(out, m.seq);
-                varint::put(out, m.bytes);
-            }
-        }
-        previous.span(s);
     }
     (first.min(last), last)
+}
+
+/// A span's fields as [`encode_span`] writes them: a [`Span`]'s, or one
+/// built field by field (see [`SpanBatch::push`]).
+pub(crate) struct SpanFields<'a> {
+    pub(crate) name: NameId,
+    pub(crate) start_ns: u64,
+    pub(crate) end_ns: u64,
+    pub(crate) depth: u32,
+    pub(crate) task: Option<u64>,
+    pub(crate) value: Option<i64>,
+    pub(crate) result: Option<i64>,
+    pub(crate) unfinished: bool,
+    pub(crate) mpi: Option<&'a MpiCall>,
+}
+
+impl<'a> From<&'a Span> for SpanFields<'a> {
+    #[inline]
+    fn from(s: &'a Span) -> SpanFields<'a> {
+        SpanFields {
+            name: s.name,
+            start_ns: s.start_ns,
+            end_ns: s.end_ns,
+            depth: s.depth,
+            task: s.task,
+            value: s.value,
+            result: s.result,
+            unfinished: s.unfinished,
+            mpi: s.mpi.as_deref(),
+        }
+    }
+}
+
+/// Appends one span, relative to `previous`, which it then becomes.
+#[inline]
+fn encode_span(out: &mut Vec<u8>, previous: &mut Previous, s: SpanFields<'_>) {
+    let mut extras = 0u8;
+    if s.task.is_some() {
+        extras |= TASK;
+    }
+    if s.value.is_some() {
+        extras |= VALUE;
+    }
+    if s.result.is_some() {
+        extras |= RESULT;
+    }
+    if s.unfinished {
+        extras |= UNFINISHED;
+    }
+    if s.mpi.is_some() {
+        extras |= MPI;
+    }
+    if s.end_ns < s.start_ns {
+        extras |= END_BEFORE;
+    }
+    varint::put(out, (u64::from(s.depth) << 1) | u64::from(extras != 0));
+    varint::put(out, s.name.into());
+    varint::put_signed(
+        out,
+        s.start_ns.wrapping_sub(previous.reference(s.depth)) as i64,
+    );
+    varint::put(out, s.end_ns.abs_diff(s.start_ns));
+    if extras != 0 {
+        out.push(extras);
+        if let Some(t) = s.task {
+            varint::put(out, t);
+        }
+        if let Some(v) = s.value {
+            varint::put_signed(out, v.wrapping_sub(previous.value));
+            previous.value = v;
+        }
+        if let Some(r) = s.result {
+            varint::put_signed(out, r.wrapping_sub(previous.result));
+            previous.result = r;
+        }
+        if let Some(m) = s.mpi {
+            out.push(match m.side {
+                MessageSide::Send => 0,
+                MessageSide::Receive => 1,
+            });
+            varint::put(out, m.peer.into());
+            varint::put_signed(out, m.tag.into());
+            varint::put(out, m.seq);
+            varint::put(out, m.bytes);
+        }
+    }
+    previous.start_ns = s.start_ns;
+    previous.end_ns = s.end_ns;
+    previous.depth = s.depth;
+}
+
+/// A spans chunk built one span at a time, for a writer that encodes
+/// spans as it decodes them (the `logprof` crate's streaming writer)
+/// instead of collecting [`Span`]s first; [`LptWriter::write_spans`]
+/// writes it as one chunk. The bytes are those [`LptWriter::spans`]
+/// writes for the same spans.
+///
+/// [`LptWriter::write_spans`]: super::LptWriter::write_spans
+/// [`LptWriter::spans`]: super::LptWriter::spans
+#[derive(Default)]
+pub struct SpanBatch {
+    /// The spans' bytes, after the chunk's lane and count.
+    pub(crate) body: Vec<u8>,
+    pub(crate) count: u64,
+    previous: Previous,
+    pub(crate) first: u64,
+    pub(crate) last: u64,
+}
+
+impl SpanBatch {
+    /// An empty batch.
+    pub fn new() -> SpanBatch {
+        SpanBatch {
+            first: u64::MAX,
+            ..SpanBatch::default()
+        }
+    }
+
+    /// Spans pushed since the batch was last written.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// True when no span was pushed since the batch was last written.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Appends a span (of a recording: not unfinished, no message).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        name: NameId,
+        start_ns: u64,
+        end_ns: u64,
+        depth: u32,
+        task: Option<u64>,
+        value: Option<i64>,
+        result: Option<i64>,
+    ) {
+        let fields = SpanFields {
+            name,
+            start_ns,
+            end_ns,
+            depth,
+            task,
+            value,
+            result,
+            unfinished: false,
+            mpi: None,
+        };
+        self.push_fields(fields);
+    }
+
+    /// Appends a span, whatever it holds.
+    pub fn push_span(&mut self, span: &Span) {
+        self.push_fields(span.into());
+    }
+
+    #[inline]
+    fn push_fields(&mut self, s: SpanFields<'_>) {
+        self.first = self.first.min(s.start_ns);
+        self.last = self.last.max(s.end_ns);
+        self.count += 1;
+        encode_span(&mut self.body, &mut self.previous, s);
+    }
+
+    /// The earliest start and latest end of the spans pushed (`(0, 0)`
+    /// when none were).
+    pub fn times(&self) -> (u64, u64) {
+        (self.first.min(self.last), self.last)
+    }
+
+    /// Empties the batch for the next chunk, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.body.clear();
+        self.count = 0;
+        self.previous = Previous::default();
+        self.first = u64::MAX;
+        self.last = 0;
+    }
 }
 
 /// What a span's fields are written relative to: the span before it in

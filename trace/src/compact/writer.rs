@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::chunk::{self, ChunkEntry, ChunkKind, CODEC_NONE, FRAME_LEN};
+use super::spans::SpanBatch;
 use super::{info, spans, varint, CompactError, END_MAGIC, MAGIC, VERSION};
 use crate::chrome::TraceFileError;
 use crate::offcpu::OffCpu;
@@ -136,6 +137,43 @@ impl<W: Write> LptWriter<W> {
             let times = spans::encode_spans(&mut self.buf, lane, part);
             self.chunk(ChunkKind::Spans, Some(lane), times)?;
         }
+        Ok(())
+    }
+
+    /// Writes the spans of `batch` as one chunk of `lane`, and empties it
+    /// for the next; nothing if it is empty. A batch past [`u32::MAX`]
+    /// bytes is an error: write it before then (a streaming writer writes
+    /// a batch every few thousand spans).
+    pub fn write_spans(&mut self, lane: u32, batch: &mut SpanBatch) -> io::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        // The frame and the lane and count in one write, the spans in
+        // another: no copy of the spans, still two writes a chunk.
+        debug_assert!(self.buf.is_empty());
+        let mut head = std::mem::take(&mut self.buf);
+        head.resize(FRAME_LEN, 0);
+        varint::put(&mut head, lane.into());
+        varint::put(&mut head, batch.count);
+        let len = u32::try_from(head.len() - FRAME_LEN + batch.body.len())
+            .map_err(|_| io::Error::other("a chunk past 4 GiB"))?;
+        head[..FRAME_LEN].copy_from_slice(&chunk::frame(ChunkKind::Spans, CODEC_NONE, len, len));
+        let written = self
+            .out
+            .write_all(&head)
+            .and_then(|()| self.out.write_all(&batch.body));
+        head.clear();
+        self.buf = head;
+        written?;
+        self.index.push(ChunkEntry {
+            offset: self.offset,
+            kind: ChunkKind::Spans,
+            lane: Some(lane),
+            first_ns: batch.times().0,
+            last_ns: batch.times().1,
+        });
+        self.offset += FRAME_LEN as u64 + u64::from(len);
+        batch.clear();
         Ok(())
     }
 

@@ -451,6 +451,31 @@ proptest! {
         // NaN samples compare unequal to themselves: compare their bits.
         prop_assert_eq!(format!("{back:?}"), format!("{t:?}"));
     }
+
+    /// A batch built span by span (a streaming writer's way) writes the
+    /// bytes a slice of spans writes, and its index entry's times.
+    #[test]
+    fn a_span_batch_writes_what_a_slice_of_spans_writes(
+        spans in prop::collection::vec(spans(), 0..40),
+    ) {
+        let mut sliced = compact::LptWriter::new(Vec::new(), 0).unwrap();
+        sliced.spans(3, &spans).unwrap();
+        let mut batched = compact::LptWriter::new(Vec::new(), 0).unwrap();
+        let mut batch = compact::SpanBatch::new();
+        for s in &spans {
+            if s.mpi.is_none() && !s.unfinished {
+                batch.push(s.name, s.start_ns, s.end_ns, s.depth, s.task, s.value, s.result);
+            } else {
+                batch.push_span(s);
+            }
+        }
+        prop_assert_eq!(batch.len(), spans.len());
+        batched.write_spans(3, &mut batch).unwrap();
+        prop_assert!(batch.is_empty());
+        let (sliced, _) = sliced.finish(&Trace::new()).unwrap();
+        let (batched, _) = batched.finish(&Trace::new()).unwrap();
+        prop_assert_eq!(sliced, batched);
+    }
 }
 
 /// Every real trace of `../shared/realtraces`: read as Chrome JSON, written

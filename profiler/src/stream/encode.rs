@@ -1,0 +1,354 @@
+//! The writer's decoding side: one thread's raw events, as the decoder
+//! turns them into spans, encoded straight into the lane's next spans
+//! chunk ([`SpanBatch`]), with no [`Span`](crate::Span) built on the way;
+//! and the file's names, given to call sites as they are first met.
+//!
+//! This is the writer's per-event work, so it allocates nothing per event
+//! and looks names up by call-site id in a vector.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use logprof_trace::compact::{name_flag, LptWriter, SpanBatch};
+
+use crate::callsite::Registered;
+use crate::event_words::{RawSpan, Sink};
+use crate::{InstantEvent, NameId};
+
+/// A call site not yet given a file name id.
+const UNNAMED: NameId = NameId::MAX;
+
+/// Call-site ids to the file's name ids. Two call sites of one name share
+/// it; a name is written (with its region or wait flag) before the first
+/// chunk that uses it.
+#[derive(Default)]
+pub(super) struct Names {
+    /// Call-site id -> file name id, [`UNNAMED`] until first met.
+    sites: Vec<NameId>,
+    by_text: HashMap<&'static str, NameId>,
+    /// Names given ids and not yet written, in id order.
+    unwritten: Vec<&'static str>,
+    /// Flags to write, on names old or new.
+    flags: Vec<(NameId, u64)>,
+}
+
+impl Names {
+    /// The file name id of call site `site` (registered in `registered`).
+    #[inline]
+    pub(super) fn id(&mut self, site: u32, registered: &Registered) -> NameId {
+        match self.sites.get(site as usize) {
+            Some(&n) if n != UNNAMED => n,
+            _ => self.first_met(site, registered),
+        }
+    }
+
+    #[cold]
+    fn first_met(&mut self, site: u32, registered: &Registered) -> NameId {
+        let i = site as usize;
+        if self.sites.len() <= i {
+            self.sites.resize(i + 1, UNNAMED);
+        }
+        let text = registered.names[i - 1];
+        let next = (self.by_text.len()) as NameId;
+        let n = *self.by_text.entry(text).or_insert_with(|| {
+            self.unwritten.push(text);
+            next
+        });
+        let flags = [
+            (&registered.regions, name_flag::REGION),
+            (&registered.waits, name_flag::WAIT),
+        ]
+        .iter()
+        .filter(|(sites, _)| sites.binary_search(&site).is_ok())
+        .fold(0, |f, (_, bit)| f | bit);
+        if flags != 0 {
+            self.flags.push((n, flags));
+        }
+        self.sites[i] = n;
+        n
+    }
+
+    /// Writes the names and flags given since the last call: before any
+    /// chunk that may use them.
+    pub(super) fn write<W: Write>(&mut self, w: &mut LptWriter<W>) -> io::Result<()> {
+        if !self.unwritten.is_empty() {
+            debug_assert_eq!(
+                w.name_count() as usize + self.unwritten.len(),
+                self.by_text.len()
+            );
+            w.names(&self.unwritten)?;
+            self.unwritten.clear();
+        }
+        if !self.flags.is_empty() {
+            w.name_flags(&self.flags)?;
+            self.flags.clear();
+        }
+        Ok(())
+    }
+}
+
+/// What one lane decoded and has not yet written.
+pub(super) struct LaneChunks {
+    /// The span closed last, held back until the event after its exit,
+    /// which may be its result (and may come in the next drain).
+    held: Option<RawSpan>,
+    pub(super) spans: SpanBatch,
+    pub(super) instants: Vec<InstantEvent>,
+    /// `(call-site id, ns, value)` of counter samples.
+    pub(super) samples: Vec<(u32, u64, f64)>,
+    pub(super) unmatched_exits: u64,
+}
+
+impl LaneChunks {
+    pub(super) fn new() -> LaneChunks {
+        LaneChunks {
+            held: None,
+            spans: SpanBatch::new(),
+            instants: Vec::new(),
+            samples: Vec::new(),
+            unmatched_exits: 0,
+        }
+    }
+
+    /// Adds the span held back to the spans: no result can come for it
+    /// any more (the stream ends).
+    pub(super) fn release_held(&mut self, names: &mut Names, registered: &Registered) {
+        if let Some(s) = self.held.take() {
+            push_span(&mut self.spans, names, registered, s);
+        }
+    }
+
+    /// The decoder's sink for this lane.
+    pub(super) fn sink<'a>(
+        &'a mut self,
+        names: &'a mut Names,
+        registered: &'a Registered,
+    ) -> LaneSink<'a> {
+        LaneSink {
+            chunks: self,
+            names,
+            registered,
+        }
+    }
+}
+
+#[inline]
+fn push_span(spans: &mut SpanBatch, names: &mut Names, registered: &Registered, s: RawSpan) {
+    let name = names.id(s.id, registered);
+    let task = (s.task != 0).then_some(u64::from(s.task));
+    spans.push(name, s.start_ns, s.end_ns, s.depth, task, s.value, s.result);
+}
+
+/// Encodes what the decoder gives into a lane's chunks.
+pub(super) struct LaneSink<'a> {
+    chunks: &'a mut LaneChunks,
+    names: &'a mut Names,
+    registered: &'a Registered,
+}
+
+impl Sink for LaneSink<'_> {
+    #[inline]
+    fn span(&mut self, span: RawSpan) {
+        if let Some(s) = self.chunks.held.replace(span) {
+            push_span(&mut self.chunks.spans, self.names, self.registered, s);
+        }
+    }
+
+    #[inline]
+    fn result(&mut self, result: i64) {
+        if let Some(s) = &mut self.chunks.held {
+            s.result = Some(result);
+        }
+    }
+
+    fn instant(&mut self, id: u32, ns: u64) {
+        let name = self.names.id(id, self.registered);
+        self.chunks.instants.push(InstantEvent { name, ts_ns: ns });
+    }
+
+    fn sample(&mut self, id: u32, ns: u64, value: f64) {
+        self.chunks.samples.push((id, ns, value));
+    }
+
+    fn unmatched_exit(&mut self) {
+        self.chunks.unmatched_exits += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_words::{kind, meta, Decoded, Decoder};
+    use crate::Trace;
+
+    /// A made-up recording of one thread: nested calls with values,
+    /// results and tasks, instants, counter samples, and exits whose enter
+    /// is missing; `(ticks, meta)` as the ring holds them.
+    fn events() -> Vec<(u64, u64)> {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut out = Vec::new();
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        let mut t = 1_000u64;
+        for _ in 0..3_000 {
+            t += 1 + next(50);
+            let site = 1 + next(4) as u32;
+            match next(10) {
+                0..=3 if open.len() < 6 => {
+                    let task = if next(4) == 0 { 7 } else { 0 };
+                    out.push((t, meta(kind::ENTER, site, task)));
+                    if next(3) == 0 {
+                        out.push((next(1000), meta(kind::VALUE, site, task)));
+                    }
+                    open.push((site, task));
+                }
+                0..=6 => {
+                    if let Some((site, task)) = open.pop() {
+                        out.push((t, meta(kind::EXIT, site, task)));
+                        if next(3) == 0 {
+                            out.push((next(1000) << 20, meta(kind::VALUE, site, task)));
+                        }
+                    }
+                }
+                7 => out.push((t, meta(kind::INSTANT, site, 0))),
+                8 => {
+                    out.push((t, meta(kind::COUNTER, 5, 0)));
+                    out.push(((next(100) as f64 / 4.0).to_bits(), meta(kind::VALUE, 5, 0)));
+                }
+                _ => out.push((t, meta(kind::EXIT, 3, 9))), // no enter
+            }
+        }
+        out
+    }
+
+    fn registered() -> Registered {
+        Registered {
+            names: vec!["alpha", "beta", "alpha", "gamma", "queue"],
+            regions: vec![2],
+            waits: vec![4],
+        }
+    }
+
+    /// Feeds `batches` (a gap before each batch that says so) through the
+    /// writer's encoding into an `.lpt` file, and through `Decoded`, the
+    /// sink `collect` uses; returns the file read back and what `Decoded`
+    /// says, as spans and instants of one lane.
+    fn both_ways(batches: &[(bool, &[(u64, u64)])]) -> (Trace, Trace) {
+        let registered = registered();
+        let to_ns = |t: u64| t * 3;
+        let mut names = Names::default();
+        let mut chunks = LaneChunks::new();
+        let mut w = LptWriter::new(Vec::new(), logprof_trace::compact::FLAG_STREAMED).unwrap();
+        let lane = w.lane(1, 1, "worker", None).unwrap();
+        let mut decoder = Decoder::default();
+        let mut reference = Decoded::default();
+        let mut reference_decoder = Decoder::default();
+        for &(gap, batch) in batches {
+            if gap {
+                decoder.gap();
+                reference_decoder.gap();
+            }
+            decoder.feed(batch, 5, to_ns, &mut chunks.sink(&mut names, &registered));
+            reference_decoder.feed(batch, 5, to_ns, &mut reference);
+            // A chunk a batch, as the writer writes one a round.
+            names.write(&mut w).unwrap();
+            w.write_spans(lane, &mut chunks.spans).unwrap();
+            w.instants(lane, &chunks.instants).unwrap();
+            chunks.instants.clear();
+        }
+        chunks.release_held(&mut names, &registered);
+        names.write(&mut w).unwrap();
+        w.write_spans(lane, &mut chunks.spans).unwrap();
+        let (bytes, _) = w.finish(&Trace::new()).unwrap();
+        let streamed = Trace::read_lpt_from(&bytes[..]).unwrap();
+
+        let mut expected = Trace::new();
+        let mut l = crate::Lane::new(1, 1, "worker");
+        for s in &reference.spans {
+            let name = expected.intern(registered.names[s.id as usize - 1]);
+            let mut span = crate::Span::new(name, s.start_ns, s.end_ns, s.depth);
+            span.task = (s.task != 0).then_some(s.task.into());
+            span.value = s.value;
+            span.result = s.result;
+            l.spans.push(span);
+        }
+        for &(id, ts_ns) in &reference.instants {
+            let name = expected.intern(registered.names[id as usize - 1]);
+            l.instants.push(crate::InstantEvent { name, ts_ns });
+        }
+        expected.lanes.push(l);
+        assert_eq!(
+            chunks.unmatched_exits, reference.unmatched_exits,
+            "unmatched exits"
+        );
+        assert_eq!(chunks.samples, reference.samples);
+        (streamed, expected)
+    }
+
+    /// The spans and instants of lane 0, by name text, in one order.
+    fn contents(t: &Trace) -> (Vec<String>, Vec<String>) {
+        let mut spans: Vec<String> = t.lanes[0]
+            .spans
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} {} {:?} {:?} {:?}",
+                    s.start_ns,
+                    s.depth,
+                    s.end_ns,
+                    t.name(s.name),
+                    s.task,
+                    s.value,
+                    s.result
+                )
+            })
+            .collect();
+        spans.sort();
+        let mut instants: Vec<String> = t.lanes[0]
+            .instants
+            .iter()
+            .map(|i| format!("{} {}", i.ts_ns, t.name(i.name)))
+            .collect();
+        instants.sort();
+        (spans, instants)
+    }
+
+    #[test]
+    fn encoded_spans_read_back_as_the_decoder_gives_them_wherever_the_batches_end() {
+        let events = events();
+        let (whole, expected) = both_ways(&[(false, &events)]);
+        assert!(whole.lanes[0].spans.len() > 500);
+        assert!(whole.lanes[0].spans.iter().any(|s| s.result.is_some()));
+        assert!(whole.lanes[0].spans.iter().any(|s| s.task.is_some()));
+        assert_eq!(contents(&whole), contents(&expected));
+        // Flags, once for the two call sites named alpha.
+        let beta = whole.name_id("beta").unwrap();
+        let gamma = whole.name_id("gamma").unwrap();
+        assert!(whole.is_region(beta) && whole.wait_names.contains(&gamma));
+        assert_eq!(whole.names.iter().filter(|n| *n == "alpha").count(), 1);
+        // Cut into batches anywhere (a result in the batch after its exit
+        // included): the same file contents.
+        for cut in [1, 2, 3, 17, 100, 1001, events.len() - 1] {
+            let (a, b) = events.split_at(cut);
+            let (streamed, _) = both_ways(&[(false, a), (false, b)]);
+            assert_eq!(contents(&streamed), contents(&expected), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn events_lost_between_batches_lose_what_the_decoder_loses_and_no_more() {
+        let events = events();
+        for (from, to) in [(10, 20), (301, 302), (1000, 2500)] {
+            let batches = [(false, &events[..from]), (true, &events[to..])];
+            let (streamed, expected) = both_ways(&batches);
+            assert_eq!(contents(&streamed), contents(&expected), "{from}..{to}");
+            let (all, _) = both_ways(&[(false, &events)]);
+            assert!(streamed.lanes[0].spans.len() < all.lanes[0].spans.len());
+        }
+    }
+}
