@@ -47,6 +47,28 @@ pub(crate) fn core_busy<'a>(
             return None;
         }
     }
+    Some(sorted(per_core))
+}
+
+/// [`core_busy`] from each lane's on-CPU busy time per core already added
+/// up, with the part whose core is not known (the streaming pass).
+pub(crate) fn core_busy_of<'a>(
+    lanes: impl IntoIterator<Item = (&'a BTreeMap<u32, u64>, u64)>,
+) -> Option<Vec<CoreBusy>> {
+    let mut per_core: BTreeMap<u32, u64> = BTreeMap::new();
+    for (cores, unknown) in lanes {
+        if unknown > 0 {
+            return None;
+        }
+        for (&cpu, &ns) in cores {
+            *per_core.entry(cpu).or_default() += ns;
+        }
+    }
+    Some(sorted(per_core))
+}
+
+/// The cores, busiest first (ties by number).
+fn sorted(per_core: BTreeMap<u32, u64>) -> Vec<CoreBusy> {
     let mut cores: Vec<CoreBusy> = per_core
         .into_iter()
         .map(|(cpu, on_cpu_busy_ns)| CoreBusy {
@@ -55,7 +77,7 @@ pub(crate) fn core_busy<'a>(
         })
         .collect();
     cores.sort_by_key(|c| (std::cmp::Reverse(c.on_cpu_busy_ns), c.cpu));
-    Some(cores)
+    cores
 }
 
 /// The machine's balance (see the module): from `per_core` when known, else
@@ -100,11 +122,23 @@ pub(crate) fn waited_for_core_ns(lane: &Lane, region_start: u64, region_end: u64
 /// too can look like this, so the summary names such lanes and still counts
 /// them in the split's balance.)
 pub(crate) fn waited_all_along(lane: &Lane, region_start: u64, region_end: u64) -> bool {
-    if lane.spans.iter().any(|s| s.depth == 0) {
+    let has_work = lane.spans.iter().any(|s| s.depth == 0);
+    waited_all_along_off(&lane.off_cpu, has_work, region_start, region_end)
+}
+
+/// [`waited_all_along`] of a lane whose off-CPU intervals are `off` and
+/// that has a top-level span when `has_work`.
+pub(crate) fn waited_all_along_off(
+    off: &[crate::OffCpu],
+    has_work: bool,
+    region_start: u64,
+    region_end: u64,
+) -> bool {
+    if has_work {
         return false;
     }
     let wall = region_end.saturating_sub(region_start);
-    let (preempted, blocked) = within(&lane.off_cpu, region_start, region_end);
+    let (preempted, blocked) = within(off, region_start, region_end);
     let on_cpu = wall.saturating_sub(preempted + blocked);
     wall > 0 && preempted * 2 >= wall && on_cpu * 100 < wall
 }
