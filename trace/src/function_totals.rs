@@ -96,6 +96,14 @@ pub(crate) struct FunctionTotals {
 }
 
 impl FunctionTotals {
+    /// Totals for names `0..names` to begin with (more are added as spans
+    /// name them).
+    pub(crate) fn with_names(names: usize) -> FunctionTotals {
+        FunctionTotals {
+            totals: vec![Totals::default(); names],
+        }
+    }
+
     /// Adds `span` of the lane whose open calls are `open`. Spans of a lane
     /// must come in start order, parents first.
     #[inline]
@@ -122,8 +130,10 @@ impl FunctionTotals {
         let t = &mut self.totals[name];
         t.calls += 1;
         t.self_time += i128::from(dur);
-        t.values = widen(t.values, span.value);
-        t.results = widen(t.results, span.result);
+        if span.value.is_some() || span.result.is_some() {
+            t.values = widen(t.values, span.value);
+            t.results = widen(t.results, span.result);
+        }
         if !nested_in_itself {
             t.inclusive = t.inclusive.saturating_add(dur);
         }

@@ -41,7 +41,7 @@ mod varint;
 mod writer;
 
 pub use chunk::{read_index, read_index_of, ChunkEntry, ChunkKind};
-pub(crate) use spans::{decode_spans, lane_of};
+pub(crate) use spans::{decode_spans_each, lane_of};
 pub(crate) use varint::Bytes;
 pub use reader::LptReader;
 pub use writer::LptWriter;

@@ -42,11 +42,21 @@ impl<'a> OffCpuIndex<'a> {
 
     /// Adds the on-CPU time within `start..end` to `per_core` by the core
     /// it ran on (as `offcpu::on_cpu_by_core` does over a whole lane);
-    /// returns the part whose core is not known.
-    fn by_core(&self, start: u64, end: u64, per_core: &mut BTreeMap<u32, u64>) -> u64 {
+    /// returns the part whose core is not known. `cursor`: where the last
+    /// call's search ended; calls come in time order, so it only moves on.
+    fn by_core(
+        &self,
+        start: u64,
+        end: u64,
+        per_core: &mut BTreeMap<u32, u64>,
+        cursor: &mut usize,
+    ) -> u64 {
         let mut unknown = 0;
-        // Stretch k ends where off[k] starts; those before k0 end by `start`.
-        let mut k = self.off.partition_point(|o| o.start_ns <= start);
+        // Stretch k ends where off[k] starts; those before it end by `start`.
+        while *cursor < self.off.len() && self.off[*cursor].start_ns <= start {
+            *cursor += 1;
+        }
+        let mut k = *cursor;
         while k <= self.off.len() && self.from[k] < end {
             let to = self.off.get(k).map_or(u64::MAX, |o| o.start_ns);
             let on = end.min(to).saturating_sub(start.max(self.from[k]));
@@ -94,6 +104,24 @@ pub(super) struct LaneSweep {
     open: OpenCalls,
     /// Scratch: the waiting stretches that cut one busy stretch.
     cuts: Vec<(u64, u64)>,
+    /// Where the searches of the off-CPU intervals got to: work stretches
+    /// and busy stretches each come in time order.
+    work_cursor: usize,
+    busy_cursor: usize,
+    core_cursor: usize,
+}
+
+/// [`within`] of `off[*cursor..]`, the cursor moved past the intervals
+/// that end by `start` (the next call's `start` is no earlier).
+fn within_from(off: &[OffCpu], cursor: &mut usize, start: u64, end: u64) -> (u64, u64) {
+    while *cursor < off.len() && off[*cursor].end_ns <= start {
+        *cursor += 1;
+    }
+    match off.get(*cursor) {
+        // Nothing off the CPU in `start..end`: the common case.
+        Some(o) if o.start_ns < end => within(&off[*cursor..], start, end),
+        _ => (0, 0),
+    }
 }
 
 impl LaneSweep {
@@ -154,7 +182,7 @@ impl LaneSweep {
             return;
         };
         self.last_busy_end = Some(end);
-        self.preempted_in_busy_ns += within(off.off, start, end).0;
+        self.preempted_in_busy_ns += within_from(off.off, &mut self.busy_cursor, start, end).0;
         self.cuts.clear();
         self.cuts.extend(self.waits_done.iter().copied());
         self.cuts.extend(self.waiting);
@@ -177,11 +205,11 @@ impl LaneSweep {
         self.busy_ns += e - s;
         self.worked = true;
         if !off.off.is_empty() {
-            let (p, b) = within(off.off, s, e);
+            let (p, b) = within_from(off.off, &mut self.work_cursor, s, e);
             self.preempted_ns += p;
             self.blocked_ns += b;
         }
-        self.unknown_core_ns += off.by_core(s, e, &mut self.per_core);
+        self.unknown_core_ns += off.by_core(s, e, &mut self.per_core, &mut self.core_cursor);
     }
 
     /// Ends the lane: the last busy and waiting stretches are done.

@@ -96,7 +96,6 @@ fn for_each_span<R: Read>(
     lanes: usize,
     mut each: impl FnMut(usize, &Span, u64) -> Result<(), CompactError>,
 ) -> Result<(), CompactError> {
-    let mut spans = Vec::with_capacity(1 << 14);
     while let Some((_, at, payload)) = input.next_chunk_where(|k| k == Some(ChunkKind::Spans))? {
         let mut b = crate::compact::Bytes::new(payload);
         let lane = crate::compact::lane_of(&mut b).map_err(|e| e.at(at))? as usize;
@@ -106,10 +105,14 @@ fn for_each_span<R: Read>(
             ))
             .at(at));
         }
-        spans.clear();
-        crate::compact::decode_spans(&mut b, &mut spans).map_err(|e| e.at(at))?;
-        for span in &spans {
-            each(lane, span, at)?;
+        crate::compact::decode_spans_each(&mut b, |span| each(lane, &span, at))
+            .map_err(|e| e.at(at))?;
+        if !b.is_empty() {
+            return Err(CompactError::damaged(format!(
+                "Spans chunk has {} bytes past its end",
+                b.remaining()
+            ))
+            .at(at));
         }
     }
     Ok(())
@@ -148,7 +151,7 @@ impl Trace {
             .map(|l| OffCpuIndex::new(&l.off_cpu, l.start_cpu))
             .collect();
         let mut sweeps: Vec<LaneSweep> = (0..n).map(|_| LaneSweep::new()).collect();
-        let mut functions = FunctionTotals::default();
+        let mut functions = FunctionTotals::with_names(names);
         // The first lane of each (pid, tid): a task that ran on two lanes
         // of one thread did not migrate.
         let mut thread_of = vec![0usize; n];

@@ -21,13 +21,13 @@ use crate::scale::{count, duration, percent};
 /// `cols`.
 pub(super) fn build_panel<'a>(
     label: Option<String>,
-    trace: &'a Trace,
+    (trace, summary): (&'a Trace, Option<&Summary>),
     lanes: &dyn LaneKind,
     (window, cols): ((u64, u64), Columns),
     cost: Option<CostScale>,
     heat: Option<HeatPlan>,
 ) -> PanelView<'a> {
-    let summary = trace.summary();
+    let summary = summary.cloned().unwrap_or_else(|| trace.summary());
     let scale = window_scale(&summary, window, cols);
     let order = lane_order(trace);
     let thread_names = thread_names(trace, &order);
