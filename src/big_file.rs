@@ -77,9 +77,8 @@ pub fn stream_reason(path: &Path, mode: ReadMode) -> Result<Option<String>> {
         ReadMode::Stream => Ok(Some("--stream".to_owned())),
         _ => {
             let limit = limit()?;
-            Ok((is_lpt && size > limit).then(|| {
-                format!("a .lpt file of {}, above {}", mb(size), mb(limit))
-            }))
+            Ok((is_lpt && size > limit)
+                .then(|| format!("a .lpt file of {}, above {}", mb(size), mb(limit))))
         }
     }
 }

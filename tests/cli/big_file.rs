@@ -89,7 +89,10 @@ fn report_in_one_pass_prints_the_whole_files_figures_and_says_how() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(without, whole);
-    assert!(whole.contains("kernel") && whole.contains("lock"), "{whole}");
+    assert!(
+        whole.contains("kernel") && whole.contains("lock"),
+        "{whole}"
+    );
     // By size: above LOGPROF_STREAM_ABOVE bytes, read in one pass, and the
     // regions said to be left out.
     let mut cmd = command();
@@ -178,11 +181,18 @@ fn what_cannot_be_read_in_one_pass_is_an_error_saying_what_to_do() {
     assert!(!dir.path().join("sim").exists());
     // --stream reads .lpt only.
     let json = dir.path().join("t.json");
-    std::fs::write(&json, r#"[{"name":"a","ph":"X","ts":0,"dur":1,"pid":1,"tid":1}]"#).unwrap();
+    std::fs::write(
+        &json,
+        r#"[{"name":"a","ph":"X","ts":0,"dur":1,"pid":1,"tid":1}]"#,
+    )
+    .unwrap();
     fails(&["report", path_str(&json), "--stream"], "logprof convert");
     // --html draws every span.
     let html = dir.path().join("r.html");
-    fails(&["report", p, "--stream", "--html", path_str(&html)], "--html");
+    fails(
+        &["report", p, "--stream", "--html", path_str(&html)],
+        "--html",
+    );
     assert!(!html.exists());
     // A file whose spans are in the order they ended.
     let mut trace = Trace::new();

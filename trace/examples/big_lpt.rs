@@ -63,7 +63,9 @@ fn iteration(rng: &mut Rng, mut t: u64, out: &mut Vec<Span>) -> u64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("give the file to write: big_lpt OUT.lpt [SPANS] [LANES]")?;
+    let path = args
+        .next()
+        .ok_or("give the file to write: big_lpt OUT.lpt [SPANS] [LANES]")?;
     let spans: u64 = args.next().map_or(Ok(300_000_000), |s| s.parse())?;
     let lanes: u64 = args.next().map_or(Ok(4), |s| s.parse())?;
     let file = std::fs::File::create(&path)?;
@@ -107,10 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w.spans(lane, &batch)?;
         batch.clear();
         w.off_cpu(lane, &off)?;
-        eprintln!(
-            "lane {l}: {written} spans, {} off-CPU intervals",
-            off.len()
-        );
+        eprintln!("lane {l}: {written} spans, {} off-CPU intervals", off.len());
     }
     let mut facts = Trace::new();
     facts.off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };

@@ -209,8 +209,7 @@ impl Trace {
             .zip(&sweeps)
             .map(|(lane, s)| {
                 let until = s.last_busy_end.unwrap_or(end_ns);
-                let preempted_to_last =
-                    within(&lane.off_cpu, start_ns, until.max(start_ns)).0;
+                let preempted_to_last = within(&lane.off_cpu, start_ns, until.max(start_ns)).0;
                 LaneSummary {
                     pid: lane.pid,
                     tid: lane.tid,

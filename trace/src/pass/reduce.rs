@@ -81,12 +81,19 @@ impl Trace {
         let n = trace.lanes.len();
         let px_per_ns = f64::from(columns.max(1)) / (end_ns.saturating_sub(start_ns).max(1)) as f64;
         let column = |t: u64| (t.saturating_sub(start_ns) as f64 * px_per_ns).floor() as i64;
-        // Per lane, per depth: the group being merged.
+        // Per lane, per depth and waiting or not: the group being merged.
         let mut open_groups: Vec<Vec<Option<Group>>> = (0..n).map(|_| Vec::new()).collect();
         let mut kept: Vec<Vec<Span>> = (0..n).map(|_| Vec::new()).collect();
         let mut merged = 0u64;
+        let waits: Vec<bool> = (0..trace.names.len() as u32)
+            .map(|i| trace.name_waits(i))
+            .collect();
         for_each_span(open(path)?, n, |li, span, _| {
-            let depth = span.depth as usize;
+            // Waiting spans are merged apart from the others, so that the
+            // picture's work (busy less waiting) stays that of the file.
+            let waiting =
+                span.mpi.is_some() || waits.get(span.name as usize).copied().unwrap_or(false);
+            let depth = span.depth as usize * 2 + usize::from(waiting);
             let groups = &mut open_groups[li];
             if groups.len() <= depth {
                 groups.resize_with(depth + 1, || None);
@@ -114,7 +121,8 @@ impl Trace {
         .map_err(|e| TraceFileError::new(path, e.to_string()))?;
         for ((lane, groups), spans) in trace.lanes.iter_mut().zip(open_groups).zip(kept) {
             lane.spans = spans;
-            lane.spans.extend(groups.into_iter().flatten().map(Group::span));
+            lane.spans
+                .extend(groups.into_iter().flatten().map(Group::span));
             lane.sort_spans();
         }
         if streamed {

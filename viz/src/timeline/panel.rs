@@ -183,7 +183,12 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
 fn metrics(trace: &Trace, summary: &Summary) -> Vec<(String, String)> {
     let counts = [
         ("threads".to_owned(), count(trace.lanes.len() as u64)),
-        ("spans".to_owned(), count(trace.span_count() as u64)),
+        // From the summary: a trace drawn with another's summary
+        // (`Timeline::with_summary`) stands for that one's spans.
+        (
+            "spans".to_owned(),
+            count(summary.lanes.iter().map(|l| l.spans as u64).sum()),
+        ),
     ];
     if trace.is_empty() {
         return vec![counts[0].clone(), ("spans".to_owned(), "0".to_owned())];
