@@ -31,7 +31,10 @@ pub struct TraceRegions {
 pub fn read(path: &Path, unit: Option<&str>) -> Result<TraceRegions> {
     // The regions need every span in memory: a big file is refused, not
     // read until memory runs out.
-    crate::big_file::refuse_big(path, "simulate --trace (its regions)")?;
+    crate::big_file::refuse_big(
+        path,
+        "simulate TRACE (it simulates the trace region by region)",
+    )?;
     let trace = Trace::read_file(path)?;
     let mut regions = trace.regions();
     if let Some(name) = unit {

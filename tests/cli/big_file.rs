@@ -1,7 +1,7 @@
 //! Big `.lpt` files: `report` and `render` read them in one pass (by size,
 //! `LOGPROF_STREAM_ABOVE`, or `--stream`) and say so; `report`'s figures
 //! and tables are those of reading the file whole; `render` draws spans
-//! merged per pixel column; `simulate --trace` refuses such a file, and
+//! merged per pixel column; `simulate TRACE` refuses such a file, and
 //! `--stream` on a file that is not `.lpt`, `--html` and spans out of order
 //! are errors that say what to do.
 
@@ -165,9 +165,9 @@ fn what_cannot_be_read_in_one_pass_is_an_error_saying_what_to_do() {
     let path = dir.path().join("big.lpt");
     nested_trace().write_lpt(&path).unwrap();
     let p = path_str(&path);
-    // simulate --trace needs the spans: refused by size.
+    // simulate TRACE needs the spans: refused by size.
     let out = command()
-        .args(["simulate", "--trace", p, "--out"])
+        .args(["simulate", p, "--out"])
         .arg(dir.path().join("sim"))
         .env("LOGPROF_STREAM_ABOVE", "1000")
         .output()

@@ -143,6 +143,23 @@ impl FunctionTotals {
         stack.push((span.name, span.end_ns));
     }
 
+    /// Adds the totals of `other`, of other lanes.
+    pub(crate) fn merge(&mut self, other: &FunctionTotals) {
+        if self.totals.len() < other.totals.len() {
+            self.totals.resize(other.totals.len(), Totals::default());
+        }
+        for (t, o) in self.totals.iter_mut().zip(&other.totals) {
+            t.calls += o.calls;
+            t.inclusive = t.inclusive.saturating_add(o.inclusive);
+            t.self_time += o.self_time;
+            for (mine, theirs) in [(&mut t.values, o.values), (&mut t.results, o.results)] {
+                if let Some((lo, hi)) = theirs {
+                    *mine = widen(widen(*mine, Some(lo)), Some(hi));
+                }
+            }
+        }
+    }
+
     /// The totals of every name that has a span, the largest inclusive
     /// time first (then by name).
     pub(crate) fn finish(&self, trace: &Trace) -> Vec<FunctionSummary> {

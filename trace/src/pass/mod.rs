@@ -94,6 +94,7 @@ fn skeleton(path: &Path) -> Result<(Trace, bool), TraceFileError> {
 fn for_each_span<R: Read>(
     mut input: LptReader<R>,
     lanes: usize,
+    keep: impl Fn(usize) -> bool,
     mut each: impl FnMut(usize, &Span, u64) -> Result<(), CompactError>,
 ) -> Result<(), CompactError> {
     while let Some((_, at, payload)) = input.next_chunk_where(|k| k == Some(ChunkKind::Spans))? {
@@ -104,6 +105,9 @@ fn for_each_span<R: Read>(
                 "a chunk of lane {lane}, but only {lanes} lanes are declared"
             ))
             .at(at));
+        }
+        if !keep(lane) {
+            continue;
         }
         crate::compact::decode_spans_each(&mut b, |span| each(lane, &span, at))
             .map_err(|e| e.at(at))?;
@@ -129,6 +133,119 @@ fn out_of_order(lane: usize, trace: &Trace) -> CompactError {
     ))
 }
 
+/// What the spans of a pass are added up with: the trace without its
+/// spans and what is known of each name and lane beforehand.
+struct Lanes<'a> {
+    trace: &'a Trace,
+    /// Per name: does it wait.
+    waits: &'a [bool],
+    /// Per name: is it a `Total …` aggregate.
+    totals: &'a [bool],
+    off: &'a [OffCpuIndex<'a>],
+    /// Per lane: the first lane of its (pid, tid).
+    thread_of: &'a [usize],
+}
+
+/// The running figures of the lanes one reading thread adds up.
+struct Share {
+    sweeps: Vec<LaneSweep>,
+    functions: FunctionTotals,
+    /// Per task: the first thread it ran on, and whether it ran on another.
+    tasks: HashMap<u64, (usize, bool)>,
+    too_many_tasks: bool,
+    range: Option<(u64, u64)>,
+    span_count: u64,
+}
+
+impl Share {
+    fn new(lanes: usize, names: usize) -> Share {
+        Share {
+            sweeps: (0..lanes).map(|_| LaneSweep::new()).collect(),
+            functions: FunctionTotals::with_names(names),
+            tasks: HashMap::new(),
+            too_many_tasks: false,
+            range: None,
+            span_count: 0,
+        }
+    }
+
+    /// Adds `other`, which added up the lanes `mine` accepts.
+    fn merge(&mut self, other: Share, mine: impl Fn(usize) -> bool) {
+        for (li, sweep) in other.sweeps.into_iter().enumerate() {
+            if mine(li) {
+                self.sweeps[li] = sweep;
+            }
+        }
+        self.functions.merge(&other.functions);
+        self.too_many_tasks |= other.too_many_tasks;
+        for (task, (thread, migrated)) in other.tasks {
+            let t = self.tasks.entry(task).or_insert((thread, false));
+            t.1 |= migrated || t.0 != thread;
+        }
+        if self.too_many_tasks || self.tasks.len() > MAX_TASKS {
+            self.too_many_tasks = true;
+            self.tasks = HashMap::new();
+        }
+        self.range = match (self.range, other.range) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        };
+        self.span_count += other.span_count;
+    }
+}
+
+impl Lanes<'_> {
+    /// Reads the spans of the lanes `keep` accepts from `input`.
+    fn sweep<R: Read>(
+        &self,
+        input: LptReader<R>,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<Share, CompactError> {
+        let trace = self.trace;
+        let mut share = Share::new(trace.lanes.len(), trace.names.len());
+        let Share {
+            sweeps,
+            functions,
+            tasks,
+            too_many_tasks,
+            range,
+            span_count,
+        } = &mut share;
+        for_each_span(input, trace.lanes.len(), keep, |li, span, at| {
+            let sweep = &mut sweeps[li];
+            if sweep.last_start.is_some_and(|s| span.start_ns < s) {
+                return Err(out_of_order(li, trace).at(at));
+            }
+            *span_count += 1;
+            *range = Some(match *range {
+                None => (span.start_ns, span.end_ns),
+                Some((lo, hi)) => (lo.min(span.start_ns), hi.max(span.end_ns)),
+            });
+            let name = span.name as usize;
+            let waits = span.mpi.is_some()
+                || self
+                    .waits
+                    .get(name)
+                    .copied()
+                    .unwrap_or_else(|| trace.name_waits(span.name));
+            let total = self.totals.get(name).copied().unwrap_or(false);
+            sweep.add(span, waits, total, &self.off[li], functions);
+            if let (Some(task), false) = (span.task, *too_many_tasks) {
+                let thread = self.thread_of[li];
+                if tasks.len() >= MAX_TASKS && !tasks.contains_key(&task) {
+                    *too_many_tasks = true;
+                    *tasks = HashMap::new();
+                } else {
+                    let t = tasks.entry(task).or_insert((thread, false));
+                    t.1 |= t.0 != thread;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(share)
+    }
+}
+
 impl Trace {
     /// The summary of the `.lpt` file at `path`, read chunk by chunk
     /// without holding its spans (see [`crate::pass`]). An error for a
@@ -150,8 +267,6 @@ impl Trace {
             .iter()
             .map(|l| OffCpuIndex::new(&l.off_cpu, l.start_cpu))
             .collect();
-        let mut sweeps: Vec<LaneSweep> = (0..n).map(|_| LaneSweep::new()).collect();
-        let mut functions = FunctionTotals::with_names(names);
         // The first lane of each (pid, tid): a task that ran on two lanes
         // of one thread did not migrate.
         let mut thread_of = vec![0usize; n];
@@ -159,41 +274,53 @@ impl Trace {
         for (i, l) in trace.lanes.iter().enumerate() {
             thread_of[i] = *first_of.entry((l.pid, l.tid)).or_insert(i);
         }
-        let mut tasks: HashMap<u64, (usize, bool)> = HashMap::new();
-        let mut too_many_tasks = false;
-        let mut range: Option<(u64, u64)> = None;
-        let mut span_count = 0u64;
-        for_each_span(open(path)?, n, |li, span, at| {
-            let sweep = &mut sweeps[li];
-            if sweep.last_start.is_some_and(|s| span.start_ns < s) {
-                return Err(out_of_order(li, &trace).at(at));
-            }
-            span_count += 1;
-            range = Some(match range {
-                None => (span.start_ns, span.end_ns),
-                Some((lo, hi)) => (lo.min(span.start_ns), hi.max(span.end_ns)),
-            });
-            let name = span.name as usize;
-            let waits = span.mpi.is_some()
-                || waits
-                    .get(name)
-                    .copied()
-                    .unwrap_or_else(|| trace.name_waits(span.name));
-            let total = totals.get(name).copied().unwrap_or(false);
-            sweep.add(span, waits, total, &off[li], &mut functions);
-            if let (Some(task), false) = (span.task, too_many_tasks) {
-                let thread = thread_of[li];
-                if tasks.len() >= MAX_TASKS && !tasks.contains_key(&task) {
-                    too_many_tasks = true;
-                    tasks = HashMap::new();
-                } else {
-                    let t = tasks.entry(task).or_insert((thread, false));
-                    t.1 |= t.0 != thread;
-                }
-            }
-            Ok(())
-        })
-        .map_err(|e| TraceFileError::new(path, e.to_string()))?;
+        let lanes_of = Lanes {
+            trace: &trace,
+            waits: &waits,
+            totals: &totals,
+            off: &off,
+            thread_of: &thread_of,
+        };
+        // The lanes are independent: on two cores, two threads each read
+        // the file and add up every other lane.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |c| c.get())
+            .clamp(1, 2)
+            .min(n.max(1));
+        let shares: Vec<Result<Share, CompactError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let lanes_of = &lanes_of;
+                    scope.spawn(move || {
+                        let input = LptReader::new(BufReader::with_capacity(
+                            1 << 20,
+                            std::fs::File::open(path)?,
+                        ))?;
+                        lanes_of.sweep(input, |li| li % workers == w)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(CompactError::new("a reading thread failed")))
+                })
+                .collect()
+        });
+        let mut share = Share::new(n, names);
+        for (w, part) in shares.into_iter().enumerate() {
+            let part = part.map_err(|e| TraceFileError::new(path, e.to_string()))?;
+            share.merge(part, |li| li % workers == w);
+        }
+        let Share {
+            mut sweeps,
+            functions,
+            tasks,
+            too_many_tasks,
+            range,
+            span_count,
+        } = share;
         for (sweep, off) in sweeps.iter_mut().zip(&off) {
             sweep.finish(off);
         }

@@ -88,36 +88,41 @@ impl Trace {
         let waits: Vec<bool> = (0..trace.names.len() as u32)
             .map(|i| trace.name_waits(i))
             .collect();
-        for_each_span(open(path)?, n, |li, span, _| {
-            // Waiting spans are merged apart from the others, so that the
-            // picture's work (busy less waiting) stays that of the file.
-            let waiting =
-                span.mpi.is_some() || waits.get(span.name as usize).copied().unwrap_or(false);
-            let depth = span.depth as usize * 2 + usize::from(waiting);
-            let groups = &mut open_groups[li];
-            if groups.len() <= depth {
-                groups.resize_with(depth + 1, || None);
-            }
-            let wide = span.duration_ns() as f64 * px_per_ns >= 1.0;
-            let col = column(span.start_ns);
-            match &mut groups[depth] {
-                Some(g) if !wide && g.column == col => {
-                    g.absorb(span);
-                    merged += 1;
+        for_each_span(
+            open(path)?,
+            n,
+            |_| true,
+            |li, span, _| {
+                // Waiting spans are merged apart from the others, so that the
+                // picture's work (busy less waiting) stays that of the file.
+                let waiting =
+                    span.mpi.is_some() || waits.get(span.name as usize).copied().unwrap_or(false);
+                let depth = span.depth as usize * 2 + usize::from(waiting);
+                let groups = &mut open_groups[li];
+                if groups.len() <= depth {
+                    groups.resize_with(depth + 1, || None);
                 }
-                slot => {
-                    if let Some(g) = slot.take() {
-                        kept[li].push(g.span());
+                let wide = span.duration_ns() as f64 * px_per_ns >= 1.0;
+                let col = column(span.start_ns);
+                match &mut groups[depth] {
+                    Some(g) if !wide && g.column == col => {
+                        g.absorb(span);
+                        merged += 1;
                     }
-                    if wide {
-                        kept[li].push(span.clone());
-                    } else {
-                        *slot = Some(Group::new(col, span));
+                    slot => {
+                        if let Some(g) = slot.take() {
+                            kept[li].push(g.span());
+                        }
+                        if wide {
+                            kept[li].push(span.clone());
+                        } else {
+                            *slot = Some(Group::new(col, span));
+                        }
                     }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .map_err(|e| TraceFileError::new(path, e.to_string()))?;
         for ((lane, groups), spans) in trace.lanes.iter_mut().zip(open_groups).zip(kept) {
             lane.spans = spans;

@@ -179,7 +179,7 @@ fn a_file_cut_short_reads_to_its_last_whole_chunk_in_both() {
 }
 
 #[test]
-fn several_processes_and_many_tasks_are_said_to_be_left_out() {
+fn the_process_metrics_of_several_processes_are_said_to_be_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let mut trace = generated(6, 3, false, 2_000);
     trace.lanes[1].pid = 2;
