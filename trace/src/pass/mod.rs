@@ -6,7 +6,8 @@
 //! [`Trace::summarize_lpt`] reads a file twice: first everything but its
 //! spans, instants and counter samples (the names, the lanes, the off-CPU
 //! intervals and the trace-wide facts: a [`Trace`] without spans), then its
-//! spans, lane by lane in the order the chunks come. From them it gives the
+//! spans, in the order the chunks come (on two cores, two threads each read
+//! the file and add up every other lane). From them it gives the
 //! same [`Summary`] as [`Trace::summary`] of the whole file read into
 //! memory: busy, waiting, idle and off-CPU figures per lane, the load
 //! balance, the cores, and the function totals (calls, inclusive and self
