@@ -357,6 +357,16 @@ pub struct RenderArgs {
     /// Picture width in pixels (480 to 16384).
     #[arg(long, default_value_t = 1400, value_name = "PX")]
     pub width: u32,
+    /// Read the trace in one pass, chunk by chunk, without holding its
+    /// spans (an .lpt file only): the default for .lpt files above 64 MiB
+    /// (LOGPROF_STREAM_ABOVE bytes). Figures that need the whole trace
+    /// are left out, and the output says which.
+    #[arg(long, conflicts_with = "whole")]
+    pub stream: bool,
+    /// Read the trace whole into memory, whatever its size (about 30 times
+    /// an .lpt file's size).
+    #[arg(long)]
+    pub whole: bool,
 }
 
 /// `logprof convert`.
@@ -392,6 +402,16 @@ pub struct ReportArgs {
     /// inline.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Read the trace in one pass, chunk by chunk, without holding its
+    /// spans (an .lpt file only): the default for .lpt files above 64 MiB
+    /// (LOGPROF_STREAM_ABOVE bytes). Figures that need the whole trace
+    /// are left out, and the output says which.
+    #[arg(long, conflicts_with = "whole")]
+    pub stream: bool,
+    /// Read the trace whole into memory, whatever its size (about 30 times
+    /// an .lpt file's size).
+    #[arg(long)]
+    pub whole: bool,
     /// Table exports (the per-thread table).
     #[command(flatten)]
     pub export: ExportArgs,

@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod big_file;
 mod children;
 mod cli;
 mod commands;

@@ -2,10 +2,11 @@
 //! region by region ([`Trace::regions`]), with the schedule advised for
 //! each imbalanced region ([`logprof_kernels::advice`]).
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use logprof::{ProcessMetrics, Summary, Trace};
 use serde_json::json;
 
+use crate::big_file::{self, ReadMode};
 use crate::cli::ReportArgs;
 use crate::results::ms;
 use logprof_trace::table::percent;
@@ -48,13 +49,15 @@ fn cpu_lines(summary: &Summary) -> String {
 
 /// The headline metrics of a summary, one `name: value` a line, then the
 /// trace's `notes` (what its pictures warn of).
-pub fn headline(trace: &Trace, summary: &Summary, notes: &[String]) -> String {
+/// `spans`: how many the trace holds (a trace read in one pass holds none
+/// in memory).
+pub fn headline(trace: &Trace, spans: u64, summary: &Summary, notes: &[String]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "lanes: {} ({} scored)   spans: {}   wall: {:.3} ms\n",
         trace.lanes.len(),
         summary.scored_lanes,
-        trace.span_count(),
+        spans,
         ms(summary.wall_ns as f64)
     ));
     if summary.scored_lanes == 0 {
@@ -163,19 +166,21 @@ pub fn file_title(path: &std::path::Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// Runs `report`: checks the export targets, reads the trace, prints.
+/// Runs `report`: checks the export targets, reads the trace (whole, or
+/// in one pass when it is a big `.lpt` file), prints.
 pub fn run(args: &ReportArgs) -> Result<()> {
     let html: Vec<(&str, &std::path::Path)> =
         args.html.iter().map(|h| ("--html", h.as_path())).collect();
     crate::output::check_paths_and(&[("the trace", &args.trace)], &args.export, &html, None)?;
+    let mode = ReadMode::of_flags(args.stream, args.whole);
+    if let Some(reason) = big_file::stream_reason(&args.trace, mode)? {
+        return run_streamed(args, &reason);
+    }
     let trace = Trace::read_file(&args.trace)?;
     let summary = trace.summary();
-    let mut text = match &trace.process_name {
-        Some(process) => format!("{} (process: {process})\n", file_title(&args.trace)),
-        None => format!("{}\n", file_title(&args.trace)),
-    };
     let notes = logprof_viz::trace_notes(&trace);
-    text += &headline(&trace, &summary, &notes);
+    let mut text = title_line(&trace, &args.trace);
+    text += &headline(&trace, trace.span_count() as u64, &summary, &notes);
     text += "\n";
     let mut regions = trace.regions();
     // The schedule each imbalanced region should use, from the simulator.
@@ -191,9 +196,69 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         let title = file_title(&args.trace);
         crate::html_page::write_trace_page(path, &title, &trace, Some(&text))?;
     }
-    let lanes = summary.lanes_table();
+    let mut meta = meta_json(args, trace.span_count() as u64, &summary, &notes);
+    meta["regions"] = json!(regions.regions);
+    meta["region_ranking"] = json!(regions.ranking);
+    meta["region_notes"] = json!(regions.notes);
+    args.export.write(&summary.lanes_table(), &meta)
+}
+
+/// `report` of a big `.lpt` file, read in one pass
+/// ([`Trace::summarize_lpt`]): the same headline and tables; the regions,
+/// and whatever else the pass leaves out, said to be left out.
+fn run_streamed(args: &ReportArgs, reason: &str) -> Result<()> {
+    if args.html.is_some() {
+        bail!(
+            "--html: {} is read in one pass ({reason}), and the page draws every span; leave              out --html (`logprof render` draws such a file), or give --whole if memory allows",
+            args.trace.display()
+        );
+    }
+    let pass = Trace::summarize_lpt(&args.trace)?;
+    let (trace, summary) = (&pass.trace, &pass.summary);
+    let notes = logprof_viz::trace_notes(trace);
+    let mut text = title_line(trace, &args.trace);
+    text += &format!(
+        "read in one pass, chunk by chunk, its spans not held ({reason}; --whole reads it whole)\n"
+    );
+    text += &headline(trace, pass.span_count, summary, &notes);
+    let mut left_out = pass.left_out.clone();
+    if args.regions > 0 {
+        left_out.insert(0, REGIONS_LEFT_OUT.to_owned());
+    }
+    for line in &left_out {
+        text += &format!("left out: {line}\n");
+    }
+    text += "\n";
+    text += &format!("{summary:.top$}", top = args.top);
+    crate::out!("{text}")?;
+    let mut meta = meta_json(args, pass.span_count, summary, &notes);
+    meta["read_in_one_pass"] = json!(reason);
+    meta["left_out"] = json!(left_out);
+    args.export.write(&summary.lanes_table(), &meta)
+}
+
+/// What `report` says of the regions of a file read in one pass.
+pub const REGIONS_LEFT_OUT: &str = "where the time goes (regions and the schedule advised for \
+    each): they need the trace whole, and the file is too big to read whole by default; give \
+    --whole if memory allows, or record fewer iterations";
+
+/// The report's first line: the file's name, and its process.
+fn title_line(trace: &Trace, path: &std::path::Path) -> String {
+    match &trace.process_name {
+        Some(process) => format!("{} (process: {process})\n", file_title(path)),
+        None => format!("{}\n", file_title(path)),
+    }
+}
+
+/// The JSON export's figures (without the regions).
+fn meta_json(
+    args: &ReportArgs,
+    spans: u64,
+    summary: &Summary,
+    notes: &[String],
+) -> serde_json::Value {
     let functions = summary.functions_table(args.top);
-    let meta = json!({
+    json!({
         "trace": args.trace.display().to_string(),
         "wall_ms": ms(summary.wall_ns as f64),
         "scored_lanes": summary.scored_lanes,
@@ -204,21 +269,20 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "migrated_tasks": summary.migrated_tasks,
         "core_load_balance": (summary.scored_lanes > 0).then_some(summary.core_load_balance),
         "core_busy": summary.core_busy,
-        "placement_loss_ms": summary.off_cpu.is_recorded().then(|| ms(summary.placement_loss_ns as f64)),
+        "placement_loss_ms": summary.placement_loss_ns.map(|ns| ms(ns as f64)),
         "waited_lanes": summary.waited_lanes,
         "wall_load_balance": summary.wall_load_balance,
         "wall_parallel_efficiency": summary.wall_parallel_efficiency,
         "threads": summary.threads,
-        "spans": trace.span_count(),
+        "spans": spans,
         "cores": summary.cores,
         "off_cpu": summary.off_cpu,
         "functions": functions.to_json_rows(),
         "processes": summary.processes,
-        "regions": regions.regions,
-        "region_ranking": regions.ranking,
-        "region_notes": regions.notes,
-    });
-    args.export.write(&lanes, &meta)
+        "regions": null,
+        "region_ranking": null,
+        "region_notes": null,
+    })
 }
 
 #[cfg(test)]

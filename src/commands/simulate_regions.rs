@@ -29,6 +29,12 @@ pub struct TraceRegions {
 /// are the spans of that name in it. Errors: no work to simulate, or no
 /// span named `unit` in any region.
 pub fn read(path: &Path, unit: Option<&str>) -> Result<TraceRegions> {
+    // The regions need every span in memory: a big file is refused, not
+    // read until memory runs out.
+    crate::big_file::refuse_big(
+        path,
+        "simulate TRACE (it simulates the trace region by region)",
+    )?;
     let trace = Trace::read_file(path)?;
     let mut regions = trace.regions();
     if let Some(name) = unit {

@@ -324,7 +324,7 @@ const PLACEMENT_LOSS_SHARE: f64 = 0.05;
 pub fn placement_caution(summary: &logprof::Summary) -> Option<Caution> {
     let share = summary.placement_loss_share()?;
     (share >= PLACEMENT_LOSS_SHARE).then_some(Caution::PlacementLoss {
-        lost_ns: summary.placement_loss_ns,
+        lost_ns: summary.placement_loss_ns.unwrap_or(0),
         share,
         core_load_balance: summary.core_load_balance,
     })
@@ -528,7 +528,7 @@ mod tests {
         assert!(line.contains("not the schedule"), "{line}");
         // Under 5 % of the cores' time it is jitter, not said.
         trace.lanes[1].off_cpu[0].end_ns = 24;
-        assert_eq!(trace.summary().placement_loss_ns, 4);
+        assert_eq!(trace.summary().placement_loss_ns, Some(4));
         assert_eq!(placement_caution(&trace.summary()), None);
     }
 }

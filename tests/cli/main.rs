@@ -9,6 +9,7 @@
 mod support;
 
 mod bad_input;
+mod big_file;
 mod compare;
 mod convert;
 mod endings;

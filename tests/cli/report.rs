@@ -231,7 +231,7 @@ fn report_exports_every_region_with_its_figures() {
 }
 
 /// The same trace as Chrome JSON and as `.lpt` (even one named `.json`):
-/// `report`, `render` and `simulate --trace` say the same of both.
+/// `report`, `render` and `simulate TRACE` say the same of both.
 #[test]
 fn report_render_and_simulate_read_lpt_as_they_read_json() {
     let dir = tempfile::tempdir().unwrap();

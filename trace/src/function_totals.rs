@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use crate::trace::{NameId, Trace};
+use crate::trace::{NameId, Span, Trace};
 
 /// Calls and time of one span name over the whole trace.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -59,7 +59,7 @@ fn range_text(range: Option<(i64, i64)>) -> String {
 }
 
 /// Running totals of one name.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Totals {
     calls: u64,
     inclusive: u64,
@@ -81,69 +81,118 @@ fn widen(range: Option<(i64, i64)>, v: Option<i64>) -> Option<(i64, i64)> {
     }
 }
 
+/// The calls of one lane that enclose the span being added, outermost
+/// first: `(name, end)`. Kept between chunks by a streaming pass, so
+/// nesting across a chunk's border counts as within one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OpenCalls(Vec<(NameId, u64)>);
+
+/// Per-name totals being added up, span by span, lane by lane: the one
+/// algorithm of [`function_totals`] and of the streaming pass over an
+/// `.lpt` file (`crate::pass`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FunctionTotals {
+    totals: Vec<Totals>,
+}
+
+impl FunctionTotals {
+    /// Totals for names `0..names` to begin with (more are added as spans
+    /// name them).
+    pub(crate) fn with_names(names: usize) -> FunctionTotals {
+        FunctionTotals {
+            totals: vec![Totals::default(); names],
+        }
+    }
+
+    /// Adds `span` of the lane whose open calls are `open`. Spans of a lane
+    /// must come in start order, parents first.
+    #[inline]
+    pub(crate) fn add(&mut self, open: &mut OpenCalls, span: &Span) {
+        let stack = &mut open.0;
+        // What ended before this one starts (or is not shallower) encloses
+        // it no more.
+        while let Some(&(_, end)) = stack.last() {
+            let encloses = stack.len() <= span.depth as usize
+                && (end > span.start_ns || (end == span.start_ns && span.duration_ns() == 0));
+            if encloses {
+                break;
+            }
+            stack.pop();
+        }
+        let name = span.name as usize;
+        if self.totals.len() <= name {
+            self.totals.resize(name + 1, Totals::default());
+        }
+        let dur = span.duration_ns();
+        // A call inside a call of its own name (recursion) adds no
+        // inclusive time: the stack is as deep as the nesting, a few calls.
+        let nested_in_itself = stack.iter().any(|&(n, _)| n == span.name);
+        let t = &mut self.totals[name];
+        t.calls += 1;
+        t.self_time += i128::from(dur);
+        if span.value.is_some() || span.result.is_some() {
+            t.values = widen(t.values, span.value);
+            t.results = widen(t.results, span.result);
+        }
+        if !nested_in_itself {
+            t.inclusive = t.inclusive.saturating_add(dur);
+        }
+        if let Some(&(parent, _)) = stack.last() {
+            self.totals[parent as usize].self_time -= i128::from(dur);
+        }
+        stack.push((span.name, span.end_ns));
+    }
+
+    /// Adds the totals of `other`, of other lanes.
+    pub(crate) fn merge(&mut self, other: &FunctionTotals) {
+        if self.totals.len() < other.totals.len() {
+            self.totals.resize(other.totals.len(), Totals::default());
+        }
+        for (t, o) in self.totals.iter_mut().zip(&other.totals) {
+            t.calls += o.calls;
+            t.inclusive = t.inclusive.saturating_add(o.inclusive);
+            t.self_time += o.self_time;
+            for (mine, theirs) in [(&mut t.values, o.values), (&mut t.results, o.results)] {
+                if let Some((lo, hi)) = theirs {
+                    *mine = widen(widen(*mine, Some(lo)), Some(hi));
+                }
+            }
+        }
+    }
+
+    /// The totals of every name that has a span, the largest inclusive
+    /// time first (then by name).
+    pub(crate) fn finish(&self, trace: &Trace) -> Vec<FunctionSummary> {
+        let mut functions: Vec<FunctionSummary> = self
+            .totals
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.calls > 0)
+            .map(|(name, t)| FunctionSummary {
+                name: trace.name(name as NameId).to_owned(),
+                calls: t.calls,
+                total_ns: t.inclusive,
+                self_ns: u64::try_from(t.self_time.max(0)).unwrap_or(u64::MAX),
+                values: t.values,
+                results: t.results,
+            })
+            .collect();
+        functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
+        functions
+    }
+}
+
 /// The totals of every name that has a span, the largest inclusive time
 /// first (then by name).
 pub(crate) fn function_totals(trace: &Trace) -> Vec<FunctionSummary> {
-    let max_name = trace
-        .lanes
-        .iter()
-        .flat_map(|l| &l.spans)
-        .map(|s| s.name as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut totals = vec![Totals::default(); max_name];
-    // Per name, how many spans of that name enclose the current one.
-    let mut open_of_name = vec![0u32; max_name];
-    // The enclosing spans, outermost first: (name, end).
-    let mut stack: Vec<(NameId, u64)> = Vec::new();
+    let mut totals = FunctionTotals::default();
     for lane in &trace.lanes {
-        stack.clear();
+        let mut open = OpenCalls::default();
         for span in &lane.spans {
-            // Spans are in start order, parents first: what ended before
-            // this one starts (or is not shallower) encloses it no more.
-            while let Some(&(name, end)) = stack.last() {
-                let encloses = stack.len() <= span.depth as usize
-                    && (end > span.start_ns || (end == span.start_ns && span.duration_ns() == 0));
-                if encloses {
-                    break;
-                }
-                open_of_name[name as usize] -= 1;
-                stack.pop();
-            }
-            let dur = span.duration_ns();
-            let t = &mut totals[span.name as usize];
-            t.calls += 1;
-            t.self_time += i128::from(dur);
-            t.values = widen(t.values, span.value);
-            t.results = widen(t.results, span.result);
-            if open_of_name[span.name as usize] == 0 {
-                t.inclusive = t.inclusive.saturating_add(dur);
-            }
-            if let Some(&(parent, _)) = stack.last() {
-                totals[parent as usize].self_time -= i128::from(dur);
-            }
-            open_of_name[span.name as usize] += 1;
-            stack.push((span.name, span.end_ns));
-        }
-        for &(name, _) in &stack {
-            open_of_name[name as usize] -= 1;
+            totals.add(&mut open, span);
         }
     }
-    let mut functions: Vec<FunctionSummary> = totals
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.calls > 0)
-        .map(|(name, t)| FunctionSummary {
-            name: trace.name(name as NameId).to_owned(),
-            calls: t.calls,
-            total_ns: t.inclusive,
-            self_ns: u64::try_from(t.self_time.max(0)).unwrap_or(u64::MAX),
-            values: t.values,
-            results: t.results,
-        })
-        .collect();
-    functions.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.name.cmp(&b.name)));
-    functions
+    totals.finish(trace)
 }
 
 #[cfg(test)]

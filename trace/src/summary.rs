@@ -147,9 +147,10 @@ pub struct Summary {
     /// Core time (core × ns) during which a core ran none of the scored
     /// lanes' work while one of them, with work still to come, was runnable
     /// and waited for a core: the machine's loss (the OS's thread placement,
-    /// or another program on that core), which no schedule causes. 0 unless
-    /// off-CPU time was recorded.
-    pub placement_loss_ns: u64,
+    /// or another program on that core), which no schedule causes. `None`
+    /// when off-CPU time was not recorded, or the summary was made from a
+    /// big file in one pass (it needs every lane's stretches at once).
+    pub placement_loss_ns: Option<u64>,
     /// Scored lanes that did no work and hardly ever had a core (preempted
     /// half the region or more, on a CPU under 1 % of it): they may have
     /// waited for a core all along. Still counted in `load_balance`: the
@@ -227,7 +228,7 @@ impl Summary {
 
 /// True when a lane holds only aggregates written as spans: clang
 /// `-ftime-trace` puts each `Total <phase>` sum on a lane of its own.
-fn is_aggregate_lane(trace: &Trace, lane: &Lane) -> bool {
+pub(crate) fn is_aggregate_lane(trace: &Trace, lane: &Lane) -> bool {
     !lane.spans.is_empty()
         && lane
             .spans
@@ -275,15 +276,6 @@ impl Trace {
                 }
             })
             .collect();
-        let scored: Vec<&LaneSummary> = lanes.iter().filter(|l| l.scored).collect();
-        // The threads the metrics are about: the scored lanes.
-        let threads = scored.len();
-        let max_busy_ns = scored.iter().map(|l| l.busy_ns).max().unwrap_or(0);
-        let sum_busy: f64 = scored.iter().map(|l| l.busy_ns as f64).sum();
-        let mean_busy_ns = ratio(sum_busy, threads as f64, 0.0);
-        let sum_on_cpu: f64 = scored.iter().map(|l| l.on_cpu_busy_ns as f64).sum();
-        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
-        let mean_on_cpu = ratio(sum_on_cpu, threads as f64, 0.0);
         // Told, not left out of the balance: the kernel cannot tell such a
         // lane from an idle worker spinning on a busy machine (see
         // `waited_all_along`).
@@ -315,21 +307,69 @@ impl Trace {
                 }
             }
         }
-        let functions = function_totals(self);
+        let mut summary = SummaryParts {
+            start_ns,
+            end_ns,
+            lanes,
+            waited_lanes,
+            core_busy,
+            functions: function_totals(self),
+            migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
+            processes: several_processes.then(|| self.process_metrics()).flatten(),
+        }
+        .assemble(self);
+        if self.off_cpu.is_recorded() {
+            let lanes = scored_work.iter().map(|(l, w)| (*l, w.as_slice()));
+            summary.placement_loss_ns = Some(placement_loss_ns(lanes, summary.usable_cores));
+        }
+        summary
+    }
+}
 
+/// What a [`Summary`] is made of: gathered from a trace in memory by
+/// [`Trace::summary`], or from a file chunk by chunk by the streaming pass
+/// (`crate::pass`); [`SummaryParts::assemble`] works out the metrics from
+/// it the same way for both.
+pub(crate) struct SummaryParts {
+    pub start_ns: u64,
+    pub end_ns: u64,
+    pub lanes: Vec<LaneSummary>,
+    pub waited_lanes: usize,
+    /// Each core's on-CPU busy time; empty unless known for all of it.
+    pub core_busy: Vec<CoreBusy>,
+    pub functions: Vec<FunctionSummary>,
+    pub migrated_tasks: usize,
+    pub processes: Option<ProcessMetrics>,
+}
+
+impl SummaryParts {
+    /// The summary; `trace` gives the cores and the off-CPU status.
+    pub(crate) fn assemble(self, trace: &Trace) -> Summary {
+        let SummaryParts {
+            start_ns,
+            end_ns,
+            lanes,
+            waited_lanes,
+            core_busy,
+            functions,
+            migrated_tasks,
+            processes,
+        } = self;
+        let wall_ns = end_ns - start_ns;
+        let scored: Vec<&LaneSummary> = lanes.iter().filter(|l| l.scored).collect();
+        // The threads the metrics are about: the scored lanes.
+        let threads = scored.len();
+        let max_busy_ns = scored.iter().map(|l| l.busy_ns).max().unwrap_or(0);
+        let sum_busy: f64 = scored.iter().map(|l| l.busy_ns as f64).sum();
+        let mean_busy_ns = ratio(sum_busy, threads as f64, 0.0);
+        let sum_on_cpu: f64 = scored.iter().map(|l| l.on_cpu_busy_ns as f64).sum();
+        let max_on_cpu = scored.iter().map(|l| l.on_cpu_busy_ns).max().unwrap_or(0);
+        let mean_on_cpu = ratio(sum_on_cpu, threads as f64, 0.0);
         // Against the cores only with on-CPU time: wall-clock busy time of
         // threads sharing cores would add up to more than the cores give.
-        let usable_cores = match self.cores {
-            Some(cores) if self.off_cpu.is_recorded() => threads.min(cores as usize),
+        let usable_cores = match trace.cores {
+            Some(cores) if trace.off_cpu.is_recorded() => threads.min(cores as usize),
             _ => threads,
-        };
-        let placement_loss_ns = if self.off_cpu.is_recorded() {
-            placement_loss_ns(
-                scored_work.iter().map(|(l, w)| (*l, w.as_slice())),
-                usable_cores,
-            )
-        } else {
-            0
         };
         Summary {
             start_ns,
@@ -343,26 +383,27 @@ impl Trace {
             load_balance: ratio(mean_on_cpu, max_on_cpu as f64, 1.0),
             core_load_balance: core_load_balance(&core_busy, sum_on_cpu, usable_cores, wall_ns),
             core_busy,
-            placement_loss_ns,
+            // Needs every lane's stretches at once: `Trace::summary` adds it.
+            placement_loss_ns: None,
             waited_lanes,
             parallel_efficiency: ratio(sum_on_cpu, (usable_cores as u64 * wall_ns) as f64, 0.0),
             wall_load_balance: ratio(mean_busy_ns, max_busy_ns as f64, 1.0),
             wall_parallel_efficiency: ratio(mean_busy_ns, wall_ns as f64, 0.0),
             threads,
-            cores: self.cores,
+            cores: trace.cores,
             usable_cores,
-            off_cpu: self.off_cpu.clone(),
+            off_cpu: trace.off_cpu.clone(),
             imbalance_ns: max_on_cpu as f64 - mean_on_cpu,
             functions,
-            migrated_tasks: threads_of_task.values().filter(|t| t.len() > 1).count(),
+            migrated_tasks,
             scored_lanes: threads,
-            processes: several_processes.then(|| self.process_metrics()).flatten(),
+            processes,
         }
     }
 }
 
 /// `num / den`, or `if_zero` when `den` is zero.
-fn ratio(num: f64, den: f64, if_zero: f64) -> f64 {
+pub(crate) fn ratio(num: f64, den: f64, if_zero: f64) -> f64 {
     if den == 0.0 {
         if_zero
     } else {

@@ -55,6 +55,28 @@ pub(crate) fn core_busy<'a>(
             return None;
         }
     }
+    Some(sorted(per_core))
+}
+
+/// [`core_busy`] from each lane's on-CPU busy time per core already added
+/// up, with the part whose core is not known (the streaming pass).
+pub(crate) fn core_busy_of<'a>(
+    lanes: impl IntoIterator<Item = (&'a BTreeMap<u32, u64>, u64)>,
+) -> Option<Vec<CoreBusy>> {
+    let mut per_core: BTreeMap<u32, u64> = BTreeMap::new();
+    for (cores, unknown) in lanes {
+        if unknown > 0 {
+            return None;
+        }
+        for (&cpu, &ns) in cores {
+            *per_core.entry(cpu).or_default() += ns;
+        }
+    }
+    Some(sorted(per_core))
+}
+
+/// The cores, busiest first (ties by number).
+fn sorted(per_core: BTreeMap<u32, u64>) -> Vec<CoreBusy> {
     let mut cores: Vec<CoreBusy> = per_core
         .into_iter()
         .map(|(cpu, on_cpu_busy_ns)| CoreBusy {
@@ -63,7 +85,7 @@ pub(crate) fn core_busy<'a>(
         })
         .collect();
     cores.sort_by_key(|c| (std::cmp::Reverse(c.on_cpu_busy_ns), c.cpu));
-    Some(cores)
+    cores
 }
 
 /// The machine's balance (see the module): from `per_core` when known, else
@@ -152,11 +174,23 @@ pub(crate) fn waited_for_core_ns(lane: &Lane, region_start: u64, region_end: u64
 /// too can look like this, so the summary names such lanes and still counts
 /// them in the split's balance.)
 pub(crate) fn waited_all_along(lane: &Lane, region_start: u64, region_end: u64) -> bool {
-    if lane.spans.iter().any(|s| s.depth == 0) {
+    let has_work = lane.spans.iter().any(|s| s.depth == 0);
+    waited_all_along_off(&lane.off_cpu, has_work, region_start, region_end)
+}
+
+/// [`waited_all_along`] of a lane whose off-CPU intervals are `off` and
+/// that has a top-level span when `has_work`.
+pub(crate) fn waited_all_along_off(
+    off: &[crate::OffCpu],
+    has_work: bool,
+    region_start: u64,
+    region_end: u64,
+) -> bool {
+    if has_work {
         return false;
     }
     let wall = region_end.saturating_sub(region_start);
-    let (preempted, blocked) = within(&lane.off_cpu, region_start, region_end);
+    let (preempted, blocked) = within(off, region_start, region_end);
     let on_cpu = wall.saturating_sub(preempted + blocked);
     wall > 0 && preempted * 2 >= wall && on_cpu * 100 < wall
 }
@@ -166,7 +200,7 @@ impl crate::Summary {
     /// run, when it is worth saying (at least 1 %).
     pub fn placement_loss_share(&self) -> Option<f64> {
         let core_time = self.usable_cores as f64 * self.wall_ns as f64;
-        let share = self.placement_loss_ns as f64 / core_time;
+        let share = self.placement_loss_ns? as f64 / core_time;
         (core_time > 0.0 && share >= 0.01).then_some(share)
     }
 
@@ -194,7 +228,7 @@ impl crate::Summary {
                 "placement loss {:.3} ms of core time ({:.1} % of the {} cores' time): a core ran \
                  none of this run's work while a thread with work waited for one (the OS's \
                  thread placement or another program on that core, not the schedule's doing)",
-                self.placement_loss_ns as f64 / 1e6,
+                self.placement_loss_ns.unwrap_or(0) as f64 / 1e6,
                 share * 100.0,
                 self.usable_cores
             ));
@@ -263,7 +297,7 @@ mod tests {
         let s = trace.summary();
         // b waits for a core 10..30 and 60..80 while only a works: a core
         // is free of our work (c and d are preempted, d past its work).
-        assert_eq!(s.placement_loss_ns, 40);
+        assert_eq!(s.placement_loss_ns, Some(40));
         let lines = s.core_lines().join("\n");
         assert!(
             lines.contains("placement loss 0.000 ms of core time (20.0 %"),

@@ -43,6 +43,8 @@ mod writer;
 pub use chunk::{read_index, read_index_of, ChunkEntry, ChunkKind};
 pub use reader::LptReader;
 pub use spans::SpanBatch;
+pub(crate) use spans::{decode_spans_each, lane_of};
+pub(crate) use varint::Bytes;
 pub use writer::LptWriter;
 
 /// The first 8 bytes of every `.lpt` file: a byte above 127 (so no text

@@ -16,6 +16,13 @@ use crate::trace::{CounterTrack, Lane, Trace};
 /// know), the offset of its frame, and its payload.
 pub type Chunk<'a> = (Option<ChunkKind>, u64, &'a [u8]);
 
+/// What [`LptReader::advance`] did.
+enum Step {
+    End,
+    Skipped,
+    Read(Option<ChunkKind>, u64),
+}
+
 /// Reads the chunks of an `.lpt` file one at a time.
 pub struct LptReader<R: Read> {
     input: R,
@@ -82,8 +89,31 @@ impl<R: Read> LptReader<R> {
     /// know, passed over), its offset, and its payload; `Ok(None)` at the
     /// footer or at the end of a cut file.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>, CompactError> {
+        self.next_chunk_where(|_| true)
+    }
+
+    /// The next chunk whose kind `want` accepts, passing over the payloads
+    /// of the others unread (a pass that needs only some kinds holds no
+    /// other); `Ok(None)` as [`LptReader::next_chunk`]. The footer is never
+    /// passed over.
+    pub fn next_chunk_where(
+        &mut self,
+        want: impl Fn(Option<ChunkKind>) -> bool,
+    ) -> Result<Option<Chunk<'_>>, CompactError> {
+        loop {
+            match self.advance(&want)? {
+                Step::End => return Ok(None),
+                Step::Skipped => continue,
+                Step::Read(kind, at) => return Ok(Some((kind, at, &self.payload))),
+            }
+        }
+    }
+
+    /// Reads the next frame and its payload (or passes over the payload
+    /// when `want` refuses its kind).
+    fn advance(&mut self, want: &impl Fn(Option<ChunkKind>) -> bool) -> Result<Step, CompactError> {
         if self.done {
-            return Ok(None);
+            return Ok(Step::End);
         }
         let at = self.offset;
         let mut frame = [0u8; FRAME_LEN];
@@ -92,18 +122,24 @@ impl<R: Read> LptReader<R> {
             // Ended before the footer: cut off (or still being written).
             self.cut = true;
             self.done = true;
-            return Ok(None);
+            return Ok(Step::End);
         }
         let codec = frame[1];
         let stored = u32::from_le_bytes([frame[2], frame[3], frame[4], frame[5]]) as u64;
+        let kind = ChunkKind::from_u8(frame[0]);
+        let skip = kind != Some(ChunkKind::Footer) && !want(kind);
         self.payload.clear();
-        let got = (&mut self.input)
-            .take(stored)
-            .read_to_end(&mut self.payload)?;
-        if (got as u64) < stored {
+        let got = if skip {
+            io::copy(&mut (&mut self.input).take(stored), &mut io::sink())?
+        } else {
+            (&mut self.input)
+                .take(stored)
+                .read_to_end(&mut self.payload)? as u64
+        };
+        if got < stored {
             self.cut = true;
             self.done = true;
-            return Ok(None);
+            return Ok(Step::End);
         }
         self.offset += FRAME_LEN as u64 + stored;
         if codec != CODEC_NONE {
@@ -112,7 +148,9 @@ impl<R: Read> LptReader<R> {
             ))
             .at(at));
         }
-        let kind = ChunkKind::from_u8(frame[0]);
+        if skip {
+            return Ok(Step::Skipped);
+        }
         if kind == Some(ChunkKind::Footer) {
             self.done = true;
             let mut trailer = [0u8; TRAILER_LEN];
@@ -121,18 +159,30 @@ impl<R: Read> LptReader<R> {
             {
                 self.cut = true;
             }
-            return Ok(None);
+            return Ok(Step::End);
         }
-        Ok(Some((kind, at, &self.payload)))
+        Ok(Step::Read(kind, at))
     }
 
     /// Reads every chunk into a [`Trace`].
-    pub fn read_trace(mut self) -> Result<Trace, CompactError> {
+    pub fn read_trace(self) -> Result<Trace, CompactError> {
+        self.read_trace_where(|_| true, true)
+    }
+
+    /// Reads the chunks `want` accepts into a [`Trace`], passing over the
+    /// others. `in_order`: a streamed file's lanes are put in (pid, tid)
+    /// order; else they keep the numbers the file's chunks give them (the
+    /// streaming pass reads spans chunks later, by those numbers).
+    pub(crate) fn read_trace_where(
+        mut self,
+        want: impl Fn(Option<ChunkKind>) -> bool,
+        in_order: bool,
+    ) -> Result<Trace, CompactError> {
         let mut trace = Trace::new();
         let mut lost = 0u64;
         let mut has_info = false;
         let mut unknown = 0u64;
-        while let Some((kind, at, payload)) = self.next_chunk()? {
+        while let Some((kind, at, payload)) = self.next_chunk_where(&want)? {
             let mut b = Bytes::new(payload);
             let Some(kind) = kind else {
                 unknown += 1;
@@ -159,7 +209,13 @@ impl<R: Read> LptReader<R> {
         }
         trace.repairs.cut_at_end |= self.cut;
         if self.flags & FLAG_STREAMED != 0 {
-            put_in_order(&mut trace);
+            if in_order {
+                put_in_order(&mut trace);
+            } else {
+                for lane in &mut trace.lanes {
+                    lane.off_cpu.sort_by_key(|o| (o.start_ns, o.end_ns));
+                }
+            }
         }
         Ok(trace)
     }

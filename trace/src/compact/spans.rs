@@ -263,8 +263,23 @@ pub(crate) fn lane_of(b: &mut Bytes<'_>) -> Result<u32, CompactError> {
 /// Reads the rest of a spans payload (after [`lane_of`]), appending to
 /// `spans`.
 pub(crate) fn decode_spans(b: &mut Bytes<'_>, spans: &mut Vec<Span>) -> Result<(), CompactError> {
+    // The count, read ahead to reserve once.
+    spans.reserve(b.clone().count("a spans chunk's count")?);
+    decode_spans_each(b, |span| {
+        spans.push(span);
+        Ok(())
+    })
+}
+
+/// Reads the rest of a spans payload (after [`lane_of`]), giving each span
+/// to `each` as it is decoded, so that a pass over a file keeps none of
+/// them (and no chunk's worth of them).
+#[inline]
+pub(crate) fn decode_spans_each(
+    b: &mut Bytes<'_>,
+    mut each: impl FnMut(Span) -> Result<(), CompactError>,
+) -> Result<(), CompactError> {
     let n = b.count("a spans chunk's count")?;
-    spans.reserve(n);
     let mut previous = Previous::default();
     for _ in 0..n {
         let head = b.varint("a span")?;
@@ -325,7 +340,7 @@ pub(crate) fn decode_spans(b: &mut Bytes<'_>, spans: &mut Vec<Span>) -> Result<(
             }));
         }
         previous.span(&span);
-        spans.push(span);
+        each(span)?;
     }
     Ok(())
 }

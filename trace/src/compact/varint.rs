@@ -39,6 +39,7 @@ pub(crate) fn unzigzag(v: u64) -> i64 {
 }
 
 /// A checked cursor over one chunk's payload.
+#[derive(Clone)]
 pub(crate) struct Bytes<'a> {
     data: &'a [u8],
     at: usize,
@@ -73,6 +74,20 @@ impl<'a> Bytes<'a> {
 
     #[inline]
     pub(crate) fn varint(&mut self, what: &str) -> Result<u64, CompactError> {
+        // Most values of a chunk (heads, names, short deltas) take one
+        // byte: read those without the loop.
+        if let Some(&b) = self.data.get(self.at) {
+            if b < 0x80 {
+                self.at += 1;
+                return Ok(u64::from(b));
+            }
+        }
+        self.varint_long(what)
+    }
+
+    /// A varint of more than one byte (or none: the chunk ends).
+    #[inline(never)]
+    fn varint_long(&mut self, what: &str) -> Result<u64, CompactError> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.u8(what)?;
@@ -94,6 +109,7 @@ impl<'a> Bytes<'a> {
         self.varint(what).map(unzigzag)
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self, what: &str) -> Result<u32, CompactError> {
         let v = self.varint(what)?;
         u32::try_from(v).map_err(|_| CompactError::damaged(format!("{what} is {v}, past 2^32")))

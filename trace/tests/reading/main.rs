@@ -7,6 +7,7 @@ mod chrome_edges;
 mod chrome_repairs;
 mod compact;
 mod messages;
+mod pass;
 mod perfetto;
 mod process_names;
 mod reader_fuzz;

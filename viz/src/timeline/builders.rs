@@ -3,7 +3,7 @@
 //! [`Scene`] and choose the lane grouping (the one place that names the
 //! lane kinds).
 
-use logprof_trace::Trace;
+use logprof_trace::{Summary, Trace};
 
 use super::cost_lanes::CostLanes;
 use super::layout::{wall_ns, Window, DEFAULT_WIDTH};
@@ -59,6 +59,7 @@ pub struct Timeline<'a> {
     by_task: bool,
     color: ColorBy,
     lanes: &'static dyn LaneKind,
+    summary: Option<&'a Summary>,
 }
 
 impl<'a> Timeline<'a> {
@@ -73,7 +74,18 @@ impl<'a> Timeline<'a> {
             by_task: false,
             color: ColorBy::Name,
             lanes: grouping(false, false),
+            summary: None,
         }
+    }
+
+    /// Takes the header's figures, the busy column, the legend and the
+    /// time axis from `summary` rather than from the trace: for a trace
+    /// that stands for a bigger one (a big file's spans merged per pixel
+    /// column, `Trace::reduce_lpt`), `summary` being the big one's
+    /// (`Trace::summarize_lpt`). The bars are the trace's.
+    pub fn with_summary(mut self, summary: &'a Summary) -> Self {
+        self.summary = Some(summary);
+        self
     }
 
     /// What a bar's colour says in the thread view (default
@@ -145,6 +157,7 @@ impl<'a> Timeline<'a> {
             window: self.window,
             lanes: self.lanes,
             panels: vec![(None, self.trace)],
+            summary: self.summary,
         }
     }
 
@@ -277,6 +290,7 @@ impl<'a> Figure<'a> {
                 .iter()
                 .map(|(label, trace)| (Some(label.clone()), *trace))
                 .collect(),
+            summary: None,
         }
     }
 

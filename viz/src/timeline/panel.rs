@@ -21,13 +21,13 @@ use crate::scale::{count, duration, percent};
 /// `cols`.
 pub(super) fn build_panel<'a>(
     label: Option<String>,
-    trace: &'a Trace,
+    (trace, summary): (&'a Trace, Option<&Summary>),
     lanes: &dyn LaneKind,
     (window, cols): ((u64, u64), Columns),
     cost: Option<CostScale>,
     heat: Option<HeatPlan>,
 ) -> PanelView<'a> {
-    let summary = trace.summary();
+    let summary = summary.cloned().unwrap_or_else(|| trace.summary());
     let scale = window_scale(&summary, window, cols);
     let order = lane_order(trace);
     let thread_names = thread_names(trace, &order);
@@ -183,7 +183,12 @@ fn notes(trace: &Trace, set: &LaneSet) -> Vec<String> {
 fn metrics(trace: &Trace, summary: &Summary) -> Vec<(String, String)> {
     let counts = [
         ("threads".to_owned(), count(trace.lanes.len() as u64)),
-        ("spans".to_owned(), count(trace.span_count() as u64)),
+        // From the summary: a trace drawn with another's summary
+        // (`Timeline::with_summary`) stands for that one's spans.
+        (
+            "spans".to_owned(),
+            count(summary.lanes.iter().map(|l| l.spans as u64).sum()),
+        ),
     ];
     if trace.is_empty() {
         return vec![counts[0].clone(), ("spans".to_owned(), "0".to_owned())];

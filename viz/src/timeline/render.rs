@@ -6,7 +6,7 @@ use svg::node::element::{Definitions, Description, Group, Line, Pattern, Rectang
 use svg::node::Text as TextNode;
 use svg::{Document, Node};
 
-use logprof_trace::Trace;
+use logprof_trace::{Summary, Trace};
 
 use super::busy;
 use super::drawing::draw_panel;
@@ -38,6 +38,11 @@ pub(super) struct Scene<'a> {
     pub lanes: &'static dyn LaneKind,
     /// The traces, top first, each with its label in a figure.
     pub panels: Vec<(Option<String>, &'a Trace)>,
+    /// The summary of the one panel's trace, when the caller has it and
+    /// the trace does not (a big file's spans merged per pixel column,
+    /// whose own figures are not the file's): the header, the busy column,
+    /// the legend and the time axis take their numbers from it.
+    pub summary: Option<&'a Summary>,
 }
 
 /// The scene as an SVG document and its height in pixels, or an error for
@@ -108,7 +113,10 @@ fn draw(
     traces: &[&Trace],
     heat: Option<HeatPlan>,
 ) -> Result<(String, u32), VizError> {
-    let max_wall = traces.iter().map(|t| wall_ns(t)).max().unwrap_or(0);
+    let max_wall = match scene.summary {
+        Some(summary) => summary.wall_ns,
+        None => traces.iter().map(|t| wall_ns(t)).max().unwrap_or(0),
+    };
     let window = window_bounds(scene.window, max_wall)?;
     let label_w = traces
         .iter()
@@ -122,7 +130,7 @@ fn draw(
         .map(|(label, trace)| {
             build_panel(
                 label.clone(),
-                trace,
+                (trace, scene.summary),
                 scene.lanes,
                 (window, cols),
                 cost,
