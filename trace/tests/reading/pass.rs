@@ -113,7 +113,17 @@ fn write(dir: &tempfile::TempDir, name: &str, trace: &Trace) -> std::path::PathB
 fn assert_same(path: &std::path::Path) -> logprof_trace::LptPass {
     let whole = Trace::read_lpt(path).unwrap();
     let pass = Trace::summarize_lpt(path).unwrap();
-    assert_eq!(pass.summary, whole.summary(), "{}", path.display());
+    let mut expected = whole.summary();
+    // The one figure the pass leaves out, and says so.
+    if let Some(lost) = expected.placement_loss_ns.take() {
+        assert!(
+            pass.left_out
+                .iter()
+                .any(|l| l.starts_with("placement loss")),
+            "{lost}"
+        );
+    }
+    assert_eq!(pass.summary, expected, "{}", path.display());
     assert_eq!(pass.span_count as usize, whole.span_count());
     assert_eq!(pass.trace.lanes.len(), whole.lanes.len());
     assert_eq!(pass.trace.losses, whole.losses);
@@ -141,7 +151,9 @@ fn the_pass_gives_the_whole_files_summary() {
                 .iter()
                 .any(|l| l.preempted_ns > 0 && l.blocked_ns > 0));
         }
-        assert!(pass.left_out.is_empty(), "{:?}", pass.left_out);
+        // Only the one figure that needs every lane at once.
+        let expected = usize::from(off_cpu);
+        assert_eq!(pass.left_out.len(), expected, "{:?}", pass.left_out);
     }
 }
 
@@ -283,8 +295,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let trace = generated(seed, lanes, off, 300);
         let path = write(&dir, "p.lpt", &trace);
-        let whole = Trace::read_lpt(&path).unwrap().summary();
+        let mut whole = Trace::read_lpt(&path).unwrap().summary();
         let pass = Trace::summarize_lpt(&path).unwrap();
+        // Left out by the pass, and said (`assert_same`).
+        whole.placement_loss_ns = None;
         prop_assert_eq!(pass.summary, whole);
     }
 }
