@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+pub(crate) mod rank;
 mod writer;
 
 /// The writer thread's name; the recorder never gives it a lane.
@@ -123,7 +124,8 @@ struct Running {
 }
 
 /// Starts streaming every thread's events to `path` (an `.lpt` file,
-/// created or truncated), and starts a new recording, as
+/// created or truncated; on rank N of an MPI run, `path` with `.rank-N`
+/// before its extension, see `logprof::ranks`), and starts a new recording, as
 /// [`init_buffer`](crate::init_buffer) does, with rings of at least
 /// [`STREAM_RING_EVENTS`] events. [`crate::collect`] still works while
 /// streaming, on what the rings hold.
@@ -145,7 +147,8 @@ pub fn stream_with_ring(
     path: impl AsRef<Path>,
     events_per_thread: usize,
 ) -> Result<Stream, StreamError> {
-    let path = path.as_ref().to_path_buf();
+    // On an MPI rank, the rank's own file (see `rank.rs`).
+    let path = rank::start(path.as_ref());
     if STREAMING.swap(true, Ordering::AcqRel) {
         return Err(StreamError::AlreadyStreaming { path });
     }
@@ -212,6 +215,7 @@ impl Running {
                 message,
             })
         });
+        rank::end();
         STREAMING.store(false, Ordering::Release);
         result
     }

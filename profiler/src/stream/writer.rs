@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use logprof_trace::compact::{name_flag, LptWriter, FLAG_STREAMED};
+use logprof_trace::compact::{name_flag, ClockMoment, LptWriter, FLAG_STREAMED};
+use logprof_trace::ranks::RankFacts;
 
+use super::rank::{self, MessageKeys};
 use super::{StreamError, StreamStats};
 use crate::callsite::Registered;
 use crate::clock::Calibration;
@@ -73,6 +75,11 @@ struct Writer {
     /// The earliest and latest time written, for the off-CPU intervals.
     time_range: Option<(u64, u64)>,
     busy: Duration,
+    /// The rank facts last written (`rank.rs`).
+    rank: Option<RankFacts>,
+    /// Added to every time: `LOGPROF_RANK_CLOCK_SHIFT` on this rank.
+    shift_ns: i64,
+    message_keys: Option<MessageKeys>,
 }
 
 pub(super) fn run(
@@ -95,6 +102,9 @@ pub(super) fn run(
         unmatched_exits: 0,
         time_range: None,
         busy: Duration::ZERO,
+        rank: None,
+        shift_ns: 0,
+        message_keys: None,
     };
     loop {
         // Read before the round: a stop seen here still gets its round.
@@ -125,6 +135,7 @@ impl Writer {
     /// Drains every ring, then writes what was drained; returns the most
     /// events one ring gave.
     fn round(&mut self) -> std::io::Result<usize> {
+        self.write_rank()?;
         for cursor in new_lanes(|key| self.known.contains(&key)) {
             self.known.insert(cursor.key());
             self.lanes.push(LaneState {
@@ -184,10 +195,11 @@ impl Writer {
         decoded.spans.clear();
         decoded.instants.clear();
         decoded.samples.clear();
+        let shift = self.shift_ns;
         lane.decoder.feed(
             &lane.events,
             sites.len(),
-            |t| calibration.ns(t),
+            |t| calibration.ns(t).saturating_add_signed(shift),
             &mut decoded,
         );
         lane.events.clear();
@@ -203,6 +215,9 @@ impl Writer {
             span.task = (s.task != 0).then_some(s.task.into());
             span.value = s.value;
             span.result = s.result;
+            if let Some(keys) = self.message_keys {
+                keys(sites[s.id as usize - 1], &mut span);
+            }
             self.spans.push(span);
         }
         if lo <= hi {
@@ -238,6 +253,28 @@ impl Writer {
             self.w.samples(*track, samples)?;
         }
         self.decoded = decoded;
+        Ok(())
+    }
+
+    /// Writes what `logprof::ranks` says of this rank when it is new: the
+    /// `rank` chunk (again when it changed: a later one replaces it), and
+    /// the shift and message keys to apply from now on.
+    fn write_rank(&mut self) -> std::io::Result<()> {
+        let (facts, shift, keys) = rank::current();
+        self.shift_ns = shift;
+        self.message_keys = keys;
+        let Some(facts) = facts else {
+            return Ok(());
+        };
+        let bare = RankFacts {
+            clock_start: None,
+            clock_end: None,
+            ..facts
+        };
+        if self.rank.as_ref() != Some(&bare) {
+            self.w.rank(&bare)?;
+            self.rank = Some(bare);
+        }
         Ok(())
     }
 
@@ -293,14 +330,24 @@ impl Writer {
                 declare(&mut self.w, self.pid, lane)?;
             }
         }
+        // The rank's clock samples, measured as the ranks end their streams.
+        self.write_rank()?;
+        let (facts, _, _) = rank::current();
+        let clocks = facts.map(|f| [(ClockMoment::Start, f.clock_start), (ClockMoment::End, f.clock_end)]);
+        for (moment, sample) in clocks.into_iter().flatten() {
+            if let Some(sample) = sample {
+                self.w.clock(moment, &sample)?;
+            }
+        }
         // Off-CPU intervals, as `collect` attaches them: over the time the
-        // file's spans cover.
+        // file's spans cover (on the unshifted clock of the switches).
         let mut off = Trace::new();
         for lane in self.lanes.iter().filter(|l| l.lane.is_some()) {
             off.lanes.push(Lane::new(self.pid, lane.cursor.tid(), ""));
         }
+        let unshift = |t: u64| t.saturating_add_signed(-self.shift_ns);
         if let (Some((lo, hi)), Some(first)) = (self.time_range, off.lanes.first_mut()) {
-            first.spans.push(Span::new(0, lo, hi, 0));
+            first.spans.push(Span::new(0, unshift(lo), unshift(hi), 0));
         }
         crate::offcpu::attach(
             &mut off,
@@ -309,7 +356,11 @@ impl Writer {
                 .filter(|l| l.lane.is_some())
                 .map(|l| (l.cursor.tid(), l.cursor.switches())),
         );
-        for (lane, intervals) in self.lanes.iter().filter_map(|l| l.lane).zip(&off.lanes) {
+        for (lane, intervals) in self.lanes.iter().filter_map(|l| l.lane).zip(&mut off.lanes) {
+            for o in &mut intervals.off_cpu {
+                o.start_ns = o.start_ns.saturating_add_signed(self.shift_ns);
+                o.end_ns = o.end_ns.saturating_add_signed(self.shift_ns);
+            }
             self.w.off_cpu(lane, &intervals.off_cpu)?;
         }
         let lost: u64 = self.lanes.iter().map(|l| l.lost).sum();
