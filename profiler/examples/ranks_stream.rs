@@ -61,7 +61,10 @@ fn main() {
     let stats = ranks
         .finish_stream(Some(stream))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(stats.events > 0 && stats.lost == 0, "rank {rank}: {stats:?}");
+    assert!(
+        stats.events > 0 && stats.lost == 0,
+        "rank {rank}: {stats:?}"
+    );
     let out = dir.join("merged.lpt");
     let Some(report) = ranks
         .merge_streams(&base, &out)
@@ -96,7 +99,10 @@ fn check(trace: &logprof::Trace, size: u32) {
         .as_array()
         .expect("ranks in the metadata")
         .iter()
-        .map(|r| r["start"]["uncertainty_ns"].as_u64().unwrap_or(0) + r["end"]["uncertainty_ns"].as_u64().unwrap_or(0))
+        .map(|r| {
+            r["start"]["uncertainty_ns"].as_u64().unwrap_or(0)
+                + r["end"]["uncertainty_ns"].as_u64().unwrap_or(0)
+        })
         .max()
         .unwrap_or(0);
     let of = |name: &str| {
@@ -107,8 +113,14 @@ fn check(trace: &logprof::Trace, size: u32) {
             .flat_map(|l| &l.spans)
             .filter(move |s| s.name == id)
     };
-    let last_enter = of("before_barrier").map(|s| s.end_ns).max().expect("entries");
-    let first_leave = of("after_barrier").map(|s| s.start_ns).min().expect("leaves");
+    let last_enter = of("before_barrier")
+        .map(|s| s.end_ns)
+        .max()
+        .expect("entries");
+    let first_leave = of("after_barrier")
+        .map(|s| s.start_ns)
+        .min()
+        .expect("leaves");
     assert!(
         first_leave + 2 * uncertainty + 100_000 >= last_enter,
         "a rank left the barrier at {first_leave} before the last entered at {last_enter} \

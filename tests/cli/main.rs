@@ -16,6 +16,7 @@ mod help;
 mod histogram;
 mod html;
 mod limits;
+mod merge;
 mod other_tools;
 mod output_dir;
 mod phases;

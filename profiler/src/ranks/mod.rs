@@ -324,10 +324,7 @@ impl Ranks {
         self.comm.barrier();
         match finished {
             Some(Ok(stats)) => Ok(stats),
-            Some(Err(e)) => Err(RanksError::caused_by(
-                format!("rank {}: {e}", self.rank),
-                e,
-            )),
+            Some(Err(e)) => Err(RanksError::caused_by(format!("rank {}: {e}", self.rank), e)),
             None => Err(RanksError::new(format!(
                 "rank {}: no stream to finish (none given, and LOGPROF_STREAM started none)",
                 self.rank
@@ -347,7 +344,9 @@ impl Ranks {
         if !self.is_root() {
             return Ok(None);
         }
-        let files: Vec<_> = (0..self.size).map(|r| rank_path(path.as_ref(), r)).collect();
+        let files: Vec<_> = (0..self.size)
+            .map(|r| rank_path(path.as_ref(), r))
+            .collect();
         merge_files(&files, out.as_ref(), false)
             .map(Some)
             .map_err(|e| RanksError::caused_by(e.to_string(), e))

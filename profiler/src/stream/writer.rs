@@ -333,7 +333,12 @@ impl Writer {
         // The rank's clock samples, measured as the ranks end their streams.
         self.write_rank()?;
         let (facts, _, _) = rank::current();
-        let clocks = facts.map(|f| [(ClockMoment::Start, f.clock_start), (ClockMoment::End, f.clock_end)]);
+        let clocks = facts.map(|f| {
+            [
+                (ClockMoment::Start, f.clock_start),
+                (ClockMoment::End, f.clock_end),
+            ]
+        });
         for (moment, sample) in clocks.into_iter().flatten() {
             if let Some(sample) = sample {
                 self.w.clock(moment, &sample)?;
