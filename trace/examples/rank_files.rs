@@ -89,10 +89,10 @@ fn write_rank(dir: &std::path::Path, rank: u32, ranks: u32, spans: u64) -> std::
         let name = (x % NAMES.len() as u64) as u32;
         // Three calls nested (outer, middle, inner), in the order they
         // exit, as a stream drains them; or one MPI call.
-        let calls: Vec<Span> = if step % 334 == 0 && ranks > 1 {
+        let calls: Vec<Span> = if step.is_multiple_of(334) && ranks > 1 {
             // Sends and receives alternate, so each rank sends as many as
             // it receives: the ring pairs every one.
-            let sending = messages % 2 == 0;
+            let sending = messages.is_multiple_of(2);
             let mut s = Span::new(if sending { send } else { receive }, t, t + len, 0);
             s.mpi = Some(Box::new(MpiCall {
                 side: if sending {

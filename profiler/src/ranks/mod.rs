@@ -43,6 +43,24 @@
 //! nanoseconds (its recorded times and its clock readings alike), to test
 //! that the merge recovers a known offset.
 //!
+//! ## Streaming
+//!
+//! Ranks that stream ([`crate::stream_to`], `LOGPROF_STREAM`) each write a
+//! file of their own, the path with `.rank-N` before its extension
+//! ([`rank_path`]), saying which rank wrote it. [`Ranks::finish_stream`]
+//! measures the clocks again, writes each rank's offsets into its file and
+//! ends it; [`Ranks::merge_streams`] then merges the files on rank 0 (as
+//! `logprof merge` does anywhere, [`merge_files`]), chunk by chunk.
+//!
+//! ```no_run
+//! let ranks = logprof::ranks::Ranks::init()?;
+//! let stream = logprof::stream_to("run.lpt")?; // run.rank-N.lpt
+//! // ... the program's work, recorded on every rank ...
+//! ranks.finish_stream(Some(stream))?;
+//! ranks.merge_streams("run.lpt", "merged.lpt")?; // rank 0 only
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Cores
 //!
 //! mpirun binds each rank to a core or two, so one rank's count of its

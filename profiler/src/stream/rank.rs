@@ -127,13 +127,15 @@ mod tests {
 
     #[test]
     fn the_launchers_rank_and_size_are_read_from_its_variables() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
+        fn env<'a>(
+            vars: &'a [(&'static str, &'static str)],
+        ) -> impl Fn(&str) -> Option<String> + 'a {
             move |name: &str| {
                 vars.iter()
                     .find(|(n, _)| *n == name)
                     .map(|(_, v)| (*v).to_owned())
             }
-        };
+        }
         let open_mpi = [("OMPI_COMM_WORLD_RANK", "3"), ("OMPI_COMM_WORLD_SIZE", "4")];
         let facts = launched(env(&open_mpi)).expect("a rank");
         assert_eq!((facts.rank, facts.ranks), (3, 4));

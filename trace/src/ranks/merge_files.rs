@@ -189,7 +189,7 @@ pub(super) fn merge_into<W: Write>(inputs: &[Input], out: W) -> Result<MergeRepo
             .iter()
             .map(|i| (i.facts.rank, format!("rank {}", i.facts.rank)))
             .collect(),
-        losses: m.losses.clone(),
+        losses: m.losses,
         off_cpu: merged_off_cpu(&m.off_cpu),
         cores: merged_cores(inputs.iter().map(|i| {
             (
