@@ -22,6 +22,9 @@
 //! - logprof's compact file format, `.lpt` ([`compact`],
 //!   [`Trace::write_lpt`], [`Trace::read_lpt`]), written whole or streamed
 //!   while recording, and read back when cut off;
+//! - the files the ranks of an MPI run streamed, merged into one trace with
+//!   a process per rank on rank 0's clock ([`ranks::merge_files`], `logprof
+//!   merge`), chunk by chunk;
 //! - [`Trace::read_file`] and [`Trace::write_file`]: any of these files
 //!   read by its first bytes, written by its extension ([`TraceFormat`]);
 //! - [`write_atomically`], the way every output file is written.

@@ -1,6 +1,6 @@
 //! What a stream on one rank of an MPI run writes besides its events, so
-//! that `logprof merge` (or [`merge_streams`](crate::ranks::Ranks::merge_streams))
-//! can merge the ranks' files: which rank it is, of how many, and its
+//! that `logprof merge` (or `Ranks::merge_streams`, feature `mpi`) can
+//! merge the ranks' files: which rank it is, of how many, and its
 //! clock's offset to rank 0's (the `rank` and `clock` chunks,
 //! `docs/compact-format.md`).
 //!
