@@ -74,6 +74,10 @@ pub enum Command {
     /// protobuf (.pftrace) and logprof's compact .lpt: the input's format
     /// is told by its content, the output's by its extension.
     Convert(ConvertArgs),
+    /// Merge the files the ranks of an MPI run streamed (one each,
+    /// `run.rank-N.lpt`) into one trace: one process per rank, times on
+    /// rank 0's clock, messages paired across ranks.
+    Merge(MergeArgs),
     /// The lecture's process experiments on MPI ranks: time, record every
     /// rank into one trace, draw, compare (needs the `mpi` feature).
     Processes(ProcessesArgs),
@@ -382,6 +386,26 @@ pub struct ConvertArgs {
     /// all; never the input.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
+}
+
+/// `logprof merge`.
+#[derive(Clone, Debug, Args)]
+pub struct MergeArgs {
+    /// Each rank's file, in any order: the `.lpt` file it streamed
+    /// (`run.rank-N.lpt`, which says its rank and clock), or any trace
+    /// file (files that do not say their rank are ranks 0, 1, … in the
+    /// order given).
+    #[arg(value_name = "IN", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The merged trace, in the format its extension names (.lpt is
+    /// written as the inputs are read; another format holds the whole
+    /// trace in memory). Written whole or not at all.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Merge the ranks given when some of the run's ranks have no file,
+    /// instead of refusing.
+    #[arg(long)]
+    pub allow_missing: bool,
 }
 
 /// `logprof report`.

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Processes(args) => commands::processes::run(args),
         Command::Sending(args) => commands::sending::run(args),
         Command::Histogram(args) => commands::histogram::run(args),

@@ -1,6 +1,7 @@
 //! The merge of MPI ranks, run for real: the `ranks_merge` example under
 //! `mpirun` with 2 and 4 ranks, one of them with its clock shifted by
-//! seconds. Needs the `mpi` feature and Open MPI's `mpirun` on the PATH.
+//! seconds; and the `ranks_stream` example, each rank streaming a file of
+//! its own that rank 0 merges. Needs the `mpi` feature and Open MPI's `mpirun` on the PATH.
 //! Every run has a deadline, so a hang fails the test instead of stalling it.
 
 use std::path::PathBuf;
@@ -8,30 +9,35 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The example's binary, built by `cargo test` beside this test's.
-fn example() -> PathBuf {
+fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test's path");
     let dir = exe
         .parent()
         .and_then(|d| d.parent())
         .expect("target/<profile>");
-    let path = dir.join("examples").join("ranks_merge");
+    let path = dir.join("examples").join(name);
     assert!(
         path.exists(),
         "{} is missing: `cargo test -p logprof --features mpi` builds it, or \
-         `cargo build -p logprof --features mpi --example ranks_merge`",
+         `cargo build -p logprof --features mpi --example {name}`",
         path.display()
     );
     path
 }
 
-/// `mpirun -n ranks example args` with `env`, killed after 120 s; its
+/// `mpirun -n ranks ranks_merge args` with `env`, killed after 120 s; its
 /// status and output.
 fn mpirun(ranks: u32, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    mpirun_example("ranks_merge", ranks, env, args)
+}
+
+/// [`mpirun`] of the example `name`.
+fn mpirun_example(name: &str, ranks: u32, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
     let mut command = Command::new("mpirun");
     command
         .args(["--allow-run-as-root", "--oversubscribe", "-n"])
         .arg(ranks.to_string())
-        .arg(example())
+        .arg(example(name))
         .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -101,6 +107,33 @@ fn a_shifted_clock_is_recovered() {
         let env = [(logprof::ranks::CLOCK_SHIFT_VAR, shift)];
         let (ok, text) = mpirun(ranks, &env, &[]);
         assert!(ok, "{ranks} ranks, shift {shift}: {text}");
+    }
+}
+
+#[test]
+fn each_rank_streams_a_file_of_its_own_and_rank_0_merges_them() {
+    // The example checks the merged trace itself: a process per rank, every
+    // message paired and causal, nobody leaving the barrier early, also
+    // with a rank's clock seconds ahead or milliseconds behind.
+    for (ranks, shift) in [(2, "0:0"), (4, "1:5000000000"), (3, "2:-3000000")] {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [(logprof::ranks::CLOCK_SHIFT_VAR, shift)];
+        let args = [dir.path().to_str().unwrap()];
+        let (ok, text) = mpirun_example("ranks_stream", ranks, &env, &args);
+        assert!(ok, "{ranks} ranks, shift {shift}: {text}");
+        assert!(
+            text.contains(&format!("{ranks} ranks streamed and merged")),
+            "{text}"
+        );
+        for rank in 0..ranks {
+            let file = dir.path().join(format!("run.rank-{rank}.lpt"));
+            let trace = logprof::Trace::read_file(&file).unwrap();
+            let facts = logprof::ranks::RankFacts::of_trace(&trace).expect("its rank");
+            assert_eq!((facts.rank, facts.ranks), (rank, ranks));
+            assert!(facts.clock_start.is_some() && facts.clock_end.is_some());
+        }
+        let merged = logprof::Trace::read_file(dir.path().join("merged.lpt")).unwrap();
+        assert_eq!(merged.process_names.len(), ranks as usize);
     }
 }
 

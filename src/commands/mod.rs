@@ -4,6 +4,7 @@ pub mod compare;
 pub mod convert;
 pub mod histogram;
 pub mod launch;
+pub mod merge;
 pub mod processes;
 pub mod render;
 pub mod report;

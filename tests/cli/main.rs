@@ -17,6 +17,7 @@ mod help;
 mod histogram;
 mod html;
 mod limits;
+mod merge;
 mod other_tools;
 mod output_dir;
 mod phases;

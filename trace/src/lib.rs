@@ -22,6 +22,9 @@
 //! - logprof's compact file format, `.lpt` ([`compact`],
 //!   [`Trace::write_lpt`], [`Trace::read_lpt`]), written whole or streamed
 //!   while recording, and read back when cut off;
+//! - the files the ranks of an MPI run streamed, merged into one trace with
+//!   a process per rank on rank 0's clock ([`ranks::merge_files`], `logprof
+//!   merge`), chunk by chunk;
 //! - [`Trace::read_file`] and [`Trace::write_file`]: any of these files
 //!   read by its first bytes, written by its extension ([`TraceFormat`]);
 //! - [`write_atomically`], the way every output file is written.
@@ -57,6 +60,7 @@ mod mpi_call;
 mod offcpu;
 pub mod pass;
 pub mod perfetto;
+pub mod ranks;
 pub mod regions;
 mod summary;
 mod summary_cores;
@@ -71,7 +75,7 @@ pub use chrome::{ChromeJsonError, TraceFileError};
 pub use compact::CompactError;
 pub use format::TraceFormat;
 pub use function_totals::FunctionSummary;
-pub use message::{MessageFlow, Messages};
+pub use message::{MessageEnd, MessageFlow, Messages};
 pub use mpi_call::{MessageSide, MpiCall};
 pub use offcpu::{OffCpu, OffCpuKind, OffCpuStatus};
 pub use pass::LptPass;

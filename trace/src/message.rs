@@ -55,59 +55,94 @@ pub struct Messages {
 /// (from, to, tag, seq).
 type Key = (u32, u32, i32, u64);
 
+/// One end of a message, all that pairing needs: the rank that recorded it,
+/// its call, and when it started. A merge that streams keeps only these
+/// ([`pair_ends`]), not the spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageEnd {
+    /// The rank (pid) whose span it is.
+    pub rank: u32,
+    /// Its call: side, peer, tag, sequence number.
+    pub call: MpiCall,
+    /// When its span started, to pair a key seen twice in time order.
+    pub start_ns: u64,
+}
+
+/// Pairs every receive in `ends` with its send, matching sender, receiver,
+/// tag and sequence number: `(send, receive)` indices into `ends`, in the
+/// order of the sends' keys, and the number of ends left unpaired.
+pub fn pair_ends(ends: &[MessageEnd]) -> (Vec<(usize, usize)>, usize) {
+    let mut sends: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut receives: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut order = Vec::new();
+    for (i, end) in ends.iter().enumerate() {
+        let c = &end.call;
+        match c.side {
+            MessageSide::Send => {
+                let key = (end.rank, c.peer, c.tag, c.seq);
+                order.push(key);
+                sends.entry(key).or_default().push(i);
+            }
+            MessageSide::Receive => {
+                receives
+                    .entry((c.peer, end.rank, c.tag, c.seq))
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    // A key seen twice (two recordings of the same program merged) pairs
+    // its ends in time order.
+    order.sort_unstable();
+    order.dedup();
+    let mut pairs = Vec::new();
+    for key in order {
+        let (Some(s), Some(r)) = (sends.get_mut(&key), receives.get_mut(&key)) else {
+            continue;
+        };
+        s.sort_by_key(|&i| ends[i].start_ns);
+        r.sort_by_key(|&i| ends[i].start_ns);
+        pairs.extend(s.iter().copied().zip(r.iter().copied()));
+    }
+    let unmatched = ends.len() - 2 * pairs.len();
+    (pairs, unmatched)
+}
+
 impl Trace {
     /// Pairs every receive with its send, matching sender, receiver, tag
-    /// and sequence number; a lane's pid is taken as its rank.
+    /// and sequence number ([`pair_ends`]); a lane's pid is taken as its
+    /// rank.
     pub fn messages(&self) -> Messages {
-        let mut sends: HashMap<Key, Vec<SpanAt>> = HashMap::new();
-        let mut receives: HashMap<Key, Vec<SpanAt>> = HashMap::new();
-        let mut order = Vec::new();
+        let mut ends = Vec::new();
+        let mut at: Vec<SpanAt> = Vec::new();
         for (li, lane) in self.lanes.iter().enumerate() {
             for (si, call) in lane.spans.iter().enumerate().filter_map(mpi_of) {
-                let at = (li, si);
-                match call.side {
-                    MessageSide::Send => {
-                        let key = (lane.pid, call.peer, call.tag, call.seq);
-                        order.push(key);
-                        sends.entry(key).or_default().push(at);
-                    }
-                    MessageSide::Receive => {
-                        let key = (call.peer, lane.pid, call.tag, call.seq);
-                        receives.entry(key).or_default().push(at);
-                    }
-                }
-            }
-        }
-        let ends: usize = sends.values().chain(receives.values()).map(Vec::len).sum();
-        let mut flows = Vec::new();
-        // A key seen twice (two recordings of the same program merged) pairs
-        // its ends in time order.
-        order.sort_unstable();
-        order.dedup();
-        let start = |&(li, si): &SpanAt| self.lanes[li].spans[si].start_ns;
-        for key in order {
-            let (Some(s), Some(r)) = (sends.get_mut(&key), receives.get_mut(&key)) else {
-                continue;
-            };
-            s.sort_by_key(start);
-            r.sort_by_key(start);
-            for (&send, &receive) in s.iter().zip(r.iter()) {
-                let (from, to, tag, seq) = key;
-                flows.push(MessageFlow {
-                    from,
-                    to,
-                    tag,
-                    seq,
-                    send,
-                    receive,
+                ends.push(MessageEnd {
+                    rank: lane.pid,
+                    call,
+                    start_ns: self.lanes[li].spans[si].start_ns,
                 });
+                at.push((li, si));
             }
         }
+        let (pairs, unmatched) = pair_ends(&ends);
+        let mut flows: Vec<MessageFlow> = pairs
+            .into_iter()
+            .map(|(s, r)| {
+                let c = &ends[s].call;
+                MessageFlow {
+                    from: ends[s].rank,
+                    to: c.peer,
+                    tag: c.tag,
+                    seq: c.seq,
+                    send: at[s],
+                    receive: at[r],
+                }
+            })
+            .collect();
+        let start = |&(li, si): &SpanAt| self.lanes[li].spans[si].start_ns;
         flows.sort_by_key(|f| (f.send.0, start(&f.send)));
-        Messages {
-            unmatched: ends - 2 * flows.len(),
-            flows,
-        }
+        Messages { unmatched, flows }
     }
 }
 

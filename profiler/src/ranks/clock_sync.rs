@@ -15,7 +15,6 @@
 
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
-use serde::Serialize;
 
 use crate::clock::Calibration;
 
@@ -27,53 +26,9 @@ const EXCHANGES: usize = 32;
 pub(crate) const TAG_PING: i32 = 1;
 pub(crate) const TAG_PONG: i32 = 2;
 
-/// One rank's offset to rank 0 at one moment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ClockSample {
-    /// The rank's own clock at the exchange, in ns.
-    pub at_ns: u64,
-    /// What to add to the rank's clock to read rank 0's:
-    /// `t0_send + rtt/2 − t_rank`.
-    pub offset_ns: i64,
-    /// Half the round trip of the exchange: the offset is right to within
-    /// this.
-    pub uncertainty_ns: u64,
-}
-
-/// A rank's clock against rank 0's, at the start and the end of a recording.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ClockSync {
-    /// Measured when the ranks started.
-    pub start: ClockSample,
-    /// Measured when the traces were gathered.
-    pub end: ClockSample,
-}
-
-impl ClockSync {
-    /// The offset at `t_ns` on the rank's clock: linear between the start
-    /// and end samples, held at their values outside them.
-    pub fn offset_at(&self, t_ns: u64) -> i64 {
-        let (s, e) = (&self.start, &self.end);
-        if e.at_ns <= s.at_ns || t_ns <= s.at_ns {
-            return s.offset_ns;
-        }
-        if t_ns >= e.at_ns {
-            return e.offset_ns;
-        }
-        let f = (t_ns - s.at_ns) as f64 / (e.at_ns - s.at_ns) as f64;
-        s.offset_ns + ((e.offset_ns - s.offset_ns) as f64 * f).round() as i64
-    }
-
-    /// `t_ns` on the rank's clock, as rank 0's clock read it.
-    pub fn to_rank0(&self, t_ns: u64) -> i64 {
-        t_ns as i64 + self.offset_at(t_ns)
-    }
-
-    /// The larger of the two uncertainties.
-    pub fn uncertainty_ns(&self) -> u64 {
-        self.start.uncertainty_ns.max(self.end.uncertainty_ns)
-    }
-}
+// The samples and their linear model are the trace crate's: a rank's
+// file carries them, and `logprof merge` reads them without MPI.
+pub use logprof_trace::ranks::{ClockSample, ClockSync};
 
 /// One ping-pong exchange as rank 0 kept it, in raw ticks of each side's
 /// clock. Ticks become nanoseconds only when the traces are gathered, with

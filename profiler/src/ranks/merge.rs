@@ -2,9 +2,7 @@
 //! name "rank r", times move onto rank 0's clock, names are interned once,
 //! and the cores are those the ranks could use together.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Serialize;
+use logprof_trace::ranks::{merged_cores, MpiMetadata, RankMetadata};
 
 use super::clock_sync::ClockSync;
 use crate::{CounterTrack, InstantEvent, Lane, NameTable, Span, Trace};
@@ -20,31 +18,6 @@ pub(crate) struct RankTrace {
     pub(crate) quota: Option<u32>,
     pub(crate) clock: ClockSync,
     pub(crate) trace: Trace,
-}
-
-/// What the merged trace's `metadata["mpi"]` holds.
-#[derive(Serialize)]
-struct MpiMetadata<'a> {
-    /// The recorder's clock on every rank.
-    clock: &'static str,
-    /// Added to every time after the offsets, so none is negative.
-    origin_ns: u64,
-    ranks: Vec<RankMetadata<'a>>,
-    /// Messages with both ends recorded (drawn as flow arrows).
-    messages: usize,
-    /// Message ends whose other end was not recorded.
-    unmatched_message_ends: usize,
-}
-
-#[derive(Serialize)]
-struct RankMetadata<'a> {
-    rank: u32,
-    host: &'a str,
-    /// The CPUs it could run on (absent when unknown).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cpus: Option<&'a [u32]>,
-    #[serde(flatten)]
-    clock: ClockSync,
 }
 
 /// The traces of all ranks, in rank order, as one trace on rank 0's clock
@@ -129,7 +102,7 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     let metadata = MpiMetadata {
         messages: messages.flows.len(),
         unmatched_message_ends: messages.unmatched,
-        clock: crate::clock_name(),
+        clock: Some(crate::clock_name()),
         origin_ns: origin,
         ranks: parts
             .iter()
@@ -147,45 +120,17 @@ pub(crate) fn merge(parts: &[RankTrace]) -> Trace {
     merged
 }
 
-/// Whether the merged trace has off-CPU time: recorded when every rank
-/// recorded it (losses added up), else what the first rank without it says.
-/// The cores the ranks could use together: per host, the union of its
-/// ranks' CPUs (ranks bound to one core each add up; ranks free to use all
-/// of a host's cores count them once), at most the smallest CPU quota of
-/// its ranks (one container's ranks share one), summed over the hosts.
-/// Unknown when one rank's CPUs are: a rank's own count would say nothing
-/// of the others.
+/// The cores the ranks could use together ([`merged_cores`]).
 fn cores(parts: &[RankTrace]) -> Option<u32> {
-    let mut of_host: BTreeMap<&str, (BTreeSet<u32>, u32)> = BTreeMap::new();
-    for part in parts {
-        let (cpus, quota) = of_host
-            .entry(&part.host)
-            .or_insert((BTreeSet::new(), u32::MAX));
-        cpus.extend(part.cpus.as_deref()?);
-        *quota = (*quota).min(part.quota.unwrap_or(u32::MAX));
-    }
-    let cores: u64 = of_host
-        .values()
-        .map(|(cpus, quota)| (cpus.len() as u64).min(u64::from(*quota)))
-        .sum();
-    (cores > 0).then(|| u32::try_from(cores).unwrap_or(u32::MAX))
+    merged_cores(
+        parts
+            .iter()
+            .map(|p| (p.host.as_str(), p.cpus.as_deref(), p.quota)),
+    )
 }
 
 fn merged_off_cpu(parts: &[RankTrace]) -> OffCpuStatus {
-    let mut lost = 0;
-    for part in parts {
-        match &part.trace.off_cpu {
-            OffCpuStatus::Recorded { lost_switches } => lost += lost_switches,
-            other => return other.clone(),
-        }
-    }
-    if parts.is_empty() {
-        OffCpuStatus::NotRecorded
-    } else {
-        OffCpuStatus::Recorded {
-            lost_switches: lost,
-        }
-    }
+    logprof_trace::ranks::merged_off_cpu(parts.iter().map(|p| &p.trace.off_cpu))
 }
 
 /// Every time in a trace.

@@ -48,7 +48,7 @@ use mpi::topology::{CommunicatorRelation, SimpleCommunicator};
 use mpi::traits::*;
 
 use crate::message::{MessageSide, MpiCall};
-use crate::Trace;
+use crate::{Span, Trace};
 
 /// The span names of the recorded calls (as written in the `scope!`s).
 const SEND: &str = "MPI_Send";
@@ -90,12 +90,11 @@ fn reserve() -> usize {
 /// rank). `tag` must follow the module's rule on communicators.
 pub fn send<C: Communicator, T: Equivalence>(comm: &C, to: u32, tag: i32, data: &[T]) {
     let index = reserve();
-    {
-        let _span = crate::scope!("MPI_Send", index);
-        comm.process_at_rank(to as i32).send_with_tag(data, tag);
-    }
+    let _span = crate::scope!("MPI_Send", index);
+    comm.process_at_rank(to as i32).send_with_tag(data, tag);
     let peer = world_rank(comm, to);
     let bytes = std::mem::size_of_val(data) as u64;
+    // Before the span closes: a stream's writer may drain it at once.
     note_call(index, MessageSide::Send, peer, tag, bytes);
 }
 
@@ -112,7 +111,7 @@ pub fn receive_into<'b, C: Communicator, T: Equivalence + 'b>(
     into: impl FnOnce(&Status) -> &'b mut [T],
 ) -> Status {
     let index = reserve();
-    let status = {
+    {
         let _span = crate::scope!("MPI_Recv", index);
         // A matched probe: the message found is the one received, whatever
         // else arrives in between.
@@ -120,13 +119,14 @@ pub fn receive_into<'b, C: Communicator, T: Equivalence + 'b>(
             Some(rank) => probe(&comm.process_at_rank(rank as i32), tag),
             None => probe(&comm.any_process(), tag),
         };
-        message.matched_receive_into(into(&status))
-    };
-    let (peer, tag) = (world_rank(comm, status.source_rank() as u32), status.tag());
-    let count = status.count(T::equivalent_datatype()).max(0) as u64;
-    let bytes = count * std::mem::size_of::<T>() as u64;
-    note_call(index, MessageSide::Receive, peer, tag, bytes);
-    status
+        let status = message.matched_receive_into(into(&status));
+        let (peer, tag) = (world_rank(comm, status.source_rank() as u32), status.tag());
+        let count = status.count(T::equivalent_datatype()).max(0) as u64;
+        let bytes = count * std::mem::size_of::<T>() as u64;
+        // Before the span closes: a stream's writer may drain it at once.
+        note_call(index, MessageSide::Receive, peer, tag, bytes);
+        status
+    }
 }
 
 /// Gives call `index` its message's key: the next sequence number of its
@@ -220,22 +220,38 @@ fn attach_calls(trace: &mut Trace, calls: &[Option<MpiCall>]) {
             n if n == names[1] => MessageSide::Receive,
             _ => continue,
         };
-        let call = span
-            .value
-            .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| calls.get(i).copied().flatten())
-            .filter(|c| c.side == side);
-        if let Some(call) = call {
-            span.value = Some(i64::try_from(call.bytes).unwrap_or(i64::MAX));
-            span.mpi = Some(Box::new(call));
-        }
+        attach_call(span, side, calls);
     }
+}
+
+/// Gives `span`, of a call on `side`, the call its value indexes.
+fn attach_call(span: &mut Span, side: MessageSide, calls: &[Option<MpiCall>]) {
+    let call = span
+        .value
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| calls.get(i).copied().flatten())
+        .filter(|c| c.side == side);
+    if let Some(call) = call {
+        span.value = Some(i64::try_from(call.bytes).unwrap_or(i64::MAX));
+        span.mpi = Some(Box::new(call));
+    }
+}
+
+/// [`attach`] for one span named `name` as a stream's writer drains it
+/// (`stream::rank`): its call is noted before its span closes.
+pub(super) fn stream_keys(name: &str, span: &mut Span) {
+    let side = match name {
+        SEND => MessageSide::Send,
+        RECEIVE => MessageSide::Receive,
+        _ => return,
+    };
+    attach_call(span, side, &log().calls);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Lane, Span};
+    use crate::Lane;
 
     #[test]
     fn spans_get_the_call_their_index_names() {

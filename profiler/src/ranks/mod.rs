@@ -43,6 +43,24 @@
 //! nanoseconds (its recorded times and its clock readings alike), to test
 //! that the merge recovers a known offset.
 //!
+//! ## Streaming
+//!
+//! Ranks that stream ([`crate::stream_to`], `LOGPROF_STREAM`) each write a
+//! file of their own, the path with `.rank-N` before its extension
+//! ([`rank_path`]), saying which rank wrote it. [`Ranks::finish_stream`]
+//! measures the clocks again, writes each rank's offsets into its file and
+//! ends it; [`Ranks::merge_streams`] then merges the files on rank 0 (as
+//! `logprof merge` does anywhere, [`merge_files`]), chunk by chunk.
+//!
+//! ```no_run
+//! let ranks = logprof::ranks::Ranks::init()?;
+//! let stream = logprof::stream_to("run.lpt")?; // run.rank-N.lpt
+//! // ... the program's work, recorded on every rank ...
+//! ranks.finish_stream(Some(stream))?;
+//! ranks.merge_streams("run.lpt", "merged.lpt")?; // rank 0 only
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Cores
 //!
 //! mpirun binds each rank to a core or two, so one rank's count of its
@@ -79,7 +97,9 @@ pub use clock_sync::{ClockSample, ClockSync};
 pub use messages::{receive_into, receive_vec, send};
 
 use crate::clock::{self, Calibration};
-use crate::Trace;
+use crate::stream::rank as stream_rank;
+use crate::{Stream, StreamStats, Trace};
+pub use logprof_trace::ranks::{merge_files, rank_path, MergeReport, RankFacts};
 use merge::RankTrace;
 
 /// Tags of the gather (on logprof's own communicator).
@@ -87,6 +107,7 @@ const TAG_HOST: i32 = 3;
 const TAG_TRACE: i32 = 4;
 const TAG_CPUS: i32 = 5;
 const TAG_CLOCK: i32 = 6;
+const TAG_STREAM_CLOCK: i32 = 7;
 
 /// The environment variable that shifts one rank's clock (`RANK:NS`).
 pub const CLOCK_SHIFT_VAR: &str = "LOGPROF_RANK_CLOCK_SHIFT";
@@ -164,6 +185,18 @@ impl Ranks {
             _universe: universe,
         };
         ranks.start = clock_sync::measure(&ranks.comm, &clock::now);
+        // A stream on this rank names its file by the rank and says which
+        // rank it is (`stream::rank`).
+        stream_rank::note_rank(RankFacts {
+            rank,
+            ranks: ranks.size,
+            host: ranks.host.clone(),
+            cpus: cpus::allowed(),
+            quota: cpus::quota(),
+            ..RankFacts::default()
+        });
+        stream_rank::note_shift(ranks.shift_ns);
+        stream_rank::note_messages(messages::stream_keys);
         Ok(ranks)
     }
 
@@ -267,6 +300,105 @@ impl Ranks {
     }
 }
 
+impl Ranks {
+    /// Ends this rank's stream with its clock samples: measures the clocks
+    /// again, gives each rank its offset to rank 0 at the start and now
+    /// (written into its file before the footer), ends `stream` (or the
+    /// one `LOGPROF_STREAM` started, when `None`), and waits until every
+    /// rank's file is whole. Collective: every rank calls it. Then rank 0
+    /// may merge the files ([`Ranks::merge_streams`], or `logprof merge`).
+    pub fn finish_stream(&self, stream: Option<Stream>) -> Result<StreamStats, RanksError> {
+        let end = clock_sync::measure(&self.comm, &clock::now);
+        let ticks = clock_sync::TickMap {
+            calibration: Calibration::measure(),
+            shift_ns: self.shift_ns,
+        };
+        let sync = if self.is_root() {
+            for r in 1..self.size {
+                let peer = self.comm.process_at_rank(r as i32);
+                let (words, _) = peer.receive_vec_with_tag::<u64>(TAG_CLOCK);
+                let rank_ticks = clock_sync::TickMap::from_words(&words);
+                let sync = rank_ticks.map_or(ClockSync::default(), |rank_ticks| ClockSync {
+                    start: self.start[r as usize].sample(&ticks, &rank_ticks),
+                    end: end[r as usize].sample(&ticks, &rank_ticks),
+                });
+                peer.send_with_tag(&sync_words(&sync)[..], TAG_STREAM_CLOCK);
+            }
+            ClockSync::default()
+        } else {
+            let root = self.comm.process_at_rank(0);
+            root.send_with_tag(&ticks.to_words()[..], TAG_CLOCK);
+            let (words, _) = root.receive_vec_with_tag::<u64>(TAG_STREAM_CLOCK);
+            words_sync(&words).ok_or_else(|| {
+                RanksError::new(format!("rank 0 sent a malformed clock: {words:?}"))
+            })?
+        };
+        stream_rank::note_clock(sync);
+        let finished = match stream {
+            Some(stream) => Some(stream.finish()),
+            None => crate::finish_env_stream(),
+        };
+        // Every rank's file whole before rank 0 reads them.
+        self.comm.barrier();
+        match finished {
+            Some(Ok(stats)) => Ok(stats),
+            Some(Err(e)) => Err(RanksError::caused_by(format!("rank {}: {e}", self.rank), e)),
+            None => Err(RanksError::new(format!(
+                "rank {}: no stream to finish (none given, and LOGPROF_STREAM started none)",
+                self.rank
+            ))),
+        }
+    }
+
+    /// On rank 0: merges every rank's file of the stream asked for at
+    /// `path` (each rank's is `path` with `.rank-N` before its extension,
+    /// [`rank_path`]) into `out`, as `logprof merge` does; `None` on the
+    /// other ranks, which do nothing. Call it after [`Ranks::finish_stream`].
+    pub fn merge_streams(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        out: impl AsRef<std::path::Path>,
+    ) -> Result<Option<MergeReport>, RanksError> {
+        if !self.is_root() {
+            return Ok(None);
+        }
+        let files: Vec<_> = (0..self.size)
+            .map(|r| rank_path(path.as_ref(), r))
+            .collect();
+        merge_files(&files, out.as_ref(), false)
+            .map(Some)
+            .map_err(|e| RanksError::caused_by(e.to_string(), e))
+    }
+}
+
+/// A clock as six words, to send to its rank.
+fn sync_words(sync: &ClockSync) -> [u64; 6] {
+    let (s, e) = (&sync.start, &sync.end);
+    [
+        s.at_ns,
+        s.offset_ns as u64,
+        s.uncertainty_ns,
+        e.at_ns,
+        e.offset_ns as u64,
+        e.uncertainty_ns,
+    ]
+}
+
+fn words_sync(words: &[u64]) -> Option<ClockSync> {
+    let &[a, b, c, d, e, f] = words else {
+        return None;
+    };
+    let sample = |at_ns, offset: u64, uncertainty_ns| ClockSample {
+        at_ns,
+        offset_ns: offset as i64,
+        uncertainty_ns,
+    };
+    Some(ClockSync {
+        start: sample(a, b, c),
+        end: sample(d, e, f),
+    })
+}
+
 /// `RANK:NS` from [`CLOCK_SHIFT_VAR`].
 fn parse_shift(text: &str) -> Result<(u32, i64), RanksError> {
     let parsed = text
@@ -307,6 +439,24 @@ fn install_panic_hook(rank: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_goes_to_its_rank_as_six_words() {
+        let sync = ClockSync {
+            start: ClockSample {
+                at_ns: 5,
+                offset_ns: -7,
+                uncertainty_ns: 9,
+            },
+            end: ClockSample {
+                at_ns: 50,
+                offset_ns: i64::MIN,
+                uncertainty_ns: 1,
+            },
+        };
+        assert_eq!(words_sync(&sync_words(&sync)), Some(sync));
+        assert_eq!(words_sync(&[1, 2, 3]), None);
+    }
 
     #[test]
     fn a_shift_names_a_rank_and_nanoseconds() {

@@ -11,9 +11,10 @@ use std::io::{self, Write};
 
 use logprof_trace::compact::{name_flag, LptWriter, SpanBatch};
 
+use super::rank::MessageKeys;
 use crate::callsite::Registered;
 use crate::event_words::{RawSpan, Sink};
-use crate::{InstantEvent, NameId};
+use crate::{InstantEvent, NameId, Span};
 
 /// A call site not yet given a file name id.
 const UNNAMED: NameId = NameId::MAX;
@@ -112,30 +113,54 @@ impl LaneChunks {
 
     /// Adds the span held back to the spans: no result can come for it
     /// any more (the stream ends).
-    pub(super) fn release_held(&mut self, names: &mut Names, registered: &Registered) {
+    pub(super) fn release_held(
+        &mut self,
+        names: &mut Names,
+        registered: &Registered,
+        keys: Option<MessageKeys>,
+    ) {
         if let Some(s) = self.held.take() {
-            push_span(&mut self.spans, names, registered, s);
+            push_span(&mut self.spans, names, registered, keys, s);
         }
     }
 
-    /// The decoder's sink for this lane.
+    /// The decoder's sink for this lane; `keys` attach an MPI rank's
+    /// message ends to the spans of its sends and receives.
     pub(super) fn sink<'a>(
         &'a mut self,
         names: &'a mut Names,
         registered: &'a Registered,
+        keys: Option<MessageKeys>,
     ) -> LaneSink<'a> {
         LaneSink {
             chunks: self,
             names,
             registered,
+            keys,
         }
     }
 }
 
 #[inline]
-fn push_span(spans: &mut SpanBatch, names: &mut Names, registered: &Registered, s: RawSpan) {
+fn push_span(
+    spans: &mut SpanBatch,
+    names: &mut Names,
+    registered: &Registered,
+    keys: Option<MessageKeys>,
+    s: RawSpan,
+) {
     let name = names.id(s.id, registered);
     let task = (s.task != 0).then_some(u64::from(s.task));
+    if let Some(keys) = keys {
+        // On an MPI rank only: a `Span` to hold a message end, if any.
+        let mut span = Span::new(name, s.start_ns, s.end_ns, s.depth);
+        (span.task, span.value, span.result) = (task, s.value, s.result);
+        keys(registered.names[s.id as usize - 1], &mut span);
+        if span.mpi.is_some() {
+            spans.push_span(&span);
+            return;
+        }
+    }
     spans.push(name, s.start_ns, s.end_ns, s.depth, task, s.value, s.result);
 }
 
@@ -144,13 +169,20 @@ pub(super) struct LaneSink<'a> {
     chunks: &'a mut LaneChunks,
     names: &'a mut Names,
     registered: &'a Registered,
+    keys: Option<MessageKeys>,
 }
 
 impl Sink for LaneSink<'_> {
     #[inline]
     fn span(&mut self, span: RawSpan) {
         if let Some(s) = self.chunks.held.replace(span) {
-            push_span(&mut self.chunks.spans, self.names, self.registered, s);
+            push_span(
+                &mut self.chunks.spans,
+                self.names,
+                self.registered,
+                self.keys,
+                s,
+            );
         }
     }
 

@@ -32,6 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 mod encode;
+pub(crate) mod rank;
 mod writer;
 
 /// The writer thread's name; the recorder never gives it a lane.
@@ -128,7 +129,8 @@ struct Running {
 }
 
 /// Starts streaming every thread's events to `path` (an `.lpt` file,
-/// created or truncated), and starts a new recording, as
+/// created or truncated; on rank N of an MPI run, `path` with `.rank-N`
+/// before its extension, see `logprof::ranks`), and starts a new recording, as
 /// [`init_buffer`](crate::init_buffer) does, with rings of at least
 /// [`STREAM_RING_EVENTS`] events. [`crate::collect`] still works while
 /// streaming, on what the rings hold.
@@ -150,7 +152,8 @@ pub fn stream_with_ring(
     path: impl AsRef<Path>,
     events_per_thread: usize,
 ) -> Result<Stream, StreamError> {
-    let path = path.as_ref().to_path_buf();
+    // On an MPI rank, the rank's own file (see `rank.rs`).
+    let path = rank::start(path.as_ref());
     if STREAMING.swap(true, Ordering::AcqRel) {
         return Err(StreamError::AlreadyStreaming { path });
     }
@@ -217,6 +220,7 @@ impl Running {
                 message,
             })
         });
+        rank::end();
         STREAMING.store(false, Ordering::Release);
         result
     }

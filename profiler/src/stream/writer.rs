@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use logprof_trace::compact::{LptWriter, FLAG_STREAMED};
+use logprof_trace::compact::{ClockMoment, LptWriter, FLAG_STREAMED};
+use logprof_trace::ranks::RankFacts;
 
 use super::encode::{LaneChunks, Names};
+use super::rank::{self, MessageKeys};
 use super::{StreamError, StreamStats};
 use crate::callsite::{registered, registered_count, Registered};
 use crate::clock::Calibration;
@@ -92,6 +94,11 @@ struct Writer {
     /// The earliest and latest time written, for the off-CPU intervals.
     time_range: Option<(u64, u64)>,
     busy: Duration,
+    /// The rank facts last written (`rank.rs`).
+    rank: Option<RankFacts>,
+    /// Added to every time: `LOGPROF_RANK_CLOCK_SHIFT` on this rank.
+    shift_ns: i64,
+    message_keys: Option<MessageKeys>,
 }
 
 pub(super) fn run(w: Out, path: PathBuf, stop: &AtomicBool) -> Result<StreamStats, StreamError> {
@@ -109,6 +116,9 @@ pub(super) fn run(w: Out, path: PathBuf, stop: &AtomicBool) -> Result<StreamStat
         unmatched_exits: 0,
         time_range: None,
         busy: Duration::ZERO,
+        rank: None,
+        shift_ns: 0,
+        message_keys: None,
     };
     loop {
         // Read before the round: a stop seen here still gets its round.
@@ -139,6 +149,7 @@ impl Writer {
     /// Drains, decodes and writes every ring, then pushes the round to the
     /// file; returns the most events one ring gave.
     fn round(&mut self) -> std::io::Result<usize> {
+        self.write_rank()?;
         for cursor in new_lanes(|key| self.known.contains(&key)) {
             self.known.insert(cursor.key());
             self.lanes.push(LaneState {
@@ -199,11 +210,14 @@ impl Writer {
                 }
                 taken += events.len();
                 self.events += events.len() as u64;
-                let mut sink = lane.chunks.sink(&mut self.names, &self.registered);
+                let mut sink =
+                    lane.chunks
+                        .sink(&mut self.names, &self.registered, self.message_keys);
+                let shift = self.shift_ns;
                 lane.decoder.feed(
                     events,
                     self.registered.names.len(),
-                    |t| calibration.ns(t),
+                    |t| calibration.ns(t).saturating_add_signed(shift),
                     &mut sink,
                 );
                 if lane.chunks.spans.len() >= SPANS_PER_CHUNK {
@@ -269,6 +283,28 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes what `logprof::ranks` says of this rank when it is new: the
+    /// `rank` chunk (again when it changed: a later one replaces it), and
+    /// the shift and message keys to apply from now on.
+    fn write_rank(&mut self) -> std::io::Result<()> {
+        let (facts, shift, keys) = rank::current();
+        self.shift_ns = shift;
+        self.message_keys = keys;
+        let Some(facts) = facts else {
+            return Ok(());
+        };
+        let bare = RankFacts {
+            clock_start: None,
+            clock_end: None,
+            ..facts
+        };
+        if self.rank.as_ref() != Some(&bare) {
+            self.w.rank(&bare)?;
+            self.rank = Some(bare);
+        }
+        Ok(())
+    }
+
     /// The last of the file: lanes kept without events, the off-CPU
     /// intervals, the trace-wide facts, the footer.
     fn finish(self) -> Result<StreamStats, StreamError> {
@@ -284,7 +320,8 @@ impl Writer {
         // The spans held back for a result that can no longer come.
         for i in 0..self.lanes.len() {
             let lane = &mut self.lanes[i];
-            lane.chunks.release_held(&mut self.names, &self.registered);
+            lane.chunks
+                .release_held(&mut self.names, &self.registered, self.message_keys);
             self.write_spans(i)?;
         }
         for lane in &mut self.lanes {
@@ -292,14 +329,29 @@ impl Writer {
                 declare(&mut self.w, self.pid, lane)?;
             }
         }
+        // The rank's clock samples, measured as the ranks end their streams.
+        self.write_rank()?;
+        let (facts, _, _) = rank::current();
+        let clocks = facts.map(|f| {
+            [
+                (ClockMoment::Start, f.clock_start),
+                (ClockMoment::End, f.clock_end),
+            ]
+        });
+        for (moment, sample) in clocks.into_iter().flatten() {
+            if let Some(sample) = sample {
+                self.w.clock(moment, &sample)?;
+            }
+        }
         // Off-CPU intervals, as `collect` attaches them: over the time the
-        // file's spans cover.
+        // file's spans cover (on the unshifted clock of the switches).
         let mut off = Trace::new();
         for lane in self.lanes.iter().filter(|l| l.lane.is_some()) {
             off.lanes.push(Lane::new(self.pid, lane.cursor.tid(), ""));
         }
+        let unshift = |t: u64| t.saturating_add_signed(-self.shift_ns);
         if let (Some((lo, hi)), Some(first)) = (self.time_range, off.lanes.first_mut()) {
-            first.spans.push(Span::new(0, lo, hi, 0));
+            first.spans.push(Span::new(0, unshift(lo), unshift(hi), 0));
         }
         crate::offcpu::attach(
             &mut off,
@@ -308,7 +360,11 @@ impl Writer {
                 .filter(|l| l.lane.is_some())
                 .map(|l| (l.cursor.tid(), l.cursor.switches())),
         );
-        for (lane, intervals) in self.lanes.iter().filter_map(|l| l.lane).zip(&off.lanes) {
+        for (lane, intervals) in self.lanes.iter().filter_map(|l| l.lane).zip(&mut off.lanes) {
+            for o in &mut intervals.off_cpu {
+                o.start_ns = o.start_ns.saturating_add_signed(self.shift_ns);
+                o.end_ns = o.end_ns.saturating_add_signed(self.shift_ns);
+            }
             self.w.off_cpu(lane, &intervals.off_cpu)?;
         }
         let lost: u64 = self.lanes.iter().map(|l| l.lost).sum();

@@ -172,6 +172,11 @@ fn a_copy_taken_while_streaming_reads_up_to_its_last_whole_chunk() {
 /// Runs this test binary's `child` test in a process of its own, with
 /// `LOGPROF_STREAM=file` and `LOGPROF_STREAM_TEST=how`.
 fn child(file: &Path, how: &str) -> std::process::Output {
+    child_with(file, how, &[])
+}
+
+/// [`child`] with more environment variables.
+fn child_with(file: &Path, how: &str, vars: &[(&str, &str)]) -> std::process::Output {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -181,6 +186,7 @@ fn child(file: &Path, how: &str) -> std::process::Output {
         ])
         .env("LOGPROF_STREAM", file)
         .env("LOGPROF_STREAM_TEST", how)
+        .envs(vars.iter().copied())
         .output()
         .unwrap()
 }
@@ -227,6 +233,46 @@ fn logprof_stream_streams_a_program_that_only_calls_init_buffer_and_collect() {
     assert!(trace.repairs.cut_at_end);
     let n = spans_named(&trace, "streamed_leaf");
     assert!((1..=50_000).contains(&n), "{n}");
+}
+
+#[test]
+fn ranks_of_an_mpi_launch_each_stream_a_file_of_their_own_that_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("run.lpt");
+    // What Open MPI's launcher sets in each rank's environment.
+    for rank in ["0", "1"] {
+        let vars = [
+            ("OMPI_COMM_WORLD_RANK", rank),
+            ("OMPI_COMM_WORLD_SIZE", "2"),
+        ];
+        let out = child_with(&base, "exit", &vars);
+        assert!(out.status.success(), "{out:?}");
+    }
+    assert!(!base.exists(), "no rank writes the plain path");
+    let files: Vec<_> = (0..2)
+        .map(|r| logprof_trace::ranks::rank_path(&base, r))
+        .collect();
+    for (rank, file) in files.iter().enumerate() {
+        let trace = Trace::read_file(file).unwrap();
+        let facts = logprof_trace::ranks::RankFacts::of_trace(&trace).expect("a rank chunk");
+        assert_eq!((facts.rank, facts.ranks), (rank as u32, 2));
+        assert_eq!(facts.clock_end, None, "no clocks without logprof::ranks");
+        assert_eq!(spans_named(&trace, "streamed_leaf"), 50_000);
+    }
+    let merged = dir.path().join("merged.lpt");
+    let report = logprof_trace::ranks::merge_files(&files, &merged, false).unwrap();
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("rank 1 carries no clock samples")),
+        "{:?}",
+        report.notes
+    );
+    let trace = Trace::read_file(&merged).unwrap();
+    let pids: std::collections::BTreeSet<u32> = trace.lanes.iter().map(|l| l.pid).collect();
+    assert_eq!(pids, [0, 1].into());
+    assert_eq!(spans_named(&trace, "streamed_leaf"), 100_000);
 }
 
 #[test]

@@ -46,6 +46,12 @@ pub enum ChunkKind {
     Info = 10,
     /// The index of every chunk before it; the last chunk of a complete file.
     Footer = 11,
+    /// Which rank of an MPI run wrote the file, of how many, its host and
+    /// CPUs ([`crate::ranks::RankFacts`]).
+    Rank = 12,
+    /// One sample of the rank's clock offset to rank 0's, at the start or
+    /// the end of the recording.
+    Clock = 13,
 }
 
 impl ChunkKind {
@@ -63,6 +69,8 @@ impl ChunkKind {
             9 => Lost,
             10 => Info,
             11 => Footer,
+            12 => Rank,
+            13 => Clock,
             _ => return None,
         })
     }

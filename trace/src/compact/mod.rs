@@ -35,12 +35,16 @@
 
 mod chunk;
 mod info;
+mod rank;
 mod reader;
-mod spans;
-mod varint;
+pub(crate) mod spans;
+pub(crate) mod varint;
 mod writer;
 
 pub use chunk::{read_index, read_index_of, ChunkEntry, ChunkKind};
+pub(crate) use info::decode_info;
+pub use rank::ClockMoment;
+pub(crate) use rank::{decode_clock, decode_rank};
 pub use reader::LptReader;
 pub use spans::SpanBatch;
 pub(crate) use spans::{decode_spans_each, lane_of};

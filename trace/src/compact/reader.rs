@@ -10,6 +10,7 @@ use super::chunk::{self, ChunkKind, CODEC_NONE, FRAME_LEN, TRAILER_LEN};
 use super::varint::Bytes;
 use super::{info, name_set_mut, spans, CompactError, FLAG_STREAMED, HEADER_LEN};
 use crate::chrome::TraceFileError;
+use crate::ranks::{RankFacts, RANK_METADATA};
 use crate::trace::{CounterTrack, Lane, Trace};
 
 /// One chunk read: its kind (`None` for a kind this version does not
@@ -182,13 +183,19 @@ impl<R: Read> LptReader<R> {
         let mut lost = 0u64;
         let mut has_info = false;
         let mut unknown = 0u64;
+        let mut rank: Option<RankFacts> = None;
         while let Some((kind, at, payload)) = self.next_chunk_where(&want)? {
             let mut b = Bytes::new(payload);
             let Some(kind) = kind else {
                 unknown += 1;
                 continue;
             };
-            read_chunk(kind, &mut b, &mut trace, &mut lost, &mut has_info).map_err(|e| e.at(at))?;
+            match kind {
+                ChunkKind::Rank => super::decode_rank(&mut b, rank.get_or_insert_default()),
+                ChunkKind::Clock => super::decode_clock(&mut b, rank.get_or_insert_default()),
+                _ => read_chunk(kind, &mut b, &mut trace, &mut lost, &mut has_info),
+            }
+            .map_err(|e| e.at(at))?;
             if !b.is_empty() && kind != ChunkKind::Info {
                 return Err(CompactError::damaged(format!(
                     "{kind:?} chunk has {} bytes past its end",
@@ -208,6 +215,10 @@ impl<R: Read> LptReader<R> {
                 .or_default() += unknown;
         }
         trace.repairs.cut_at_end |= self.cut;
+        // After the info chunk, which sets the metadata whole.
+        if let Some(value) = rank.and_then(|r| serde_json::to_value(r).ok()) {
+            trace.metadata.insert(RANK_METADATA.to_owned(), value);
+        }
         if self.flags & FLAG_STREAMED != 0 {
             if in_order {
                 put_in_order(&mut trace);
@@ -306,7 +317,8 @@ fn read_chunk(
             info::decode_info(b, trace)?;
             *has_info = true;
         }
-        ChunkKind::Footer => {}
+        // Read by `read_trace` itself.
+        ChunkKind::Footer | ChunkKind::Rank | ChunkKind::Clock => {}
     }
     Ok(())
 }

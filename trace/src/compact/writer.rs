@@ -7,9 +7,11 @@ use std::path::Path;
 
 use super::chunk::{self, ChunkEntry, ChunkKind, CODEC_NONE, FRAME_LEN};
 use super::spans::SpanBatch;
+use super::ClockMoment;
 use super::{info, spans, varint, CompactError, END_MAGIC, MAGIC, VERSION};
 use crate::chrome::TraceFileError;
 use crate::offcpu::OffCpu;
+use crate::ranks::{ClockSample, RankFacts};
 use crate::trace::{InstantEvent, NameId, Span, Trace};
 
 /// Spans (or instants, intervals, samples) per chunk when a whole trace is
@@ -222,6 +224,21 @@ impl<W: Write> LptWriter<W> {
         varint::put(&mut self.buf, lane.into());
         varint::put(&mut self.buf, events);
         self.chunk(ChunkKind::Lost, Some(lane), (0, 0))
+    }
+
+    /// Says which rank of an MPI run wrote the file ([`RankFacts`]: rank,
+    /// number of ranks, host, CPUs; its clock samples go in
+    /// [`LptWriter::clock`]). Written once, before the events, so that a
+    /// file cut off still names its rank.
+    pub fn rank(&mut self, facts: &RankFacts) -> io::Result<()> {
+        super::rank::encode_rank(&mut self.buf, facts);
+        self.chunk(ChunkKind::Rank, None, (0, 0))
+    }
+
+    /// Writes one sample of the rank's clock offset to rank 0's.
+    pub fn clock(&mut self, moment: ClockMoment, sample: &ClockSample) -> io::Result<()> {
+        super::rank::encode_clock(&mut self.buf, moment, sample);
+        self.chunk(ChunkKind::Clock, None, (0, 0))
     }
 
     /// Pushes what was written to the file (`Write::flush`).
