@@ -271,6 +271,14 @@ mod tests {
     /// sink `collect` uses; returns the file read back and what `Decoded`
     /// says, as spans and instants of one lane.
     fn both_ways(batches: &[(bool, &[(u64, u64)])]) -> (Trace, Trace) {
+        both_ways_keyed(batches, None)
+    }
+
+    /// [`both_ways`] with `keys` attaching message ends, as on an MPI rank.
+    fn both_ways_keyed(
+        batches: &[(bool, &[(u64, u64)])],
+        keys: Option<MessageKeys>,
+    ) -> (Trace, Trace) {
         let registered = registered();
         let to_ns = |t: u64| t * 3;
         let mut names = Names::default();
@@ -285,7 +293,12 @@ mod tests {
                 decoder.gap();
                 reference_decoder.gap();
             }
-            decoder.feed(batch, 5, to_ns, &mut chunks.sink(&mut names, &registered));
+            decoder.feed(
+                batch,
+                5,
+                to_ns,
+                &mut chunks.sink(&mut names, &registered, keys),
+            );
             reference_decoder.feed(batch, 5, to_ns, &mut reference);
             // A chunk a batch, as the writer writes one a round.
             names.write(&mut w).unwrap();
@@ -293,7 +306,7 @@ mod tests {
             w.instants(lane, &chunks.instants).unwrap();
             chunks.instants.clear();
         }
-        chunks.release_held(&mut names, &registered);
+        chunks.release_held(&mut names, &registered, keys);
         names.write(&mut w).unwrap();
         w.write_spans(lane, &mut chunks.spans).unwrap();
         let (bytes, _) = w.finish(&Trace::new()).unwrap();
@@ -307,6 +320,9 @@ mod tests {
             span.task = (s.task != 0).then_some(s.task.into());
             span.value = s.value;
             span.result = s.result;
+            if let Some(keys) = keys {
+                keys(registered.names[s.id as usize - 1], &mut span);
+            }
             l.spans.push(span);
         }
         for &(id, ts_ns) in &reference.instants {
@@ -382,5 +398,37 @@ mod tests {
             let (all, _) = both_ways(&[(false, &events)]);
             assert!(streamed.lanes[0].spans.len() < all.lanes[0].spans.len());
         }
+    }
+
+    /// As an MPI rank's keys do: a message end on every span of one name.
+    fn beta_sends(name: &str, span: &mut crate::Span) {
+        if name == "beta" {
+            span.mpi = Some(Box::new(logprof_trace::MpiCall {
+                side: logprof_trace::MessageSide::Send,
+                peer: 1,
+                tag: 7,
+                seq: span.start_ns,
+                bytes: 64,
+            }));
+        }
+    }
+
+    #[test]
+    fn message_ends_are_attached_to_the_spans_the_keys_name() {
+        let events = events();
+        let (streamed, expected) = both_ways_keyed(&[(false, &events)], Some(beta_sends));
+        let ends = |t: &Trace| -> Vec<(String, u64)> {
+            let mut ends: Vec<(String, u64)> = t.lanes[0]
+                .spans
+                .iter()
+                .filter_map(|s| Some((t.name(s.name).to_owned(), s.mpi.as_ref()?.seq)))
+                .collect();
+            ends.sort();
+            ends
+        };
+        let got = ends(&streamed);
+        assert!(got.len() > 50 && got.iter().all(|(n, _)| n == "beta"));
+        assert_eq!(got, ends(&expected));
+        assert_eq!(contents(&streamed), contents(&expected));
     }
 }
