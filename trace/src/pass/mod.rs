@@ -23,9 +23,12 @@
 //!
 //! It needs each lane's spans in start order, as every file written from a
 //! [`Trace`] has them (`Trace::write_lpt`, `logprof convert`). A file
-//! written while recording (`logprof::stream_to`) holds them in the order
-//! they ended: the pass stops at the first span out of order with an error
-//! that says so, rather than give wrong figures.
+//! written while recording (`logprof::stream_to`, and ranks' files merged)
+//! holds them in the order they ended: the pass puts them back in start
+//! order one top-level call at a time (`Reorder`), holding at most
+//! `MAX_HELD` spans of calls still open, and stops with an error that says
+//! so past that, or at a span out of order in a file that should have
+//! none, rather than give wrong figures.
 //!
 //! [`reduce_lpt`](Trace::reduce_lpt) is the pass behind pictures of big
 //! files: the spans merged per pixel column.
@@ -146,6 +149,65 @@ struct Lanes<'a> {
     off: &'a [OffCpuIndex<'a>],
     /// Per lane: the first lane of its (pid, tid).
     thread_of: &'a [usize],
+    /// The file was written while recording: each lane's spans come in
+    /// the order they ended, and are put back in start order a top-level
+    /// call at a time ([`Reorder`]).
+    streamed: bool,
+}
+
+/// The most spans a reading thread holds back to put a streamed file's
+/// spans in start order (about 90 MB of them): the calls inside the
+/// top-level calls still open.
+const MAX_HELD: usize = 1 << 20;
+
+/// Puts a lane's spans, as a streamed file holds them (in the order they
+/// ended), back in start order. On one thread calls nest, so a span comes
+/// after its callees and before its callers: when a top-level call (depth
+/// 0) ends, it and the spans held since are every span that starts before
+/// the next one, and go out sorted as `Lane::sort_spans` sorts them.
+#[derive(Default)]
+struct Reorder {
+    held: Vec<Vec<Span>>,
+    count: usize,
+}
+
+impl Reorder {
+    /// Holds `span` of lane `li`; when it is a top-level call, gives back
+    /// the lane's spans held, in start order, to `out`. False when more
+    /// than [`MAX_HELD`] spans are held.
+    fn push(&mut self, li: usize, span: &Span, out: &mut Vec<Span>) -> bool {
+        if self.held.len() <= li {
+            self.held.resize_with(li + 1, Vec::new);
+        }
+        self.held[li].push(span.clone());
+        self.count += 1;
+        if span.depth == 0 {
+            self.release(li, out);
+        }
+        self.count <= MAX_HELD
+    }
+
+    /// Gives back lane `li`'s spans held, in start order.
+    fn release(&mut self, li: usize, out: &mut Vec<Span>) {
+        let Some(held) = self.held.get_mut(li) else {
+            return;
+        };
+        self.count -= held.len();
+        held.sort_by_key(|s| (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns)));
+        out.append(held);
+    }
+}
+
+/// The error for a streamed file whose open top-level calls hold more
+/// spans than a pass holds back.
+fn too_deep(lane: usize, trace: &Trace) -> CompactError {
+    let name = trace.lanes.get(lane).map_or("", |l| l.thread_name.as_str());
+    CompactError::new(format!(
+        "lane {lane} ({name}): more than {MAX_HELD} calls inside top-level calls still open. \
+         A file written while recording holds each call after those it made, and a big file's \
+         pass holds them back until their top-level call ends. Read it whole \
+         (logprof report --whole), if memory allows"
+    ))
 }
 
 /// The running figures of the lanes one reading thread adds up.
@@ -213,7 +275,9 @@ impl Lanes<'_> {
             range,
             span_count,
         } = &mut share;
-        for_each_span(input, trace.lanes.len(), keep, |li, span, at| {
+        let mut reorder = Reorder::default();
+        let mut ready: Vec<Span> = Vec::new();
+        let mut add = |li: usize, span: &Span, at: u64| -> Result<(), CompactError> {
             let sweep = &mut sweeps[li];
             if sweep.last_start.is_some_and(|s| span.start_ns < s) {
                 return Err(out_of_order(li, trace).at(at));
@@ -243,7 +307,26 @@ impl Lanes<'_> {
                 }
             }
             Ok(())
+        };
+        for_each_span(input, trace.lanes.len(), &keep, |li, span, at| {
+            if !self.streamed {
+                return add(li, span, at);
+            }
+            if !reorder.push(li, span, &mut ready) {
+                return Err(too_deep(li, trace).at(at));
+            }
+            for span in ready.drain(..) {
+                add(li, &span, at)?;
+            }
+            Ok(())
         })?;
+        // Calls still open when the file ends (cut off): in start order.
+        for li in (0..trace.lanes.len()).filter(|&li| keep(li)) {
+            reorder.release(li, &mut ready);
+            for span in ready.drain(..) {
+                add(li, &span, 0)?;
+            }
+        }
         Ok(share)
     }
 }
@@ -282,6 +365,7 @@ impl Trace {
             totals: &totals,
             off: &off,
             thread_of: &thread_of,
+            streamed,
         };
         // The lanes are independent: on two cores, two threads each read
         // the file and add up every other lane.

@@ -302,3 +302,44 @@ proptest! {
         prop_assert_eq!(pass.summary, whole);
     }
 }
+
+/// `trace` written as a recording streams it: each lane's spans in the
+/// order they ended, in chunks of `chunk` spans, the file marked streamed.
+fn write_streamed(dir: &tempfile::TempDir, name: &str, trace: &Trace, chunk: usize) -> std::path::PathBuf {
+    use logprof_trace::compact::{LptWriter, FLAG_STREAMED};
+    let path = dir.path().join(name);
+    let mut w = LptWriter::new(std::fs::File::create(&path).unwrap(), FLAG_STREAMED).unwrap();
+    let names: Vec<&str> = trace.names.iter().map(String::as_str).collect();
+    w.names(&names).unwrap();
+    let wait_flags: Vec<(u32, u64)> = trace
+        .wait_names
+        .iter()
+        .map(|&n| (n, logprof_trace::compact::name_flag::WAIT))
+        .collect();
+    w.name_flags(&wait_flags).unwrap();
+    for lane in &trace.lanes {
+        let n = w.lane(lane.pid, lane.tid, &lane.thread_name, lane.start_cpu).unwrap();
+        let mut by_end = lane.spans.clone();
+        // Callers after their callees, as they end.
+        by_end.sort_by_key(|s| (s.end_ns, std::cmp::Reverse(s.depth)));
+        for part in by_end.chunks(chunk) {
+            w.spans(n, part).unwrap();
+        }
+        w.off_cpu(n, &lane.off_cpu).unwrap();
+    }
+    w.finish(trace).unwrap();
+    path
+}
+
+#[test]
+fn a_streamed_file_in_the_order_calls_ended_sums_up_as_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    for (seed, lanes, off_cpu) in [(5, 3, true), (6, 2, false)] {
+        let trace = generated(seed, lanes, off_cpu, 5_000);
+        let path = write_streamed(&dir, &format!("s{seed}.lpt"), &trace, 1_000);
+        let whole = Trace::read_lpt(&path).unwrap();
+        assert_eq!(whole.span_count(), trace.span_count());
+        let pass = assert_same(&path);
+        assert_eq!(pass.span_count as usize, trace.span_count());
+    }
+}
