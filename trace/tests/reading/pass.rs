@@ -305,7 +305,12 @@ proptest! {
 
 /// `trace` written as a recording streams it: each lane's spans in the
 /// order they ended, in chunks of `chunk` spans, the file marked streamed.
-fn write_streamed(dir: &tempfile::TempDir, name: &str, trace: &Trace, chunk: usize) -> std::path::PathBuf {
+fn write_streamed(
+    dir: &tempfile::TempDir,
+    name: &str,
+    trace: &Trace,
+    chunk: usize,
+) -> std::path::PathBuf {
     use logprof_trace::compact::{LptWriter, FLAG_STREAMED};
     let path = dir.path().join(name);
     let mut w = LptWriter::new(std::fs::File::create(&path).unwrap(), FLAG_STREAMED).unwrap();
@@ -318,7 +323,9 @@ fn write_streamed(dir: &tempfile::TempDir, name: &str, trace: &Trace, chunk: usi
         .collect();
     w.name_flags(&wait_flags).unwrap();
     for lane in &trace.lanes {
-        let n = w.lane(lane.pid, lane.tid, &lane.thread_name, lane.start_cpu).unwrap();
+        let n = w
+            .lane(lane.pid, lane.tid, &lane.thread_name, lane.start_cpu)
+            .unwrap();
         let mut by_end = lane.spans.clone();
         // Callers after their callees, as they end.
         by_end.sort_by_key(|s| (s.end_ns, std::cmp::Reverse(s.depth)));
