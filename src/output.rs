@@ -47,6 +47,19 @@ pub(crate) fn check_can_be_dir(dir: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// The format a trace file named `out` (the `what` of a command, such as
+/// "OUT") is written in, by its extension; an error naming the file and the
+/// extensions there are when it names none.
+pub fn trace_format_of(out: &Path, what: &str) -> Result<logprof::TraceFormat> {
+    logprof::TraceFormat::of_path(out).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{what} {}: its extension names no format logprof writes; end it with one of {}",
+            out.display(),
+            logprof::TraceFormat::known_extensions()
+        )
+    })
+}
+
 /// Checks, before any work, that `file` can be written: its directory
 /// exists (or is `out`, made by the run) and is a directory. `what` names
 /// the option.

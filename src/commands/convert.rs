@@ -1,26 +1,19 @@
 //! `logprof convert IN OUT`: a trace file in another format. The input's
 //! format is told by its first bytes ([`Trace::read_file`]), the output's by
-//! its extension ([`TraceFormat::of_path`]); the output is written whole
+//! its extension ([`logprof::TraceFormat::of_path`]); the output is written whole
 //! or not at all, and never over the input.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use logprof::Trace;
-use logprof_trace::TraceFormat;
 
 use crate::cli::ConvertArgs;
-use crate::output::{check_file_target, Paths};
+use crate::output::{check_file_target, trace_format_of, Paths};
 
 /// Runs `convert`: checks the output's name and place, reads, writes, and
 /// says what it converted and what the reader repaired.
 pub fn run(args: &ConvertArgs) -> Result<()> {
     let out = &args.output;
-    let format = TraceFormat::of_path(out).ok_or_else(|| {
-        anyhow!(
-            "OUT {}: its extension names no format logprof writes; end it with one of {}",
-            out.display(),
-            TraceFormat::known_extensions()
-        )
-    })?;
+    let format = trace_format_of(out, "OUT")?;
     check_file_target(out, "OUT", None)?;
     Paths {
         inputs: vec![("the trace", &args.input)],

@@ -5,23 +5,16 @@
 //! merged right (a rank twice, a rank missing, two runs) is an error and
 //! writes nothing.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use logprof_trace::ranks::merge_files;
-use logprof_trace::TraceFormat;
 
 use crate::cli::MergeArgs;
-use crate::output::{check_file_target, Paths};
+use crate::output::{check_file_target, trace_format_of, Paths};
 
 /// Runs `merge`: checks OUT's name and place, merges, says what it merged.
 pub fn run(args: &MergeArgs) -> Result<()> {
     let out = &args.output;
-    TraceFormat::of_path(out).ok_or_else(|| {
-        anyhow!(
-            "OUT {}: its extension names no format logprof writes; end it with one of {}",
-            out.display(),
-            TraceFormat::known_extensions()
-        )
-    })?;
+    trace_format_of(out, "OUT")?;
     check_file_target(out, "OUT", None)?;
     Paths {
         inputs: args
