@@ -64,6 +64,7 @@ pub mod ranks;
 pub mod regions;
 mod summary;
 mod summary_cores;
+mod summary_parts;
 mod summary_processes;
 mod summary_text;
 pub mod table;

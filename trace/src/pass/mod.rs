@@ -44,8 +44,9 @@ use crate::chrome::TraceFileError;
 use crate::compact::{ChunkKind, CompactError, LptReader};
 use crate::function_totals::FunctionTotals;
 use crate::offcpu::within;
-use crate::summary::{ratio, LaneSummary, Summary, SummaryParts};
+use crate::summary::{LaneSummary, Summary};
 use crate::summary_cores::{core_busy_of, waited_all_along_off};
+use crate::summary_parts::{ratio, SummaryParts};
 use crate::trace::{Span, Trace};
 
 use lane::{LaneSweep, OffCpuIndex};
