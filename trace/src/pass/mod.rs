@@ -508,3 +508,40 @@ impl Trace {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Reorder, MAX_HELD};
+    use crate::trace::Span;
+
+    #[test]
+    fn a_top_level_call_releases_what_it_called_in_start_order() {
+        let (mut reorder, mut out) = (Reorder::default(), Vec::new());
+        // As a streamed lane holds them: callees first, each as it ended.
+        for span in [
+            Span::new(0, 20, 30, 2),
+            Span::new(0, 10, 40, 1),
+            Span::new(0, 50, 60, 1),
+        ] {
+            assert!(reorder.push(3, &span, &mut out));
+            assert!(out.is_empty(), "released before its top-level call");
+        }
+        assert!(reorder.push(3, &Span::new(0, 5, 70, 0), &mut out));
+        let starts: Vec<u64> = out.iter().map(|s| s.start_ns).collect();
+        assert_eq!(starts, [5, 10, 20, 50]);
+        assert_eq!(reorder.count, 0);
+    }
+
+    #[test]
+    fn holding_more_than_the_limit_is_refused() {
+        let (mut reorder, mut out) = (Reorder::default(), Vec::new());
+        let span = Span::new(0, 1, 2, 1);
+        for _ in 0..MAX_HELD {
+            assert!(reorder.push(0, &span, &mut out));
+        }
+        assert!(!reorder.push(0, &span, &mut out));
+        // A lane cut off releases what it holds, in start order, at its end.
+        reorder.release(0, &mut out);
+        assert_eq!((out.len(), reorder.count), (MAX_HELD + 1, 0));
+    }
+}
