@@ -75,3 +75,40 @@ pub fn note(threads: usize, cores: usize) -> String {
          measurement (see `logprof simulate`)"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{Recordings, Timing};
+    use logprof::Trace;
+
+    fn outcome(schedule: Schedule, trace: Trace) -> Outcome {
+        Outcome {
+            schedule,
+            timing: Timing::from_secs(vec![0.1]).unwrap(),
+            recordings: Recordings {
+                times_s: vec![0.1],
+                drawn: 0,
+                typical: true,
+            },
+            summary: trace.summary(),
+            trace,
+            same_image: true,
+        }
+    }
+
+    #[test]
+    fn no_prediction_when_the_machine_has_the_cores() {
+        let outcomes = [outcome(Schedule::Serial, Trace::default())];
+        assert_eq!(at_threads(&outcomes, 16, 4, 4), Ok(None));
+        assert_eq!(at_threads(&outcomes, 16, 2, 8), Ok(None));
+    }
+
+    #[test]
+    fn a_run_without_column_times_is_a_reason_not_a_prediction() {
+        let outcomes = [outcome(Schedule::Serial, Trace::default())];
+        let reason = at_threads(&outcomes, 16, 4, 2).unwrap_err();
+        assert!(reason.contains("juliaset_column"), "{reason}");
+        assert_eq!(at_threads(&[], 16, 4, 2), Err("no run recorded".to_owned()));
+    }
+}

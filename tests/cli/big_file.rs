@@ -214,3 +214,38 @@ fn what_cannot_be_read_in_one_pass_is_an_error_saying_what_to_do() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("LOGPROF_STREAM_ABOVE=lots"));
 }
+
+/// A file written while recording holds each call after those it made;
+/// one whose top-level call, still open, made more calls than a pass holds
+/// back is refused in one pass, naming the lane and the way out, and read
+/// whole.
+#[test]
+fn a_streamed_file_too_deep_for_one_pass_says_to_read_it_whole() {
+    use logprof_trace::compact::{LptWriter, FLAG_STREAMED};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.lpt");
+    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let mut w = LptWriter::new(file, FLAG_STREAMED).unwrap();
+    w.names(&["main", "work"]).unwrap();
+    let lane = w.lane(1, 7, "driver", None).unwrap();
+    // 1 Mi + 1 calls of `work` inside `main`, in the order they ended.
+    let calls = (1u64 << 20) + 1;
+    let work: Vec<Span> = (0..calls)
+        .map(|i| Span::new(1, 10 + 3 * i, 12 + 3 * i, 1))
+        .collect();
+    w.spans(lane, &work).unwrap();
+    w.spans(lane, &[Span::new(0, 0, 20 + 3 * calls, 0)])
+        .unwrap();
+    w.finish(&Trace::new()).unwrap();
+    let p = path_str(&path);
+    let out = command().args(["report", p, "--stream"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("deep.lpt") && err.contains("lane 0 (driver)") && err.contains("--whole"),
+        "{err}"
+    );
+    // Read whole, it is reported.
+    let whole = report(p, &["--whole"], None);
+    assert!(whole.contains("work"), "{whole}");
+}
