@@ -394,7 +394,7 @@ impl TraceBuilder {
         if off_cpu == OffCpuStatus::NotRecorded && self.off_cpu_events > 0 {
             off_cpu = OffCpuStatus::Recorded { lost_switches: 0 };
         }
-        let (process_name, losses) = match logprof {
+        let (process_name, losses, metadata) = match logprof {
             Some(data) => {
                 for name in &data.names {
                     table.intern(name);
@@ -403,7 +403,7 @@ impl TraceBuilder {
                 // A pid named otherwise than the trace names its own
                 // ("rank 2" of a merged MPI trace).
                 process_names.retain(|_, name| data.process_name.as_ref() != Some(name));
-                (data.process_name, losses)
+                (data.process_name, losses, data.metadata)
             }
             None => {
                 // The trace's name: the named process of the lowest pid.
@@ -411,7 +411,7 @@ impl TraceBuilder {
                 for (pid, text) in self.texts.pid_texts {
                     process_names.entry(pid).or_insert(text);
                 }
-                (first, Losses::default())
+                (first, Losses::default(), BTreeMap::new())
             }
         };
         let (names, remap) = renumber_names(&mut lanes, &read_names, table);
@@ -430,6 +430,7 @@ impl TraceBuilder {
             process_names,
             off_cpu,
             cores,
+            metadata,
             ..Trace::default()
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.

@@ -53,8 +53,9 @@
 //!   lane's own thread, so Perfetto shows when the thread had no core;
 //! - `otherData.logprof` keeps what the events cannot: the names table in
 //!   order, the process name and the [`Losses`], and, when known, whether
-//!   off-CPU time was recorded (`"off_cpu"`, `"lost_switches"`) and the
-//!   cores the run had (`"cores"`).
+//!   off-CPU time was recorded (`"off_cpu"`, `"lost_switches"`), the
+//!   cores the run had (`"cores"`) and [`Trace::metadata`] (`"metadata"`:
+//!   a rank's facts, a merged run's ranks).
 //!
 //! A trace written and read back compares equal (`==`) to the original, as
 //! long as its lanes have distinct `(pid, tid)` and its names are distinct

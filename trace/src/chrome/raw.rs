@@ -8,6 +8,7 @@
 //! what an event means: see `builder` and `pairing`.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -44,6 +45,9 @@ pub(super) struct LogprofData {
     /// The cores the recording had.
     #[serde(default)]
     pub(super) cores: Option<u32>,
+    /// [`crate::Trace::metadata`]: a rank's facts, a merged run's ranks.
+    #[serde(default)]
+    pub(super) metadata: BTreeMap<String, serde_json::Value>,
 }
 
 /// One entry of `traceEvents`, borrowing from the text.

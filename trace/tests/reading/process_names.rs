@@ -44,7 +44,7 @@ fn each_process_gets_its_own_name_or_the_traces() {
 }
 
 #[test]
-fn metadata_is_kept_in_other_data_and_absent_when_empty() {
+fn metadata_is_kept_in_other_data_read_back_and_absent_when_empty() {
     let mut trace = two_processes();
     assert!(!trace.to_chrome_json().contains("\"metadata\""));
     trace
@@ -55,7 +55,9 @@ fn metadata_is_kept_in_other_data_and_absent_when_empty() {
         value["otherData"]["logprof"]["metadata"]["mpi"]["origin_ns"],
         7
     );
-    // The file still reads back.
+    // The file reads back, its metadata with it (a rank's facts survive a
+    // conversion to Chrome JSON and back).
     let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
     assert_eq!(back.span_count(), 3);
+    assert_eq!(back.metadata, trace.metadata);
 }
