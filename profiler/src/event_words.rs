@@ -127,7 +127,7 @@ struct Open {
 pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) -> Decoded {
     let mut decoder = Decoder::default();
     let mut out = Decoded::default();
-    decoder.feed(events, max_id, to_ns, &mut out);
+    decoder.feed_plain(events, max_id, to_ns, &mut out);
     out.unclosed_enters = decoder.open_count();
     out
 }
@@ -246,6 +246,90 @@ impl Decoder {
     }
 }
 
+/// A [`Sink`] that takes the commonest span, an enter and its exit with no
+/// task, value or result, field by field (see [`Decoder::feed_plain`]).
+pub(crate) trait PlainSink: Sink {
+    /// A closed span of call site `id` with no task, value or result, in
+    /// exit order with those given to [`Sink::span`].
+    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32);
+}
+
+impl PlainSink for Decoded {
+    #[inline]
+    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
+        self.spans.push(RawSpan {
+            id,
+            task: 0,
+            start_ns,
+            end_ns,
+            depth,
+            value: None,
+            result: None,
+        });
+    }
+}
+
+impl Decoder {
+    /// [`Decoder::feed`], with the commonest events on a short path: an
+    /// enter with no task and no value after it, and its exit with no
+    /// result after it, go to [`PlainSink::plain`] without a [`RawSpan`]
+    /// or a look at the event before. Every other event, and the last of
+    /// the batch (whose value may come in the next), goes through `feed`.
+    /// The streaming writer's per-event work, so it is kept this lean.
+    pub(crate) fn feed_plain(
+        &mut self,
+        events: &[(u64, u64)],
+        max_id: usize,
+        to_ns: impl Fn(u64) -> u64,
+        out: &mut impl PlainSink,
+    ) {
+        let kind_mask = (1 << KIND_BITS) - 1;
+        let mut i = 0;
+        while i < events.len() {
+            let (ticks, meta) = events[i];
+            // The event after, not a value of this one: nothing can attach.
+            let plain_next = events
+                .get(i + 1)
+                .is_some_and(|&(_, next)| next & kind_mask != kind::VALUE);
+            let event_kind = meta & kind_mask;
+            let id = (meta as u32) >> KIND_BITS;
+            if plain_next && meta >> 32 == 0 && id != 0 && id as usize <= max_id {
+                if event_kind == kind::ENTER {
+                    let ns = to_ns(ticks).max(self.last_ns);
+                    self.last_ns = ns;
+                    self.previous = None;
+                    let depth = self.open.len() as u32;
+                    self.open.push(Open {
+                        id,
+                        task: 0,
+                        start_ns: ns,
+                        depth,
+                        value: None,
+                    });
+                    i += 1;
+                    continue;
+                }
+                if event_kind == kind::EXIT {
+                    if let Some(top) = self.open.last() {
+                        if top.id == id && top.task == 0 && top.value.is_none() {
+                            let ns = to_ns(ticks).max(self.last_ns);
+                            self.last_ns = ns;
+                            self.previous = None;
+                            let (start_ns, depth) = (top.start_ns, top.depth);
+                            self.open.pop();
+                            out.plain(id, start_ns, ns, depth);
+                            i += 1;
+                            continue;
+                        }
+                    }
+                }
+            }
+            self.feed(&events[i..=i], max_id, &to_ns, out);
+            i += 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +432,90 @@ mod tests {
         decoder.feed(&[ev(kind::EXIT, 1, 8)], 3, |t| t, &mut out);
         assert_eq!(out.spans[0].value, None);
         assert_eq!(decoder.break_off(), 0);
+    }
+
+    /// Random events of one thread: nested calls, some in a task, some
+    /// with values and results, instants, samples, exits with no enter.
+    fn mixed_events(seed: u64, count: usize) -> Vec<(u64, u64)> {
+        let mut seed = seed | 1;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut out, mut open, mut t) = (Vec::new(), Vec::new(), 0u64);
+        for _ in 0..count {
+            t += next(40);
+            let id = 1 + next(3) as u32;
+            match next(12) {
+                0..=4 if open.len() < 5 => {
+                    let task = if next(5) == 0 { 3 } else { 0 };
+                    out.push((t, meta(kind::ENTER, id, task)));
+                    if next(6) == 0 {
+                        out.push((next(99), meta(kind::VALUE, id, task)));
+                    }
+                    open.push((id, task));
+                }
+                0..=8 => {
+                    if let Some((id, task)) = open.pop() {
+                        out.push((t, meta(kind::EXIT, id, task)));
+                        if next(6) == 0 {
+                            out.push((next(99), meta(kind::VALUE, id, task)));
+                        }
+                    }
+                }
+                9 => out.push((t, meta(kind::INSTANT, id, 0))),
+                10 => {
+                    out.push((t, meta(kind::COUNTER, id, 0)));
+                    out.push((1.5f64.to_bits(), meta(kind::VALUE, id, 0)));
+                }
+                _ => out.push((t, meta(kind::EXIT, id, 0))), // maybe no enter
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_short_path_decodes_as_the_long_one_wherever_batches_end() {
+        let key = |d: &Decoded| {
+            let spans: Vec<_> = d
+                .spans
+                .iter()
+                .map(|s| {
+                    (
+                        s.id, s.task, s.start_ns, s.end_ns, s.depth, s.value, s.result,
+                    )
+                })
+                .collect();
+            (
+                spans,
+                d.instants.clone(),
+                d.samples.clone(),
+                d.unmatched_exits,
+            )
+        };
+        for seed in 0..40 {
+            let events = mixed_events(seed, 400);
+            let mut long = Decoded::default();
+            let mut decoder = Decoder::default();
+            decoder.feed(&events, 3, |t| t, &mut long);
+            let mut plain_spans = 0;
+            for step in [1, 2, 3, 7, 64, events.len().max(1)] {
+                let mut short = Decoded::default();
+                let mut short_decoder = Decoder::default();
+                for batch in events.chunks(step) {
+                    short_decoder.feed_plain(batch, 3, |t| t, &mut short);
+                }
+                assert_eq!(key(&short), key(&long), "seed {seed}, batches of {step}");
+                assert_eq!(short_decoder.open_count(), decoder.open_count());
+                plain_spans = short
+                    .spans
+                    .iter()
+                    .filter(|s| s.task == 0 && s.value.is_none())
+                    .count();
+            }
+            assert!(plain_spans > 0, "seed {seed}: no span for the short path");
+        }
     }
 }

@@ -13,7 +13,7 @@ use logprof_trace::compact::{name_flag, LptWriter, SpanBatch};
 
 use super::rank::MessageKeys;
 use crate::callsite::Registered;
-use crate::event_words::{RawSpan, Sink};
+use crate::event_words::{PlainSink, RawSpan, Sink};
 use crate::{InstantEvent, NameId, Span};
 
 /// A call site not yet given a file name id.
@@ -172,6 +172,31 @@ pub(super) struct LaneSink<'a> {
     keys: Option<MessageKeys>,
 }
 
+impl PlainSink for LaneSink<'_> {
+    #[inline]
+    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
+        if self.keys.is_some() {
+            // An MPI rank's spans may be message ends: the long way.
+            let raw = RawSpan {
+                id,
+                task: 0,
+                start_ns,
+                end_ns,
+                depth,
+                value: None,
+                result: None,
+            };
+            return self.span(raw);
+        }
+        // The span held back can get no result now: it goes first.
+        if let Some(s) = self.chunks.held.take() {
+            push_span(&mut self.chunks.spans, self.names, self.registered, None, s);
+        }
+        let name = self.names.id(id, self.registered);
+        self.chunks.spans.push_plain(name, start_ns, end_ns, depth);
+    }
+}
+
 impl Sink for LaneSink<'_> {
     #[inline]
     fn span(&mut self, span: RawSpan) {
@@ -293,7 +318,7 @@ mod tests {
                 decoder.gap();
                 reference_decoder.gap();
             }
-            decoder.feed(
+            decoder.feed_plain(
                 batch,
                 5,
                 to_ns,

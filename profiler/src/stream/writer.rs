@@ -214,7 +214,7 @@ impl Writer {
                     lane.chunks
                         .sink(&mut self.names, &self.registered, self.message_keys);
                 let shift = self.shift_ns;
-                lane.decoder.feed(
+                lane.decoder.feed_plain(
                     events,
                     self.registered.names.len(),
                     |t| calibration.ns(t).saturating_add_signed(shift),

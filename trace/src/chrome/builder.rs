@@ -431,7 +431,6 @@ impl TraceBuilder {
             off_cpu,
             cores,
             metadata,
-            ..Trace::default()
         };
         // The lanes in (pid, tid) order; `with_spans` ordered their spans.
         trace.normalize();

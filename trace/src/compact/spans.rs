@@ -56,6 +56,22 @@ pub(crate) struct SpanFields<'a> {
     pub(crate) mpi: Option<&'a MpiCall>,
 }
 
+impl SpanFields<'_> {
+    fn plain(name: NameId, start_ns: u64, end_ns: u64, depth: u32) -> SpanFields<'static> {
+        SpanFields {
+            name,
+            start_ns,
+            end_ns,
+            depth,
+            task: None,
+            value: None,
+            result: None,
+            unfinished: false,
+            mpi: None,
+        }
+    }
+}
+
 impl<'a> From<&'a Span> for SpanFields<'a> {
     #[inline]
     fn from(s: &'a Span) -> SpanFields<'a> {
@@ -193,6 +209,33 @@ impl SpanBatch {
             mpi: None,
         };
         self.push_fields(fields);
+    }
+
+    /// Appends a span with no task, value or result: [`SpanBatch::push`]
+    /// of `None`s, on a path without them (a streaming writer's commonest
+    /// span, so kept short).
+    #[inline]
+    pub fn push_plain(&mut self, name: NameId, start_ns: u64, end_ns: u64, depth: u32) {
+        self.first = self.first.min(start_ns);
+        self.last = self.last.max(end_ns);
+        self.count += 1;
+        let previous = &mut self.previous;
+        let out = &mut self.body;
+        if end_ns < start_ns {
+            // Never from a recording (times never run backwards in a lane).
+            return encode_span(
+                out,
+                previous,
+                SpanFields::plain(name, start_ns, end_ns, depth),
+            );
+        }
+        varint::put(out, u64::from(depth) << 1);
+        varint::put(out, name.into());
+        varint::put_signed(out, start_ns.wrapping_sub(previous.reference(depth)) as i64);
+        varint::put(out, end_ns - start_ns);
+        previous.start_ns = start_ns;
+        previous.end_ns = end_ns;
+        previous.depth = depth;
     }
 
     /// Appends a span, whatever it holds.
