@@ -190,11 +190,13 @@ impl Writer {
             self.block.clear();
             let drained = lane.cursor.drain(&mut self.block, BLOCK);
             copied += self.block.len();
-            if drained.restarted {
+            if drained.restarted || drained.lost > 0 {
+                // The events that follow are not the sequel of those before:
+                // a new recording, or some lost between. A call open before
+                // a loss may have lost its exit; kept open, every later call
+                // would be put inside it, so it is dropped and counted, as
+                // its exit will be if it comes.
                 lane.unclosed += lane.decoder.break_off();
-            } else if drained.lost > 0 {
-                // The events after the gap do not follow the one before it.
-                lane.decoder.gap();
             }
             lane.lost += drained.lost;
             if drained.lost > 0 {

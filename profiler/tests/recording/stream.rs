@@ -79,6 +79,15 @@ fn a_million_calls_on_four_threads_are_each_written_or_counted_lost() {
         assert!(spans as u64 + stats.lost >= 1_000_000, "{spans} {stats:?}");
         assert!(lost_calls <= stats.lost, "{:?} {stats:?}", trace.losses);
         assert!(trace.losses.advice().contains("dropped while streaming"));
+        // A call open when events were lost may have lost its exit: it is
+        // dropped (counted), so no later call is put inside it...
+        for lane in &trace.lanes {
+            let nested = lane.spans.iter().filter(|s| s.depth > 0).count();
+            assert_eq!(nested, 0, "{nested} of {} calls nested", lane.spans.len());
+        }
+        // ...and the file reads in one pass as it reads whole.
+        let pass = Trace::summarize_lpt(&path).unwrap();
+        assert_eq!(pass.span_count, trace.span_count() as u64);
     }
     eprintln!(
         "streamed 1 M calls on 4 threads, ring 4096: {} events, {} lost, {:.2} B/event",
