@@ -229,10 +229,20 @@ impl SpanBatch {
                 SpanFields::plain(name, start_ns, end_ns, depth),
             );
         }
-        varint::put(out, u64::from(depth) << 1);
-        varint::put(out, name.into());
-        varint::put_signed(out, start_ns.wrapping_sub(previous.reference(depth)) as i64);
-        varint::put(out, end_ns - start_ns);
+        let head = u64::from(depth) << 1;
+        let start = varint::zigzag(start_ns.wrapping_sub(previous.reference(depth)) as i64);
+        let length = end_ns - start_ns;
+        if (head | u64::from(name) | start | length) < 0x80 {
+            // Four one-byte varints (a short call right after another, of
+            // one of the first 128 names): one store, not four pushes each
+            // waiting for the last one's length.
+            out.extend_from_slice(&[head as u8, name as u8, start as u8, length as u8]);
+        } else {
+            varint::put(out, head);
+            varint::put(out, name.into());
+            varint::put(out, start);
+            varint::put(out, length);
+        }
         previous.start_ns = start_ns;
         previous.end_ns = end_ns;
         previous.depth = depth;
@@ -518,4 +528,36 @@ pub(crate) fn decode_samples(
         out.push((previous, b.f64("a sample's value")?));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `push_plain` writes the bytes `push` writes for a span with no
+    /// task, value or result: short ones (four one-byte fields), long,
+    /// deep, of a high name id, starting before the span before.
+    #[test]
+    fn the_short_path_writes_the_bytes_of_the_long_one() {
+        let spans: [(NameId, u64, u64, u32); 9] = [
+            (0, 10, 20, 0),
+            (1, 25, 30, 1),
+            (1, 31, 40, 1),
+            (0, 41, 41, 0),
+            (300, 50, 9_000, 0),
+            (2, 9_000, 9_001, 70),
+            (2, 5, 6, 0),
+            (3, 1 << 40, (1 << 40) + 127, 0),
+            (3, (1 << 40) + 127, (1 << 40) + 255, 0),
+        ];
+        let (mut short, mut long) = (SpanBatch::new(), SpanBatch::new());
+        for (name, start, end, depth) in spans {
+            short.push_plain(name, start, end, depth);
+            long.push(name, start, end, depth, None, None, None);
+        }
+        assert_eq!(short.body, long.body);
+        assert_eq!((short.count, short.times()), (long.count, long.times()));
+        // The first four took one byte a field.
+        assert_eq!(&short.body[..4], &[0, 0, 20, 10]);
+    }
 }
