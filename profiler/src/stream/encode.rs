@@ -242,7 +242,12 @@ mod tests {
     /// results and tasks, instants, counter samples, and exits whose enter
     /// is missing; `(ticks, meta)` as the ring holds them.
     fn events() -> Vec<(u64, u64)> {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        events_of(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// [`events`] drawn from `seed` (not 0).
+    fn events_of(seed: u64) -> Vec<(u64, u64)> {
+        let mut seed = seed;
         let mut next = move |n: u64| {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -456,5 +461,50 @@ mod tests {
         assert!(got.len() > 50 && got.iter().all(|(n, _)| n == "beta"));
         assert_eq!(got, ends(&expected));
         assert_eq!(contents(&streamed), contents(&expected));
+    }
+
+    /// The writer's short path (`feed_plain`) decodes as `feed` does,
+    /// wherever the batches end: spans in the same (exit) order with the
+    /// same fields, instants, samples, unmatched exits, calls left open.
+    #[test]
+    fn the_short_path_decodes_as_the_long_one_wherever_batches_end() {
+        let key = |d: &Decoded| {
+            let spans: Vec<_> = d
+                .spans
+                .iter()
+                .map(|s| {
+                    (
+                        s.id, s.task, s.start_ns, s.end_ns, s.depth, s.value, s.result,
+                    )
+                })
+                .collect();
+            (
+                spans,
+                d.instants.clone(),
+                d.samples.clone(),
+                d.unmatched_exits,
+            )
+        };
+        for seed in 1..=20u64 {
+            let events = events_of(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let (mut long, mut decoder) = (Decoded::default(), Decoder::default());
+            decoder.feed(&events, 5, |t| t, &mut long);
+            let plain = long
+                .spans
+                .iter()
+                .filter(|s| s.task == 0 && s.value.is_none());
+            assert!(
+                plain.count() > 100,
+                "seed {seed}: too few spans for the short path"
+            );
+            for step in [1, 2, 3, 7, 64, events.len()] {
+                let (mut short, mut short_decoder) = (Decoded::default(), Decoder::default());
+                for batch in events.chunks(step) {
+                    short_decoder.feed_plain(batch, 5, |t| t, &mut short);
+                }
+                assert_eq!(key(&short), key(&long), "seed {seed}, batches of {step}");
+                assert_eq!(short_decoder.open_count(), decoder.open_count());
+            }
+        }
     }
 }
