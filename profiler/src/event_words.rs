@@ -248,10 +248,11 @@ pub(crate) trait PlainSink: Sink {
     fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32);
 }
 
-impl PlainSink for Decoded {
+impl RawSpan {
+    /// A span with no task, value or result.
     #[inline]
-    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
-        self.spans.push(RawSpan {
+    pub(crate) fn plain(id: u32, start_ns: u64, end_ns: u64, depth: u32) -> RawSpan {
+        RawSpan {
             id,
             task: 0,
             start_ns,
@@ -259,7 +260,14 @@ impl PlainSink for Decoded {
             depth,
             value: None,
             result: None,
-        });
+        }
+    }
+}
+
+impl PlainSink for Decoded {
+    #[inline]
+    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
+        self.spans.push(RawSpan::plain(id, start_ns, end_ns, depth));
     }
 }
 

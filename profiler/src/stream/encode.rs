@@ -177,16 +177,7 @@ impl PlainSink for LaneSink<'_> {
     fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
         if self.keys.is_some() {
             // An MPI rank's spans may be message ends: the long way.
-            let raw = RawSpan {
-                id,
-                task: 0,
-                start_ns,
-                end_ns,
-                depth,
-                value: None,
-                result: None,
-            };
-            return self.span(raw);
+            return self.span(RawSpan::plain(id, start_ns, end_ns, depth));
         }
         // The span held back can get no result now: it goes first.
         if let Some(s) = self.chunks.held.take() {
