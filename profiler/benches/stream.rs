@@ -98,7 +98,13 @@ fn sustained() {
     assert_eq!(stats.events + stats.lost, 2 * calls, "{stats:?}");
     // Read back in one pass: a 10-s file holds some 600 M events, more
     // than this machine's memory holds as spans.
+    let read_back = Instant::now();
     let pass = logprof::Trace::summarize_lpt(&path).unwrap();
+    eprintln!(
+        "read back in one pass (as `logprof report` reads a big file): {:.1} s, {} spans",
+        read_back.elapsed().as_secs_f64(),
+        pass.span_count
+    );
     assert_eq!(pass.trace.losses.dropped_events, stats.lost);
     assert!(
         pass.span_count <= calls,

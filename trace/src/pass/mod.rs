@@ -188,6 +188,11 @@ impl Reorder {
         self.count <= MAX_HELD
     }
 
+    /// True when lane `li` has no span held.
+    fn holds_none(&self, li: usize) -> bool {
+        self.held.get(li).is_none_or(Vec::is_empty)
+    }
+
     /// Gives back lane `li`'s spans held, in start order.
     fn release(&mut self, li: usize, out: &mut Vec<Span>) {
         let Some(held) = self.held.get_mut(li) else {
@@ -310,7 +315,10 @@ impl Lanes<'_> {
             Ok(())
         };
         for_each_span(input, trace.lanes.len(), &keep, |li, span, at| {
-            if !self.streamed {
+            // A top-level call with no callee held (a loop of calls that
+            // make none, the bulk of a big streamed file) is in order as
+            // it comes.
+            if !self.streamed || (span.depth == 0 && reorder.holds_none(li)) {
                 return add(li, span, at);
             }
             if !reorder.push(li, span, &mut ready) {
