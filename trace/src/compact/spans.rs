@@ -56,22 +56,6 @@ pub(crate) struct SpanFields<'a> {
     pub(crate) mpi: Option<&'a MpiCall>,
 }
 
-impl SpanFields<'_> {
-    fn plain(name: NameId, start_ns: u64, end_ns: u64, depth: u32) -> SpanFields<'static> {
-        SpanFields {
-            name,
-            start_ns,
-            end_ns,
-            depth,
-            task: None,
-            value: None,
-            result: None,
-            unfinished: false,
-            mpi: None,
-        }
-    }
-}
-
 impl<'a> From<&'a Span> for SpanFields<'a> {
     #[inline]
     fn from(s: &'a Span) -> SpanFields<'a> {
@@ -216,19 +200,15 @@ impl SpanBatch {
     /// span, so kept short).
     #[inline]
     pub fn push_plain(&mut self, name: NameId, start_ns: u64, end_ns: u64, depth: u32) {
+        if end_ns < start_ns {
+            // Never from a recording (times never run backwards in a lane).
+            return self.push(name, start_ns, end_ns, depth, None, None, None);
+        }
         self.first = self.first.min(start_ns);
         self.last = self.last.max(end_ns);
         self.count += 1;
         let previous = &mut self.previous;
         let out = &mut self.body;
-        if end_ns < start_ns {
-            // Never from a recording (times never run backwards in a lane).
-            return encode_span(
-                out,
-                previous,
-                SpanFields::plain(name, start_ns, end_ns, depth),
-            );
-        }
         let head = u64::from(depth) << 1;
         let start = varint::zigzag(start_ns.wrapping_sub(previous.reference(depth)) as i64);
         let length = end_ns - start_ns;
@@ -536,10 +516,11 @@ mod tests {
 
     /// `push_plain` writes the bytes `push` writes for a span with no
     /// task, value or result: short ones (four one-byte fields), long,
-    /// deep, of a high name id, starting before the span before.
+    /// deep, of a high name id, starting before the span before, ending
+    /// before it starts.
     #[test]
     fn the_short_path_writes_the_bytes_of_the_long_one() {
-        let spans: [(NameId, u64, u64, u32); 9] = [
+        let spans: [(NameId, u64, u64, u32); 10] = [
             (0, 10, 20, 0),
             (1, 25, 30, 1),
             (1, 31, 40, 1),
@@ -549,6 +530,7 @@ mod tests {
             (2, 5, 6, 0),
             (3, 1 << 40, (1 << 40) + 127, 0),
             (3, (1 << 40) + 127, (1 << 40) + 255, 0),
+            (4, 100, 90, 0), // built by hand: ends before it starts
         ];
         let (mut short, mut long) = (SpanBatch::new(), SpanBatch::new());
         for (name, start, end, depth) in spans {
