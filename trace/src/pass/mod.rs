@@ -188,9 +188,11 @@ impl Reorder {
         self.count <= MAX_HELD
     }
 
-    /// True when lane `li` has no span held.
-    fn holds_none(&self, li: usize) -> bool {
-        self.held.get(li).is_none_or(Vec::is_empty)
+    /// True when `span` of lane `li` is in start order as it comes, with
+    /// nothing to hold or sort: a top-level call with no callee held (a
+    /// loop of calls that make none, the bulk of a big streamed file).
+    fn passes(&self, li: usize, span: &Span) -> bool {
+        span.depth == 0 && self.held.get(li).is_none_or(Vec::is_empty)
     }
 
     /// Gives back lane `li`'s spans held, in start order.
@@ -315,10 +317,7 @@ impl Lanes<'_> {
             Ok(())
         };
         for_each_span(input, trace.lanes.len(), &keep, |li, span, at| {
-            // A top-level call with no callee held (a loop of calls that
-            // make none, the bulk of a big streamed file) is in order as
-            // it comes.
-            if !self.streamed || (span.depth == 0 && reorder.holds_none(li)) {
+            if !self.streamed || reorder.passes(li, span) {
                 return add(li, span, at);
             }
             if !reorder.push(li, span, &mut ready) {
@@ -526,14 +525,18 @@ mod tests {
     fn a_top_level_call_releases_what_it_called_in_start_order() {
         let (mut reorder, mut out) = (Reorder::default(), Vec::new());
         // As a streamed lane holds them: callees first, each as it ended.
+        assert!(reorder.passes(3, &Span::new(0, 1, 2, 0)));
         for span in [
             Span::new(0, 20, 30, 2),
             Span::new(0, 10, 40, 1),
             Span::new(0, 50, 60, 1),
         ] {
+            assert!(!reorder.passes(3, &span));
             assert!(reorder.push(3, &span, &mut out));
             assert!(out.is_empty(), "released before its top-level call");
         }
+        // Callees held: their top-level call cannot pass them.
+        assert!(!reorder.passes(3, &Span::new(0, 5, 70, 0)));
         assert!(reorder.push(3, &Span::new(0, 5, 70, 0), &mut out));
         let starts: Vec<u64> = out.iter().map(|s| s.start_ns).collect();
         assert_eq!(starts, [5, 10, 20, 50]);
