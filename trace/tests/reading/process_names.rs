@@ -60,4 +60,12 @@ fn metadata_is_kept_in_other_data_read_back_and_absent_when_empty() {
     let back = Trace::from_chrome_json_str(&trace.to_chrome_json()).unwrap();
     assert_eq!(back.span_count(), 3);
     assert_eq!(back.metadata, trace.metadata);
+    // Our own section with metadata that is not an object: an error that
+    // says where, not a trace without it.
+    let bad = trace
+        .to_chrome_json()
+        .replace(r#""metadata":{"mpi":{"origin_ns":7}}"#, r#""metadata":5"#);
+    assert_ne!(bad, trace.to_chrome_json());
+    let err = Trace::from_chrome_json_str(&bad).unwrap_err().to_string();
+    assert!(err.contains("otherData.logprof is malformed"), "{err}");
 }
