@@ -3,6 +3,7 @@
 //! sustained run streams (calls a second, events lost, bytes an event).
 //!
 //! `cargo bench -p logprof --bench stream`
+//! (`LOGPROF_BENCH_KEEP=FILE` keeps the sustained run's file)
 //!
 //! First a sustained run, printed: one thread calls a tiny recorded
 //! function for `LOGPROF_BENCH_SECONDS` (default 10) while the writer
@@ -106,6 +107,13 @@ fn sustained() {
         pass.span_count
     );
     assert_eq!(pass.trace.losses.dropped_events, stats.lost);
+    // `LOGPROF_BENCH_KEEP=FILE` keeps the streamed file, to time
+    // `logprof report` on it.
+    if let Some(keep) = std::env::var_os("LOGPROF_BENCH_KEEP") {
+        std::fs::rename(&path, &keep)
+            .or_else(|_| std::fs::copy(&path, &keep).map(drop))
+            .unwrap();
+    }
     assert!(
         pass.span_count <= calls,
         "{} spans of {calls} calls",
