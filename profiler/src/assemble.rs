@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::event_words::decode;
 use crate::{InstantEvent, Lane, Losses, NameId, NameTable, Span};
+use logprof_trace::raw_events::decode;
 
 /// Call-site ids to the trace's name ids, interned as they are first met.
 pub(crate) struct SpanNames<'a> {
@@ -53,7 +53,7 @@ impl<'a> SpanNames<'a> {
 pub(crate) type CounterSamples = BTreeMap<&'static str, Vec<(u64, f64)>>;
 
 /// Turns one thread's events, oldest first, into the spans and instants of
-/// `lane` and the samples of `counters` (see `crate::event_words::decode`), and
+/// `lane` and the samples of `counters` (see `logprof_trace::raw_events::decode`), and
 /// returns what could not be paired: exits whose enter is missing
 /// (`unmatched_exits`) and enters with no exit (`unclosed_enters`);
 /// `overwritten_events` is left 0, the ring counts those.
@@ -112,7 +112,7 @@ mod tests {
     //! torn by a reset) or only at its edges.
     use super::*;
     use crate::clock::Calibration;
-    use crate::event_words::{enter_meta, exit_meta};
+    use logprof_trace::raw_events::{enter_meta, exit_meta};
 
     const OUTER: u32 = 1;
     const INNER: u32 = 2;

@@ -81,7 +81,6 @@
 mod assemble;
 mod callsite;
 mod clock;
-mod event_words;
 mod filter;
 mod future;
 mod name;

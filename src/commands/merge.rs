@@ -27,8 +27,14 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     }
     .check_apart()?;
     let report = merge_files(&args.inputs, out, args.allow_missing)?;
+    // Events chunks (ranks streamed without message keys) are copied as
+    // they are, paired by whoever reads the merged file.
+    let unpaired = match report.unpaired_events {
+        0 => String::new(),
+        n => format!(" and {n} events of calls"),
+    };
     crate::outln!(
-        "{}: {} files of {} ranks merged, {} spans, {} messages paired ({} ends unpaired), {} bytes",
+        "{}: {} files of {} ranks merged, {} spans{unpaired}, {} messages paired ({} ends unpaired), {} bytes",
         out.display(),
         report.files,
         report.ranks,

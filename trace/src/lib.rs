@@ -61,6 +61,7 @@ mod offcpu;
 pub mod pass;
 pub mod perfetto;
 pub mod ranks;
+pub mod raw_events;
 pub mod regions;
 mod summary;
 mod summary_cores;

@@ -29,11 +29,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::clock;
-pub(crate) use crate::event_words::{enter_meta, exit_meta, kind, meta};
 use crate::offcpu::ThreadSwitches;
 use crate::reentry::ColdGuard;
 use crate::ring::{Ring, SharedRing};
 use crate::sync_shim;
+pub(crate) use logprof_trace::raw_events::{enter_meta, exit_meta, kind, meta};
 
 pub(crate) mod draining;
 mod reading;

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::{clear, init_buffer, registry, ThreadBuffer, CAPACITY, EPOCH, LOCAL};
 use crate::assemble::{lane_from_events, CounterSamples, SpanNames};
 use crate::clock::Calibration;
-use crate::event_words::decode;
 use crate::reentry::ColdGuard;
 use crate::{CounterTrack, Lane, Losses, Trace};
+use logprof_trace::raw_events::decode;
 
 /// How much the current recording produced and lost.
 ///

@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use logprof_trace::compact::{name_flag, LptWriter, SpanBatch};
+use logprof_trace::compact::{name_flag, EventsBatch, LptWriter, SpanBatch};
 
 use super::rank::MessageKeys;
 use crate::callsite::Registered;
-use crate::event_words::{PlainSink, RawSpan, Sink};
 use crate::{InstantEvent, NameId, Span};
+use logprof_trace::raw_events::{kind, PlainSink, RawSpan, Sink, KIND_BITS};
 
 /// A call site not yet given a file name id.
 const UNNAMED: NameId = NameId::MAX;
@@ -85,6 +85,40 @@ impl Names {
             self.flags.clear();
         }
         Ok(())
+    }
+}
+
+/// Encodes one lane's drained `events` into its events chunk as they
+/// are, unpaired (the file's readers pair them): the writer's whole work
+/// an event is a name lookup, the clock's conversion and a few bytes.
+/// Events of call sites not yet registered (ids of 0 or above `max_id`)
+/// go in without a name, and readers skip them as `collect` does.
+#[inline]
+pub(super) fn encode_events(
+    events: &[(u64, u64)],
+    max_id: usize,
+    to_ns: impl Fn(u64) -> u64,
+    names: &mut Names,
+    registered: &Registered,
+    batch: &mut EventsBatch,
+) {
+    // The call site met last, and its name: a loop meets one or two.
+    let mut last: (u32, Option<NameId>) = (0, None);
+    for &(word, meta) in events {
+        let event_kind = meta & ((1 << KIND_BITS) - 1);
+        let site = (meta as u32) >> KIND_BITS;
+        let task = (meta >> 32) as u32;
+        if site != last.0 {
+            let name = (site != 0 && site as usize <= max_id).then(|| names.id(site, registered));
+            last = (site, name);
+        }
+        match event_kind {
+            kind::VALUE => batch.push_value(last.1, task, word),
+            kind::ENTER | kind::EXIT | kind::INSTANT | kind::COUNTER => {
+                batch.push_timed(event_kind, last.1, task, to_ns(word));
+            }
+            _ => {} // no ring holds another kind
+        }
     }
 }
 
@@ -226,8 +260,8 @@ impl Sink for LaneSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event_words::{kind, meta, Decoded, Decoder};
     use crate::Trace;
+    use logprof_trace::raw_events::{kind, meta, Decoded, Decoder};
 
     /// A made-up recording of one thread: nested calls with values,
     /// results and tasks, instants, counter samples, and exits whose enter
@@ -360,6 +394,61 @@ mod tests {
         (streamed, expected)
     }
 
+    /// Feeds `batches` as the writer does for a process that is not an MPI
+    /// rank: unpaired into an events chunk a batch, a break before each
+    /// batch that follows a gap. Returns the file read back whole, and in
+    /// one pass (its summary's span count and losses).
+    fn events_way(batches: &[(bool, &[(u64, u64)])]) -> (Trace, logprof_trace::LptPass) {
+        let registered = registered();
+        let mut names = Names::default();
+        let mut batch = EventsBatch::new();
+        let mut w = LptWriter::new(Vec::new(), logprof_trace::compact::FLAG_STREAMED).unwrap();
+        let lane = w.lane(1, 1, "worker", None).unwrap();
+        for &(gap, events) in batches {
+            if gap {
+                batch.push_break();
+            }
+            encode_events(events, 5, |t| t * 3, &mut names, &registered, &mut batch);
+            names.write(&mut w).unwrap();
+            w.write_events(lane, &mut batch).unwrap();
+        }
+        let (bytes, _) = w.finish(&Trace::new()).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &bytes).unwrap();
+        let pass = Trace::summarize_lpt(file.path()).unwrap();
+        (Trace::read_lpt_from(&bytes[..]).unwrap(), pass)
+    }
+
+    /// The events way reads back as `collect` decodes the same events:
+    /// spans, instants, counter samples, and what did not pair.
+    fn assert_events_way_as_collect(batches: &[(bool, &[(u64, u64)])], expected: &Trace) {
+        let (mut reference, mut decoder) = (Decoded::default(), Decoder::default());
+        let mut unclosed = 0;
+        for &(gap, events) in batches {
+            if gap {
+                unclosed += decoder.break_off();
+            }
+            decoder.feed(events, 5, |t| t * 3, &mut reference);
+        }
+        unclosed += decoder.open_count();
+        let (whole, pass) = events_way(batches);
+        assert_eq!(contents(&whole), contents(expected));
+        let losses = (whole.losses.unmatched_exits, whole.losses.unclosed_enters);
+        assert_eq!(losses, (reference.unmatched_exits, unclosed));
+        let samples: Vec<(u64, f64)> = reference.samples.iter().map(|s| (s.1, s.2)).collect();
+        assert!(!samples.is_empty());
+        assert_eq!(whole.counters.len(), 1);
+        assert_eq!(whole.counters[0].name, "queue");
+        assert_eq!(whole.counters[0].samples, samples);
+        // One pass: every span, and the same losses.
+        assert_eq!(pass.span_count, whole.span_count() as u64);
+        let pass_losses = (
+            pass.trace.losses.unmatched_exits,
+            pass.trace.losses.unclosed_enters,
+        );
+        assert_eq!(pass_losses, losses);
+    }
+
     /// The spans and instants of lane 0, by name text, in one order.
     fn contents(t: &Trace) -> (Vec<String>, Vec<String>) {
         let mut spans: Vec<String> = t.lanes[0]
@@ -392,6 +481,7 @@ mod tests {
     fn encoded_spans_read_back_as_the_decoder_gives_them_wherever_the_batches_end() {
         let events = events();
         let (whole, expected) = both_ways(&[(false, &events)]);
+        assert_events_way_as_collect(&[(false, &events)], &expected);
         assert!(whole.lanes[0].spans.len() > 500);
         assert!(whole.lanes[0].spans.iter().any(|s| s.result.is_some()));
         assert!(whole.lanes[0].spans.iter().any(|s| s.task.is_some()));
@@ -407,6 +497,7 @@ mod tests {
             let (a, b) = events.split_at(cut);
             let (streamed, _) = both_ways(&[(false, a), (false, b)]);
             assert_eq!(contents(&streamed), contents(&expected), "cut at {cut}");
+            assert_events_way_as_collect(&[(false, a), (false, b)], &expected);
         }
     }
 
@@ -417,6 +508,7 @@ mod tests {
             let batches = [(false, &events[..from]), (true, &events[to..])];
             let (streamed, expected) = both_ways(&batches);
             assert_eq!(contents(&streamed), contents(&expected), "{from}..{to}");
+            assert_events_way_as_collect(&batches, &expected);
             let (all, _) = both_ways(&[(false, &events)]);
             assert!(streamed.lanes[0].spans.len() < all.lanes[0].spans.len());
         }

@@ -12,17 +12,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use logprof_trace::compact::{ClockMoment, LptWriter, FLAG_STREAMED};
+use logprof_trace::compact::{ClockMoment, EventsBatch, LptWriter, FLAG_STREAMED};
 use logprof_trace::ranks::RankFacts;
 
-use super::encode::{LaneChunks, Names};
+use super::encode::{encode_events, LaneChunks, Names};
 use super::rank::{self, MessageKeys};
 use super::{StreamError, StreamStats};
 use crate::callsite::{registered, registered_count, Registered};
 use crate::clock::Calibration;
-use crate::event_words::Decoder;
 use crate::recorder::draining::{new_lanes, LaneCursor};
 use crate::{Lane, Losses, Span, Trace};
+use logprof_trace::raw_events::Decoder;
 
 /// How long the writer sleeps when a round found the rings nearly empty.
 const IDLE_POLL: Duration = Duration::from_micros(500);
@@ -37,6 +37,9 @@ const BLOCK: usize = 2048;
 
 /// Spans in a chunk, at most: about 32 KiB of it.
 const SPANS_PER_CHUNK: usize = 16_384;
+
+/// Events in an events chunk, at most: about 64 KiB of it.
+const EVENTS_PER_CHUNK: usize = 32_768;
 
 /// The file is written through a buffer of this size, pushed to the file
 /// at the end of every round: one `write(2)` a round rather than two a
@@ -66,8 +69,12 @@ struct LaneState {
     cursor: LaneCursor,
     /// Its number in the file, once declared.
     lane: Option<u32>,
+    /// Its events as drained, not yet written (a process that is not an
+    /// MPI rank: the readers pair them).
+    events: EventsBatch,
+    /// On an MPI rank, whose spans may carry message ends: its events
+    /// paired here, and what was paired and not yet written.
     decoder: Decoder,
-    /// What it decoded and has not yet written.
     chunks: LaneChunks,
     lost: u64,
     /// Calls left open by a restart (a `clear` while streaming).
@@ -149,12 +156,17 @@ impl Writer {
     /// Drains, decodes and writes every ring, then pushes the round to the
     /// file; returns the most events one ring gave.
     fn round(&mut self) -> std::io::Result<usize> {
+        let keys = self.message_keys;
         self.write_rank()?;
+        if keys.is_some() != self.message_keys.is_some() {
+            self.switch_path(keys)?;
+        }
         for cursor in new_lanes(|key| self.known.contains(&key)) {
             self.known.insert(cursor.key());
             self.lanes.push(LaneState {
                 cursor,
                 lane: None,
+                events: EventsBatch::new(),
                 decoder: Decoder::default(),
                 chunks: LaneChunks::new(),
                 lost: 0,
@@ -195,8 +207,13 @@ impl Writer {
                 // a new recording, or some lost between. A call open before
                 // a loss may have lost its exit; kept open, every later call
                 // would be put inside it, so it is dropped and counted, as
-                // its exit will be if it comes.
-                lane.unclosed += lane.decoder.break_off();
+                // its exit will be if it comes (by the readers, for events
+                // chunks).
+                if self.message_keys.is_some() {
+                    lane.unclosed += lane.decoder.break_off();
+                } else {
+                    lane.events.push_break();
+                }
             }
             lane.lost += drained.lost;
             if drained.lost > 0 {
@@ -212,16 +229,25 @@ impl Writer {
                 }
                 taken += events.len();
                 self.events += events.len() as u64;
+                let shift = self.shift_ns;
+                let to_ns = |t| calibration.ns(t).saturating_add_signed(shift);
+                if self.message_keys.is_none() {
+                    let max_id = self.registered.names.len();
+                    let (names, registered) = (&mut self.names, &self.registered);
+                    encode_events(events, max_id, to_ns, names, registered, &mut lane.events);
+                    if lane.events.len() >= EVENTS_PER_CHUNK {
+                        self.write_events(i)?;
+                    }
+                    if !drained.more || copied >= budget {
+                        return Ok(taken);
+                    }
+                    continue;
+                }
                 let mut sink =
                     lane.chunks
                         .sink(&mut self.names, &self.registered, self.message_keys);
-                let shift = self.shift_ns;
-                lane.decoder.feed_plain(
-                    events,
-                    self.registered.names.len(),
-                    |t| calibration.ns(t).saturating_add_signed(shift),
-                    &mut sink,
-                );
+                lane.decoder
+                    .feed_plain(events, self.registered.names.len(), to_ns, &mut sink);
                 if lane.chunks.spans.len() >= SPANS_PER_CHUNK {
                     self.write_spans(i)?;
                 }
@@ -230,6 +256,39 @@ impl Writer {
                 return Ok(taken);
             }
         }
+    }
+
+    /// Writes lane `i`'s events chunk, if it has events.
+    fn write_events(&mut self, i: usize) -> std::io::Result<()> {
+        let lane = &mut self.lanes[i];
+        if lane.events.is_empty() {
+            return Ok(());
+        }
+        let n = declare(&mut self.w, self.pid, lane)?;
+        self.names.write(&mut self.w)?;
+        let (first, last) = lane.events.times();
+        if (first, last) != (0, 0) {
+            let (lo, hi) = self.time_range.unwrap_or((u64::MAX, 0));
+            self.time_range = Some((lo.min(first), hi.max(last)));
+        }
+        self.w.write_events(n, &mut lane.events)
+    }
+
+    /// The process became an MPI rank (its spans may now carry message
+    /// ends, so they are paired here) or stopped being one: what each
+    /// lane holds on the path it leaves is written, and a call open across
+    /// the switch is counted as unclosed (its exit, as unmatched).
+    /// `keys`: the message keys before the switch.
+    fn switch_path(&mut self, keys: Option<MessageKeys>) -> std::io::Result<()> {
+        for i in 0..self.lanes.len() {
+            self.write_events(i)?;
+            let lane = &mut self.lanes[i];
+            lane.chunks
+                .release_held(&mut self.names, &self.registered, keys);
+            lane.unclosed += lane.decoder.break_off();
+            self.write_spans(i)?;
+        }
+        Ok(())
     }
 
     /// Writes lane `i`'s spans chunk, if it has spans.
@@ -249,6 +308,7 @@ impl Writer {
     /// Writes what lane `i` decoded and has not written: spans, instants,
     /// counter samples.
     fn write_lane(&mut self, i: usize) -> std::io::Result<()> {
+        self.write_events(i)?;
         self.write_spans(i)?;
         let lane = &mut self.lanes[i];
         self.unmatched_exits += std::mem::take(&mut lane.chunks.unmatched_exits);
@@ -325,6 +385,7 @@ impl Writer {
             lane.chunks
                 .release_held(&mut self.names, &self.registered, self.message_keys);
             self.write_spans(i)?;
+            self.write_events(i)?;
         }
         for lane in &mut self.lanes {
             if lane.lane.is_none() && lane.cursor.keeps_lane() {

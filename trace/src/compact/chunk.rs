@@ -52,6 +52,9 @@ pub enum ChunkKind {
     /// One sample of the rank's clock offset to rank 0's, at the start or
     /// the end of the recording.
     Clock = 13,
+    /// Events of one lane as a streaming writer drained them, to be
+    /// paired into spans by the reader (`events.rs`).
+    Events = 14,
 }
 
 impl ChunkKind {
@@ -71,6 +74,7 @@ impl ChunkKind {
             11 => Footer,
             12 => Rank,
             13 => Clock,
+            14 => Events,
             _ => return None,
         })
     }

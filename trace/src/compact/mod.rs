@@ -34,6 +34,7 @@
 //! ```
 
 mod chunk;
+mod events;
 mod info;
 mod rank;
 mod reader;
@@ -42,6 +43,8 @@ pub(crate) mod varint;
 mod writer;
 
 pub use chunk::{read_index, read_index_of, ChunkEntry, ChunkKind};
+pub use events::EventsBatch;
+pub(crate) use events::{copy_events, decode_events, IntoSpans, PairedLane};
 pub(crate) use info::decode_info;
 pub use rank::ClockMoment;
 pub(crate) use rank::{decode_clock, decode_rank};
@@ -60,7 +63,7 @@ pub const MAGIC: [u8; 8] = *b"\x89LPT\r\n\x1a\n";
 pub const END_MAGIC: [u8; 8] = *b"LPTINDEX";
 
 /// The format version this crate writes, and the newest it reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Header flag: the file was streamed while recording.
 pub const FLAG_STREAMED: u16 = 1;

@@ -3,15 +3,17 @@
 //! time besides the trace being built. A file that ends before its footer
 //! is read up to its last whole chunk, and says so in its repairs.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
 
 use super::chunk::{self, ChunkKind, CODEC_NONE, FRAME_LEN, TRAILER_LEN};
 use super::varint::Bytes;
 use super::{info, name_set_mut, spans, CompactError, FLAG_STREAMED, HEADER_LEN};
+use super::{IntoSpans, PairedLane};
 use crate::chrome::TraceFileError;
 use crate::ranks::{RankFacts, RANK_METADATA};
-use crate::trace::{CounterTrack, Lane, Trace};
+use crate::trace::{CounterTrack, Lane, NameId, Trace};
 
 /// One chunk read: its kind (`None` for a kind this version does not
 /// know), the offset of its frame, and its payload.
@@ -184,6 +186,7 @@ impl<R: Read> LptReader<R> {
         let mut has_info = false;
         let mut unknown = 0u64;
         let mut rank: Option<RankFacts> = None;
+        let mut pairing = Pairing::default();
         while let Some((kind, at, payload)) = self.next_chunk_where(&want)? {
             let mut b = Bytes::new(payload);
             let Some(kind) = kind else {
@@ -193,6 +196,7 @@ impl<R: Read> LptReader<R> {
             match kind {
                 ChunkKind::Rank => super::decode_rank(&mut b, rank.get_or_insert_default()),
                 ChunkKind::Clock => super::decode_clock(&mut b, rank.get_or_insert_default()),
+                ChunkKind::Events => pairing.read(&mut b, &mut trace),
                 _ => read_chunk(kind, &mut b, &mut trace, &mut lost, &mut has_info),
             }
             .map_err(|e| e.at(at))?;
@@ -207,6 +211,10 @@ impl<R: Read> LptReader<R> {
         if !has_info {
             trace.losses.dropped_events = lost;
         }
+        // The writer paired nothing of its events chunks: what did not pair
+        // is counted here.
+        trace.losses.unmatched_exits += pairing.unmatched_exits;
+        trace.losses.unclosed_enters += pairing.lanes.iter().map(PairedLane::unclosed).sum::<u64>();
         if unknown > 0 {
             *trace
                 .repairs
@@ -318,9 +326,55 @@ fn read_chunk(
             *has_info = true;
         }
         // Read by `read_trace` itself.
-        ChunkKind::Footer | ChunkKind::Rank | ChunkKind::Clock => {}
+        ChunkKind::Footer | ChunkKind::Rank | ChunkKind::Clock | ChunkKind::Events => {}
     }
     Ok(())
+}
+
+/// The events chunks of a whole read, paired lane by lane as they come.
+#[derive(Default)]
+struct Pairing {
+    /// By lane number.
+    lanes: Vec<PairedLane>,
+    /// A chunk's counter samples, before they go to their tracks.
+    samples: Vec<(NameId, u64, f64)>,
+    /// (pid, counter name) -> its track in the trace.
+    tracks: HashMap<(u32, NameId), usize>,
+    unmatched_exits: u64,
+}
+
+impl Pairing {
+    /// Pairs an events chunk's events into its lane's spans, instants and
+    /// (on a track per process and counter name) counter samples.
+    fn read(&mut self, b: &mut Bytes<'_>, trace: &mut Trace) -> Result<(), CompactError> {
+        let lane = spans::lane_of(b)?;
+        let names = trace.names.len();
+        let l = lane_mut(trace, lane)?;
+        let pid = l.pid;
+        let i = lane as usize;
+        if self.lanes.len() <= i {
+            self.lanes.resize_with(i + 1, PairedLane::default);
+        }
+        let mut sink = IntoSpans {
+            spans: &mut l.spans,
+            instants: &mut l.instants,
+            samples: &mut self.samples,
+            unmatched_exits: &mut self.unmatched_exits,
+        };
+        self.lanes[i].feed(b, names, &mut sink)?;
+        for (name, ns, value) in self.samples.drain(..) {
+            let track = *self.tracks.entry((pid, name)).or_insert_with(|| {
+                trace.counters.push(CounterTrack {
+                    pid,
+                    name: trace.names[name as usize].clone(),
+                    samples: Vec::new(),
+                });
+                trace.counters.len() - 1
+            });
+            trace.counters[track].samples.push((ns, value));
+        }
+        Ok(())
+    }
 }
 
 /// A streamed file holds lanes as threads first drained, and each lane's

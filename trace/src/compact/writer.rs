@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::chunk::{self, ChunkEntry, ChunkKind, CODEC_NONE, FRAME_LEN};
+use super::events::EventsBatch;
 use super::spans::SpanBatch;
 use super::ClockMoment;
 use super::{info, spans, varint, CompactError, END_MAGIC, MAGIC, VERSION};
@@ -150,33 +151,65 @@ impl<W: Write> LptWriter<W> {
         if batch.is_empty() {
             return Ok(());
         }
-        // The frame and the lane and count in one write, the spans in
-        // another: no copy of the spans, still two writes a chunk.
-        debug_assert!(self.buf.is_empty());
         let mut head = std::mem::take(&mut self.buf);
         head.resize(FRAME_LEN, 0);
         varint::put(&mut head, lane.into());
         varint::put(&mut head, batch.count);
-        let len = u32::try_from(head.len() - FRAME_LEN + batch.body.len())
-            .map_err(|_| io::Error::other("a chunk past 4 GiB"))?;
-        head[..FRAME_LEN].copy_from_slice(&chunk::frame(ChunkKind::Spans, CODEC_NONE, len, len));
-        let written = self
-            .out
-            .write_all(&head)
-            .and_then(|()| self.out.write_all(&batch.body));
+        let written = self.body_chunk(ChunkKind::Spans, lane, head, &batch.body, batch.times());
+        batch.clear();
+        written
+    }
+
+    /// Writes a chunk of `lane` whose payload is what `head` holds after
+    /// its first [`FRAME_LEN`] bytes (left for the frame), then `body`:
+    /// no copy of the body, still two writes a chunk. `head` is `self.buf`,
+    /// taken, and given back.
+    fn body_chunk(
+        &mut self,
+        kind: ChunkKind,
+        lane: u32,
+        mut head: Vec<u8>,
+        body: &[u8],
+        (first_ns, last_ns): (u64, u64),
+    ) -> io::Result<()> {
+        let len = u32::try_from(head.len() - FRAME_LEN + body.len())
+            .map_err(|_| io::Error::other("a chunk past 4 GiB"));
+        let written = len.and_then(|len| {
+            head[..FRAME_LEN].copy_from_slice(&chunk::frame(kind, CODEC_NONE, len, len));
+            self.out.write_all(&head)?;
+            self.out.write_all(body)?;
+            Ok(len)
+        });
         head.clear();
         self.buf = head;
-        written?;
+        let len = written?;
         self.index.push(ChunkEntry {
             offset: self.offset,
-            kind: ChunkKind::Spans,
+            kind,
             lane: Some(lane),
-            first_ns: batch.times().0,
-            last_ns: batch.times().1,
+            first_ns,
+            last_ns,
         });
         self.offset += FRAME_LEN as u64 + u64::from(len);
-        batch.clear();
         Ok(())
+    }
+
+    /// Writes the events of `batch` as one events chunk of `lane`, and
+    /// empties it for the next; nothing if it is empty. As
+    /// [`LptWriter::write_spans`], a batch past [`u32::MAX`] bytes is an
+    /// error.
+    pub fn write_events(&mut self, lane: u32, batch: &mut EventsBatch) -> io::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut head = std::mem::take(&mut self.buf);
+        head.resize(FRAME_LEN, 0);
+        varint::put(&mut head, lane.into());
+        varint::put(&mut head, batch.count);
+        varint::put(&mut head, batch.base_ns);
+        let written = self.body_chunk(ChunkKind::Events, lane, head, &batch.body, batch.times());
+        batch.clear();
+        written
     }
 
     /// Writes instants of `lane`.

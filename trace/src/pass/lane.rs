@@ -44,13 +44,7 @@ impl<'a> OffCpuIndex<'a> {
     /// it ran on (as `offcpu::on_cpu_by_core` does over a whole lane);
     /// returns the part whose core is not known. `cursor`: where the last
     /// call's search ended; calls come in time order, so it only moves on.
-    fn by_core(
-        &self,
-        start: u64,
-        end: u64,
-        per_core: &mut BTreeMap<u32, u64>,
-        cursor: &mut usize,
-    ) -> u64 {
+    fn by_core(&self, start: u64, end: u64, per_core: &mut CoreTimes, cursor: &mut usize) -> u64 {
         let mut unknown = 0;
         // Stretch k ends where off[k] starts; those before it end by `start`.
         while *cursor < self.off.len() && self.off[*cursor].start_ns <= start {
@@ -65,13 +59,50 @@ impl<'a> OffCpuIndex<'a> {
                 _ => self.off[k - 1].cpu,
             };
             match cpu {
-                Some(c) if on > 0 => *per_core.entry(c).or_default() += on,
+                Some(c) if on > 0 => per_core.add(c, on),
                 Some(_) => {}
                 None => unknown += on,
             }
             k += 1;
         }
         unknown
+    }
+}
+
+/// On-CPU time by core, added up. A lane runs on one core for many spans
+/// in a row, so the core met last is added up apart: one look-up in the
+/// map a change of core, not a span.
+#[derive(Default)]
+pub(super) struct CoreTimes {
+    /// Every core but the one met last.
+    done: BTreeMap<u32, u64>,
+    last: Option<(u32, u64)>,
+}
+
+impl CoreTimes {
+    #[inline]
+    fn add(&mut self, cpu: u32, ns: u64) {
+        match &mut self.last {
+            Some((c, n)) if *c == cpu => *n += ns,
+            last => {
+                if let Some((c, n)) = last.replace((cpu, ns)) {
+                    *self.done.entry(c).or_default() += n;
+                }
+            }
+        }
+    }
+
+    /// The time by core, with each core in `cores` listed (with nothing
+    /// when no time was added on it).
+    fn finish(&mut self, cores: impl Iterator<Item = u32>) -> BTreeMap<u32, u64> {
+        let mut all = std::mem::take(&mut self.done);
+        if let Some((c, n)) = self.last.take() {
+            *all.entry(c).or_default() += n;
+        }
+        for cpu in cores {
+            all.entry(cpu).or_default();
+        }
+        all
     }
 }
 
@@ -97,7 +128,9 @@ pub(super) struct LaneSweep {
     pub preempted_in_busy_ns: u64,
     /// The end of the last busy stretch.
     pub last_busy_end: Option<u64>,
+    /// On-CPU time by core: filled by [`LaneSweep::finish`].
     pub per_core: BTreeMap<u32, u64>,
+    core_times: CoreTimes,
     pub unknown_core_ns: u64,
     /// Whether any stretch of work was added (of any length).
     pub worked: bool,
@@ -209,7 +242,7 @@ impl LaneSweep {
             self.preempted_ns += p;
             self.blocked_ns += b;
         }
-        self.unknown_core_ns += off.by_core(s, e, &mut self.per_core, &mut self.core_cursor);
+        self.unknown_core_ns += off.by_core(s, e, &mut self.core_times, &mut self.core_cursor);
     }
 
     /// Ends the lane: the last busy and waiting stretches are done.
@@ -219,13 +252,10 @@ impl LaneSweep {
             self.waiting_ns += done.1 - done.0;
         }
         self.waits_done.clear();
-        if self.worked {
-            // Every core the lane ran on is listed, with nothing when it
-            // worked on it not at all, as `offcpu::on_cpu_by_core` lists it.
-            let cores = std::iter::once(off.start_cpu).chain(off.off.iter().map(|o| o.cpu));
-            for cpu in cores.flatten() {
-                self.per_core.entry(cpu).or_default();
-            }
-        }
+        // Every core the lane ran on is listed, with nothing when it worked
+        // on it not at all, as `offcpu::on_cpu_by_core` lists it.
+        let cores = std::iter::once(off.start_cpu).chain(off.off.iter().map(|o| o.cpu));
+        let cores = cores.flatten().filter(|_| self.worked);
+        self.per_core = self.core_times.finish(cores);
     }
 }

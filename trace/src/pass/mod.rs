@@ -35,9 +35,11 @@
 
 mod lane;
 mod reduce;
+mod reorder;
+mod spans_in;
 
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 use crate::chrome::TraceFileError;
@@ -50,6 +52,8 @@ use crate::summary_parts::{ratio, SummaryParts};
 use crate::trace::{Span, Trace};
 
 use lane::{LaneSweep, OffCpuIndex};
+use reorder::{too_deep, Reorder};
+use spans_in::{for_each_span, for_each_span_beside, Unpaired};
 
 /// At most this many tasks are followed to count the tasks that ran on
 /// more than one thread (a task costs some 30 bytes): past it the count is
@@ -85,47 +89,18 @@ fn open(path: &Path) -> Result<LptReader<BufReader<std::fs::File>>, TraceFileErr
 /// Also says whether the file was streamed (its lanes are then put in
 /// (pid, tid) order once the pass is done).
 fn skeleton(path: &Path) -> Result<(Trace, bool), TraceFileError> {
-    let skipped = [ChunkKind::Spans, ChunkKind::Instants, ChunkKind::Samples];
+    let skipped = [
+        ChunkKind::Spans,
+        ChunkKind::Events,
+        ChunkKind::Instants,
+        ChunkKind::Samples,
+    ];
     let reader = open(path)?;
     let streamed = reader.flags & crate::compact::FLAG_STREAMED != 0;
     let trace = reader
         .read_trace_where(|k| !k.is_some_and(|k| skipped.contains(&k)), false)
         .map_err(|e| TraceFileError::new(path, e.to_string()))?;
     Ok((trace, streamed))
-}
-
-/// Reads the spans chunks of `input`, calling `each` with the lane number
-/// and each span, in the file's order. `lanes`: how many lanes the file
-/// declares.
-fn for_each_span<R: Read>(
-    mut input: LptReader<R>,
-    lanes: usize,
-    keep: impl Fn(usize) -> bool,
-    mut each: impl FnMut(usize, &Span, u64) -> Result<(), CompactError>,
-) -> Result<(), CompactError> {
-    while let Some((_, at, payload)) = input.next_chunk_where(|k| k == Some(ChunkKind::Spans))? {
-        let mut b = crate::compact::Bytes::new(payload);
-        let lane = crate::compact::lane_of(&mut b).map_err(|e| e.at(at))? as usize;
-        if lane >= lanes {
-            return Err(CompactError::damaged(format!(
-                "a chunk of lane {lane}, but only {lanes} lanes are declared"
-            ))
-            .at(at));
-        }
-        if !keep(lane) {
-            continue;
-        }
-        crate::compact::decode_spans_each(&mut b, |span| each(lane, &span, at))
-            .map_err(|e| e.at(at))?;
-        if !b.is_empty() {
-            return Err(CompactError::damaged(format!(
-                "Spans chunk has {} bytes past its end",
-                b.remaining()
-            ))
-            .at(at));
-        }
-    }
-    Ok(())
 }
 
 /// The error for a span that starts before the one before it on its lane.
@@ -156,67 +131,9 @@ struct Lanes<'a> {
     streamed: bool,
 }
 
-/// The most spans a reading thread holds back to put a streamed file's
-/// spans in start order (about 90 MB of them): the calls inside the
-/// top-level calls still open.
-const MAX_HELD: usize = 1 << 20;
-
-/// Puts a lane's spans, as a streamed file holds them (in the order they
-/// ended), back in start order. On one thread calls nest, so a span comes
-/// after its callees and before its callers: when a top-level call (depth
-/// 0) ends, it and the spans held since are every span that starts before
-/// the next one, and go out sorted as `Lane::sort_spans` sorts them.
-#[derive(Default)]
-struct Reorder {
-    held: Vec<Vec<Span>>,
-    count: usize,
-}
-
-impl Reorder {
-    /// Holds `span` of lane `li`; when it is a top-level call, gives back
-    /// the lane's spans held, in start order, to `out`. False when more
-    /// than [`MAX_HELD`] spans are held.
-    fn push(&mut self, li: usize, span: &Span, out: &mut Vec<Span>) -> bool {
-        if self.held.len() <= li {
-            self.held.resize_with(li + 1, Vec::new);
-        }
-        self.held[li].push(span.clone());
-        self.count += 1;
-        if span.depth == 0 {
-            self.release(li, out);
-        }
-        self.count <= MAX_HELD
-    }
-
-    /// True when `span` of lane `li` is in start order as it comes, with
-    /// nothing to hold or sort: a top-level call with no callee held (a
-    /// loop of calls that make none, the bulk of a big streamed file).
-    fn passes(&self, li: usize, span: &Span) -> bool {
-        span.depth == 0 && self.held.get(li).is_none_or(Vec::is_empty)
-    }
-
-    /// Gives back lane `li`'s spans held, in start order.
-    fn release(&mut self, li: usize, out: &mut Vec<Span>) {
-        let Some(held) = self.held.get_mut(li) else {
-            return;
-        };
-        self.count -= held.len();
-        held.sort_by_key(|s| (s.start_ns, s.depth, std::cmp::Reverse(s.end_ns)));
-        out.append(held);
-    }
-}
-
-/// The error for a streamed file whose open top-level calls hold more
-/// spans than a pass holds back.
-fn too_deep(lane: usize, trace: &Trace) -> CompactError {
-    let name = trace.lanes.get(lane).map_or("", |l| l.thread_name.as_str());
-    CompactError::new(format!(
-        "lane {lane} ({name}): more than {MAX_HELD} calls inside top-level calls still open. \
-         A file written while recording holds each call after those it made, and a big file's \
-         pass holds them back until their top-level call ends. Read it whole \
-         (logprof report --whole), if memory allows"
-    ))
-}
+/// What a pass's spans are given to: a lane number, a span, the offset
+/// of its chunk.
+type SpanSink<'a> = dyn FnMut(usize, Span, u64) -> Result<(), CompactError> + 'a;
 
 /// The running figures of the lanes one reading thread adds up.
 struct Share {
@@ -227,6 +144,7 @@ struct Share {
     too_many_tasks: bool,
     range: Option<(u64, u64)>,
     span_count: u64,
+    unpaired: Unpaired,
 }
 
 impl Share {
@@ -238,6 +156,7 @@ impl Share {
             too_many_tasks: false,
             range: None,
             span_count: 0,
+            unpaired: Unpaired::default(),
         }
     }
 
@@ -263,15 +182,18 @@ impl Share {
             (a, b) => a.or(b),
         };
         self.span_count += other.span_count;
+        self.unpaired.unmatched_exits += other.unpaired.unmatched_exits;
+        self.unpaired.unclosed_enters += other.unpaired.unclosed_enters;
     }
 }
 
 impl Lanes<'_> {
-    /// Reads the spans of the lanes `keep` accepts from `input`.
-    fn sweep<R: Read>(
+    /// Adds up the spans `read` gives (with [`for_each_span`] or
+    /// [`for_each_span_beside`]) of the lanes `keep` accepts.
+    fn sweep(
         &self,
-        input: LptReader<R>,
         keep: impl Fn(usize) -> bool,
+        read: impl FnOnce(&mut SpanSink<'_>) -> Result<Unpaired, CompactError>,
     ) -> Result<Share, CompactError> {
         let trace = self.trace;
         let mut share = Share::new(trace.lanes.len(), trace.names.len());
@@ -282,6 +204,7 @@ impl Lanes<'_> {
             too_many_tasks,
             range,
             span_count,
+            unpaired,
         } = &mut share;
         let mut reorder = Reorder::default();
         let mut ready: Vec<Span> = Vec::new();
@@ -316,9 +239,9 @@ impl Lanes<'_> {
             }
             Ok(())
         };
-        for_each_span(input, trace.lanes.len(), &keep, |li, span, at| {
-            if !self.streamed || reorder.passes(li, span) {
-                return add(li, span, at);
+        *unpaired = read(&mut |li, span, at| {
+            if !self.streamed || reorder.passes(li, &span) {
+                return add(li, &span, at);
             }
             if !reorder.push(li, span, &mut ready) {
                 return Err(too_deep(li, trace).at(at));
@@ -376,32 +299,43 @@ impl Trace {
             streamed,
         };
         // The lanes are independent: on two cores, two threads each read
-        // the file and add up every other lane.
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |c| c.get())
-            .clamp(1, 2)
-            .min(n.max(1));
-        let shares: Vec<Result<Share, CompactError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|w| {
-                    let lanes_of = &lanes_of;
-                    scope.spawn(move || {
-                        let input = LptReader::new(BufReader::with_capacity(
-                            1 << 20,
-                            std::fs::File::open(path)?,
-                        ))?;
-                        lanes_of.sweep(input, |li| li % workers == w)
+        // the file and add up every other lane. A file of one lane is read
+        // on one thread and added up on the other.
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let workers = cores.clamp(1, 2).min(n.max(1));
+        let counts = (n, names);
+        let input = || -> Result<_, CompactError> {
+            let file = std::fs::File::open(path)?;
+            LptReader::new(BufReader::with_capacity(1 << 20, file))
+        };
+        let shares: Vec<Result<Share, CompactError>> = if cores >= 2 && n == 1 {
+            vec![input().and_then(|input| {
+                lanes_of.sweep(
+                    |_| true,
+                    |each| for_each_span_beside(input, counts, |_| true, each),
+                )
+            })]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|w| {
+                        let lanes_of = &lanes_of;
+                        let keep = move |li: usize| li % workers == w;
+                        scope.spawn(move || {
+                            let input = input()?;
+                            lanes_of.sweep(keep, |each| for_each_span(input, counts, keep, each))
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(CompactError::new("a reading thread failed")))
-                })
-                .collect()
-        });
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(CompactError::new("a reading thread failed")))
+                    })
+                    .collect()
+            })
+        };
         let mut share = Share::new(n, names);
         for (w, part) in shares.into_iter().enumerate() {
             let part = part.map_err(|e| TraceFileError::new(path, e.to_string()))?;
@@ -414,6 +348,7 @@ impl Trace {
             too_many_tasks,
             range,
             span_count,
+            unpaired,
         } = share;
         for (sweep, off) in sweeps.iter_mut().zip(&off) {
             sweep.finish(off);
@@ -502,6 +437,7 @@ impl Trace {
         .assemble(&trace);
         let mut summary = summary;
         let mut trace = trace;
+        unpaired.add_to(&mut trace.losses);
         if streamed {
             // As `Trace::read_lpt` orders a streamed file's lanes.
             trace.lanes.sort_by_key(|l| (l.pid, l.tid));
@@ -513,46 +449,5 @@ impl Trace {
             span_count,
             left_out,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Reorder, MAX_HELD};
-    use crate::trace::Span;
-
-    #[test]
-    fn a_top_level_call_releases_what_it_called_in_start_order() {
-        let (mut reorder, mut out) = (Reorder::default(), Vec::new());
-        // As a streamed lane holds them: callees first, each as it ended.
-        assert!(reorder.passes(3, &Span::new(0, 1, 2, 0)));
-        for span in [
-            Span::new(0, 20, 30, 2),
-            Span::new(0, 10, 40, 1),
-            Span::new(0, 50, 60, 1),
-        ] {
-            assert!(!reorder.passes(3, &span));
-            assert!(reorder.push(3, &span, &mut out));
-            assert!(out.is_empty(), "released before its top-level call");
-        }
-        // Callees held: their top-level call cannot pass them.
-        assert!(!reorder.passes(3, &Span::new(0, 5, 70, 0)));
-        assert!(reorder.push(3, &Span::new(0, 5, 70, 0), &mut out));
-        let starts: Vec<u64> = out.iter().map(|s| s.start_ns).collect();
-        assert_eq!(starts, [5, 10, 20, 50]);
-        assert_eq!(reorder.count, 0);
-    }
-
-    #[test]
-    fn holding_more_than_the_limit_is_refused() {
-        let (mut reorder, mut out) = (Reorder::default(), Vec::new());
-        let span = Span::new(0, 1, 2, 1);
-        for _ in 0..MAX_HELD {
-            assert!(reorder.push(0, &span, &mut out));
-        }
-        assert!(!reorder.push(0, &span, &mut out));
-        // A lane cut off releases what it holds, in start order, at its end.
-        reorder.release(0, &mut out);
-        assert_eq!((out.len(), reorder.count), (MAX_HELD + 1, 0));
     }
 }

@@ -88,9 +88,9 @@ impl Trace {
         let waits: Vec<bool> = (0..trace.names.len() as u32)
             .map(|i| trace.name_waits(i))
             .collect();
-        for_each_span(
+        let unpaired = for_each_span(
             open(path)?,
-            n,
+            (n, trace.names.len()),
             |_| true,
             |li, span, _| {
                 // Waiting spans are merged apart from the others, so that the
@@ -106,7 +106,7 @@ impl Trace {
                 let col = column(span.start_ns);
                 match &mut groups[depth] {
                     Some(g) if !wide && g.column == col => {
-                        g.absorb(span);
+                        g.absorb(&span);
                         merged += 1;
                     }
                     slot => {
@@ -114,9 +114,9 @@ impl Trace {
                             kept[li].push(g.span());
                         }
                         if wide {
-                            kept[li].push(span.clone());
+                            kept[li].push(span);
                         } else {
-                            *slot = Some(Group::new(col, span));
+                            *slot = Some(Group::new(col, &span));
                         }
                     }
                 }
@@ -124,6 +124,7 @@ impl Trace {
             },
         )
         .map_err(|e| TraceFileError::new(path, e.to_string()))?;
+        unpaired.add_to(&mut trace.losses);
         for ((lane, groups), spans) in trace.lanes.iter_mut().zip(open_groups).zip(kept) {
             lane.spans = spans;
             lane.spans

@@ -5,6 +5,7 @@
 //! chunk, the names, and the message ends (for pairing, [`pair_ends`]);
 //! not the events. An input of another format than `.lpt` is read whole.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use super::inputs::{resolve, Input, MergeError};
 use super::{merged_cores, merged_off_cpu, ClockSync, MpiMetadata, RankMetadata};
 use crate::compact::spans;
 use crate::compact::varint::Bytes;
-use crate::compact::{self, ChunkKind, LptWriter, FLAG_STREAMED};
+use crate::compact::{self, ChunkKind, EventsBatch, LptWriter, FLAG_STREAMED};
 use crate::message::{pair_ends, MessageEnd};
 use crate::{InstantEvent, Losses, NameId, NameTable, OffCpu, OffCpuStatus, Span, Trace};
 use crate::{TraceFileError, TraceFormat};
@@ -27,6 +28,10 @@ pub struct MergeReport {
     pub files: usize,
     /// Spans written.
     pub spans: u64,
+    /// Events written unpaired: the events chunks of files streamed by
+    /// `logprof::stream_to` (two events a call, and values, instants and
+    /// counter samples), which their readers pair into spans.
+    pub unpaired_events: u64,
     /// Instants, off-CPU intervals and counter samples written.
     pub other_events: u64,
     /// Messages with both ends in the merged trace.
@@ -130,6 +135,10 @@ struct Merge<W: Write> {
     instants: Vec<InstantEvent>,
     off: Vec<OffCpu>,
     samples: Vec<(u64, f64)>,
+    events: Vec<(u64, u64)>,
+    /// By output lane: its events chunk, whose times go on from one chunk
+    /// to the next.
+    batches: HashMap<u32, EventsBatch>,
 }
 
 /// [`merge_files`] into `out`, the inputs resolved: writes the merged
@@ -161,6 +170,8 @@ pub(super) fn merge_into<W: Write>(inputs: &[Input], out: W) -> Result<MergeRepo
         instants: Vec::new(),
         off: Vec::new(),
         samples: Vec::new(),
+        events: Vec::new(),
+        batches: HashMap::new(),
     };
     for input in inputs {
         m.input(input, origin)?;
@@ -329,6 +340,14 @@ impl<W: Write> Merge<W> {
                 }
                 self.report.spans += self.spans.len() as u64;
                 w.spans(lane, &self.spans)
+            }
+            ChunkKind::Events => {
+                let lane = map.lane(spans::lane_of(b)?)?;
+                compact::decode_events(b, map.names.len(), &mut self.events)?;
+                let batch = self.batches.entry(lane).or_default();
+                compact::copy_events(&self.events, batch, |n| map.name(n), at);
+                self.report.unpaired_events += self.events.len() as u64;
+                w.write_events(lane, batch)
             }
             ChunkKind::Instants => {
                 let lane = map.lane(spans::lane_of(b)?)?;

@@ -33,6 +33,19 @@ fn rank_file(
     clock: Option<(ClockSample, ClockSample)>,
     spans: &[Span],
 ) -> PathBuf {
+    rank_file_with(dir, rank, ranks, clock, |w, lane| {
+        w.spans(lane, spans).unwrap();
+    })
+}
+
+/// [`rank_file`] whose lane's chunks `write` writes.
+fn rank_file_with(
+    dir: &Path,
+    rank: u32,
+    ranks: u32,
+    clock: Option<(ClockSample, ClockSample)>,
+    write: impl FnOnce(&mut LptWriter<std::fs::File>, u32),
+) -> PathBuf {
     let path = rank_path(&dir.join("run.lpt"), rank);
     let file = std::fs::File::create(&path).unwrap();
     let mut w = LptWriter::new(file, FLAG_STREAMED).unwrap();
@@ -48,7 +61,7 @@ fn rank_file(
         .unwrap();
     w.name_flags(&[(1, compact::name_flag::REGION)]).unwrap();
     let lane = w.lane(4000 + rank, 1, "main", None).unwrap();
-    w.spans(lane, spans).unwrap();
+    write(&mut w, lane);
     if let Some((start, end)) = clock {
         w.clock(ClockMoment::Start, &start).unwrap();
         w.clock(ClockMoment::End, &end).unwrap();
@@ -120,6 +133,64 @@ fn ranks_files_merge_into_one_process_per_rank_on_rank_0s_clock() {
     assert_eq!(mpi["ranks"][1]["end"]["offset_ns"], 2_000);
     assert_eq!(merged.cores, Some(2));
     assert_eq!(merged.off_cpu, OffCpuStatus::Recorded { lost_switches: 2 });
+}
+
+/// A rank streamed without message keys writes its calls as events
+/// chunks: the merge copies them with their names renumbered and their
+/// times moved onto rank 0's clock, and the merged file's reader pairs
+/// them, a call open across two chunks included.
+#[test]
+fn a_ranks_events_chunks_are_merged_unpaired_and_paired_when_read() {
+    use crate::raw_events::kind;
+    let dir = tempfile::tempdir().unwrap();
+    let zero = rank_file(
+        dir.path(),
+        0,
+        2,
+        Some((sample(0, 0), sample(10_000, 0))),
+        &[Span::new(1, 1_000, 2_000, 0)],
+    );
+    let one = rank_file_with(
+        dir.path(),
+        1,
+        2,
+        Some((sample(0, 1_000), sample(10_000, 1_000))),
+        |w, lane| {
+            let mut batch = compact::EventsBatch::new();
+            // "work" (1) calls "only-1" (0); the chunk ends inside both.
+            batch.push_timed(kind::ENTER, Some(1), 0, 100);
+            batch.push_timed(kind::ENTER, Some(0), 0, 150);
+            w.write_events(lane, &mut batch).unwrap();
+            batch.push_timed(kind::EXIT, Some(0), 0, 180);
+            batch.push_timed(kind::EXIT, Some(1), 0, 300);
+            batch.push_value(Some(1), 0, 42);
+            // Events lost: a call open there is dropped.
+            batch.push_timed(kind::ENTER, Some(0), 0, 400);
+            batch.push_break();
+            batch.push_timed(kind::EXIT, Some(0), 0, 500);
+            w.write_events(lane, &mut batch).unwrap();
+        },
+    );
+    let out = dir.path().join("merged.lpt");
+    let report = merge_files(&[zero, one], &out, false).unwrap();
+    assert_eq!((report.spans, report.unpaired_events), (1, 8));
+    let merged = Trace::read_file(&out).unwrap();
+    let r1: Vec<_> = merged.lanes[1]
+        .spans
+        .iter()
+        .map(|s| (merged.name(s.name), s.start_ns, s.end_ns, s.depth, s.result))
+        .collect();
+    assert_eq!(
+        r1,
+        [
+            ("work", 1_100, 1_300, 0, Some(42)),
+            ("only-1", 1_150, 1_180, 1, None)
+        ]
+    );
+    assert_eq!(
+        (merged.losses.unclosed_enters, merged.losses.unmatched_exits),
+        (1, 1)
+    );
 }
 
 #[test]

@@ -1,7 +1,14 @@
-//! Events: what the 16 bytes of one say (its `meta` word), and turning one
-//! thread's raw events (`(ticks, meta)` pairs, oldest first) into spans,
-//! instants and counter samples, counting what does not match. Shared by [`collect`](crate::collect) and
-//! [`recorded`](crate::recorded).
+//! A recording's raw events: what the 16 bytes of one say (its `meta`
+//! word), and the pairing of one thread's events (`(ticks, meta)` pairs,
+//! oldest first) into spans, instants and counter samples, counting what
+//! does not match.
+//!
+//! The recorder (crate `logprof`) writes these words into each thread's
+//! ring. They are paired here so that everything that pairs them does so
+//! the same way: `logprof::collect`, and the readers of a streamed
+//! `.lpt` file, whose events chunks hold a lane's events as the stream's
+//! writer drained them ([`crate::compact`]). This is not an API to record
+//! with; use `logprof`.
 //!
 //! A [`kind::VALUE`] event belongs to the event just before it on the same
 //! thread when that one is an enter, an exit or a counter of the same id (a
@@ -14,70 +21,78 @@
 
 /// What an event is: the low 3 bits of its meta word. Above them the
 /// call-site id (29 bits), and above those the task (32 bits).
-pub(crate) mod kind {
+pub mod kind {
     /// A span's enter; `ticks` is the time.
-    pub(crate) const ENTER: u64 = 0;
+    pub const ENTER: u64 = 0;
     /// A span's exit; `ticks` is the time.
-    pub(crate) const EXIT: u64 = 1;
+    pub const EXIT: u64 = 1;
     /// The payload of the event just before it on the same thread, with the
     /// same id (a span's value, a counter's sample); `ticks` holds the bits.
-    pub(crate) const VALUE: u64 = 2;
+    pub const VALUE: u64 = 2;
     /// An instant; `ticks` is the time.
-    pub(crate) const INSTANT: u64 = 3;
+    pub const INSTANT: u64 = 3;
     /// A counter sample; `ticks` is the time, its value is in the next
     /// event, a [`VALUE`].
-    pub(crate) const COUNTER: u64 = 4;
+    pub const COUNTER: u64 = 4;
 }
 
 /// Bits of the meta word that hold the kind.
-pub(crate) const KIND_BITS: u32 = 3;
+pub const KIND_BITS: u32 = 3;
 
 /// The meta word of an event of `kind` for call site `id` in task `task`.
 #[inline(always)]
-pub(crate) fn meta(kind: u64, id: u32, task: u32) -> u64 {
+pub fn meta(kind: u64, id: u32, task: u32) -> u64 {
     ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
 }
 
+/// The meta word of an enter.
 #[inline(always)]
-pub(crate) fn enter_meta(id: u32, task: u32) -> u64 {
+pub fn enter_meta(id: u32, task: u32) -> u64 {
     meta(kind::ENTER, id, task)
 }
 
+/// The meta word of an exit.
 #[inline(always)]
-pub(crate) fn exit_meta(id: u32, task: u32) -> u64 {
+pub fn exit_meta(id: u32, task: u32) -> u64 {
     meta(kind::EXIT, id, task)
 }
 
 /// One span of one thread, with raw call-site ids.
-pub(crate) struct RawSpan {
-    pub(crate) id: u32,
-    pub(crate) task: u32,
-    pub(crate) start_ns: u64,
-    pub(crate) end_ns: u64,
-    pub(crate) depth: u32,
-    pub(crate) value: Option<i64>,
+pub struct RawSpan {
+    /// The call-site id of its enter and exit.
+    pub id: u32,
+    /// Its task, 0 for none.
+    pub task: u32,
+    /// The time of its enter.
+    pub start_ns: u64,
+    /// The time of its exit.
+    pub end_ns: u64,
+    /// How many calls were open around it.
+    pub depth: u32,
+    /// The value recorded with the enter.
+    pub value: Option<i64>,
     /// The value recorded with the exit.
-    pub(crate) result: Option<i64>,
+    pub result: Option<i64>,
 }
 
 /// What one thread recorded, decoded.
 #[derive(Default)]
-pub(crate) struct Decoded {
+pub struct Decoded {
     /// Closed spans, in exit order.
-    pub(crate) spans: Vec<RawSpan>,
+    pub spans: Vec<RawSpan>,
     /// `(call-site id, ns)` of each instant, in time order.
-    pub(crate) instants: Vec<(u32, u64)>,
+    pub instants: Vec<(u32, u64)>,
     /// `(call-site id, ns, value)` of each counter sample, in time order.
-    pub(crate) samples: Vec<(u32, u64, f64)>,
+    pub samples: Vec<(u32, u64, f64)>,
     /// Exits whose enter is not in the events.
-    pub(crate) unmatched_exits: u64,
+    pub unmatched_exits: u64,
     /// Enters with no exit in the events.
-    pub(crate) unclosed_enters: u64,
+    pub unclosed_enters: u64,
 }
 
 /// Where a [`Decoder`] puts what it decodes: [`Decoded`]'s vectors for
 /// `collect`, or the streaming writer's chunks, encoded as they come.
-pub(crate) trait Sink {
+pub trait Sink {
     /// A closed span, in exit order.
     fn span(&mut self, span: RawSpan);
     /// The result recorded with the exit of the span given last (it comes
@@ -124,7 +139,7 @@ struct Open {
 
 /// Decodes `events`; ids of 0 or above `max_id` (slots not yet written) are
 /// skipped; `to_ns` turns ticks into nanoseconds.
-pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) -> Decoded {
+pub fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) -> Decoded {
     let mut decoder = Decoder::default();
     let mut out = Decoded::default();
     decoder.feed_plain(events, max_id, to_ns, &mut out);
@@ -136,7 +151,7 @@ pub(crate) fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -
 /// drains them: the calls open at the end of one batch are closed by the
 /// exits of the next. [`decode`] is one batch.
 #[derive(Default)]
-pub(crate) struct Decoder {
+pub struct Decoder {
     open: Vec<Open>,
     last_ns: u64,
     /// The event before the current one: (kind, id, ns).
@@ -145,14 +160,14 @@ pub(crate) struct Decoder {
 
 impl Decoder {
     /// Enters with no exit so far.
-    pub(crate) fn open_count(&self) -> u64 {
+    pub fn open_count(&self) -> u64 {
         self.open.len() as u64
     }
 
     /// Forgets the calls open and the event before: the events that follow
     /// are not those that came after (some were lost between, or a new
     /// recording began). Returns how many calls were open.
-    pub(crate) fn break_off(&mut self) -> u64 {
+    pub fn break_off(&mut self) -> u64 {
         self.previous = None;
         let n = self.open.len() as u64;
         self.open.clear();
@@ -163,7 +178,7 @@ impl Decoder {
     /// samples and unmatched exits; a [`Decoded`]'s `unclosed_enters` is
     /// left alone).
     #[inline]
-    pub(crate) fn feed(
+    pub fn feed(
         &mut self,
         events: &[(u64, u64)],
         max_id: usize,
@@ -242,7 +257,7 @@ impl Decoder {
 
 /// A [`Sink`] that takes the commonest span, an enter and its exit with no
 /// task, value or result, field by field (see [`Decoder::feed_plain`]).
-pub(crate) trait PlainSink: Sink {
+pub trait PlainSink: Sink {
     /// A closed span of call site `id` with no task, value or result, in
     /// exit order with those given to [`Sink::span`].
     fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32);
@@ -251,7 +266,7 @@ pub(crate) trait PlainSink: Sink {
 impl RawSpan {
     /// A span with no task, value or result.
     #[inline]
-    pub(crate) fn plain(id: u32, start_ns: u64, end_ns: u64, depth: u32) -> RawSpan {
+    pub fn plain(id: u32, start_ns: u64, end_ns: u64, depth: u32) -> RawSpan {
         RawSpan {
             id,
             task: 0,
@@ -278,7 +293,7 @@ impl Decoder {
     /// or a look at the event before. Every other event, and the last of
     /// the batch (whose value may come in the next), goes through `feed`.
     /// The streaming writer's per-event work, so it is kept this lean.
-    pub(crate) fn feed_plain(
+    pub fn feed_plain(
         &mut self,
         events: &[(u64, u64)],
         max_id: usize,

@@ -1,0 +1,474 @@
+//! The payload of an events chunk: one lane's events as a streaming writer
+//! drained them from the thread's ring, not yet paired into spans. The
+//! writer's work is then a varint or two an event; the readers pair the
+//! enters and exits ([`crate::raw_events`], as `logprof::collect` pairs
+//! them), carrying each lane's open calls from one of its chunks to the
+//! next ([`PairedLane`]).
+//!
+//! The payload is the lane number, the count, the base time (the last
+//! time of the lane's chunk before, 0 for its first) and `count` events,
+//! each `head [task] [time or value]`:
+//!
+//! - `head`, a varint: `name << 4 | has-task << 3 | kind`. `name` is the
+//!   file's name id + 1, or 0 for an event whose call site was not yet
+//!   registered (a slot torn by a concurrent reset: readers skip it, as
+//!   `collect` does). `kind` is that of [`crate::raw_events::kind`], or 7
+//!   for a *break*: events were lost here (or a new recording began), so
+//!   no call open before it is closed by an exit after it.
+//! - the task, a varint, when `has-task`;
+//! - for a value (of the event before: a span's value or result, a
+//!   counter's sample), its 64 bits as a zigzag varint; for a break,
+//!   nothing; for any other event, its time as a varint delta from the
+//!   time before. Times never go backwards within a lane.
+//!
+//! A call of a tiny function, enter and exit, takes 4 bytes.
+
+use super::varint::{self, Bytes};
+use super::CompactError;
+use crate::raw_events::{kind, meta, Decoder, PlainSink, RawSpan, Sink, KIND_BITS};
+use crate::trace::{InstantEvent, NameId, Span};
+
+/// The kind of a break (in the file only: a ring holds none).
+const BREAK: u64 = 7;
+/// The head's bit that says a task follows.
+const HAS_TASK: u64 = 1 << KIND_BITS;
+/// Where the name starts in a head.
+const NAME_SHIFT: u32 = KIND_BITS + 1;
+/// The meta word of a break, as [`decode_events`] gives it.
+const BREAK_META: u64 = BREAK;
+
+/// An events chunk built as a streaming writer drains a lane's ring;
+/// [`LptWriter::write_events`](super::LptWriter::write_events) writes it
+/// as one chunk, and it goes on from there with the next.
+#[derive(Clone, Debug)]
+pub struct EventsBatch {
+    /// The events' bytes, after the chunk's lane, count and base time.
+    pub(crate) body: Vec<u8>,
+    pub(crate) count: u64,
+    /// The time the chunk's first delta is from.
+    pub(crate) base_ns: u64,
+    /// The latest time pushed, in this chunk or one before.
+    last_ns: u64,
+    /// The earliest time of this chunk, `u64::MAX` before one.
+    first_ns: u64,
+}
+
+impl EventsBatch {
+    /// An empty batch.
+    pub fn new() -> EventsBatch {
+        EventsBatch {
+            body: Vec::new(),
+            count: 0,
+            base_ns: 0,
+            last_ns: 0,
+            first_ns: u64::MAX,
+        }
+    }
+
+    /// Events pushed since the batch was last written.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// True when nothing was pushed since the batch was last written.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// An enter, exit, instant or counter event (`kind` of
+    /// [`crate::raw_events::kind`]) of name `name` (`None`: of a call site
+    /// not yet registered), in task `task` (0: none), at `ns`; a time
+    /// earlier than the last pushed is taken as that one.
+    #[inline]
+    pub fn push_timed(&mut self, kind: u64, name: Option<NameId>, task: u32, ns: u64) {
+        let ns = ns.max(self.last_ns);
+        let delta = ns - self.last_ns;
+        self.last_ns = ns;
+        if self.first_ns == u64::MAX {
+            self.first_ns = ns;
+        }
+        self.count += 1;
+        let head = head(kind, name);
+        if task == 0 && (head | delta) < 0x80 {
+            // The commonest event: one byte of head, one of time.
+            self.body.extend_from_slice(&[head as u8, delta as u8]);
+            return;
+        }
+        self.put_head(head, task);
+        varint::put(&mut self.body, delta);
+    }
+
+    /// A value event: the 64 bits `bits` of the event before, of name
+    /// `name` in task `task`.
+    #[inline]
+    pub fn push_value(&mut self, name: Option<NameId>, task: u32, bits: u64) {
+        self.count += 1;
+        self.put_head(head(kind::VALUE, name), task);
+        varint::put_signed(&mut self.body, bits as i64);
+    }
+
+    /// A break: events were lost before the next one (or a new recording
+    /// began), so the calls open now are not closed by exits after it.
+    pub fn push_break(&mut self) {
+        self.count += 1;
+        varint::put(&mut self.body, BREAK);
+    }
+
+    fn put_head(&mut self, head: u64, task: u32) {
+        if task == 0 {
+            varint::put(&mut self.body, head);
+        } else {
+            varint::put(&mut self.body, head | HAS_TASK);
+            varint::put(&mut self.body, task.into());
+        }
+    }
+
+    /// The earliest and latest time of the events pushed since the batch
+    /// was last written; `(0, 0)` when they hold none.
+    pub fn times(&self) -> (u64, u64) {
+        if self.first_ns == u64::MAX {
+            (0, 0)
+        } else {
+            (self.first_ns, self.last_ns)
+        }
+    }
+
+    /// Empties the batch after it was written; the next chunk's times go
+    /// on from this one's.
+    pub(crate) fn clear(&mut self) {
+        self.body.clear();
+        self.count = 0;
+        self.base_ns = self.last_ns;
+        self.first_ns = u64::MAX;
+    }
+}
+
+impl Default for EventsBatch {
+    fn default() -> EventsBatch {
+        EventsBatch::new()
+    }
+}
+
+#[inline]
+fn head(kind: u64, name: Option<NameId>) -> u64 {
+    (name.map_or(0, |n| u64::from(n) + 1) << NAME_SHIFT) | kind
+}
+
+/// Reads the rest of an events payload (after its lane) into `out`, as a
+/// ring holds events: `(ns or value bits, meta)`, the meta word's id being
+/// the name id + 1 (0 for none); a break is [`BREAK_META`]. `names`: how
+/// many names the file has; an event of a name past them is an error.
+pub(crate) fn decode_events(
+    b: &mut Bytes<'_>,
+    names: usize,
+    out: &mut Vec<(u64, u64)>,
+) -> Result<(), CompactError> {
+    let mut events = EventsIn::new(b)?;
+    out.clear();
+    events.next_block(b, names, out, usize::MAX)
+}
+
+/// An events payload being read a block at a time (after its lane): the
+/// events left, and the time of the last.
+struct EventsIn {
+    left: usize,
+    ns: u64,
+}
+
+impl EventsIn {
+    /// Reads the payload's count and base time.
+    fn new(b: &mut Bytes<'_>) -> Result<EventsIn, CompactError> {
+        Ok(EventsIn {
+            left: b.count("an events chunk's count")?,
+            ns: b.varint("an events chunk's base time")?,
+        })
+    }
+
+    /// Appends the next `max` events (or those left) to `out`, as
+    /// [`decode_events`] gives them.
+    fn next_block(
+        &mut self,
+        b: &mut Bytes<'_>,
+        names: usize,
+        out: &mut Vec<(u64, u64)>,
+        max: usize,
+    ) -> Result<(), CompactError> {
+        let n = self.left.min(max);
+        self.left -= n;
+        out.reserve(n);
+        for _ in 0..n {
+            let head = b.varint("an event")?;
+            let event_kind = head & ((1 << KIND_BITS) - 1);
+            if event_kind == BREAK {
+                out.push((0, BREAK_META));
+                continue;
+            }
+            let name = head >> NAME_SHIFT;
+            if name > names as u64 {
+                return Err(CompactError::damaged(format!(
+                    "an event of name {}, but only {names} names are declared before it",
+                    name - 1
+                )));
+            }
+            if event_kind > kind::COUNTER {
+                return Err(CompactError::damaged(format!(
+                    "an event of kind {event_kind}"
+                )));
+            }
+            let task = if head & HAS_TASK != 0 {
+                b.u32("an event's task")?
+            } else {
+                0
+            };
+            let word = if event_kind == kind::VALUE {
+                b.signed("an event's value")? as u64
+            } else {
+                self.ns = self
+                    .ns
+                    .checked_add(b.varint("an event's time")?)
+                    .ok_or_else(|| CompactError::damaged("an event's time past 2^64 ns"))?;
+                self.ns
+            };
+            out.push((word, meta(event_kind, name as u32, task)));
+        }
+        Ok(())
+    }
+}
+
+/// Events decoded and paired at a time: their block stays in the cache
+/// (a whole chunk's, 512 KiB, did not).
+const PAIR_BLOCK: usize = 2048;
+
+/// Pushes the events `block` (as [`decode_events`] gives them) onto
+/// `batch`, their names renumbered by `name` and their times moved by
+/// `at`, which never turns a later time into an earlier one: a merge
+/// copies a rank's events chunks so, unpaired.
+pub(crate) fn copy_events(
+    block: &[(u64, u64)],
+    batch: &mut EventsBatch,
+    name: impl Fn(NameId) -> NameId,
+    at: impl Fn(u64) -> u64,
+) {
+    for &(word, m) in block {
+        if m == BREAK_META {
+            batch.push_break();
+            continue;
+        }
+        let event_kind = m & ((1 << KIND_BITS) - 1);
+        let id = (m as u32) >> KIND_BITS;
+        let task = (m >> 32) as u32;
+        let renamed = id.checked_sub(1).map(&name);
+        if event_kind == kind::VALUE {
+            batch.push_value(renamed, task, word);
+        } else {
+            batch.push_timed(event_kind, renamed, task, at(word));
+        }
+    }
+}
+
+/// One lane's events as a reader pairs them, chunk after chunk: the calls
+/// open at the end of one chunk are closed by exits in a later one.
+#[derive(Default)]
+pub(crate) struct PairedLane {
+    decoder: Decoder,
+    /// The chunk being paired, decoded; reused.
+    block: Vec<(u64, u64)>,
+    /// Calls dropped open at breaks.
+    unclosed: u64,
+}
+
+impl PairedLane {
+    /// Pairs the events of the payload `b` (after its lane) into `sink`,
+    /// whose ids are name ids + 1 ([`IntoSpans`] takes them so).
+    pub(crate) fn feed(
+        &mut self,
+        b: &mut Bytes<'_>,
+        names: usize,
+        sink: &mut impl PlainSink,
+    ) -> Result<(), CompactError> {
+        let mut events = EventsIn::new(b)?;
+        while events.left > 0 {
+            self.block.clear();
+            events.next_block(b, names, &mut self.block, PAIR_BLOCK)?;
+            let mut rest = &self.block[..];
+            while !rest.is_empty() {
+                let cut = rest
+                    .iter()
+                    .position(|&(_, m)| m == BREAK_META)
+                    .unwrap_or(rest.len());
+                self.decoder.feed_plain(&rest[..cut], names, |t| t, sink);
+                if cut < rest.len() {
+                    self.unclosed += self.decoder.break_off();
+                    rest = &rest[cut + 1..];
+                } else {
+                    rest = &[];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Enters never closed: dropped at a break, or open at the end.
+    pub(crate) fn unclosed(&self) -> u64 {
+        self.unclosed + self.decoder.open_count()
+    }
+}
+
+/// A [`Sink`] that makes a lane's [`Span`]s, instants and counter samples
+/// of what [`PairedLane`] pairs.
+pub(crate) struct IntoSpans<'a> {
+    /// Spans in exit order; a result attaches to the last.
+    pub(crate) spans: &'a mut Vec<Span>,
+    pub(crate) instants: &'a mut Vec<InstantEvent>,
+    /// `(counter name, ns, value)`.
+    pub(crate) samples: &'a mut Vec<(NameId, u64, f64)>,
+    pub(crate) unmatched_exits: &'a mut u64,
+}
+
+impl Sink for IntoSpans<'_> {
+    fn span(&mut self, s: RawSpan) {
+        self.spans.push(Span {
+            task: (s.task != 0).then_some(u64::from(s.task)),
+            value: s.value,
+            result: s.result,
+            ..Span::new(s.id - 1, s.start_ns, s.end_ns, s.depth)
+        });
+    }
+
+    fn result(&mut self, result: i64) {
+        if let Some(s) = self.spans.last_mut() {
+            s.result = Some(result);
+        }
+    }
+
+    fn instant(&mut self, id: u32, ns: u64) {
+        self.instants.push(InstantEvent {
+            name: id - 1,
+            ts_ns: ns,
+        });
+    }
+
+    fn sample(&mut self, id: u32, ns: u64, value: f64) {
+        self.samples.push((id - 1, ns, value));
+    }
+
+    fn unmatched_exit(&mut self) {
+        *self.unmatched_exits += 1;
+    }
+}
+
+impl PlainSink for IntoSpans<'_> {
+    #[inline]
+    fn plain(&mut self, id: u32, start_ns: u64, end_ns: u64, depth: u32) {
+        self.spans.push(Span::new(id - 1, start_ns, end_ns, depth));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Events and breaks, pushed and read back: the same words, times
+    /// clamped to never go back, and the chunk after goes on from the
+    /// last time of the one before.
+    #[test]
+    fn events_read_back_as_pushed() {
+        let mut batch = EventsBatch::new();
+        batch.push_timed(kind::ENTER, Some(0), 0, 1_000);
+        batch.push_value(Some(0), 0, (-5i64) as u64);
+        batch.push_timed(kind::ENTER, Some(300), 9, 1_010);
+        batch.push_timed(kind::EXIT, Some(300), 9, 1_005); // clamped to 1 010
+        batch.push_break();
+        batch.push_timed(kind::INSTANT, None, 0, 1_000_000);
+        batch.push_value(Some(2), 0, 2.5f64.to_bits());
+        assert_eq!(batch.times(), (1_000, 1_000_000));
+        let read = |batch: &EventsBatch| {
+            let mut payload = Vec::new();
+            varint::put(&mut payload, batch.count);
+            varint::put(&mut payload, batch.base_ns);
+            payload.extend_from_slice(&batch.body);
+            let mut out = Vec::new();
+            decode_events(&mut Bytes::new(&payload), 301, &mut out).map(|()| out)
+        };
+        assert_eq!(
+            read(&batch).unwrap(),
+            [
+                (1_000, meta(kind::ENTER, 1, 0)),
+                ((-5i64) as u64, meta(kind::VALUE, 1, 0)),
+                (1_010, meta(kind::ENTER, 301, 9)),
+                (1_010, meta(kind::EXIT, 301, 9)),
+                (0, BREAK_META),
+                (1_000_000, meta(kind::INSTANT, 0, 0)),
+                (2.5f64.to_bits(), meta(kind::VALUE, 3, 0)),
+            ]
+        );
+        // Past the names declared: damaged.
+        let mut few = Vec::new();
+        varint::put(&mut few, batch.count);
+        varint::put(&mut few, batch.base_ns);
+        few.extend_from_slice(&batch.body);
+        assert!(decode_events(&mut Bytes::new(&few), 300, &mut Vec::new()).is_err());
+        // The next chunk: times from where this one ended.
+        batch.clear();
+        assert_eq!((batch.times(), batch.base_ns), ((0, 0), 1_000_000));
+        batch.push_timed(kind::EXIT, Some(0), 0, 1_000_090);
+        assert_eq!(batch.body, [(1 << NAME_SHIFT) | kind::EXIT as u8, 90]);
+        assert_eq!(read(&batch).unwrap(), [(1_000_090, meta(kind::EXIT, 1, 0))]);
+    }
+
+    /// Calls open across chunks close in a later one; a break drops the
+    /// calls open at it, and their exits after it are unmatched.
+    #[test]
+    fn pairing_goes_on_across_chunks_and_stops_at_a_break() {
+        let chunk = |events: &[(u64, Option<NameId>, u64)], base: u64| {
+            let mut batch = EventsBatch::new();
+            batch.last_ns = base;
+            batch.base_ns = base;
+            for &(k, name, ns) in events {
+                if k == BREAK {
+                    batch.push_break();
+                } else if k == kind::VALUE {
+                    batch.push_value(name, 0, ns);
+                } else {
+                    batch.push_timed(k, name, 0, ns);
+                }
+            }
+            let mut payload = Vec::new();
+            varint::put(&mut payload, batch.count);
+            varint::put(&mut payload, batch.base_ns);
+            payload.extend_from_slice(&batch.body);
+            payload
+        };
+        let (mut spans, mut instants, mut samples, mut unmatched) = (vec![], vec![], vec![], 0);
+        let mut lane = PairedLane::default();
+        for payload in [
+            chunk(&[(kind::ENTER, Some(0), 10), (kind::ENTER, Some(1), 20)], 0),
+            chunk(
+                &[
+                    (kind::EXIT, Some(1), 30),
+                    (kind::EXIT, Some(0), 40),
+                    (kind::VALUE, Some(0), 7),
+                    (kind::ENTER, Some(1), 50),
+                    (BREAK, None, 0),
+                    (kind::EXIT, Some(1), 60),
+                    (kind::ENTER, Some(0), 70),
+                ],
+                20,
+            ),
+        ] {
+            let mut sink = IntoSpans {
+                spans: &mut spans,
+                instants: &mut instants,
+                samples: &mut samples,
+                unmatched_exits: &mut unmatched,
+            };
+            lane.feed(&mut Bytes::new(&payload), 2, &mut sink).unwrap();
+        }
+        let got: Vec<_> = spans
+            .iter()
+            .map(|s| (s.name, s.start_ns, s.end_ns, s.depth, s.result))
+            .collect();
+        assert_eq!(got, [(1, 20, 30, 1, None), (0, 10, 40, 0, Some(7))]);
+        assert_eq!((unmatched, lane.unclosed()), (1, 2));
+    }
+}
