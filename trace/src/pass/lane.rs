@@ -215,7 +215,15 @@ impl LaneSweep {
             return;
         };
         self.last_busy_end = Some(end);
-        self.preempted_in_busy_ns += within_from(off.off, &mut self.busy_cursor, start, end).0;
+        let (preempted, blocked) = within_from(off.off, &mut self.busy_cursor, start, end);
+        self.preempted_in_busy_ns += preempted;
+        if self.waits_done.is_empty() && self.waiting.is_none() {
+            // Nothing waited: the whole stretch is work, its off-CPU time
+            // that just found (the commonest case: a loop of calls).
+            self.work_cursor = self.busy_cursor;
+            self.add_work_off(start, end, (preempted, blocked), off);
+            return;
+        }
         self.cuts.clear();
         self.cuts.extend(self.waits_done.iter().copied());
         self.cuts.extend(self.waiting);
@@ -235,13 +243,23 @@ impl LaneSweep {
 
     /// Adds a stretch of work and the off-CPU time inside it.
     fn add_work(&mut self, s: u64, e: u64, off: &OffCpuIndex) {
+        let inside = within_from(off.off, &mut self.work_cursor, s, e);
+        self.add_work_off(s, e, inside, off);
+    }
+
+    /// [`LaneSweep::add_work`] with the stretch's preempted and blocked
+    /// time known.
+    fn add_work_off(
+        &mut self,
+        s: u64,
+        e: u64,
+        (preempted, blocked): (u64, u64),
+        off: &OffCpuIndex,
+    ) {
         self.busy_ns += e - s;
         self.worked = true;
-        if !off.off.is_empty() {
-            let (p, b) = within_from(off.off, &mut self.work_cursor, s, e);
-            self.preempted_ns += p;
-            self.blocked_ns += b;
-        }
+        self.preempted_ns += preempted;
+        self.blocked_ns += blocked;
         self.unknown_core_ns += off.by_core(s, e, &mut self.core_times, &mut self.core_cursor);
     }
 
