@@ -17,9 +17,11 @@
 //!   no call open before it is closed by an exit after it.
 //! - the task, a varint, when `has-task`;
 //! - for a value (of the event before: a span's value or result, a
-//!   counter's sample), its 64 bits as a zigzag varint; for a break,
-//!   nothing; for any other event, its time as a varint delta from the
-//!   time before. Times never go backwards within a lane.
+//!   counter's sample), its 64 bits less those of the chunk's last value
+//!   that followed an event of the same kind, as a zigzag varint (a column
+//!   index going up by one takes a byte); for a break, nothing; for any
+//!   other event, its time as a varint delta from the time before. Times
+//!   never go backwards within a lane.
 //!
 //! A call of a tiny function, enter and exit, takes 4 bytes.
 
@@ -51,6 +53,50 @@ pub struct EventsBatch {
     last_ns: u64,
     /// The earliest time of this chunk, `u64::MAX` before one.
     first_ns: u64,
+    /// The chunk's values so far: see [`ValueDeltas`].
+    values: ValueDeltas,
+}
+
+/// A value is written as its difference from the last value of the chunk
+/// that followed an event of the same kind (an enter's value from the
+/// last enter's, a result from the last result): a column index or a
+/// count going up by one takes a byte. Both sides start each chunk from
+/// zero, so a chunk's values read on their own.
+#[derive(Clone, Debug, Default)]
+struct ValueDeltas {
+    /// By the kind of the event before a value.
+    last: [u64; 8],
+    /// The kind of the event before (a break's at a chunk's start).
+    before: u64,
+}
+
+impl ValueDeltas {
+    fn new() -> ValueDeltas {
+        ValueDeltas {
+            last: [0; 8],
+            before: BREAK,
+        }
+    }
+
+    /// The difference to write for a value of `bits`, which becomes the
+    /// last of its kind.
+    #[inline]
+    fn delta(&mut self, bits: u64) -> u64 {
+        let slot = &mut self.last[self.before as usize & 7];
+        let delta = bits.wrapping_sub(*slot);
+        *slot = bits;
+        self.before = kind::VALUE;
+        delta
+    }
+
+    /// The value of a difference read, as [`ValueDeltas::delta`] wrote it.
+    #[inline]
+    fn value(&mut self, delta: u64) -> u64 {
+        let slot = &mut self.last[self.before as usize & 7];
+        *slot = slot.wrapping_add(delta);
+        self.before = kind::VALUE;
+        *slot
+    }
 }
 
 impl EventsBatch {
@@ -62,6 +108,7 @@ impl EventsBatch {
             base_ns: 0,
             last_ns: 0,
             first_ns: u64::MAX,
+            values: ValueDeltas::new(),
         }
     }
 
@@ -88,6 +135,7 @@ impl EventsBatch {
             self.first_ns = ns;
         }
         self.count += 1;
+        self.values.before = kind;
         let head = head(kind, name);
         if task == 0 && (head | delta) < 0x80 {
             // The commonest event: one byte of head, one of time.
@@ -104,13 +152,15 @@ impl EventsBatch {
     pub fn push_value(&mut self, name: Option<NameId>, task: u32, bits: u64) {
         self.count += 1;
         self.put_head(head(kind::VALUE, name), task);
-        varint::put_signed(&mut self.body, bits as i64);
+        let delta = self.values.delta(bits);
+        varint::put_signed(&mut self.body, delta as i64);
     }
 
     /// A break: events were lost before the next one (or a new recording
     /// began), so the calls open now are not closed by exits after it.
     pub fn push_break(&mut self) {
         self.count += 1;
+        self.values.before = BREAK;
         varint::put(&mut self.body, BREAK);
     }
 
@@ -140,6 +190,7 @@ impl EventsBatch {
         self.count = 0;
         self.base_ns = self.last_ns;
         self.first_ns = u64::MAX;
+        self.values = ValueDeltas::new();
     }
 }
 
@@ -173,6 +224,7 @@ pub(crate) fn decode_events(
 struct EventsIn {
     left: usize,
     ns: u64,
+    values: ValueDeltas,
 }
 
 impl EventsIn {
@@ -181,6 +233,7 @@ impl EventsIn {
         Ok(EventsIn {
             left: b.count("an events chunk's count")?,
             ns: b.varint("an events chunk's base time")?,
+            values: ValueDeltas::new(),
         })
     }
 
@@ -200,6 +253,7 @@ impl EventsIn {
             let head = b.varint("an event")?;
             let event_kind = head & ((1 << KIND_BITS) - 1);
             if event_kind == BREAK {
+                self.values.before = BREAK;
                 out.push((0, BREAK_META));
                 continue;
             }
@@ -221,8 +275,9 @@ impl EventsIn {
                 0
             };
             let word = if event_kind == kind::VALUE {
-                b.signed("an event's value")? as u64
+                self.values.value(b.signed("an event's value")? as u64)
             } else {
+                self.values.before = event_kind;
                 self.ns = self
                     .ns
                     .checked_add(b.varint("an event's time")?)
@@ -408,6 +463,17 @@ mod tests {
         varint::put(&mut few, batch.base_ns);
         few.extend_from_slice(&batch.body);
         assert!(decode_events(&mut Bytes::new(&few), 300, &mut Vec::new()).is_err());
+        // Values from the last of their kind: an enter's value going up by
+        // one takes a byte, whatever its size.
+        let mut values = EventsBatch::new();
+        for v in [1_000_000u64, 1_000_001] {
+            values.push_timed(kind::ENTER, Some(0), 0, v);
+            values.push_value(Some(0), 0, v);
+            values.push_timed(kind::EXIT, Some(0), 0, v + 1);
+            values.push_value(Some(0), 0, 7);
+        }
+        let second = &values.body[values.body.len() - 8..];
+        assert_eq!(second, [0x10, 0, 0x12, 2, 0x11, 1, 0x12, 0]);
         // The next chunk: times from where this one ended.
         batch.clear();
         assert_eq!((batch.times(), batch.base_ns), ((0, 0), 1_000_000));
