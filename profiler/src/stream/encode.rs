@@ -104,13 +104,26 @@ pub(super) fn encode_events(
 ) {
     // The call site met last, and its name: a loop meets one or two.
     let mut last: (u32, Option<NameId>) = (0, None);
-    for &(word, meta) in events {
+    let mut i = 0;
+    while i < events.len() {
+        let (word, meta) = events[i];
         let event_kind = meta & ((1 << KIND_BITS) - 1);
         let site = (meta as u32) >> KIND_BITS;
         let task = (meta >> 32) as u32;
         if site != last.0 {
             let name = (site != 0 && site as usize <= max_id).then(|| names.id(site, registered));
             last = (site, name);
+        }
+        // The commonest pair: an enter with no task and its exit just
+        // after (a value after the exit comes next, as any event).
+        if event_kind == kind::ENTER && task == 0 {
+            if let Some(&(end, next)) = events.get(i + 1) {
+                if next == meta | kind::EXIT {
+                    batch.push_call(last.1, to_ns(word), to_ns(end));
+                    i += 2;
+                    continue;
+                }
+            }
         }
         match event_kind {
             kind::VALUE => batch.push_value(last.1, task, word),
@@ -119,6 +132,7 @@ pub(super) fn encode_events(
             }
             _ => {} // no ring holds another kind
         }
+        i += 1;
     }
 }
 

@@ -146,6 +146,29 @@ impl EventsBatch {
         varint::put(&mut self.body, delta);
     }
 
+    /// A call: an enter at `start_ns` and its exit at `end_ns`, of name
+    /// `name`, with no task: [`EventsBatch::push_timed`] twice, the
+    /// commonest pair stored at once (a loop of tiny calls is all such
+    /// pairs).
+    #[inline]
+    pub fn push_call(&mut self, name: Option<NameId>, start_ns: u64, end_ns: u64) {
+        let start = start_ns.max(self.last_ns);
+        let end = end_ns.max(start);
+        let (to_start, length) = (start - self.last_ns, end - start);
+        let enter = head(kind::ENTER, name);
+        if (enter | to_start | length) < 0x80 && self.first_ns != u64::MAX {
+            self.last_ns = end;
+            self.count += 2;
+            self.values.before = kind::EXIT;
+            let exit = enter | kind::EXIT;
+            self.body
+                .extend_from_slice(&[enter as u8, to_start as u8, exit as u8, length as u8]);
+            return;
+        }
+        self.push_timed(kind::ENTER, name, 0, start_ns);
+        self.push_timed(kind::EXIT, name, 0, end_ns);
+    }
+
     /// A value event: the 64 bits `bits` of the event before, of name
     /// `name` in task `task`.
     #[inline]
@@ -480,6 +503,36 @@ mod tests {
         batch.push_timed(kind::EXIT, Some(0), 0, 1_000_090);
         assert_eq!(batch.body, [(1 << NAME_SHIFT) | kind::EXIT as u8, 90]);
         assert_eq!(read(&batch).unwrap(), [(1_000_090, meta(kind::EXIT, 1, 0))]);
+    }
+
+    /// A call pushed at once is the enter and exit pushed one by one: the
+    /// same bytes, count and times, whatever its deltas, first or not,
+    /// its times clamped or not, a value after it included.
+    #[test]
+    fn a_call_pushed_at_once_is_its_two_events() {
+        let calls: [(Option<NameId>, u64, u64); 7] = [
+            (Some(0), 100, 120), // the first: the long way
+            (Some(0), 130, 140),
+            (Some(0), 140, 140),
+            (Some(7), 150, 151), // a name of two head bytes
+            (None, 160, 170),
+            (Some(1), 10_000, 10_300), // long deltas
+            (Some(1), 9_000, 8_000),   // back in time: clamped
+        ];
+        let (mut at_once, mut one_by_one) = (EventsBatch::new(), EventsBatch::new());
+        for (name, start, end) in calls {
+            at_once.push_call(name, start, end);
+            at_once.push_value(name, 0, start);
+            one_by_one.push_timed(kind::ENTER, name, 0, start);
+            one_by_one.push_timed(kind::EXIT, name, 0, end);
+            one_by_one.push_value(name, 0, start);
+        }
+        assert_eq!(at_once.body, one_by_one.body);
+        assert_eq!(
+            (at_once.count, at_once.times()),
+            (one_by_one.count, one_by_one.times())
+        );
+        assert_eq!(at_once.times(), (100, 10_300));
     }
 
     /// Calls open across chunks close in a later one; a break drops the
