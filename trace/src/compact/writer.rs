@@ -151,27 +151,29 @@ impl<W: Write> LptWriter<W> {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut head = std::mem::take(&mut self.buf);
-        head.resize(FRAME_LEN, 0);
-        varint::put(&mut head, lane.into());
-        varint::put(&mut head, batch.count);
-        let written = self.body_chunk(ChunkKind::Spans, lane, head, &batch.body, batch.times());
+        let head = [batch.count];
+        let written = self.body_chunk(ChunkKind::Spans, lane, &head, &batch.body, batch.times());
         batch.clear();
         written
     }
 
-    /// Writes a chunk of `lane` whose payload is what `head` holds after
-    /// its first [`FRAME_LEN`] bytes (left for the frame), then `body`:
-    /// no copy of the body, still two writes a chunk. `head` is `self.buf`,
-    /// taken, and given back.
+    /// Writes a chunk of `lane` whose payload is the lane, the varints
+    /// `fields` and `body`: the frame, lane and fields in one write (built
+    /// in `self.buf`), the body in another, not copied.
     fn body_chunk(
         &mut self,
         kind: ChunkKind,
         lane: u32,
-        mut head: Vec<u8>,
+        fields: &[u64],
         body: &[u8],
         (first_ns, last_ns): (u64, u64),
     ) -> io::Result<()> {
+        let mut head = std::mem::take(&mut self.buf);
+        head.resize(FRAME_LEN, 0);
+        varint::put(&mut head, lane.into());
+        for &field in fields {
+            varint::put(&mut head, field);
+        }
         let len = u32::try_from(head.len() - FRAME_LEN + body.len())
             .map_err(|_| io::Error::other("a chunk past 4 GiB"));
         let written = len.and_then(|len| {
@@ -202,12 +204,8 @@ impl<W: Write> LptWriter<W> {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut head = std::mem::take(&mut self.buf);
-        head.resize(FRAME_LEN, 0);
-        varint::put(&mut head, lane.into());
-        varint::put(&mut head, batch.count);
-        varint::put(&mut head, batch.base_ns);
-        let written = self.body_chunk(ChunkKind::Events, lane, head, &batch.body, batch.times());
+        let head = [batch.count, batch.base_ns];
+        let written = self.body_chunk(ChunkKind::Events, lane, &head, &batch.body, batch.times());
         batch.clear();
         written
     }
