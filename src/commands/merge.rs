@@ -31,7 +31,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     // they are, paired by whoever reads the merged file.
     let unpaired = match report.unpaired_events {
         0 => String::new(),
-        n => format!(" and {n} events of calls"),
+        n => format!(" and {n} events paired when read"),
     };
     crate::outln!(
         "{}: {} files of {} ranks merged, {} spans{unpaired}, {} messages paired ({} ends unpaired), {} bytes",

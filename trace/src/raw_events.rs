@@ -147,6 +147,13 @@ pub fn decode(events: &[(u64, u64)], max_id: usize, to_ns: impl Fn(u64) -> u64) 
     out
 }
 
+/// How deep among the open calls an exit looks for its enter: exits come
+/// in the reverse order of their enters but for tasks interleaved on a
+/// thread, a few deep. An exit whose enter is deeper is counted as
+/// unmatched (and the enter, left open, as unclosed), so that a damaged
+/// or made-up file of many open calls cannot make pairing quadratic.
+const MAX_SCAN: usize = 1024;
+
 /// Decodes one thread's events batch after batch, as a streaming writer
 /// drains them: the calls open at the end of one batch are closed by the
 /// exits of the next. [`decode`] is one batch.
@@ -226,12 +233,16 @@ impl Decoder {
                 }),
                 kind::EXIT => {
                     // The innermost open call with this id and task; usually the top.
+                    // Looked for among the innermost `MAX_SCAN` only: a
+                    // file's open calls are not bounded by a ring.
                     let o = match open.last() {
                         Some(top) if top.id == id && top.task == task => open.pop(),
                         _ => open
                             .iter()
-                            .rposition(|o| o.id == id && o.task == task)
-                            .map(|pos| open.remove(pos)),
+                            .rev()
+                            .take(MAX_SCAN)
+                            .position(|o| o.id == id && o.task == task)
+                            .map(|back| open.remove(open.len() - 1 - back)),
                     };
                     let Some(o) = o else {
                         out.unmatched_exit();
@@ -402,6 +413,20 @@ mod tests {
         assert_eq!(d.samples, [(3, 14, 1.5)]);
         assert_eq!(d.instants, [(3, 15)]);
         assert_eq!((d.unmatched_exits, d.unclosed_enters), (1, 1));
+    }
+
+    /// An exit looks for its enter among the innermost `MAX_SCAN` open
+    /// calls only: deeper, it is unmatched and the enter stays open.
+    #[test]
+    fn an_exit_looks_no_deeper_than_max_scan() {
+        for (deeper, matched) in [(MAX_SCAN - 1, true), (MAX_SCAN, false)] {
+            let mut events = vec![ev(kind::ENTER, 1, 1)];
+            events.extend((0..deeper).map(|i| ev(kind::ENTER, 2, 2 + i as u64)));
+            events.push(ev(kind::EXIT, 1, 1_000_000));
+            let d = decode(&events, 2, |t| t);
+            assert_eq!(d.spans.len(), usize::from(matched), "{deeper} deeper");
+            assert_eq!(d.unmatched_exits, u64::from(!matched));
+        }
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub(super) fn encode_events(
             let name = (site != 0 && site as usize <= max_id).then(|| names.id(site, registered));
             last = (site, name);
         }
+        // A slot not yet written (torn by a concurrent reset) holds no
+        // time to trust: it goes in at the time before, and is skipped.
+        let to_ns = |ticks| if last.1.is_some() { to_ns(ticks) } else { 0 };
         // The commonest pair: an enter with no task and its exit just
         // after (a value after the exit comes next, as any event).
         if event_kind == kind::ENTER && task == 0 {

@@ -36,7 +36,7 @@ const BREAK: u64 = 7;
 const HAS_TASK: u64 = 1 << KIND_BITS;
 /// Where the name starts in a head.
 const NAME_SHIFT: u32 = KIND_BITS + 1;
-/// The meta word of a break, as [`decode_events`] gives it.
+/// The meta word of a break, as [`EventsIn::next_block`] gives it.
 const BREAK_META: u64 = BREAK;
 
 /// An events chunk built as a streaming writer drains a lane's ring;
@@ -228,20 +228,6 @@ fn head(kind: u64, name: Option<NameId>) -> u64 {
     (name.map_or(0, |n| u64::from(n) + 1) << NAME_SHIFT) | kind
 }
 
-/// Reads the rest of an events payload (after its lane) into `out`, as a
-/// ring holds events: `(ns or value bits, meta)`, the meta word's id being
-/// the name id + 1 (0 for none); a break is [`BREAK_META`]. `names`: how
-/// many names the file has; an event of a name past them is an error.
-pub(crate) fn decode_events(
-    b: &mut Bytes<'_>,
-    names: usize,
-    out: &mut Vec<(u64, u64)>,
-) -> Result<(), CompactError> {
-    let mut events = EventsIn::new(b)?;
-    out.clear();
-    events.next_block(b, names, out, usize::MAX)
-}
-
 /// An events payload being read a block at a time (after its lane): the
 /// events left, and the time of the last.
 struct EventsIn {
@@ -260,8 +246,11 @@ impl EventsIn {
         })
     }
 
-    /// Appends the next `max` events (or those left) to `out`, as
-    /// [`decode_events`] gives them.
+    /// Appends the next `max` events (or those left) to `out`, as a ring
+    /// holds events: `(ns or value bits, meta)`, the meta word's id being
+    /// the name id + 1 (0 for none); a break is [`BREAK_META`]. `names`:
+    /// how many names the file has; an event of a name past them is an
+    /// error.
     fn next_block(
         &mut self,
         b: &mut Bytes<'_>,
@@ -317,31 +306,42 @@ impl EventsIn {
 /// (a whole chunk's, 512 KiB, did not).
 const PAIR_BLOCK: usize = 2048;
 
-/// Pushes the events `block` (as [`decode_events`] gives them) onto
-/// `batch`, their names renumbered by `name` and their times moved by
-/// `at`, which never turns a later time into an earlier one: a merge
-/// copies a rank's events chunks so, unpaired.
+/// Copies the events of the payload `b` (after its lane) onto `batch`,
+/// their names renumbered by `name` and their times moved by `at`, which
+/// never turns a later time into an earlier one: a merge copies a rank's
+/// events chunks so, unpaired, a block at a time. `names`: how many names
+/// the input declares. Returns the events copied.
 pub(crate) fn copy_events(
-    block: &[(u64, u64)],
+    b: &mut Bytes<'_>,
+    names: usize,
     batch: &mut EventsBatch,
     name: impl Fn(NameId) -> NameId,
     at: impl Fn(u64) -> u64,
-) {
-    for &(word, m) in block {
-        if m == BREAK_META {
-            batch.push_break();
-            continue;
-        }
-        let event_kind = m & ((1 << KIND_BITS) - 1);
-        let id = (m as u32) >> KIND_BITS;
-        let task = (m >> 32) as u32;
-        let renamed = id.checked_sub(1).map(&name);
-        if event_kind == kind::VALUE {
-            batch.push_value(renamed, task, word);
-        } else {
-            batch.push_timed(event_kind, renamed, task, at(word));
+) -> Result<u64, CompactError> {
+    let mut events = EventsIn::new(b)?;
+    let mut block = Vec::with_capacity(PAIR_BLOCK);
+    let mut copied = 0;
+    while events.left > 0 {
+        block.clear();
+        events.next_block(b, names, &mut block, PAIR_BLOCK)?;
+        copied += block.len() as u64;
+        for &(word, m) in &block {
+            if m == BREAK_META {
+                batch.push_break();
+                continue;
+            }
+            let event_kind = m & ((1 << KIND_BITS) - 1);
+            let id = (m as u32) >> KIND_BITS;
+            let task = (m >> 32) as u32;
+            let renamed = id.checked_sub(1).map(&name);
+            if event_kind == kind::VALUE {
+                batch.push_value(renamed, task, word);
+            } else {
+                batch.push_timed(event_kind, renamed, task, at(word));
+            }
         }
     }
+    Ok(copied)
 }
 
 /// One lane's events as a reader pairs them, chunk after chunk: the calls
@@ -445,6 +445,15 @@ impl PlainSink for IntoSpans<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The events of a payload (after its lane), all at once.
+    fn decode_events(
+        b: &mut Bytes<'_>,
+        names: usize,
+        out: &mut Vec<(u64, u64)>,
+    ) -> Result<(), CompactError> {
+        EventsIn::new(b)?.next_block(b, names, out, usize::MAX)
+    }
 
     /// Events and breaks, pushed and read back: the same words, times
     /// clamped to never go back, and the chunk after goes on from the

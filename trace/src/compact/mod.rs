@@ -44,7 +44,7 @@ mod writer;
 
 pub use chunk::{read_index, read_index_of, ChunkEntry, ChunkKind};
 pub use events::EventsBatch;
-pub(crate) use events::{copy_events, decode_events, IntoSpans, PairedLane};
+pub(crate) use events::{copy_events, IntoSpans, PairedLane};
 pub(crate) use info::decode_info;
 pub use rank::ClockMoment;
 pub(crate) use rank::{decode_clock, decode_rank};

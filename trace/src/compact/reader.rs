@@ -227,7 +227,9 @@ impl<R: Read> LptReader<R> {
         if let Some(value) = rank.and_then(|r| serde_json::to_value(r).ok()) {
             trace.metadata.insert(RANK_METADATA.to_owned(), value);
         }
-        if self.flags & FLAG_STREAMED != 0 {
+        // A file of events chunks holds each lane's calls in the order they
+        // ended, whatever its header says.
+        if self.flags & FLAG_STREAMED != 0 || !pairing.lanes.is_empty() {
             if in_order {
                 put_in_order(&mut trace);
             } else {

@@ -40,6 +40,8 @@ pub(super) fn for_each_span<R: Read>(
     // Per lane, the spans paired and not yet given: the last waits for the
     // next chunk, which may begin with its result.
     let mut pending: Vec<Vec<Span>> = Vec::new();
+    // Per lane, the offset of the chunk its pending span came from.
+    let mut pending_at: Vec<u64> = Vec::new();
     let (mut instants, mut samples, mut unmatched_exits) = (Vec::new(), Vec::new(), 0);
     let wanted = |k| k == Some(ChunkKind::Spans) || k == Some(ChunkKind::Events);
     while let Some((kind, at, payload)) = input.next_chunk_where(wanted)? {
@@ -58,6 +60,7 @@ pub(super) fn for_each_span<R: Read>(
             if paired.len() <= lane {
                 paired.resize_with(lane + 1, PairedLane::default);
                 pending.resize_with(lane + 1, Vec::new);
+                pending_at.resize(lane + 1, 0);
             }
             let spans = &mut pending[lane];
             let mut sink = IntoSpans {
@@ -75,7 +78,16 @@ pub(super) fn for_each_span<R: Read>(
             for span in spans.drain(..ready) {
                 each(lane, span, at)?;
             }
+            pending_at[lane] = at;
         } else {
+            // A lane's spans chunks after its events chunks (a stream that
+            // switched to spans, on an MPI rank): the span held for a
+            // result goes first, in the order the file holds them.
+            if let Some(spans) = pending.get_mut(lane) {
+                for span in spans.drain(..) {
+                    each(lane, span, pending_at[lane])?;
+                }
+            }
             crate::compact::decode_spans_each(&mut b, |span| each(lane, span, at))
                 .map_err(|e| e.at(at))?;
         }
@@ -89,7 +101,7 @@ pub(super) fn for_each_span<R: Read>(
     }
     for (lane, spans) in pending.iter_mut().enumerate() {
         for span in spans.drain(..) {
-            each(lane, span, 0)?;
+            each(lane, span, pending_at[lane])?;
         }
     }
     Ok(Unpaired {
@@ -118,7 +130,9 @@ enum Handed {
 
 impl Handed {
     fn new(lane: usize, span: Span, at: u64) -> Handed {
-        let plain = span.task.is_none()
+        // (`Span::new` would clamp an end before the start.)
+        let plain = span.end_ns >= span.start_ns
+            && span.task.is_none()
             && span.value.is_none()
             && span.result.is_none()
             && !span.unfinished
@@ -221,7 +235,16 @@ mod tests {
         let lane = w.lane(1, 1, "main", None).unwrap();
         let mut valued = Span::new(1, 5, 8, 0);
         valued.value = Some(3);
-        w.spans(lane, &[Span::new(0, 1, 2, 0), valued]).unwrap();
+        // Built by hand: ends before it starts; and one unfinished.
+        let mut backwards = Span::new(0, 9, 9, 0);
+        backwards.end_ns = 6;
+        let mut unfinished = Span::new(1, 9, 10, 0);
+        unfinished.unfinished = true;
+        w.spans(
+            lane,
+            &[Span::new(0, 1, 2, 0), valued, backwards, unfinished],
+        )
+        .unwrap();
         let mut batch = EventsBatch::new();
         let mut t = 10;
         for chunk in 0..3 {
@@ -265,7 +288,7 @@ mod tests {
         let (one, one_unpaired) = spans_of(|each| for_each_span(input(), (1, 2), |_| true, each));
         let (two, two_unpaired) =
             spans_of(|each| for_each_span_beside(input(), (1, 2), |_| true, each));
-        assert_eq!(one.len(), 2 + 15_000 + 1);
+        assert_eq!(one.len(), 4 + 15_000 + 1);
         assert!(one.len() > 3 * BATCH, "several batches handed over");
         assert_eq!(one, two);
         assert!(two.iter().any(|(_, s)| s.result.is_some()));

@@ -135,7 +135,6 @@ struct Merge<W: Write> {
     instants: Vec<InstantEvent>,
     off: Vec<OffCpu>,
     samples: Vec<(u64, f64)>,
-    events: Vec<(u64, u64)>,
     /// By output lane: its events chunk, whose times go on from one chunk
     /// to the next.
     batches: HashMap<u32, EventsBatch>,
@@ -170,7 +169,6 @@ pub(super) fn merge_into<W: Write>(inputs: &[Input], out: W) -> Result<MergeRepo
         instants: Vec::new(),
         off: Vec::new(),
         samples: Vec::new(),
-        events: Vec::new(),
         batches: HashMap::new(),
     };
     for input in inputs {
@@ -343,10 +341,16 @@ impl<W: Write> Merge<W> {
             }
             ChunkKind::Events => {
                 let lane = map.lane(spans::lane_of(b)?)?;
-                compact::decode_events(b, map.names.len(), &mut self.events)?;
                 let batch = self.batches.entry(lane).or_default();
-                compact::copy_events(&self.events, batch, |n| map.name(n), at);
-                self.report.unpaired_events += self.events.len() as u64;
+                let names = map.names.len();
+                let copied = compact::copy_events(b, names, batch, |n| map.name(n), at)?;
+                if !b.is_empty() {
+                    return Err(compact::CompactError::damaged(format!(
+                        "an events chunk has {} bytes past its end",
+                        b.remaining()
+                    )));
+                }
+                self.report.unpaired_events += copied;
                 w.write_events(lane, batch)
             }
             ChunkKind::Instants => {

@@ -350,3 +350,70 @@ fn a_streamed_file_in_the_order_calls_ended_sums_up_as_read_whole() {
         assert_eq!(pass.span_count as usize, trace.span_count());
     }
 }
+
+/// A streamed file's events chunks, read in one pass, give the whole
+/// read's summary and losses: calls nested and open across chunks, values
+/// and results, a break where events were lost, and a lane whose events
+/// chunks are followed by spans chunks (a stream that switched to spans,
+/// as on an MPI rank) and events again; one lane (read beside the adding
+/// thread) and three (two threads, each its lanes).
+#[test]
+fn a_streamed_files_events_chunks_read_in_one_pass_as_whole() {
+    use logprof_trace::compact::{EventsBatch, LptWriter, FLAG_STREAMED};
+    use logprof_trace::raw_events::kind;
+    let dir = tempfile::tempdir().unwrap();
+    for lanes in [1u32, 3] {
+        let path = dir.path().join(format!("events-{lanes}.lpt"));
+        let mut w = LptWriter::new(std::fs::File::create(&path).unwrap(), FLAG_STREAMED).unwrap();
+        w.names(&["outer", "inner", "leaf"]).unwrap();
+        let mut batches: Vec<(u32, EventsBatch)> = (0..lanes)
+            .map(|l| {
+                (
+                    w.lane(1, u64::from(l) + 1, "worker", None).unwrap(),
+                    EventsBatch::new(),
+                )
+            })
+            .collect();
+        let mut t = 1_000u64;
+        for round in 0..40u64 {
+            for (lane, batch) in &mut batches {
+                batch.push_timed(kind::ENTER, Some(0), 0, t);
+                batch.push_value(Some(0), 0, round);
+                for i in 0..50u64 {
+                    batch.push_timed(kind::ENTER, Some(1), 0, t + 10 + i * 20);
+                    batch.push_call(Some(2), t + 11 + i * 20, t + 15 + i * 20);
+                    batch.push_timed(kind::EXIT, Some(1), 0, t + 20 + i * 20);
+                    batch.push_value(Some(1), 0, i * 3);
+                }
+                if round % 7 == 3 {
+                    // Lost here: "outer" stays open, its exit unmatched.
+                    batch.push_break();
+                }
+                batch.push_timed(kind::EXIT, Some(0), 0, t + 1_500);
+                if round % 3 == 0 {
+                    // The chunk ends inside a call of "outer".
+                    batch.push_timed(kind::ENTER, Some(0), 0, t + 1_600);
+                    w.write_events(*lane, batch).unwrap();
+                    batch.push_timed(kind::EXIT, Some(0), 0, t + 1_700);
+                }
+                if round == 20 && *lane == 0 {
+                    w.write_events(*lane, batch).unwrap();
+                    w.spans(*lane, &[Span::new(2, t + 1_800, t + 1_900, 0)])
+                        .unwrap();
+                }
+            }
+            t += 2_000;
+        }
+        for (lane, batch) in &mut batches {
+            w.write_events(*lane, batch).unwrap();
+        }
+        w.finish(&Trace::new()).unwrap();
+        let pass = assert_same(&path);
+        assert!(pass.span_count > 40 * 100 * u64::from(lanes));
+        let losses = pass.trace.losses;
+        assert!(
+            losses.unmatched_exits > 0 && losses.unclosed_enters > 0,
+            "{losses:?}"
+        );
+    }
+}
