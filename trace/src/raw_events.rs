@@ -102,8 +102,8 @@ pub trait Sink {
     fn instant(&mut self, id: u32, ns: u64);
     /// A counter sample: call-site id, ns, value.
     fn sample(&mut self, id: u32, ns: u64, value: f64);
-    /// An exit whose enter is not in the events.
-    fn unmatched_exit(&mut self);
+    /// An exit whose enter is not in the events: call-site id, task, ns.
+    fn unmatched_exit(&mut self, id: u32, task: u32, ns: u64);
 }
 
 impl Sink for Decoded {
@@ -123,7 +123,7 @@ impl Sink for Decoded {
     fn sample(&mut self, id: u32, ns: u64, value: f64) {
         self.samples.push((id, ns, value));
     }
-    fn unmatched_exit(&mut self) {
+    fn unmatched_exit(&mut self, _: u32, _: u32, _: u64) {
         self.unmatched_exits += 1;
     }
 }
@@ -245,7 +245,7 @@ impl Decoder {
                             .map(|back| open.remove(open.len() - 1 - back)),
                     };
                     let Some(o) = o else {
-                        out.unmatched_exit();
+                        out.unmatched_exit(id, task, ns);
                         self.previous = None;
                         continue;
                     };

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use logprof_trace::compact::{ClockMoment, EventsBatch, LptWriter, FLAG_STREAMED};
 use logprof_trace::ranks::RankFacts;
+use logprof_trace::raw_events::kind;
 
 use super::encode::{encode_events, LaneChunks, Names};
 use super::rank::{self, MessageKeys};
@@ -248,6 +249,10 @@ impl Writer {
                         .sink(&mut self.names, &self.registered, self.message_keys);
                 lane.decoder
                     .feed_plain(events, self.registered.names.len(), to_ns, &mut sink);
+                for (site, task, ns) in lane.chunks.forwarded.drain(..) {
+                    let name = self.names.id(site, &self.registered);
+                    lane.events.push_timed(kind::EXIT, Some(name), task, ns);
+                }
                 if lane.chunks.spans.len() >= SPANS_PER_CHUNK {
                     self.write_spans(i)?;
                 }
@@ -276,13 +281,17 @@ impl Writer {
 
     /// The process became an MPI rank (its spans may now carry message
     /// ends, so they are paired here) or stopped being one: what each
-    /// lane holds on the path it leaves is written, and a call open across
-    /// the switch is counted as unclosed (its exit, as unmatched).
+    /// lane holds on the path it leaves is written. A call open across the
+    /// switch to spans closes in the events chunks: the writer's decoder
+    /// has not its enter, so it sends the exit there (without its
+    /// result). One open across a switch back is counted as unclosed (its
+    /// exit, as unmatched).
     /// `keys`: the message keys before the switch.
     fn switch_path(&mut self, keys: Option<MessageKeys>) -> std::io::Result<()> {
         for i in 0..self.lanes.len() {
             self.write_events(i)?;
             let lane = &mut self.lanes[i];
+            lane.chunks.forward_unmatched |= lane.events.ever_pushed();
             lane.chunks
                 .release_held(&mut self.names, &self.registered, keys);
             lane.unclosed += lane.decoder.break_off();

@@ -196,6 +196,11 @@ impl EventsBatch {
         }
     }
 
+    /// True once an event with a time was pushed, written since or not.
+    pub fn ever_pushed(&self) -> bool {
+        self.count > 0 || self.last_ns > 0
+    }
+
     /// The earliest and latest time of the events pushed since the batch
     /// was last written; `(0, 0)` when they hold none.
     pub fn times(&self) -> (u64, u64) {
@@ -430,7 +435,7 @@ impl Sink for IntoSpans<'_> {
         self.samples.push((id - 1, ns, value));
     }
 
-    fn unmatched_exit(&mut self) {
+    fn unmatched_exit(&mut self, _: u32, _: u32, _: u64) {
         *self.unmatched_exits += 1;
     }
 }

@@ -64,7 +64,8 @@ const MAX_TASKS: usize = 1 << 20;
 #[derive(Clone, Debug)]
 pub struct LptPass {
     /// The trace without its spans, instants and counter samples: names,
-    /// lanes (with their off-CPU intervals), counter tracks (empty) and
+    /// lanes (with their off-CPU intervals), counter tracks (empty; those
+    /// of a file of events chunks only appear when it is read whole) and
     /// the trace-wide facts. Its lanes are in the order
     /// [`Trace::read_lpt`] gives them.
     pub trace: Trace,

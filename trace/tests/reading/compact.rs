@@ -289,6 +289,48 @@ fn damaged_bytes_are_an_error_or_a_trace_never_a_panic() {
     }
 }
 
+/// The same of a streamed file's events chunks, read whole and in one
+/// pass: calls across chunks, tasks, values, results, a break.
+#[test]
+fn damaged_events_chunks_are_an_error_or_a_trace_never_a_panic() {
+    use logprof_trace::raw_events::kind;
+    let mut w = compact::LptWriter::new(Vec::new(), compact::FLAG_STREAMED).unwrap();
+    w.names(&["a", "b", "queue"]).unwrap();
+    let lane = w.lane(1, 1, "main", None).unwrap();
+    let mut batch = compact::EventsBatch::new();
+    batch.push_timed(kind::ENTER, Some(0), 0, 100);
+    batch.push_value(Some(0), 0, 7);
+    batch.push_call(Some(1), 110, 120);
+    w.write_events(lane, &mut batch).unwrap();
+    batch.push_timed(kind::ENTER, Some(1), 3, 130);
+    batch.push_break();
+    batch.push_timed(kind::EXIT, Some(1), 3, 140);
+    batch.push_value(Some(1), 3, 9);
+    batch.push_timed(kind::EXIT, Some(0), 0, 150);
+    batch.push_timed(kind::COUNTER, Some(2), 0, 160);
+    batch.push_value(Some(2), 0, 2.5f64.to_bits());
+    batch.push_timed(kind::INSTANT, None, 0, 170);
+    w.write_events(lane, &mut batch).unwrap();
+    let (bytes, _) = w.finish(&Trace::new()).unwrap();
+    let whole = Trace::read_lpt_from(&bytes[..]).unwrap();
+    // The break drops both calls open at it; their exits are unmatched.
+    assert_eq!(whole.span_count(), 1);
+    let losses = (whole.losses.unclosed_enters, whole.losses.unmatched_exits);
+    assert_eq!(losses, (2, 2));
+    assert_eq!(whole.counters[0].samples, [(160, 2.5)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.lpt");
+    for at in compact::HEADER_LEN..bytes.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut bad = bytes.clone();
+            bad[at] ^= flip;
+            let _ = Trace::read_lpt_from(&bad[..]);
+            std::fs::write(&path, &bad).unwrap();
+            let _ = Trace::summarize_lpt(&path);
+        }
+    }
+}
+
 /// Spans of any shape: names past the table, depths, tasks, values,
 /// results, cut-off marks, message ends, ends before starts.
 fn spans() -> impl Strategy<Value = Span> {
