@@ -79,7 +79,7 @@ impl Losses {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Repairs {
     /// `B` events never closed: each span ends where its lane's last event
-    /// is, marked [`Span::unfinished`].
+    /// is, marked [`Span::unfinished`](crate::Span::unfinished).
     pub unclosed_begins: u64,
     /// `E` events that closed nothing, skipped.
     pub stray_ends: u64,

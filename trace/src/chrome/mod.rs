@@ -54,7 +54,7 @@
 //! - `otherData.logprof` keeps what the events cannot: the names table in
 //!   order, the process name and the [`Losses`], and, when known, whether
 //!   off-CPU time was recorded (`"off_cpu"`, `"lost_switches"`), the
-//!   cores the run had (`"cores"`) and [`Trace::metadata`] (`"metadata"`:
+//!   cores the run had (`"cores"`) and [`Trace::metadata`](crate::Trace::metadata) (`"metadata"`:
 //!   a rank's facts, a merged run's ranks).
 //!
 //! A trace written and read back compares equal (`==`) to the original, as

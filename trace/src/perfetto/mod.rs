@@ -32,7 +32,7 @@
 //!   debug annotations (`args`);
 //! - instants as `TYPE_INSTANT` on the thread's track; off-CPU intervals as
 //!   slices `preempted` / `blocked` (category `off-cpu`, `cpu` annotation)
-//!   on a track of their own under the thread ("<thread> off-CPU");
+//!   on a track of their own under the thread (`"<thread> off-CPU"`);
 //! - task hops and MPI messages as flows (`flow_ids` on the slice an arrow
 //!   leaves, `terminating_flow_ids` on the one it reaches, see `flows`);
 //! - counters as counter tracks (`CounterDescriptor`) under their process,
