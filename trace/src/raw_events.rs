@@ -45,6 +45,16 @@ pub fn meta(kind: u64, id: u32, task: u32) -> u64 {
     ((task as u64) << 32) | ((id as u64) << KIND_BITS) | kind
 }
 
+/// The kind, call-site id and task of a meta word: [`meta`] undone.
+#[inline(always)]
+pub fn parts(meta: u64) -> (u64, u32, u32) {
+    (
+        meta & ((1 << KIND_BITS) - 1),
+        (meta as u32) >> KIND_BITS,
+        (meta >> 32) as u32,
+    )
+}
+
 /// The meta word of an enter.
 #[inline(always)]
 pub fn enter_meta(id: u32, task: u32) -> u64 {
@@ -194,9 +204,7 @@ impl Decoder {
     ) {
         let open = &mut self.open;
         for &(ticks, meta) in events {
-            let event_kind = meta & ((1 << KIND_BITS) - 1);
-            let id = ((meta & 0xFFFF_FFFF) >> KIND_BITS) as u32;
-            let task = (meta >> 32) as u32;
+            let (event_kind, id, task) = parts(meta);
             let before = self.previous.take();
             if id == 0 || id as usize > max_id {
                 continue; // a slot not yet written (torn by a concurrent reset)
@@ -303,7 +311,8 @@ impl Decoder {
     /// result after it, go to [`PlainSink::plain`] without a [`RawSpan`]
     /// or a look at the event before. Every other event, and the last of
     /// the batch (whose value may come in the next), goes through `feed`.
-    /// The streaming writer's per-event work, so it is kept this lean.
+    /// The per-event work of `collect` and of every reader of a streamed
+    /// file, so it is kept this lean.
     pub fn feed_plain(
         &mut self,
         events: &[(u64, u64)],

@@ -14,7 +14,7 @@ use logprof_trace::compact::{name_flag, EventsBatch, LptWriter, SpanBatch};
 use super::rank::MessageKeys;
 use crate::callsite::Registered;
 use crate::{InstantEvent, NameId, Span};
-use logprof_trace::raw_events::{kind, PlainSink, RawSpan, Sink, KIND_BITS};
+use logprof_trace::raw_events::{kind, parts, PlainSink, RawSpan, Sink};
 
 /// A call site not yet given a file name id.
 const UNNAMED: NameId = NameId::MAX;
@@ -107,9 +107,7 @@ pub(super) fn encode_events(
     let mut i = 0;
     while i < events.len() {
         let (word, meta) = events[i];
-        let event_kind = meta & ((1 << KIND_BITS) - 1);
-        let site = (meta as u32) >> KIND_BITS;
-        let task = (meta >> 32) as u32;
+        let (event_kind, site, task) = parts(meta);
         if site != last.0 {
             let name = (site != 0 && site as usize <= max_id).then(|| names.id(site, registered));
             last = (site, name);

@@ -27,7 +27,7 @@
 
 use super::varint::{self, Bytes};
 use super::CompactError;
-use crate::raw_events::{kind, meta, Decoder, PlainSink, RawSpan, Sink, KIND_BITS};
+use crate::raw_events::{kind, meta, parts, Decoder, PlainSink, RawSpan, Sink, KIND_BITS};
 use crate::trace::{InstantEvent, NameId, Span};
 
 /// The kind of a break (in the file only: a ring holds none).
@@ -335,9 +335,7 @@ pub(crate) fn copy_events(
                 batch.push_break();
                 continue;
             }
-            let event_kind = m & ((1 << KIND_BITS) - 1);
-            let id = (m as u32) >> KIND_BITS;
-            let task = (m >> 32) as u32;
+            let (event_kind, id, task) = parts(m);
             let renamed = id.checked_sub(1).map(&name);
             if event_kind == kind::VALUE {
                 batch.push_value(renamed, task, word);

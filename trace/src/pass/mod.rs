@@ -183,8 +183,7 @@ impl Share {
             (a, b) => a.or(b),
         };
         self.span_count += other.span_count;
-        self.unpaired.unmatched_exits += other.unpaired.unmatched_exits;
-        self.unpaired.unclosed_enters += other.unpaired.unclosed_enters;
+        self.unpaired.add(other.unpaired);
     }
 }
 

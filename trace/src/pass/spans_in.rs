@@ -19,6 +19,12 @@ pub(super) struct Unpaired {
 }
 
 impl Unpaired {
+    /// Adds what another reading thread could not pair.
+    pub(super) fn add(&mut self, other: Unpaired) {
+        self.unmatched_exits += other.unmatched_exits;
+        self.unclosed_enters += other.unclosed_enters;
+    }
+
     pub(super) fn add_to(self, losses: &mut crate::Losses) {
         losses.unmatched_exits += self.unmatched_exits;
         losses.unclosed_enters += self.unclosed_enters;
