@@ -193,6 +193,38 @@ fn a_ranks_events_chunks_are_merged_unpaired_and_paired_when_read() {
     );
 }
 
+/// A rank's events chunk whose count says fewer events than it holds
+/// is refused, naming the file, and nothing is written.
+#[test]
+fn a_ranks_events_chunk_with_bytes_past_its_end_is_refused() {
+    use crate::raw_events::kind;
+    let dir = tempfile::tempdir().unwrap();
+    let zero = rank_file(dir.path(), 0, 2, None, &[Span::new(1, 10, 20, 0)]);
+    let one = rank_file_with(dir.path(), 1, 2, None, |w, lane| {
+        let mut batch = compact::EventsBatch::new();
+        batch.push_timed(kind::ENTER, Some(1), 0, 100);
+        batch.push_timed(kind::EXIT, Some(1), 0, 300);
+        w.write_events(lane, &mut batch).unwrap();
+    });
+    let mut bytes = std::fs::read(&one).unwrap();
+    let index = compact::read_index_of(&bytes).unwrap();
+    let chunk = index
+        .iter()
+        .find(|e| e.kind == compact::ChunkKind::Events)
+        .unwrap();
+    let count = chunk.offset as usize + 10 + 1;
+    assert_eq!(bytes[count], 2);
+    bytes[count] = 1;
+    std::fs::write(&one, &bytes).unwrap();
+    let out = dir.path().join("merged.lpt");
+    let e = merge_files(&[zero, one.clone()], &out, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bytes past its end"), "{e}");
+    assert!(e.contains(&one.display().to_string()), "{e}");
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_rank_whose_clock_is_ahead_moves_every_time_up_so_none_is_negative() {
     let dir = tempfile::tempdir().unwrap();

@@ -289,6 +289,33 @@ fn damaged_bytes_are_an_error_or_a_trace_never_a_panic() {
     }
 }
 
+/// An events chunk whose count says fewer events than it holds: an error
+/// that says so, read whole and in one pass, not a trace of part of it.
+#[test]
+fn an_events_chunk_with_bytes_past_its_end_is_an_error() {
+    let mut w = compact::LptWriter::new(Vec::new(), compact::FLAG_STREAMED).unwrap();
+    w.names(&["a"]).unwrap();
+    let lane = w.lane(1, 1, "main", None).unwrap();
+    let mut batch = compact::EventsBatch::new();
+    batch.push_call(Some(0), 100, 120);
+    batch.push_call(Some(0), 130, 140);
+    w.write_events(lane, &mut batch).unwrap();
+    let (mut bytes, _) = w.finish(&Trace::new()).unwrap();
+    let index = compact::read_index_of(&bytes).unwrap();
+    let chunk = index.iter().find(|e| e.kind == ChunkKind::Events).unwrap();
+    // The payload: lane (1 byte), count (1 byte), ...
+    let count = chunk.offset as usize + 10 + 1;
+    assert_eq!(bytes[count], 4);
+    bytes[count] = 3;
+    let whole = Trace::read_lpt_from(&bytes[..]).unwrap_err().to_string();
+    assert!(whole.contains("bytes past its end"), "{whole}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.lpt");
+    std::fs::write(&path, &bytes).unwrap();
+    let pass = Trace::summarize_lpt(&path).unwrap_err().to_string();
+    assert!(pass.contains("bytes past its end"), "{pass}");
+}
+
 /// The same of a streamed file's events chunks, read whole and in one
 /// pass: calls across chunks, tasks, values, results, a break.
 #[test]
